@@ -1,0 +1,53 @@
+namespace DeepNet.Kernels.Cpu;
+
+/// <summary>
+/// The managed SIMD backend. One instance per process (<see cref="Instance"/>); each primitive
+/// lives in its own partial file (CpuElementwise, CpuReduce, CpuMatMul, CpuIm2Col, CpuGather).
+/// </summary>
+public sealed partial class CpuBackend : IBackend
+{
+    /// <summary>Below this many elements a kernel runs on the calling thread: forking costs more.</summary>
+    internal const int ParallelThreshold = 1 << 15;
+
+    public static CpuBackend Instance { get; } = new();
+
+    private CpuBackend() { }
+
+    public string Name => "cpu";
+
+    public DeviceBuffer Allocate(long length, bool zeroed = true) => new CpuBuffer(this, length, zeroed);
+
+    public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, long destinationOffset) =>
+        source.CopyTo(Data(destination).AsSpan((int)destinationOffset, source.Length));
+
+    public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<float> destination) =>
+        Data(source).AsSpan((int)sourceOffset, destination.Length).CopyTo(destination);
+
+    public void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length)
+    {
+        float[] d = Data(dst);
+        int start = (int)dstOffset;
+        For(length, (lo, hi) =>
+        {
+            for (long i = lo; i < hi; i++) d[start + i] = CounterRandom.Sample(kind, a, b, seed, counter + (ulong)i);
+        });
+    }
+
+    public void Synchronize() { }
+
+    internal static float[] Data(DeviceBuffer buffer) =>
+        buffer is CpuBuffer cpu ? cpu.Data : throw new ArgumentException($"cpu: buffer belongs to backend '{buffer.Backend.Name}'");
+
+    /// <summary>Runs body over [0, count) in chunks, in parallel above the threshold.</summary>
+    internal static void For(long count, Action<long, long> body, long costPerItem = 1)
+    {
+        long work = count * costPerItem;
+        int chunks = work < ParallelThreshold ? 1 : (int)Math.Min(Environment.ProcessorCount * 4, count);
+        if (chunks <= 1)
+        {
+            body(0, count);
+            return;
+        }
+        Parallel.For(0, chunks, c => body(count * c / chunks, count * (c + 1) / chunks));
+    }
+}

@@ -1,0 +1,81 @@
+using System.Numerics.Tensors;
+
+namespace DeepNet.Kernels.Cpu;
+
+// Reductions over any set of dims, and argmax along one dim.
+// The kept dims form the outer loop (one output each), the reduced dims the inner block.
+public sealed partial class CpuBackend
+{
+    public void Reduce(ReduceKind kind, DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
+    {
+        float[] s = Data(src), d = Data(dst);
+        var (outerSrc, outerDst, inner) = SplitReduced(srcLayout, dstLayout);
+        var (innerShape, innerLayouts) = LayoutCoalescer.Coalesce(inner);
+        var innerLayout = innerLayouts[0];
+        long innerSize = ShapeMath.Size(innerShape);
+        bool denseInner = innerShape.Length == 1 && innerLayout.Strides[0] == 1;
+        Rows(outerDst.Size, [outerSrc, outerDst], (o, n, st) =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int start = o[0] + i * st[0];
+                d[o[1] + i * st[1]] = denseInner
+                    ? ReduceDense(kind, s.AsSpan(start, (int)innerSize))
+                    : ReduceStrided(kind, s, start, innerLayout, innerSize);
+            }
+        });
+    }
+
+    public void ArgMax(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer dst, StridedLayout dstLayout)
+    {
+        float[] s = Data(src), d = Data(dst);
+        int length = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
+        var outerSrc = new StridedLayout(dstLayout.Shape, srcLayout.Strides, srcLayout.Offset);
+        Rows(dstLayout.Size, [outerSrc, dstLayout], (o, n, st) =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int start = o[0] + i * st[0], best = 0;
+                float bestValue = s[start];
+                for (int j = 1; j < length; j++)
+                {
+                    float v = s[start + j * stride];
+                    if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue))) { bestValue = v; best = j; }
+                }
+                d[o[1] + i * st[1]] = best;
+            }
+        });
+    }
+
+    /// <summary>Splits src into the kept dims (outer, aligned with dst) and the reduced dims (inner).</summary>
+    private static (StridedLayout OuterSrc, StridedLayout OuterDst, StridedLayout Inner) SplitReduced(
+        StridedLayout src, StridedLayout dst)
+    {
+        var outerSrcStrides = new int[src.Rank];
+        var innerShape = new int[src.Rank];
+        var innerStrides = new int[src.Rank];
+        for (int k = 0; k < src.Rank; k++)
+        {
+            bool reduced = dst.Shape[k] == 1 && src.Shape[k] != 1;
+            outerSrcStrides[k] = reduced ? 0 : src.Strides[k];
+            innerShape[k] = reduced ? src.Shape[k] : 1;
+            innerStrides[k] = reduced ? src.Strides[k] : 0;
+        }
+        return (new StridedLayout(dst.Shape, outerSrcStrides, src.Offset), dst,
+                new StridedLayout(innerShape, innerStrides, 0));
+    }
+
+    private static float ReduceDense(ReduceKind kind, ReadOnlySpan<float> values) =>
+        kind == ReduceKind.Sum ? TensorPrimitives.Sum(values) : TensorPrimitives.Max(values);
+
+    private static float ReduceStrided(ReduceKind kind, float[] s, int start, StridedLayout inner, long size)
+    {
+        float acc = kind == ReduceKind.Sum ? 0f : float.NegativeInfinity;
+        for (long j = 0; j < size; j++)
+        {
+            float v = s[start + inner.OffsetOf(j)];
+            acc = kind == ReduceKind.Sum ? acc + v : (v > acc || float.IsNaN(v) ? v : acc);
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,19 @@
+namespace DeepNet.Kernels;
+
+/// <summary>
+/// Shape contract of a batched matmul after 1-d operands were promoted to matrices:
+/// a: [..., M, K], b: [..., K, N] → c: [broadcast(...), M, N].
+/// </summary>
+public static class MatMulShape
+{
+    public static int[] Infer(int[] a, int[] b)
+    {
+        if (a.Length < 2 || b.Length < 2)
+            throw new ArgumentException($"matmul: expects matrices after promotion, got {ShapeMath.Format(a)} and {ShapeMath.Format(b)}");
+        int m = a[^2], k = a[^1], k2 = b[^2], n = b[^1];
+        if (k != k2)
+            throw new ArgumentException($"matmul: shapes {ShapeMath.Format(a)} and {ShapeMath.Format(b)} are not aligned ({k} != {k2})");
+        var batch = ShapeMath.Broadcast("matmul", a[..^2], b[..^2]);
+        return [.. batch, m, n];
+    }
+}

@@ -1,0 +1,92 @@
+namespace DeepNet.Kernels;
+
+/// <summary>
+/// Everything a device must do; every tensor op reduces to these primitives. Buffers passed in
+/// belong to this backend. Layout arguments give shape, strides and offset in elements; an
+/// output layout may itself be strided. Shape contracts are on each member.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>"cpu", "cuda:0", "ilgpu-cpu" — used in error messages.</summary>
+    string Name { get; }
+
+    /// <summary>A buffer of <paramref name="length"/> floats, zero-filled when <paramref name="zeroed"/>.</summary>
+    DeviceBuffer Allocate(long length, bool zeroed = true);
+
+    void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, long destinationOffset);
+
+    void CopyToHost(DeviceBuffer source, long sourceOffset, Span<float> destination);
+
+    /// <summary>Strided copy: dst[i] = src[i] for every index i of the common shape.</summary>
+    void Copy(DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout);
+
+    /// <summary>dst[i] = value for every index of the layout.</summary>
+    void Fill(DeviceBuffer dst, StridedLayout layout, float value);
+
+    /// <summary>y[i] = op(x[i]); x and y have the same shape.</summary>
+    void Map<TOp>(TOp op, DeviceBuffer x, StridedLayout xLayout, DeviceBuffer y, StridedLayout yLayout)
+        where TOp : struct, IUnaryOp;
+
+    /// <summary>gx[i] = op.Backward(x[i], y[i], gy[i]); all four have the same shape.</summary>
+    void MapBackward<TOp>(TOp op, DeviceBuffer x, StridedLayout xLayout, DeviceBuffer y, StridedLayout yLayout,
+        DeviceBuffer gy, StridedLayout gyLayout, DeviceBuffer gx, StridedLayout gxLayout)
+        where TOp : struct, IUnaryOp;
+
+    /// <summary>c[i] = op(a[i], b[i]); a and b are already broadcast to c's shape (stride 0).</summary>
+    void Zip<TOp>(TOp op, DeviceBuffer a, StridedLayout aLayout, DeviceBuffer b, StridedLayout bLayout,
+        DeviceBuffer c, StridedLayout cLayout)
+        where TOp : struct, IBinaryOp;
+
+    /// <summary>
+    /// ga[i] = op.GradA(a[i], b[i], gc[i]) and gb[i] = op.GradB(...), over c's shape; a and b are
+    /// broadcast views, ga and gb are dense of c's shape (un-broadcasting is autograd's job).
+    /// Either output may be null when not needed.
+    /// </summary>
+    void ZipBackward<TOp>(TOp op, DeviceBuffer a, StridedLayout aLayout, DeviceBuffer b, StridedLayout bLayout,
+        DeviceBuffer gc, StridedLayout gcLayout, DeviceBuffer? ga, DeviceBuffer? gb)
+        where TOp : struct, IBinaryOp;
+
+    /// <summary>
+    /// dst = reduce(src) over every dim where dst's size is 1 and src's is not.
+    /// src: [d0, ..., dn], dst: same rank with reduced dims of size 1 (keepdim form).
+    /// </summary>
+    void Reduce(ReduceKind kind, DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout);
+
+    /// <summary>dst = index of the first maximum along <paramref name="dim"/>; dst: src's shape with dim of size 1.</summary>
+    void ArgMax(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer dst, StridedLayout dstLayout);
+
+    /// <summary>
+    /// c = a·b per batch index (+ c when <paramref name="accumulate"/>). a: [..., M, K], b: [..., K, N],
+    /// c: [..., M, N] dense; all three have the same batch dims (rank ≥ 2). a and b may have any
+    /// strides: transposes are swapped strides, batch broadcasts are stride 0.
+    /// </summary>
+    void MatMul(DeviceBuffer a, StridedLayout aLayout, DeviceBuffer b, StridedLayout bLayout,
+        DeviceBuffer c, StridedLayout cLayout, bool accumulate = false);
+
+    /// <summary>cols[n, (c,r,s), (p,q)] = x[n, c, p·stride + r·dilation − pad, ...] or 0 outside. x: [N, C, H, W] dense, cols: [N, C·R·S, P·Q] dense.</summary>
+    void Im2Col(DeviceBuffer x, Conv2DGeometry geometry, DeviceBuffer cols, float padValue = 0f);
+
+    /// <summary>The adjoint of Im2Col: x[n, c, h, w] = Σ of every column entry that read it. x is overwritten.</summary>
+    void Col2Im(DeviceBuffer cols, Conv2DGeometry geometry, DeviceBuffer x);
+
+    /// <summary>
+    /// torch.gather: dst[..., i, ...] = src[..., index[..., i, ...], ...] along <paramref name="dim"/>.
+    /// index and dst have the same shape; index values are integers stored as floats.
+    /// </summary>
+    void Gather(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
+        DeviceBuffer dst, StridedLayout dstLayout);
+
+    /// <summary>The adjoint of Gather: dst[..., index[..., i, ...], ...] += src[..., i, ...] along dim.</summary>
+    void ScatterAdd(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
+        DeviceBuffer dst, StridedLayout dstLayout);
+
+    /// <summary>dst[i] = cond[i] != 0 ? a[i] : b[i]; all already broadcast to dst's shape.</summary>
+    void Where(DeviceBuffer cond, StridedLayout condLayout, DeviceBuffer a, StridedLayout aLayout,
+        DeviceBuffer b, StridedLayout bLayout, DeviceBuffer dst, StridedLayout dstLayout);
+
+    /// <summary>dst[i] = sample(seed, counter + i) for i in [0, length), dense from dstOffset.</summary>
+    void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length);
+
+    /// <summary>Waits for queued work (a no-op on the CPU).</summary>
+    void Synchronize();
+}

@@ -1,0 +1,71 @@
+using System.Runtime.Intrinsics;
+
+namespace DeepNet.Kernels.Ops;
+
+// Binary elementwise ops. Each is one struct: forward, both partials, optional SIMD.
+
+public struct AddOp : IBinaryOp
+{
+    public readonly float Forward(float a, float b) => a + b;
+    public readonly float GradA(float a, float b, float g) => g;
+    public readonly float GradB(float a, float b, float g) => g;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a + b;
+}
+
+public struct SubOp : IBinaryOp
+{
+    public readonly float Forward(float a, float b) => a - b;
+    public readonly float GradA(float a, float b, float g) => g;
+    public readonly float GradB(float a, float b, float g) => -g;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a - b;
+}
+
+public struct MulOp : IBinaryOp
+{
+    public readonly float Forward(float a, float b) => a * b;
+    public readonly float GradA(float a, float b, float g) => g * b;
+    public readonly float GradB(float a, float b, float g) => g * a;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a * b;
+}
+
+public struct DivOp : IBinaryOp
+{
+    public readonly float Forward(float a, float b) => a / b;
+    public readonly float GradA(float a, float b, float g) => g / b;
+    public readonly float GradB(float a, float b, float g) => -g * a / (b * b);
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a / b;
+}
+
+/// <summary>c = a^b; the b-partial uses ln a and is defined for a &gt; 0.</summary>
+public struct PowOp : IBinaryOp
+{
+    public readonly float Forward(float a, float b) => MathF.Pow(a, b);
+    public readonly float GradA(float a, float b, float g) => b == 0f ? 0f : g * b * MathF.Pow(a, b - 1f);
+    public readonly float GradB(float a, float b, float g) => a > 0f ? g * MathF.Pow(a, b) * MathF.Log(a) : 0f;
+    public readonly bool HasVector => false;
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a;
+}
+
+/// <summary>Elementwise maximum; the gradient goes to the larger input (to a on ties).</summary>
+public struct MaximumOp : IBinaryOp
+{
+    public readonly float Forward(float a, float b) => a >= b ? a : b;
+    public readonly float GradA(float a, float b, float g) => a >= b ? g : 0f;
+    public readonly float GradB(float a, float b, float g) => a >= b ? 0f : g;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+}
+
+/// <summary>Elementwise minimum; the gradient goes to the smaller input (to a on ties).</summary>
+public struct MinimumOp : IBinaryOp
+{
+    public readonly float Forward(float a, float b) => a <= b ? a : b;
+    public readonly float GradA(float a, float b, float g) => a <= b ? g : 0f;
+    public readonly float GradB(float a, float b, float g) => a <= b ? 0f : g;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+}

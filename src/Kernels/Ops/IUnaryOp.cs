@@ -1,0 +1,22 @@
+using System.Runtime.Intrinsics;
+
+namespace DeepNet.Kernels;
+
+/// <summary>
+/// An elementwise y = f(x), written once and run by the CPU loop and the generic ILGPU kernel.
+/// Fields of the struct carry parameters (a slope, an exponent). Keep bodies to MathF and
+/// arithmetic: ILGPU compiles them for the GPU.
+/// </summary>
+public interface IUnaryOp
+{
+    float Forward(float x);
+
+    /// <summary>dL/dx given x, y = f(x) and dL/dy.</summary>
+    float Backward(float x, float y, float gradY);
+
+    /// <summary>True when <see cref="Forward(Vector256{float})"/> is a real SIMD body.</summary>
+    bool HasVector { get; }
+
+    /// <summary>SIMD form used by the CPU backend on contiguous data (never called on the GPU).</summary>
+    Vector256<float> Forward(Vector256<float> x);
+}

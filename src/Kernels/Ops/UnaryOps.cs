@@ -1,0 +1,140 @@
+using System.Runtime.Intrinsics;
+
+namespace DeepNet.Kernels.Ops;
+
+// Unary elementwise ops. Backward(x, y, g) may use the input x or the output y, whichever is cheaper.
+
+public struct NegOp : IUnaryOp
+{
+    public readonly float Forward(float x) => -x;
+    public readonly float Backward(float x, float y, float g) => -g;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => -x;
+}
+
+public struct ExpOp : IUnaryOp
+{
+    public readonly float Forward(float x) => MathF.Exp(x);
+    public readonly float Backward(float x, float y, float g) => g * y;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Exp(x);
+}
+
+public struct LogOp : IUnaryOp
+{
+    public readonly float Forward(float x) => MathF.Log(x);
+    public readonly float Backward(float x, float y, float g) => g / x;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Log(x);
+}
+
+public struct SqrtOp : IUnaryOp
+{
+    public readonly float Forward(float x) => MathF.Sqrt(x);
+    public readonly float Backward(float x, float y, float g) => g * 0.5f / y;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Sqrt(x);
+}
+
+/// <summary>|x|; the subgradient at 0 is 0, as in PyTorch.</summary>
+public struct AbsOp : IUnaryOp
+{
+    public readonly float Forward(float x) => MathF.Abs(x);
+    public readonly float Backward(float x, float y, float g) => x > 0f ? g : x < 0f ? -g : 0f;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Abs(x);
+}
+
+public struct ReluOp : IUnaryOp
+{
+    public readonly float Forward(float x) => x > 0f ? x : 0f;
+    public readonly float Backward(float x, float y, float g) => x > 0f ? g : 0f;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+}
+
+public struct LeakyReluOp(float slope) : IUnaryOp
+{
+    public float Slope = slope;
+    public readonly float Forward(float x) => x > 0f ? x : Slope * x;
+    public readonly float Backward(float x, float y, float g) => x > 0f ? g : Slope * g;
+    public readonly bool HasVector => false;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x;
+}
+
+/// <summary>1/(1+e^-x), evaluated so that neither branch overflows.</summary>
+public struct SigmoidOp : IUnaryOp
+{
+    public readonly float Forward(float x)
+    {
+        if (x >= 0f) return 1f / (1f + MathF.Exp(-x));
+        float e = MathF.Exp(x);
+        return e / (1f + e);
+    }
+
+    public readonly float Backward(float x, float y, float g) => g * y * (1f - y);
+    public readonly bool HasVector => false;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x;
+}
+
+public struct TanhOp : IUnaryOp
+{
+    public readonly float Forward(float x) => MathF.Tanh(x);
+    public readonly float Backward(float x, float y, float g) => g * (1f - y * y);
+    public readonly bool HasVector => false;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x;
+}
+
+/// <summary>Exact GELU, x·Φ(x), as PyTorch's default (approximate='none').</summary>
+public struct GeluOp : IUnaryOp
+{
+    public readonly float Forward(float x) => 0.5f * x * (1f + Erf.Evaluate(x * 0.70710678f));
+
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+    public readonly float Backward(float x, float y, float g) =>
+        g * (0.5f * (1f + Erf.Evaluate(x * 0.70710678f)) + x * 0.39894228f * MathF.Exp(-0.5f * x * x));
+
+    public readonly bool HasVector => false;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x;
+}
+
+public struct AddScalarOp(float value) : IUnaryOp
+{
+    public float Value = value;
+    public readonly float Forward(float x) => x + Value;
+    public readonly float Backward(float x, float y, float g) => g;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x + Vector256.Create(Value);
+}
+
+public struct MulScalarOp(float value) : IUnaryOp
+{
+    public float Value = value;
+    public readonly float Forward(float x) => x * Value;
+    public readonly float Backward(float x, float y, float g) => g * Value;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x * Vector256.Create(Value);
+}
+
+/// <summary>x^p for a constant exponent p.</summary>
+public struct PowScalarOp(float exponent) : IUnaryOp
+{
+    public float Exponent = exponent;
+    public readonly float Forward(float x) => Exponent == 2f ? x * x : MathF.Pow(x, Exponent);
+    public readonly float Backward(float x, float y, float g) =>
+        Exponent == 2f ? 2f * x * g : Exponent == 0f ? 0f : g * Exponent * MathF.Pow(x, Exponent - 1f);
+    public readonly bool HasVector => false;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x;
+}
+
+/// <summary>min(max(x, Min), Max); gradient passes only inside the interval.</summary>
+public struct ClampOp(float min, float max) : IUnaryOp
+{
+    public float Min = min;
+    public float Max = max;
+    public readonly float Forward(float x) => x < Min ? Min : x > Max ? Max : x;
+    public readonly float Backward(float x, float y, float g) => x >= Min && x <= Max ? g : 0f;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) =>
+        Vector256.Min(Vector256.Max(x, Vector256.Create(Min)), Vector256.Create(Max));
+}

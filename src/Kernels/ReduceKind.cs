@@ -1,0 +1,8 @@
+namespace DeepNet.Kernels;
+
+/// <summary>The reductions every backend implements over any set of dims.</summary>
+public enum ReduceKind
+{
+    Sum,
+    Max,
+}
