@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
-// Runs the benchmarks picked by the command line, e.g. `-- --filter '*Gemm*' --job short`.
-BenchmarkSwitcher.FromAssembly(typeof(DeepNet.Benchmarks.GemmBenchmarks).Assembly).Run(args);
+// dotnet run -c Release --project benchmarks/DeepNet.Benchmarks -- --filter '*Gemm*' [--job short]
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
