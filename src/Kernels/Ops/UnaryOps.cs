@@ -138,3 +138,12 @@ public struct ClampOp(float min, float max) : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) =>
         Vector256.Min(Vector256.Max(x, Vector256.Create(Min)), Vector256.Create(Max));
 }
+
+/// <summary>Rounds toward −∞; piecewise constant, so the gradient is 0.</summary>
+public struct FloorOp : IUnaryOp
+{
+    public readonly float Forward(float x) => MathF.Floor(x);
+    public readonly float Backward(float x, float y, float g) => 0f;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Floor(x);
+}

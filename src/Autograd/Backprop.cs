@@ -1,0 +1,107 @@
+using DeepNet.Kernels;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd;
+
+/// <summary>
+/// Reverse-mode differentiation: walks the graph from a root in reverse topological order,
+/// sums gradients that meet at a node, un-broadcasts each gradient to its input's shape
+/// (the one central place this happens) and accumulates into leaf tensors' Grad.
+/// </summary>
+internal static class Backprop
+{
+    public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
+    {
+        root.ThrowIfDisposed();
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException("backward: the tensor does not require grad and has no grad_fn");
+        if (gradient is null && root.Size != 1)
+            throw new InvalidOperationException($"backward: a gradient can be implied only for scalar outputs, got shape {root.Shape}; pass one to Backward(gradient)");
+        if (gradient is not null && gradient.Shape != root.Shape)
+            throw new ArgumentException($"backward: gradient shape {gradient.Shape} does not match output shape {root.Shape}");
+
+        using var noGrad = GradMode.Set(false);
+        var seed = gradient is null ? Tensor.OnesLike(root) : gradient.Alias();
+        if (root.GradFn is null)
+        {
+            AccumulateLeaf(root, seed);
+            return;
+        }
+        var pending = new Dictionary<Function, Tensor> { [root.GradFn] = seed };
+        foreach (var node in TopologicalOrder(root.GradFn))
+        {
+            if (!pending.Remove(node, out var gradOutput)) continue;
+            if (node.IsReleased)
+                throw new InvalidOperationException($"backward: trying to backward through the graph a second time ({node.Name}'s saved tensors were freed); call Backward(retainGraph: true) the first time");
+            var gradInputs = node.Backward(gradOutput);
+            gradOutput.Dispose();
+            for (int i = 0; i < gradInputs.Length; i++)
+                Deliver(node.Edges[i], gradInputs[i], pending);
+            if (!retainGraph) node.Release();
+        }
+    }
+
+    private static void Deliver(Edge edge, Tensor? grad, Dictionary<Function, Tensor> pending)
+    {
+        if (grad is null) return;
+        if (!edge.IsLive)
+        {
+            grad.Dispose();
+            return;
+        }
+        grad = SumTo(grad, edge.Shape);
+        if (edge.Producer is not null)
+        {
+            if (pending.Remove(edge.Producer, out var existing))
+            {
+                var sum = existing.Add(grad);
+                existing.Dispose();
+                grad.Dispose();
+                grad = sum;
+            }
+            pending[edge.Producer] = grad;
+        }
+        else AccumulateLeaf(edge.Leaf!, grad);
+    }
+
+    private static void AccumulateLeaf(Tensor leaf, Tensor grad)
+    {
+        leaf.ThrowIfDisposed();
+        if (leaf.Grad is null || leaf.Grad.IsDisposed)
+            leaf.Grad = grad.Clone().DetachFromScope();
+        else
+            leaf.Grad.AddInPlace(grad);
+        grad.Dispose();
+    }
+
+    /// <summary>Sums a broadcast gradient back to <paramref name="shape"/> (disposing the input when it had to).</summary>
+    private static Tensor SumTo(Tensor grad, int[] shape)
+    {
+        if (grad.ShapeArray.AsSpan().SequenceEqual(shape)) return grad;
+        var reduced = grad.SumTo(shape);
+        grad.Dispose();
+        return reduced;
+    }
+
+    /// <summary>Nodes reachable from root, each after every node that consumes it (iterative DFS: deep RNN graphs).</summary>
+    private static List<Function> TopologicalOrder(Function root)
+    {
+        var postOrder = new List<Function>();
+        var visited = new HashSet<Function> { root };
+        var stack = new Stack<(Function Node, int Next)>();
+        stack.Push((root, 0));
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            if (next < node.Edges.Count)
+            {
+                stack.Push((node, next + 1));
+                var child = node.Edges[next].Producer;
+                if (child is not null && visited.Add(child)) stack.Push((child, 0));
+            }
+            else postOrder.Add(node);
+        }
+        postOrder.Reverse();
+        return postOrder;
+    }
+}

@@ -1,0 +1,43 @@
+using DeepNet.Kernels;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd;
+
+/// <summary>Batched matmul with broadcast batch dims: a [..., M, K] · b [..., K, N] → [..., M, N].</summary>
+internal sealed class MatMulFunction : Function
+{
+    private Tensor _a = null!, _b = null!;
+
+    public static Tensor Apply(Tensor a, Tensor b)
+    {
+        Tensor.CheckSameDevice("matmul", a, b);
+        var shape = MatMulShape.Infer(a.ShapeArray, b.ShapeArray);
+        int[] batch = shape[..^2];
+        var c = Tensor.Empty(shape, a.Device);
+        var aLayout = ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
+        var bLayout = ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
+        a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);
+        if (!ShouldRecord(a, b)) return c;
+        var node = new MatMulFunction();
+        node._a = node.Save(a);
+        node._b = node.Save(b);
+        return node.Record(c, a, b);
+    }
+
+    // c = a·b ⇒ da = dc·bᵀ, db = aᵀ·dc (transposes are stride swaps, no copies)
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        Tensor? gradA = null, gradB = null;
+        if (Edges[0].IsLive)
+        {
+            using var bT = _b.Transpose(-1, -2);
+            gradA = gradOutput.MatMul(bT);
+        }
+        if (Edges[1].IsLive)
+        {
+            using var aT = _a.Transpose(-1, -2);
+            gradB = aT.MatMul(gradOutput);
+        }
+        return [gradA, gradB];
+    }
+}

@@ -1,0 +1,57 @@
+using DeepNet.Kernels;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd;
+
+/// <summary>Sum or max over a set of dims (keepdim or not).</summary>
+internal sealed class ReduceFunction : Function
+{
+    private readonly ReduceKind _kind;
+    private readonly int[] _keepShape;
+    private Tensor _x = null!, _yKeep = null!;
+
+    private ReduceFunction(ReduceKind kind, int[] keepShape)
+    {
+        _kind = kind;
+        _keepShape = keepShape;
+    }
+
+    public override string Name => _kind + "Backward";
+
+    public static Tensor Apply(ReduceKind kind, Tensor x, int[] dims, bool keepDim)
+    {
+        x.ThrowIfDisposed();
+        var keepShape = (int[])x.ShapeArray.Clone();
+        foreach (int d in dims) keepShape[d] = 1;
+        if (kind == ReduceKind.Max && x.Size == 0)
+            throw new ArgumentException($"max: cannot reduce an empty tensor of shape {x.Shape}");
+        var yKeep = Tensor.Empty(keepShape, x.Device);
+        x.Backend.Reduce(kind, x.Buffer, x.Layout, yKeep.Buffer, yKeep.Layout);
+        if (!ShouldRecord(x)) return keepDim ? yKeep : Reshaped(yKeep, x.ShapeArray, dims);
+        var node = new ReduceFunction(kind, keepShape);
+        node._x = node.Save(x);
+        if (kind == ReduceKind.Max) node._yKeep = node.Save(yKeep);
+        var y = keepDim ? yKeep : Reshaped(yKeep, x.ShapeArray, dims);
+        return node.Record(y, x);
+    }
+
+    private static Tensor Reshaped(Tensor yKeep, int[] inShape, int[] dims)
+    {
+        var shape = Enumerable.Range(0, inShape.Length).Where(d => !dims.Contains(d)).Select(d => yKeep.ShapeArray[d]).ToArray();
+        var view = yKeep.View(shape, ShapeMath.ContiguousStrides(shape), 0);
+        yKeep.Dispose();
+        return view;
+    }
+
+    // sum: dx = expand(dy); max: dx = dy · [x == max] / (number of maxima), ties share the gradient
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        using var gKeep = gradOutput.Reshape(_keepShape);
+        if (_kind == ReduceKind.Sum) return [gKeep.Expand(_x.ShapeArray)];
+        using var mask = _x.Eq(_yKeep);
+        var dims = Enumerable.Range(0, _keepShape.Length).Where(d => _keepShape[d] == 1 && _x.ShapeArray[d] != 1).ToArray();
+        using var count = mask.Sum(dims, keepDim: true);
+        using var share = gKeep.Div(count);
+        return [mask.Mul(share)];
+    }
+}

@@ -1,0 +1,36 @@
+using DeepNet.Kernels;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd;
+
+/// <summary>Every elementwise y = f(x): forward and backward come from the operator struct.</summary>
+internal sealed class UnaryFunction<TOp> : Function where TOp : struct, IUnaryOp
+{
+    private readonly TOp _op;
+    private Tensor _x = null!, _y = null!;
+
+    private UnaryFunction(TOp op) => _op = op;
+
+    public override string Name => typeof(TOp).Name.Replace("Op", "") + "Backward";
+
+    public static Tensor Apply(TOp op, Tensor x)
+    {
+        x.ThrowIfDisposed();
+        var y = Tensor.Empty(x.ShapeArray, x.Device);
+        x.Backend.Map(op, x.Buffer, x.Layout, y.Buffer, y.Layout);
+        if (!ShouldRecord(x)) return y;
+        var node = new UnaryFunction<TOp>(op);
+        node._x = node.Save(x);
+        node._y = node.Save(y);
+        return node.Record(y, x);
+    }
+
+    // dx = f'(x, y) · dy, elementwise
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        var gradInput = Tensor.Empty(_x.ShapeArray, _x.Device);
+        _x.Backend.MapBackward(_op, _x.Buffer, _x.Layout, _y.Buffer, _y.Layout,
+            gradOutput.Buffer, gradOutput.Layout, gradInput.Buffer, gradInput.Layout);
+        return [gradInput];
+    }
+}

@@ -1,0 +1,30 @@
+using DeepNet.Kernels;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd;
+
+/// <summary>out = cond ? a : b with broadcasting; no gradient flows to the condition.</summary>
+internal sealed class WhereFunction : Function
+{
+    private Tensor _cond = null!;
+
+    public static Tensor Apply(Tensor cond, Tensor a, Tensor b)
+    {
+        Tensor.CheckSameDevice("where", cond, a, b);
+        var shape = ShapeMath.Broadcast("where", ShapeMath.Broadcast("where", cond.ShapeArray, a.ShapeArray), b.ShapeArray);
+        var y = Tensor.Empty(shape, a.Device);
+        a.Backend.Where(cond.Buffer, ShapeMath.BroadcastTo(cond.Layout, shape), a.Buffer, ShapeMath.BroadcastTo(a.Layout, shape),
+            b.Buffer, ShapeMath.BroadcastTo(b.Layout, shape), y.Buffer, y.Layout);
+        if (!ShouldRecord(a, b)) return y;
+        var node = new WhereFunction();
+        node._cond = node.Save(cond);
+        return node.Record(y, a, b);
+    }
+
+    // da = cond ? dy : 0, db = cond ? 0 : dy
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        using var zero = Tensor.Zeros([], gradOutput.Device);
+        return [Apply(_cond, gradOutput, zero), Apply(_cond, zero, gradOutput)];
+    }
+}

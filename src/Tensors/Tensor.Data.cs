@@ -1,0 +1,50 @@
+namespace DeepNet.Tensors;
+
+// Moving data in and out: host arrays, devices, copies, detaching from the graph.
+public sealed partial class Tensor
+{
+    /// <summary>The elements in row-major order, copied to a host array.</summary>
+    public float[] ToArray()
+    {
+        using var dense = IsContiguous ? Alias() : Materialize();
+        var result = new float[Size];
+        Backend.CopyToHost(dense.Buffer, dense.Layout.Offset, result);
+        return result;
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Size != 1) throw new InvalidOperationException($"item: only one-element tensors convert to a number, got shape {Shape}");
+        return ToArray()[0];
+    }
+
+    /// <summary>This tensor on <paramref name="device"/> (itself, aliased, when already there).</summary>
+    public Tensor To(Device device)
+    {
+        ThrowIfDisposed();
+        if (device == Device) return Alias();
+        var moved = FromArray(ToArray(), ShapeArray, device);
+        moved.RequiresGrad = RequiresGrad && IsLeaf;
+        return moved;
+    }
+
+    /// <summary>A dense copy that stays in the graph.</summary>
+    public Tensor Clone() => Autograd.CopyFunction.Apply(this);
+
+    /// <summary>This tensor when already dense, else a dense copy (in the graph).</summary>
+    public Tensor Contiguous() => IsContiguous ? AliasInGraph() : Clone();
+
+    /// <summary>A tensor sharing storage with this one but cut from the graph.</summary>
+    public Tensor Detach() => Alias();
+
+    private Tensor Materialize()
+    {
+        var t = Empty(ShapeArray, Device);
+        Backend.Copy(Buffer, Layout, t.Buffer, t.Layout);
+        return t;
+    }
+
+    /// <summary>An alias that keeps this tensor's place in the graph (a no-op view).</summary>
+    private Tensor AliasInGraph() => Autograd.ViewFunction.Apply(this, ShapeArray, Layout.Strides);
+}

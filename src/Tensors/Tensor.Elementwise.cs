@@ -1,0 +1,78 @@
+using DeepNet.Autograd;
+using DeepNet.Kernels;
+using DeepNet.Kernels.Ops;
+
+namespace DeepNet.Tensors;
+
+// Elementwise ops. Each is one operator struct in DeepNet.Kernels.Ops run by the generic
+// UnaryFunction/BinaryFunction; binary ops broadcast NumPy-style.
+public sealed partial class Tensor
+{
+    /// <summary>this + other, broadcast.</summary>
+    public Tensor Add(Tensor other) => BinaryFunction<AddOp>.Apply("add", default, this, other);
+    /// <summary>this − other, broadcast.</summary>
+    public Tensor Sub(Tensor other) => BinaryFunction<SubOp>.Apply("sub", default, this, other);
+    /// <summary>this · other elementwise, broadcast.</summary>
+    public Tensor Mul(Tensor other) => BinaryFunction<MulOp>.Apply("mul", default, this, other);
+    /// <summary>this / other elementwise, broadcast.</summary>
+    public Tensor Div(Tensor other) => BinaryFunction<DivOp>.Apply("div", default, this, other);
+    /// <summary>this ^ exponent elementwise, broadcast (the exponent gradient needs this &gt; 0).</summary>
+    public Tensor Pow(Tensor exponent) => BinaryFunction<PowOp>.Apply("pow", default, this, exponent);
+    /// <summary>Elementwise maximum, broadcast.</summary>
+    public Tensor Maximum(Tensor other) => BinaryFunction<MaximumOp>.Apply("maximum", default, this, other);
+    /// <summary>Elementwise minimum, broadcast.</summary>
+    public Tensor Minimum(Tensor other) => BinaryFunction<MinimumOp>.Apply("minimum", default, this, other);
+
+    public Tensor Add(float value) => UnaryFunction<AddScalarOp>.Apply(new(value), this);
+    public Tensor Sub(float value) => UnaryFunction<AddScalarOp>.Apply(new(-value), this);
+    public Tensor Mul(float value) => UnaryFunction<MulScalarOp>.Apply(new(value), this);
+    public Tensor Div(float value) => UnaryFunction<MulScalarOp>.Apply(new(1f / value), this);
+    /// <summary>this ^ exponent for a constant exponent.</summary>
+    public Tensor Pow(float exponent) => UnaryFunction<PowScalarOp>.Apply(new(exponent), this);
+
+    public Tensor Neg() => UnaryFunction<NegOp>.Apply(default, this);
+    public Tensor Exp() => UnaryFunction<ExpOp>.Apply(default, this);
+    public Tensor Log() => UnaryFunction<LogOp>.Apply(default, this);
+    public Tensor Sqrt() => UnaryFunction<SqrtOp>.Apply(default, this);
+    public Tensor Abs() => UnaryFunction<AbsOp>.Apply(default, this);
+    /// <summary>Rounds down; no gradient flows through it.</summary>
+    public Tensor Floor() => UnaryFunction<FloorOp>.Apply(default, this);
+    /// <summary>min(max(x, min), max).</summary>
+    public Tensor Clamp(float min, float max) => UnaryFunction<ClampOp>.Apply(new(min, max), this);
+
+    public Tensor Relu() => UnaryFunction<ReluOp>.Apply(default, this);
+    public Tensor LeakyRelu(float negativeSlope = 0.01f) => UnaryFunction<LeakyReluOp>.Apply(new(negativeSlope), this);
+    public Tensor Sigmoid() => UnaryFunction<SigmoidOp>.Apply(default, this);
+    public Tensor Tanh() => UnaryFunction<TanhOp>.Apply(default, this);
+    /// <summary>Exact GELU, x·Φ(x).</summary>
+    public Tensor Gelu() => UnaryFunction<GeluOp>.Apply(default, this);
+
+    /// <summary>cond ? a : b elementwise, broadcast; cond is nonzero for true.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b) => WhereFunction.Apply(condition, a, b);
+
+    // Comparisons: 1 where true, 0 where false; no gradient.
+    public Tensor Eq(Tensor other) => Compare(Comparison.Equal, other);
+    public Tensor Ne(Tensor other) => Compare(Comparison.NotEqual, other);
+    public Tensor Lt(Tensor other) => Compare(Comparison.Less, other);
+    public Tensor Le(Tensor other) => Compare(Comparison.LessOrEqual, other);
+    public Tensor Gt(Tensor other) => Compare(Comparison.Greater, other);
+    public Tensor Ge(Tensor other) => Compare(Comparison.GreaterOrEqual, other);
+    public Tensor Eq(float value) => CompareScalar(Comparison.Equal, value);
+    public Tensor Ne(float value) => CompareScalar(Comparison.NotEqual, value);
+    public Tensor Lt(float value) => CompareScalar(Comparison.Less, value);
+    public Tensor Le(float value) => CompareScalar(Comparison.LessOrEqual, value);
+    public Tensor Gt(float value) => CompareScalar(Comparison.Greater, value);
+    public Tensor Ge(float value) => CompareScalar(Comparison.GreaterOrEqual, value);
+
+    private Tensor Compare(Comparison kind, Tensor other)
+    {
+        using var noGrad = GradMode.Set(false);
+        return BinaryFunction<CompareOp>.Apply(kind.ToString().ToLowerInvariant(), new(kind), this, other);
+    }
+
+    private Tensor CompareScalar(Comparison kind, float value)
+    {
+        using var scalar = Full([], value, Device);
+        return Compare(kind, scalar);
+    }
+}

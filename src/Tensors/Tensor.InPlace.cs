@@ -1,0 +1,84 @@
+using DeepNet.Kernels;
+using DeepNet.Kernels.Ops;
+
+namespace DeepNet.Tensors;
+
+// In-place updates, for optimizers and gradient bookkeeping. They record no graph, so they
+// are refused on tensors that take part in one while grad mode is on.
+public sealed partial class Tensor
+{
+    /// <summary>this += alpha · other (other broadcast to this shape).</summary>
+    public Tensor AddInPlace(Tensor other, float alpha = 1f)
+    {
+        CheckInPlace("add_", other);
+        if (alpha == 1f)
+            ZipInPlace(default(AddOp), other);
+        else
+        {
+            using var scaled = Empty(other.ShapeArray, Device);
+            Backend.Map(new MulScalarOp(alpha), other.Buffer, other.Layout, scaled.Buffer, scaled.Layout);
+            ZipInPlace(default(AddOp), scaled);
+        }
+        return this;
+    }
+
+    /// <summary>this *= other elementwise (broadcast).</summary>
+    public Tensor MulInPlace(Tensor other)
+    {
+        CheckInPlace("mul_", other);
+        ZipInPlace(default(MulOp), other);
+        return this;
+    }
+
+    /// <summary>this *= value.</summary>
+    public Tensor MulInPlace(float value)
+    {
+        CheckInPlace("mul_");
+        Backend.Map(new MulScalarOp(value), Buffer, Layout, Buffer, Layout);
+        return this;
+    }
+
+    /// <summary>Copies <paramref name="source"/> (broadcast to this shape) into this tensor.</summary>
+    public Tensor CopyFrom(Tensor source)
+    {
+        CheckInPlace("copy_", source);
+        Backend.Copy(source.Buffer, ShapeMath.BroadcastTo(source.Layout, ShapeArray), Buffer, Layout);
+        return this;
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    public Tensor Fill(float value)
+    {
+        CheckInPlace("fill_");
+        Backend.Fill(Buffer, Layout, value);
+        return this;
+    }
+
+    /// <summary>Sets every element to 0.</summary>
+    public Tensor Zero() => Fill(0f);
+
+    /// <summary>this = op(this) for any elementwise operator struct (fused optimizer math).</summary>
+    public Tensor MapInPlace<TOp>(TOp op) where TOp : struct, IUnaryOp
+    {
+        CheckInPlace("map_");
+        Backend.Map(op, Buffer, Layout, Buffer, Layout);
+        return this;
+    }
+
+    private void ZipInPlace<TOp>(TOp op, Tensor other) where TOp : struct, IBinaryOp =>
+        Backend.Zip(op, Buffer, Layout, other.Buffer, ShapeMath.BroadcastTo(other.Layout, ShapeArray), Buffer, Layout);
+
+    private void CheckInPlace(string op, Tensor? other = null)
+    {
+        ThrowIfDisposed();
+        if (other is not null)
+        {
+            CheckSameDevice(op, this, other);
+            ShapeMath.Broadcast(op, ShapeArray, other.ShapeArray);
+            if (!ShapeMath.Broadcast(op, ShapeArray, other.ShapeArray).AsSpan().SequenceEqual(ShapeArray))
+                throw new ArgumentException($"{op}: shape {other.Shape} cannot be broadcast into {Shape}");
+        }
+        if (Autograd.GradMode.IsEnabled && (GradFn is not null || (RequiresGrad && IsLeaf)))
+            throw new InvalidOperationException($"{op}: in-place update of a tensor that requires grad; wrap it in Autograd.NoGrad()");
+    }
+}

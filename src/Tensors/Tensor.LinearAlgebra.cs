@@ -1,0 +1,28 @@
+using DeepNet.Autograd;
+
+namespace DeepNet.Tensors;
+
+// Matrix products.
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Matrix product with torch.matmul semantics: 1-d·1-d is a dot product, 1-d operands are
+    /// promoted to a row (left) or column (right) and the added dim removed, and leading batch
+    /// dims broadcast. [..., M, K]·[..., K, N] → [..., M, N].
+    /// </summary>
+    public Tensor MatMul(Tensor other)
+    {
+        ThrowIfDisposed();
+        other.ThrowIfDisposed();
+        if (Rank == 0 || other.Rank == 0)
+            throw new ArgumentException($"matmul: both arguments need at least 1 dim, got {Shape} and {other.Shape}");
+        if (Rank >= 2 && other.Rank >= 2) return MatMulFunction.Apply(this, other);
+        using var left = Rank == 1 ? Unsqueeze(0) : Alias();
+        using var right = other.Rank == 1 ? other.Unsqueeze(1) : other.Alias();
+        if (left.ShapeArray[^1] != right.ShapeArray[^2])
+            throw new ArgumentException($"matmul: shapes {Shape} and {other.Shape} are not aligned");
+        using var product = MatMulFunction.Apply(left, right);
+        if (Rank == 1 && other.Rank == 1) return product.Reshape([]);
+        return product.Squeeze(Rank == 1 ? -2 : -1);
+    }
+}

@@ -1,0 +1,134 @@
+using DeepNet.Autograd;
+using DeepNet.Kernels;
+
+namespace DeepNet.Tensors;
+
+// Neural-network composites built from primitives: they have no backward code of their own.
+public sealed partial class Tensor
+{
+    /// <summary>softmax along a dim, stabilized by subtracting the max.</summary>
+    public Tensor Softmax(int dim)
+    {
+        using var shifted = ShiftedByMax(dim);
+        using var e = shifted.Exp();
+        using var sum = e.Sum(dim, keepDim: true);
+        return e.Div(sum);
+    }
+
+    /// <summary>log(softmax) along a dim, computed as x − max − log Σ exp(x − max).</summary>
+    public Tensor LogSoftmax(int dim)
+    {
+        using var shifted = ShiftedByMax(dim);
+        using var e = shifted.Exp();
+        using var sum = e.Sum(dim, keepDim: true);
+        using var logSum = sum.Log();
+        return shifted.Sub(logSum);
+    }
+
+    // Softmax is shift-invariant, so the max is a constant for the gradient (detached).
+    private Tensor ShiftedByMax(int dim)
+    {
+        int d = ShapeMath.NormalizeDim("softmax", dim, Rank);
+        using var max = Detach().Max(d, keepDim: true);
+        return Sub(max);
+    }
+
+    /// <summary>
+    /// 2-d convolution, as Im2Col then one batched matmul. x: [N, C, H, W], weight: [K, C/groups, R, S],
+    /// bias: [K] or null → [N, K, P, Q].
+    /// </summary>
+    public Tensor Conv2d(Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null,
+        (int H, int W)? dilation = null, int groups = 1)
+    {
+        if (Rank != 4 || weight.Rank != 4)
+            throw new ArgumentException($"conv2d: expects input [N,C,H,W] and weight [K,C,R,S], got {Shape} and {weight.Shape}");
+        int n = ShapeArray[0], c = ShapeArray[1], k = weight.ShapeArray[0];
+        if (groups < 1 || c % groups != 0 || k % groups != 0 || weight.ShapeArray[1] * groups != c)
+            throw new ArgumentException($"conv2d: input {Shape} and weight {weight.Shape} do not match for groups={groups}");
+        if (bias is not null && (bias.Rank != 1 || bias.ShapeArray[0] != k))
+            throw new ArgumentException($"conv2d: bias must be [{k}], got {bias.Shape}");
+        var (sh, sw) = stride ?? (1, 1);
+        var (ph, pw) = padding ?? (0, 0);
+        var (dh, dw) = dilation ?? (1, 1);
+        var g = new Conv2DGeometry(n, c, ShapeArray[2], ShapeArray[3], weight.ShapeArray[2], weight.ShapeArray[3],
+            sh, sw, ph, pw, dh, dw).Validate("conv2d");
+        using var cols = Im2ColFunction.Apply(this, g, 0f);                          // [N, C·R·S, P·Q]
+        using var grouped = cols.Reshape(n, groups, g.ColumnRows / groups, g.ColumnCols);
+        using var w = weight.Reshape(groups, k / groups, g.ColumnRows / groups);    // broadcast over N
+        using var product = w.MatMul(grouped);                                       // [N, G, K/G, P·Q]
+        var output = product.Reshape(n, k, g.P, g.Q);
+        if (bias is null) return output;
+        using (output)
+        using (var b = bias.Reshape(1, k, 1, 1))
+            return output.Add(b);
+    }
+
+    /// <summary>Max pooling over R×S windows. x: [N, C, H, W] → [N, C, P, Q]; padding reads −∞.</summary>
+    public Tensor MaxPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
+        Pool2d("max_pool2d", kernel, stride, padding, float.NegativeInfinity, max: true);
+
+    /// <summary>Average pooling over R×S windows, zero padding counted (PyTorch's count_include_pad).</summary>
+    public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
+        Pool2d("avg_pool2d", kernel, stride, padding, 0f, max: false);
+
+    private Tensor Pool2d(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding, float padValue, bool max)
+    {
+        if (Rank != 4) throw new ArgumentException($"{op}: expects input [N,C,H,W], got {Shape}");
+        var (sh, sw) = stride ?? kernel;
+        var (ph, pw) = padding ?? (0, 0);
+        if (ph * 2 > kernel.H || pw * 2 > kernel.W)
+            throw new ArgumentException($"{op}: padding ({ph},{pw}) must be at most half the kernel ({kernel.H},{kernel.W})");
+        int n = ShapeArray[0], c = ShapeArray[1];
+        var g = new Conv2DGeometry(n * c, 1, ShapeArray[2], ShapeArray[3], kernel.H, kernel.W, sh, sw, ph, pw, 1, 1).Validate(op);
+        using var planes = Reshape(n * c, 1, g.H, g.W);
+        using var cols = Im2ColFunction.Apply(planes, g, padValue);                 // [N·C, R·S, P·Q]
+        using var pooled = max ? cols.Max(1) : cols.Mean(1);
+        return pooled.Reshape(n, c, g.P, g.Q);
+    }
+
+    /// <summary>Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training.</summary>
+    public Tensor Dropout(float p, bool training = true, Generator? generator = null)
+    {
+        if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
+        if (!training || p == 0f) return Alias();
+        using var noise = Rand(ShapeArray, generator, Device);
+        using var keep = noise.Ge(p);
+        using var scaled = keep.Mul(1f / (1f - p));
+        return Mul(scaled);
+    }
+
+    /// <summary>Rows of this [vocab, dim] table for integer ids of any shape → [..ids, dim].</summary>
+    public Tensor Embedding(Tensor ids)
+    {
+        if (Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {Shape}");
+        using var flat = ids.Reshape(-1);
+        using var rows = IndexSelect(0, flat);
+        return rows.Reshape([.. ids.ShapeArray, ShapeArray[1]]);
+    }
+
+    /// <summary>Normalizes over the last dims given by <paramref name="normalizedShape"/>, then scales and shifts.</summary>
+    public Tensor LayerNorm(int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
+    {
+        int k = normalizedShape.Length;
+        if (k == 0 || k > Rank || !ShapeArray[^k..].AsSpan().SequenceEqual(normalizedShape))
+            throw new ArgumentException($"layer_norm: normalized shape {ShapeMath.Format(normalizedShape)} does not end shape {Shape}");
+        var dims = Enumerable.Range(Rank - k, k).ToArray();
+        using var mean = Mean(dims, keepDim: true);
+        using var centered = Sub(mean);
+        using var squared = centered.Mul(centered);
+        using var variance = squared.Mean(dims, keepDim: true);
+        using var shiftedVariance = variance.Add(eps);
+        using var std = shiftedVariance.Sqrt();
+        var normalized = centered.Div(std);
+        if (weight is not null) normalized = Replace(normalized, normalized.Mul(weight));
+        if (bias is not null) normalized = Replace(normalized, normalized.Add(bias));
+        return normalized;
+    }
+
+    /// <summary>Disposes an intermediate and returns its successor (for optional steps in a chain).</summary>
+    private static Tensor Replace(Tensor old, Tensor next)
+    {
+        old.Dispose();
+        return next;
+    }
+}

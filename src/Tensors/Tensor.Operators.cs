@@ -1,0 +1,22 @@
+namespace DeepNet.Tensors;
+
+// C# operators as shorthands for the elementwise ops.
+public sealed partial class Tensor
+{
+    public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+    public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
+    public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
+    public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
+    public static Tensor operator +(Tensor a, float b) => a.Add(b);
+    public static Tensor operator -(Tensor a, float b) => a.Sub(b);
+    public static Tensor operator *(Tensor a, float b) => a.Mul(b);
+    public static Tensor operator /(Tensor a, float b) => a.Div(b);
+    public static Tensor operator +(float a, Tensor b) => b.Add(a);
+    public static Tensor operator *(float a, Tensor b) => b.Mul(a);
+    public static Tensor operator -(float a, Tensor b)
+    {
+        using var negated = b.Neg();
+        return negated.Add(a);
+    }
+    public static Tensor operator -(Tensor a) => a.Neg();
+}

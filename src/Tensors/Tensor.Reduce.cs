@@ -1,0 +1,93 @@
+using DeepNet.Autograd;
+using DeepNet.Kernels;
+
+namespace DeepNet.Tensors;
+
+// Reductions: sum, mean, max, var over dims (all dims when none given), argmax.
+public sealed partial class Tensor
+{
+    /// <summary>Sum over <paramref name="dims"/> (every dim when empty).</summary>
+    public Tensor Sum(int[]? dims = null, bool keepDim = false) =>
+        ReduceFunction.Apply(ReduceKind.Sum, this, ReducedDims("sum", dims), keepDim);
+
+    /// <summary>Sum over one dim.</summary>
+    public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
+
+    /// <summary>Mean over <paramref name="dims"/> (every dim when empty).</summary>
+    public Tensor Mean(int[]? dims = null, bool keepDim = false)
+    {
+        var reduced = ReducedDims("mean", dims);
+        long count = reduced.Aggregate(1L, (n, d) => n * ShapeArray[d]);
+        using var sum = Sum(reduced, keepDim);
+        return sum.Div(count);
+    }
+
+    public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
+
+    /// <summary>Maximum over <paramref name="dims"/>; ties share the gradient.</summary>
+    public Tensor Max(int[]? dims = null, bool keepDim = false) =>
+        ReduceFunction.Apply(ReduceKind.Max, this, ReducedDims("max", dims), keepDim);
+
+    public Tensor Max(int dim, bool keepDim = false) => Max([dim], keepDim);
+
+    /// <summary>Minimum over dims, as −max(−x).</summary>
+    public Tensor Min(int[]? dims = null, bool keepDim = false)
+    {
+        using var negated = Neg();
+        using var max = negated.Max(dims, keepDim);
+        return max.Neg();
+    }
+
+    /// <summary>Variance over dims; <paramref name="unbiased"/> divides by n−1 as torch.var does by default.</summary>
+    public Tensor Var(int[]? dims = null, bool unbiased = true, bool keepDim = false)
+    {
+        var reduced = ReducedDims("var", dims);
+        long count = reduced.Aggregate(1L, (n, d) => n * ShapeArray[d]);
+        using var mean = Mean(reduced, keepDim: true);
+        using var centered = Sub(mean);
+        using var squared = centered.Pow(2f);
+        using var sum = squared.Sum(reduced, keepDim);
+        return sum.Div(unbiased ? Math.Max(count - 1, 1) : count);
+    }
+
+    public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var([dim], unbiased, keepDim);
+
+    /// <summary>Index of the first maximum along a dim (as float32); no gradient.</summary>
+    public Tensor ArgMax(int dim, bool keepDim = false)
+    {
+        ThrowIfDisposed();
+        int d = ShapeMath.NormalizeDim("argmax", dim, Rank);
+        var keepShape = (int[])ShapeArray.Clone();
+        keepShape[d] = 1;
+        var result = Empty(keepShape, Device);
+        Backend.ArgMax(Buffer, Layout, d, result.Buffer, result.Layout);
+        if (keepDim) return result;
+        using (result) return result.Squeeze(d);
+    }
+
+    /// <summary>Sums a broadcast tensor back to <paramref name="shape"/> (the un-broadcast of gradients).</summary>
+    public Tensor SumTo(int[] shape)
+    {
+        int extra = Rank - shape.Length;
+        if (extra < 0) throw new ArgumentException($"sum_to: cannot reduce shape {Shape} to larger rank {ShapeMath.Format(shape)}");
+        var dims = new List<int>();
+        for (int d = 0; d < Rank; d++)
+        {
+            if (d < extra) dims.Add(d);
+            else if (shape[d - extra] == 1 && ShapeArray[d] != 1) dims.Add(d);
+            else if (shape[d - extra] != ShapeArray[d])
+                throw new ArgumentException($"sum_to: shape {Shape} is not a broadcast of {ShapeMath.Format(shape)}");
+        }
+        using var summed = Sum([.. dims], keepDim: true);
+        return summed.Reshape(shape);
+    }
+
+    private int[] ReducedDims(string op, int[]? dims)
+    {
+        ThrowIfDisposed();
+        if (dims is null || dims.Length == 0) return Enumerable.Range(0, Rank).ToArray();
+        var normalized = dims.Select(d => ShapeMath.NormalizeDim(op, d, Rank)).Distinct().ToArray();
+        Array.Sort(normalized);
+        return normalized;
+    }
+}

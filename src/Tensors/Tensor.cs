@@ -1,0 +1,157 @@
+using DeepNet.Autograd;
+using DeepNet.Kernels;
+
+namespace DeepNet.Tensors;
+
+/// <summary>
+/// An n-d array of float32 on a device, with reverse-mode autograd. A tensor is a view
+/// (shape, strides, offset) of a reference-counted storage; views share storage without
+/// copying. Tensors are <see cref="IDisposable"/>: dispose them, or open a <see cref="DisposeScope"/>.
+/// Ops are split by topic across the partial files Tensor.*.cs.
+/// </summary>
+public sealed partial class Tensor : IDisposable
+{
+    private readonly Storage _storage;
+    private readonly int[] _shape;
+    private readonly int[] _strides;
+    private readonly int _offset;
+    private bool _disposed;
+    private bool _requiresGrad;
+
+    internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+    {
+        _storage = storage;
+        _shape = shape;
+        _strides = strides;
+        _offset = offset;
+        Scope = DisposeScope.Current;
+        Scope?.Register(this);
+    }
+
+    /// <summary>Sizes of the dims.</summary>
+    public Shape Shape => new(_shape);
+
+    /// <summary>Number of dims.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>Number of elements.</summary>
+    public long Size => ShapeMath.Size(_shape);
+
+    public Device Device => _storage.Device;
+
+    public DType DType => DType.Float32;
+
+    public bool IsContiguous => Layout.IsContiguous;
+
+    public bool IsDisposed => _disposed;
+
+    /// <summary>Whether ops on this tensor record a graph for <see cref="Backward"/>.</summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!value && GradFn is not null)
+                throw new InvalidOperationException("requires_grad: cannot turn off gradients of a non-leaf tensor; use Detach()");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>Gradient accumulated by <see cref="Backward"/> (leaf tensors only).</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The op that produced this tensor when it is part of a graph; null for leaves.</summary>
+    public Function? GradFn { get; internal set; }
+
+    /// <summary>True for tensors created by the user rather than by a recorded op.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    internal DisposeScope? Scope { get; private set; }
+
+    internal int[] ShapeArray => _shape;
+
+    internal StridedLayout Layout => new(_shape, _strides, _offset);
+
+    internal DeviceBuffer Buffer
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _storage.Buffer;
+        }
+    }
+
+    internal IBackend Backend => _storage.Device.Backend;
+
+    internal Storage Storage => _storage;
+
+    /// <summary>Sets whether this tensor requires gradients; returns it, for chaining.</summary>
+    public Tensor RequiresGradient(bool requiresGrad = true)
+    {
+        RequiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>Keeps the tensor alive after the current scope ends by handing it to the enclosing scope.</summary>
+    public Tensor MoveToOuterScope()
+    {
+        Scope = Scope?.Outer;
+        Scope?.Register(this);
+        return this;
+    }
+
+    /// <summary>Takes the tensor out of every scope: the caller now owns it.</summary>
+    public Tensor DetachFromScope()
+    {
+        Scope = null;
+        return this;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Grad?.Dispose();
+        Grad = null;
+        GradFn = null;
+        _storage.Release();
+    }
+
+    internal void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(nameof(Tensor), $"tensor of shape {ShapeMath.Format(_shape)} on {Device} was disposed");
+    }
+
+    /// <summary>A new tensor object over the same storage and layout (an alias): disposing one leaves the other alive.</summary>
+    internal Tensor Alias() => View(_shape, _strides, _offset);
+
+    /// <summary>A view of this tensor's storage with another layout (no copy, no graph).</summary>
+    internal Tensor View(int[] shape, int[] strides, int offset)
+    {
+        ThrowIfDisposed();
+        _storage.AddReference();
+        return new Tensor(_storage, shape, strides, offset);
+    }
+
+    /// <summary>An uninitialized (or zeroed) dense tensor.</summary>
+    internal static Tensor Empty(int[] shape, Device device, bool zeroed = false)
+    {
+        foreach (int d in shape)
+            if (d < 0) throw new ArgumentException($"tensor: negative dimension in shape {ShapeMath.Format(shape)}");
+        var storage = Storage.Allocate(device, ShapeMath.Size(shape), zeroed);
+        return new Tensor(storage, (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0);
+    }
+
+    /// <summary>Throws unless every tensor is alive and on this tensor's device.</summary>
+    internal static void CheckSameDevice(string op, Tensor first, params Tensor[] others)
+    {
+        first.ThrowIfDisposed();
+        foreach (var t in others)
+        {
+            t.ThrowIfDisposed();
+            if (t.Device != first.Device)
+                throw new ArgumentException($"{op}: expected all tensors on one device, got {first.Device} {ShapeMath.Format(first._shape)} and {t.Device} {ShapeMath.Format(t._shape)}");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using DeepNet.Tensors;
+using Xunit;
+
+namespace DeepNet.Tests.Testing;
+
+/// <summary>
+/// Finite-difference gradient check. The output is projected to a scalar with fixed random
+/// weights (so every output element matters), the projection is summed in double, and each
+/// input element's analytic gradient is compared with the central difference.
+/// </summary>
+public static class GradCheck
+{
+    /// <summary>Step of the central difference: large enough for float32 round-off to stay small.</summary>
+    public const double Epsilon = 1e-2;
+    public const double AbsoluteTolerance = 2e-2;
+    public const double RelativeTolerance = 2e-2;
+
+    /// <summary>Checks d f(inputs) / d inputs for every input, given as host arrays with shapes.</summary>
+    public static void Check(Func<Tensor[], Tensor> f, params (float[] Data, int[] Shape)[] inputs) =>
+        Check(f, Device.Cpu, inputs);
+
+    public static void Check(Func<Tensor[], Tensor> f, Device device, params (float[] Data, int[] Shape)[] inputs)
+    {
+        var projection = Projection(f, device, inputs);
+        var analytic = Analytic(f, device, inputs, projection);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var data = inputs[i].Data;
+            for (int j = 0; j < data.Length; j++)
+            {
+                float saved = data[j];
+                data[j] = (float)(saved + Epsilon);
+                double plus = Evaluate(f, device, inputs, projection);
+                data[j] = (float)(saved - Epsilon);
+                double minus = Evaluate(f, device, inputs, projection);
+                data[j] = saved;
+                double numeric = (plus - minus) / (2 * Epsilon);
+                double a = analytic[i][j];
+                double tolerance = AbsoluteTolerance + RelativeTolerance * Math.Abs(numeric);
+                Assert.True(Math.Abs(a - numeric) <= tolerance,
+                    $"input {i} element {j}: analytic {a:G6} vs numeric {numeric:G6} (tolerance {tolerance:G3})");
+            }
+        }
+    }
+
+    private static float[] Projection(Func<Tensor[], Tensor> f, Device device, (float[] Data, int[] Shape)[] inputs)
+    {
+        using var scope = new DisposeScope();
+        var output = f(Make(inputs, device, requiresGrad: false));
+        var rng = new Random(1234);
+        return Enumerable.Range(0, (int)output.Size).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    private static float[][] Analytic(Func<Tensor[], Tensor> f, Device device, (float[] Data, int[] Shape)[] inputs, float[] projection)
+    {
+        var leaves = Make(inputs, device, requiresGrad: true);
+        using (var scope = new DisposeScope())
+        {
+            var output = f(leaves);
+            using var weights = Tensor.FromArray(projection, output.Shape.ToArray(), device);
+            output.Mul(weights).Sum().Backward();
+        }
+        var grads = leaves.Select(t => t.Grad?.ToArray() ?? new float[t.Size]).ToArray();
+        foreach (var t in leaves) t.Dispose();
+        return grads;
+    }
+
+    private static double Evaluate(Func<Tensor[], Tensor> f, Device device, (float[] Data, int[] Shape)[] inputs, float[] projection)
+    {
+        using var scope = new DisposeScope();
+        var values = f(Make(inputs, device, requiresGrad: false)).ToArray();
+        double sum = 0;
+        for (int k = 0; k < values.Length; k++) sum += (double)values[k] * projection[k];
+        return sum;
+    }
+
+    private static Tensor[] Make((float[] Data, int[] Shape)[] inputs, Device device, bool requiresGrad) =>
+        inputs.Select(x => Tensor.FromArray(x.Data, x.Shape, device).RequiresGradient(requiresGrad)).ToArray();
+}
