@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project benchmarks/DeepNet.Benchmarks -- --filter '*Gemm*'
+// dotnet run -c Release --project benchmarks/DeepNet.Benchmarks -- --filter '*Gemm*' [--job short]
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
