@@ -45,7 +45,12 @@ public sealed class PtxCompileTests
         Assert.DoesNotContain(".local", ptx);
     }
 
-    private static IEnumerable<(MethodInfo Method, string Ptx)> CompileAll()
+    // Compiled once for both tests (about a second of ILGPU work).
+    private static readonly Lazy<List<(MethodInfo Method, string Ptx)>> Compiled = new(() => [.. Compile()]);
+
+    private static List<(MethodInfo Method, string Ptx)> CompileAll() => Compiled.Value;
+
+    private static IEnumerable<(MethodInfo Method, string Ptx)> Compile()
     {
         using var context = Context.Create(b => b.EnableAlgorithms().Optimize(OptimizationLevel.O2));
         var caps = new CudaCapabilityContext(CudaArchitecture.SM_90);
