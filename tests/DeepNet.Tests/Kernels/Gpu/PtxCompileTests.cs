@@ -26,24 +26,44 @@ public sealed class PtxCompileTests
     [Fact]
     public void EveryKernel_CompilesToPtxForSm90()
     {
-        using var context = Context.Create(b => b.EnableAlgorithms().Optimize(OptimizationLevel.O2));
-        var caps = new CudaCapabilityContext(CudaArchitecture.SM_90);
-        var isa = CudaAccelerator.GetInstructionSet(caps.TargetArchitecture, CudaDriverVersion.FromMajorMinor(13, 0));
-        using var backend = new PTXBackend(context, caps, CudaArchitecture.SM_90, isa, null);
         var compiled = new List<string>();
-        foreach (var method in Kernels())
+        foreach (var (method, ptx) in CompileAll())
         {
-            bool implicitGroups = method.GetParameters()[0].ParameterType == typeof(Index1D);
-            var entry = implicitGroups
-                ? EntryPointDescription.FromImplicitlyGroupedKernel(method)
-                : EntryPointDescription.FromExplicitlyGroupedKernel(method);
-            var ptx = ((PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty)).PTXAssembly;
             Assert.Contains(".entry", ptx);
             compiled.Add(method.Name);
         }
         Assert.Contains("TiledKernel", compiled);
         Assert.Contains("BlockKernel", compiled);
         Assert.True(compiled.Count >= 16, $"only {compiled.Count} kernels found: {string.Join(", ", compiled)}");
+    }
+
+    [Fact]
+    public void TiledMatMul_ReadsSharedTilesWithVectorLoads_AndNoLocalMemory()
+    {
+        var (_, ptx) = CompileAll().Single(k => k.Method.Name == nameof(GpuMatMulKernels.TiledKernel));
+        Assert.Contains("ld.shared.v4.f32", ptx);
+        Assert.DoesNotContain(".local", ptx);
+    }
+
+    // Compiled once for both tests (about a second of ILGPU work).
+    private static readonly Lazy<List<(MethodInfo Method, string Ptx)>> Compiled = new(() => [.. Compile()]);
+
+    private static List<(MethodInfo Method, string Ptx)> CompileAll() => Compiled.Value;
+
+    private static IEnumerable<(MethodInfo Method, string Ptx)> Compile()
+    {
+        using var context = Context.Create(b => b.EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        var caps = new CudaCapabilityContext(CudaArchitecture.SM_90);
+        var isa = CudaAccelerator.GetInstructionSet(caps.TargetArchitecture, CudaDriverVersion.FromMajorMinor(13, 0));
+        using var backend = new PTXBackend(context, caps, CudaArchitecture.SM_90, isa, null);
+        foreach (var method in Kernels())
+        {
+            bool implicitGroups = method.GetParameters()[0].ParameterType == typeof(Index1D);
+            var entry = implicitGroups
+                ? EntryPointDescription.FromImplicitlyGroupedKernel(method)
+                : EntryPointDescription.FromExplicitlyGroupedKernel(method);
+            yield return (method, ((PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty)).PTXAssembly);
+        }
     }
 
     private static IEnumerable<MethodInfo> Kernels()
