@@ -98,7 +98,8 @@ public sealed partial class GpuBackend : IBackend
     public void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length)
     {
         if (length == 0) return;
-        _kernels.Random.Value(Count(length), (int)kind, a, b, seed, counter, View(dst, dstOffset, length));
+        View(dst, dstOffset, length);   // range check
+        _kernels.Random.Value(Count(length), (int)kind, a, b, seed, counter, (int)dstOffset, View(dst));
     }
 
     public void Synchronize() => Stream.Synchronize();

@@ -49,7 +49,8 @@ internal static class GpuElementwiseKernels
         ArrayView<float> xc, ArrayView<float> xa, ArrayView<float> xb, ArrayView<float> xd) =>
         xd[dst.OffsetOf(i)] = xc[cond.OffsetOf(i)] != 0f ? xa[a.OffsetOf(i)] : xb[b.OffsetOf(i)];
 
-    // d[i] = sample(seed, counter + i), the same counter-based generator as the CPU backend
-    public static void RandomKernel(Index1D i, int kind, float a, float b, ulong seed, ulong counter, ArrayView<float> d) =>
-        d[i] = CounterRandom.Sample((RandomKind)kind, a, b, seed, counter + (ulong)i.X);
+    // d[offset + i] = sample(seed, counter + i), the same counter-based generator as the CPU backend.
+    // The offset is an argument, not a sub-view: ILGPU assumes view parameters are 256-byte aligned.
+    public static void RandomKernel(Index1D i, int kind, float a, float b, ulong seed, ulong counter, int offset, ArrayView<float> d) =>
+        d[offset + i] = CounterRandom.Sample((RandomKind)kind, a, b, seed, counter + (ulong)i.X);
 }

@@ -29,8 +29,8 @@ internal sealed class GpuKernelCache(Accelerator acc)
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>> Where { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>(WhereKernel));
 
-    public Lazy<Action<Index1D, int, float, float, ulong, ulong, View>> Random { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, float, float, ulong, ulong, View>(RandomKernel));
+    public Lazy<Action<Index1D, int, float, float, ulong, ulong, int, View>> Random { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, float, float, ulong, ulong, int, View>(RandomKernel));
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>> ReducePerThread { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(PerThreadKernel));

@@ -15,6 +15,7 @@ internal struct GemmArgs
 // (transposes are swapped strides, broadcast batches stride 0; the batch offsets come from a
 // GpuLayout per operand). Variant Tiled: a Tile×Tile block of C per group of 256 threads,
 // K in steps of Depth through shared memory, each thread a 4×4 micro-tile in 16 scalar locals
+// fed by two 16-byte shared loads per k
 // (ILGPU 1.5.3 neither unrolls loops nor keeps local arrays in registers). Tile loads pick the
 // thread→element mapping whose fast index walks the operand's unit stride, so both plain and
 // transposed operands load coalesced. Oracle: GpuParityTests (CpuBackend.MatMul).
@@ -25,8 +26,11 @@ internal static class GpuMatMulKernels
     public static void TiledKernel(GemmArgs g, GpuLayout aBatch, GpuLayout bBatch, GpuLayout cBatch,
         ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
     {
-        var aTile = SharedMemory.Allocate<float>(Depth * Tile);   // aTile[k·Tile + m]
-        var bTile = SharedMemory.Allocate<float>(Depth * Tile);   // bTile[k·Tile + n]
+        // Stored k-major so a thread's 4 rows (or 4 columns) of one k are adjacent: one 16-byte shared load each.
+        var aTile4 = SharedMemory.Allocate<GpuFloat4>(Depth * Tile / 4);
+        var bTile4 = SharedMemory.Allocate<GpuFloat4>(Depth * Tile / 4);
+        var aTile = aTile4.Cast<float>();   // aTile[k·Tile + m]
+        var bTile = bTile4.Cast<float>();   // bTile[k·Tile + n]
         int tid = Group.IdxX, group = Grid.IdxX;
         int tileN = group % g.TilesN, rest = group / g.TilesN;
         int tileM = rest % g.TilesM, batch = rest / g.TilesM;
@@ -51,9 +55,10 @@ internal static class GpuMatMulKernels
             Group.Barrier();
             for (int kk = 0; kk < Depth; kk++)
             {
-                int ao = kk * Tile + ty * Micro, bo = kk * Tile + tx * Micro;
-                float a0 = aTile[ao], a1 = aTile[ao + 1], a2 = aTile[ao + 2], a3 = aTile[ao + 3];
-                float b0 = bTile[bo], b1 = bTile[bo + 1], b2 = bTile[bo + 2], b3 = bTile[bo + 3];
+                var av = aTile4[kk * (Tile / 4) + ty];
+                var bv = bTile4[kk * (Tile / 4) + tx];
+                float a0 = av.X, a1 = av.Y, a2 = av.Z, a3 = av.W;
+                float b0 = bv.X, b1 = bv.Y, b2 = bv.Z, b3 = bv.W;
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
                 c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;

@@ -19,8 +19,8 @@ public sealed partial class GpuBackend
         var innerLayout = GpuLayout.From(innerMerged[0], "reduce");
         long innerSize = ShapeMath.Size(innerShape), outputs = dstLayout.Size;
         if (innerSize > int.MaxValue) throw new ArgumentException($"reduce: {innerSize} elements per output exceed {int.MaxValue}");
-        // Few outputs with long rows: a group per output; otherwise a thread per output keeps every lane busy.
-        bool block = innerSize >= BlockReduceMinRow || (innerSize >= 32 && outputs < 256);
+        // Long rows, or too few outputs to fill the device with a thread each: a group per output.
+        bool block = innerSize >= BlockReduceMinRow || (innerSize >= 256 && outputs < 1024);
         if (block)
         {
             var config = new KernelConfig((int)Count(outputs).X, GpuReduceKernels.BlockSize);
