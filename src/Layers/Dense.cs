@@ -1,0 +1,46 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>
+/// Fully connected layer (torch.nn.Linear): y = x·Wᵀ + b. x: [..., in], W: [out, in], b: [out] → [..., out].
+/// W and b start as U(−1/√in, 1/√in), PyTorch's kaiming_uniform(a=√5) default.
+/// </summary>
+public sealed class Dense : Module
+{
+    private readonly Parameter _weight;
+    private readonly Parameter? _bias;
+
+    public Dense(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null)
+    {
+        if (inFeatures <= 0 || outFeatures <= 0)
+            throw new ArgumentException($"dense: feature counts must be positive, got in={inFeatures}, out={outFeatures}");
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        _weight = RegisterParameter("weight", Init.KaimingUniform([outFeatures, inFeatures], inFeatures, generator: generator));
+        if (bias) _bias = RegisterParameter("bias", Init.FanInUniform([outFeatures], inFeatures, generator));
+    }
+
+    public int InFeatures { get; }
+
+    public int OutFeatures { get; }
+
+    /// <summary>The weight, [out, in].</summary>
+    public Tensor Weight => _weight.Value;
+
+    /// <summary>The bias, [out], or null when built without one.</summary>
+    public Tensor? Bias => _bias?.Value;
+
+    /// <summary>x: [..., in] → [..., out].</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Rank == 0 || input.Shape[^1] != InFeatures)
+            throw new ArgumentException($"dense: input {input.Shape} must end in {InFeatures} features");
+        using var weightT = Weight.Transpose(0, 1);   // a stride swap: matmul reads it transposed, no copy
+        var product = input.MatMul(weightT);
+        if (Bias is null) return product;
+        using (product) return product.Add(Bias);
+    }
+
+    protected override string Describe() => $"Dense({InFeatures}→{OutFeatures}{(Bias is null ? ", no bias" : "")})";
+}

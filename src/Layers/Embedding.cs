@@ -1,0 +1,31 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>
+/// A lookup table (torch.nn.Embedding): integer ids (stored as floats) of any shape → [..ids, dim].
+/// The weight [numEmbeddings, dim] starts as N(0, 1), PyTorch's default.
+/// </summary>
+public sealed class Embedding : Module
+{
+    private readonly Parameter _weight;
+
+    public Embedding(int numEmbeddings, int embeddingDim, Generator? generator = null)
+    {
+        if (numEmbeddings <= 0 || embeddingDim <= 0)
+            throw new ArgumentException($"embedding: sizes must be positive, got {numEmbeddings}×{embeddingDim}");
+        NumEmbeddings = numEmbeddings;
+        EmbeddingDim = embeddingDim;
+        _weight = RegisterParameter("weight", Init.Normal([numEmbeddings, embeddingDim], generator: generator));
+    }
+
+    public int NumEmbeddings { get; }
+    public int EmbeddingDim { get; }
+
+    /// <summary>The table, [numEmbeddings, dim].</summary>
+    public Tensor Weight => _weight.Value;
+
+    public override Tensor Forward(Tensor input) => Weight.Embedding(input);
+
+    protected override string Describe() => $"Embedding({NumEmbeddings}→{EmbeddingDim})";
+}

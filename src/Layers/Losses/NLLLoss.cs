@@ -1,0 +1,25 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>
+/// Negative log likelihood (torch.nn.NLLLoss): −logProbs[n, target[n]] for log-probabilities [N, C]
+/// (or [N, C, d...]) and class indices [N] (or [N, d...]) stored as floats. Targets equal to
+/// <see cref="IgnoreIndex"/> contribute nothing, and the mean is over the other targets.
+/// </summary>
+public sealed class NLLLoss(Reduction reduction = Reduction.Mean, int ignoreIndex = -100) : Loss(reduction)
+{
+    public int IgnoreIndex { get; } = ignoreIndex;
+
+    public override Tensor Forward(Tensor prediction, Tensor target)
+    {
+        ClassTargets.Check("nll_loss", prediction, target);
+        var (index, keep) = ClassTargets.Mask(target, IgnoreIndex);
+        using (index)
+        using (keep)
+        using (var picked = ClassTargets.Pick(prediction, index))
+        using (var negated = picked.Neg())
+        using (var perItem = negated.Mul(keep))
+            return ClassTargets.Reduce(Reduction, perItem, keep);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+// State dicts and the Keras-style summary.
+public abstract partial class Module
+{
+    /// <summary>Every parameter and buffer by dotted name (the live tensors, not copies).</summary>
+    public Dictionary<string, Tensor> StateDict() => NamedSlots("").ToDictionary(s => s.Name, s => s.Slot.Value);
+
+    /// <summary>
+    /// Copies values into the parameters and buffers. Everything is validated before anything is
+    /// written: with <paramref name="strict"/>, missing and unexpected keys throw; a shape
+    /// mismatch always throws, naming the key and both shapes.
+    /// </summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    {
+        var slots = CheckStateShapes(state.ToDictionary(kv => kv.Key, kv => kv.Value.Shape), strict);
+        using var noGrad = Autograd.Autograd.NoGrad();
+        foreach (var (name, value) in state)
+        {
+            if (!slots.TryGetValue(name, out var slot)) continue;
+            using var moved = value.To(slot.Value.Device);
+            slot.Value.CopyFrom(moved);
+        }
+    }
+
+    /// <summary>
+    /// Validates a state given as name → shape against this module without changing anything:
+    /// with <paramref name="strict"/>, missing and unexpected keys throw; a shape mismatch always
+    /// throws, naming the key and both shapes. Returns the slots by name.
+    /// </summary>
+    internal Dictionary<string, Parameter> CheckStateShapes(IReadOnlyDictionary<string, Shape> state, bool strict)
+    {
+        var slots = NamedSlots("").ToDictionary(s => s.Name, s => s.Slot);
+        if (strict)
+        {
+            var missing = slots.Keys.Where(k => !state.ContainsKey(k)).ToList();
+            var unexpected = state.Keys.Where(k => !slots.ContainsKey(k)).ToList();
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new ArgumentException($"load_state_dict: missing keys [{string.Join(", ", missing)}], unexpected keys [{string.Join(", ", unexpected)}]");
+        }
+        foreach (var (name, shape) in state)
+            if (slots.TryGetValue(name, out var slot) && shape != slot.Value.Shape)
+                throw new ArgumentException($"load_state_dict: '{name}' has shape {shape} in the state but {slot.Value.Shape} in the module");
+        return slots;
+    }
+
+    /// <summary>A Keras-like summary: one line per parameterized module, then totals.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"{GetType().Name}");
+        sb.AppendLine($"{"Layer",-40} {"Type",-26} {"Params",12}");
+        sb.AppendLine(new string('=', 80));
+        AppendRows(sb, "", this);
+        sb.AppendLine(new string('=', 80));
+        long total = ParameterCount, buffers = NamedBuffers().Sum(b => b.Tensor.Size);
+        sb.AppendLine($"Total params: {total:N0}");
+        sb.AppendLine($"Trainable params: {total:N0}");
+        if (buffers > 0) sb.AppendLine($"Non-trainable buffers: {buffers:N0}");
+        return sb.ToString();
+    }
+
+    private static void AppendRows(StringBuilder sb, string prefix, Module module)
+    {
+        foreach (var (name, child) in module._children)
+        {
+            long own = child._slots.Where(s => s.Trainable).Sum(s => s.Value.Size);
+            sb.AppendLine($"{prefix + name,-40} {child.Describe(),-26} {own,12:N0}");
+            AppendRows(sb, prefix + name + ".", child);
+        }
+    }
+
+    /// <summary>Short type description for the summary, e.g. "Dense(784→64)".</summary>
+    protected virtual string Describe() => GetType().Name;
+}

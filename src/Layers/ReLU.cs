@@ -1,0 +1,9 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>relu(x) = max(x, 0), elementwise; shape unchanged.</summary>
+public sealed class ReLU : Module
+{
+    public override Tensor Forward(Tensor input) => input.Relu();
+}

@@ -1,0 +1,219 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>
+/// Shared machinery of <see cref="Rnn"/>, <see cref="Lstm"/> and <see cref="Gru"/>, as torch.nn.RNNBase:
+/// stacked layers, optional reverse direction, PyTorch's parameter names and layouts
+/// (<c>weight_ih_l{k}[_reverse]</c>: [G·H, in], <c>weight_hh_l{k}</c>: [G·H, H], <c>bias_ih_l{k}</c>,
+/// <c>bias_hh_l{k}</c>: [G·H], G gates stacked in PyTorch's order) and U(−1/√H, 1/√H) init.
+/// Input: [T, N, in] ([N, T, in] when batch-first, or unbatched [T, in]); output [T, N, D·H];
+/// states [L·D, N, H]. The time loop is plain Tensor ops, so autograd supplies the gradients.
+/// </summary>
+public abstract class RecurrentLayer : Module
+{
+    private readonly Parameter[][] _weights;   // per layer·direction: w_ih, w_hh, [b_ih, b_hh]
+
+    /// <summary>Registers the weights of <paramref name="numLayers"/> layers with <paramref name="gates"/> stacked gates.</summary>
+    protected RecurrentLayer(int gates, int inputSize, int hiddenSize, int numLayers, bool bias, bool batchFirst,
+        float dropout, bool bidirectional, Generator? generator)
+    {
+        string op = GetType().Name.ToLowerInvariant();
+        if (inputSize < 1 || hiddenSize < 1 || numLayers < 1)
+            throw new ArgumentException($"{op}: input_size ({inputSize}), hidden_size ({hiddenSize}) and num_layers ({numLayers}) must be positive");
+        if (dropout < 0f || dropout >= 1f)
+            throw new ArgumentException($"{op}: dropout must be in [0, 1), got {dropout}");
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        NumLayers = numLayers;
+        HasBias = bias;
+        BatchFirst = batchFirst;
+        Dropout = dropout;
+        Directions = bidirectional ? 2 : 1;
+        float bound = 1f / MathF.Sqrt(hiddenSize);
+        _weights = new Parameter[numLayers * Directions][];
+        for (int layer = 0; layer < numLayers; layer++)
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
+                int layerInput = layer == 0 ? inputSize : hiddenSize * Directions;
+                Parameter Uniform(string name, int[] shape) =>
+                    RegisterParameter(name + suffix, Tensor.Rand(shape, generator, low: -bound, high: bound));
+                var slots = new List<Parameter>
+                {
+                    Uniform("weight_ih", [gates * hiddenSize, layerInput]),
+                    Uniform("weight_hh", [gates * hiddenSize, hiddenSize]),
+                };
+                if (bias)
+                {
+                    slots.Add(Uniform("bias_ih", [gates * hiddenSize]));
+                    slots.Add(Uniform("bias_hh", [gates * hiddenSize]));
+                }
+                _weights[layer * Directions + direction] = [.. slots];
+            }
+    }
+
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public int NumLayers { get; }
+    public bool HasBias { get; }
+    public bool BatchFirst { get; }
+
+    /// <summary>Dropout probability on the outputs of every layer but the last (training only).</summary>
+    public float Dropout { get; }
+
+    /// <summary>1, or 2 when bidirectional.</summary>
+    public int Directions { get; }
+
+    /// <summary>Number of recurrent states: 1 (h) or 2 (h, c).</summary>
+    protected abstract int StateCount { get; }
+
+    /// <summary>
+    /// One time step. inputGates: x_t·W_ihᵀ + b_ih [N, G·H]; state: the previous states [N, H] each;
+    /// weightHhT: W_hhᵀ [H, G·H]; biasHh: [G·H] or null. Returns the new states, h first.
+    /// </summary>
+    protected abstract Tensor[] Step(Tensor inputGates, Tensor[] state, Tensor weightHhT, Tensor? biasHh);
+
+    /// <summary>The output sequence for an input sequence, starting from zero states.</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        var (output, final) = Run(input, new Tensor?[StateCount]);
+        foreach (var t in final) t.Dispose();
+        return output;
+    }
+
+    /// <summary>Runs every layer and direction; initial[s] is state s as [L·D, N, H] (or [L·D, H] unbatched) or null for zeros.</summary>
+    protected (Tensor Output, Tensor[] Final) Run(Tensor input, Tensor?[] initial)
+    {
+        string op = GetType().Name.ToLowerInvariant();
+        input.ThrowIfDisposed();
+        bool unbatched = input.Rank == 2;
+        if ((input.Rank != 3 && !unbatched) || input.ShapeArray[^1] != InputSize)
+            throw new ArgumentException($"{op}: expected input [T, N, {InputSize}]{(BatchFirst ? " (batch-first: [N, T, " + InputSize + "])" : "")} or [T, {InputSize}], got {input.Shape}");
+        // Alias() would cut the graph, so views are made only when needed and disposed only then.
+        Tensor x = unbatched ? input.Unsqueeze(1) : BatchFirst ? input.Transpose(0, 1) : input;  // [T, N, in]
+        int batch = x.ShapeArray[1];
+        var states = new Tensor?[StateCount];
+        try
+        {
+            for (int s = 0; s < StateCount; s++)
+                states[s] = initial[s] is null ? null : PrepareState(op, initial[s]!, unbatched, batch);
+            var (output, final) = RunLayers(x, states);
+            if (unbatched)
+            {
+                output = Replace(output, output.Squeeze(1));
+                for (int s = 0; s < final.Length; s++)
+                    final[s] = Replace(final[s], final[s].Squeeze(1));
+            }
+            else if (BatchFirst)
+                output = Replace(output, output.Transpose(0, 1));
+            return (output, final);
+        }
+        finally
+        {
+            if (!ReferenceEquals(x, input)) x.Dispose();
+            for (int s = 0; s < StateCount; s++)
+                if (states[s] is { } state && !ReferenceEquals(state, initial[s])) state.Dispose();
+        }
+    }
+
+    private Tensor PrepareState(string op, Tensor state, bool unbatched, int batch)
+    {
+        int[] expected = unbatched ? [NumLayers * Directions, HiddenSize] : [NumLayers * Directions, batch, HiddenSize];
+        if (!state.ShapeArray.AsSpan().SequenceEqual(expected))
+            throw new ArgumentException($"{op}: expected initial state [{string.Join(", ", expected)}], got {state.Shape}");
+        return unbatched ? state.Unsqueeze(1) : state;
+    }
+
+    private (Tensor Output, Tensor[] Final) RunLayers(Tensor x, Tensor?[] initial)
+    {
+        var finals = new List<Tensor>[StateCount];
+        for (int s = 0; s < StateCount; s++) finals[s] = [];
+        Tensor layerInput = x;
+        try
+        {
+            for (int layer = 0; layer < NumLayers; layer++)
+            {
+                var directionOutputs = new Tensor[Directions];
+                for (int direction = 0; direction < Directions; direction++)
+                {
+                    int index = layer * Directions + direction;
+                    var (output, final) = RunDirection(layerInput, _weights[index], initial, index, reverse: direction == 1);
+                    directionOutputs[direction] = output;
+                    for (int s = 0; s < StateCount; s++) finals[s].Add(final[s]);
+                }
+                Tensor next = Directions == 1 ? directionOutputs[0] : Tensor.Cat(directionOutputs, -1);
+                if (Directions > 1) foreach (var t in directionOutputs) t.Dispose();
+                if (layer < NumLayers - 1 && Dropout > 0f && IsTraining)
+                    next = Replace(next, next.Dropout(Dropout, IsTraining));
+                if (!ReferenceEquals(layerInput, x)) layerInput.Dispose();
+                layerInput = next;
+            }
+            var stacked = finals.Select(list => Tensor.Stack(list, 0)).ToArray();
+            return (layerInput, stacked);
+        }
+        catch
+        {
+            if (!ReferenceEquals(layerInput, x)) layerInput.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var list in finals) foreach (var t in list) t.Dispose();
+        }
+    }
+
+    private (Tensor Output, Tensor[] Final) RunDirection(Tensor x, Parameter[] weights, Tensor?[] initial, int index, bool reverse)
+    {
+        int steps = x.ShapeArray[0], batch = x.ShapeArray[1];
+        using var weightIhT = weights[0].Value.T;
+        using var weightHhT = weights[1].Value.T;
+        Tensor? biasHh = HasBias ? weights[3].Value : null;
+        var projected = x.MatMul(weightIhT);                                              // [T, N, G·H]
+        using var inputGates = HasBias ? Replace(projected, projected.Add(weights[2].Value)) : projected;
+        var state = new Tensor[StateCount];
+        for (int s = 0; s < StateCount; s++)
+            state[s] = initial[s]?.Select(0, index) ?? Tensor.Zeros([batch, HiddenSize], x.Device);
+        var outputs = new Tensor[steps];
+        try
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                int t = reverse ? steps - 1 - i : i;
+                using var gates = inputGates.Select(0, t);
+                var next = Step(gates, state, weightHhT, biasHh);
+                // h of every step is kept for the output; the other states are dropped once replaced.
+                if (i == 0) state[0].Dispose();
+                for (int s = 1; s < StateCount; s++) state[s].Dispose();
+                state = next;
+                outputs[t] = next[0];
+            }
+            var output = steps == 0 ? Tensor.Zeros([0, batch, HiddenSize], x.Device) : Tensor.Stack(outputs, 0);
+            return (output, state);
+        }
+        finally
+        {
+            // The last step's h lives on as the final state.
+            foreach (var t in outputs)
+                if (!ReferenceEquals(t, state[0])) t?.Dispose();
+        }
+    }
+
+    /// <summary>h·W_hhᵀ + b_hh: [N, G·H].</summary>
+    protected static Tensor HiddenGates(Tensor hidden, Tensor weightHhT, Tensor? biasHh)
+    {
+        var product = hidden.MatMul(weightHhT);
+        if (biasHh is null) return product;
+        using (product) return product.Add(biasHh);
+    }
+
+    /// <summary>Disposes an intermediate and returns its successor.</summary>
+    private static Tensor Replace(Tensor old, Tensor next)
+    {
+        old.Dispose();
+        return next;
+    }
+
+    protected override string Describe() =>
+        $"{GetType().Name}({InputSize}→{HiddenSize}, layers={NumLayers}{(Directions == 2 ? ", bidirectional" : "")})";
+}

@@ -1,0 +1,99 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Optimizers;
+
+/// <summary>
+/// Adam, as torch.optim.Adam: g = ∇ + λ·p (L2 weight decay); m = β₁·m + (1 − β₁)·g;
+/// v = β₂·v + (1 − β₂)·g²; with AMSGrad v̂ = max(v̂, v) else v̂ = v;
+/// p = p − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε), t the parameter's step count.
+/// State slots: "exp_avg", "exp_avg_sq" and, with AMSGrad, "max_exp_avg_sq".
+/// </summary>
+public class Adam : Optimizer
+{
+    private const string ExpAvg = "exp_avg";
+    private const string ExpAvgSq = "exp_avg_sq";
+    private const string MaxExpAvgSq = "max_exp_avg_sq";
+
+    private readonly bool _decoupledWeightDecay;
+
+    /// <summary>Adam over unnamed parameters; see the class summary for the update.</summary>
+    public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
+        : this(parameters, learningRate, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: false)
+    {
+    }
+
+    /// <summary>Adam over named parameters (e.g. <c>model.NamedParameters()</c>).</summary>
+    public Adam(IEnumerable<(string Name, Tensor Tensor)> parameters, double learningRate = 1e-3, double beta1 = 0.9,
+        double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
+        : this(parameters, learningRate, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: false)
+    {
+    }
+
+    private protected Adam(IEnumerable<Tensor> parameters, double learningRate, double beta1, double beta2, double eps,
+        double weightDecay, bool amsgrad, bool decoupledWeightDecay)
+        : base(parameters, learningRate)
+    {
+        (Beta1, Beta2, Eps, WeightDecay) = Check(GetType().Name, beta1, beta2, eps, weightDecay);
+        Amsgrad = amsgrad;
+        _decoupledWeightDecay = decoupledWeightDecay;
+    }
+
+    private protected Adam(IEnumerable<(string Name, Tensor Tensor)> parameters, double learningRate, double beta1,
+        double beta2, double eps, double weightDecay, bool amsgrad, bool decoupledWeightDecay)
+        : base(parameters, learningRate)
+    {
+        (Beta1, Beta2, Eps, WeightDecay) = Check(GetType().Name, beta1, beta2, eps, weightDecay);
+        Amsgrad = amsgrad;
+        _decoupledWeightDecay = decoupledWeightDecay;
+    }
+
+    public double Beta1 { get; }
+
+    public double Beta2 { get; }
+
+    /// <summary>Added to the denominator for numerical stability.</summary>
+    public double Eps { get; }
+
+    /// <summary>L2 penalty (Adam) or decoupled decay rate (AdamW).</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>Whether the AMSGrad variant (running maximum of v) is used.</summary>
+    public bool Amsgrad { get; }
+
+    protected override IReadOnlyList<string> StateSlots => Amsgrad ? [ExpAvg, ExpAvgSq, MaxExpAvgSq] : [ExpAvg, ExpAvgSq];
+
+    protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
+    {
+        if (_decoupledWeightDecay)
+            parameter.MulInPlace((float)(1 - LearningRate * WeightDecay));
+        else if (WeightDecay != 0)
+            grad = OptimizerMath.AddScaled(grad, parameter, WeightDecay);
+
+        Tensor expAvg = state.Get(ExpAvg), expAvgSq = state.Get(ExpAvgSq);
+        OptimizerMath.Lerp(expAvg, grad, 1 - Beta1);
+        OptimizerMath.SquareAverage(expAvgSq, grad, Beta2);
+        if (Amsgrad)
+        {
+            Tensor max = state.Get(MaxExpAvgSq);
+            max.CopyFrom(max.Maximum(expAvgSq));
+            expAvgSq = max;
+        }
+
+        double biasCorrection1 = 1 - Math.Pow(Beta1, state.Step);
+        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, state.Step));
+        Tensor denom = expAvgSq.Sqrt().Div((float)biasCorrection2Sqrt).Add((float)Eps);
+        parameter.AddInPlace(expAvg.Div(denom), (float)(-LearningRate / biasCorrection1));
+    }
+
+    private static (double, double, double, double) Check(string name, double beta1, double beta2, double eps, double weightDecay)
+    {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
+            throw new ArgumentException($"{name}: betas must be in [0, 1), got ({beta1}, {beta2})");
+        if (!(eps >= 0))
+            throw new ArgumentException($"{name}: eps must be >= 0, got {eps}");
+        if (!(weightDecay >= 0))
+            throw new ArgumentException($"{name}: weight decay must be >= 0, got {weightDecay}");
+        return (beta1, beta2, eps, weightDecay);
+    }
+}

@@ -1,0 +1,153 @@
+using DeepNet.Layers;
+using DeepNet.Tensors;
+
+namespace DeepNet.Optimizers;
+
+/// <summary>
+/// Base of every optimizer, as torch.optim.Optimizer with one parameter group: holds the
+/// parameters (by name, so state can be saved by name), the learning rate, and per-parameter
+/// state created lazily and owned here. <see cref="Step"/> runs under Autograd.NoGrad and
+/// skips parameters whose Grad is null. Dispose the optimizer to free its state tensors.
+/// </summary>
+public abstract class Optimizer : IDisposable
+{
+    private readonly ParameterState[] _states;
+    private readonly Dictionary<string, ParameterState> _byName = new(StringComparer.Ordinal);
+    private double _learningRate;
+
+    /// <summary>Optimizes <paramref name="parameters"/>, named by index ("0", "1", ...) as PyTorch does.</summary>
+    protected Optimizer(IEnumerable<Tensor> parameters, double learningRate)
+        : this(Named(parameters), learningRate)
+    {
+    }
+
+    /// <summary>Optimizes named parameters, e.g. <c>model.NamedParameters()</c>.</summary>
+    protected Optimizer(IEnumerable<(string Name, Tensor Tensor)> parameters, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _states = parameters.Select(p => new ParameterState(p.Name, p.Tensor ?? throw new ArgumentNullException(nameof(parameters), $"optimizer: parameter '{p.Name}' is null"))).ToArray();
+        if (_states.Length == 0)
+            throw new ArgumentException("optimizer: got an empty parameter list");
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var state in _states)
+        {
+            if (!_byName.TryAdd(state.Name, state))
+                throw new ArgumentException($"optimizer: parameter name '{state.Name}' appears twice");
+            if (!seen.Add(state.Parameter))
+                throw new ArgumentException($"optimizer: parameter '{state.Name}' is the same tensor as an earlier one");
+        }
+
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The step size; schedules set it between steps.</summary>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value >= 0) || double.IsInfinity(value))
+                throw new ArgumentException($"{GetType().Name}: learning rate must be a finite number >= 0, got {value}");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>
+    /// The rate schedules scale (PyTorch's param_group["initial_lr"]): set to the current rate
+    /// by the first schedule attached when still null.
+    /// </summary>
+    public double? InitialLearningRate { get; set; }
+
+    /// <summary>Number of <see cref="Step"/> calls so far.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The parameters with their names and state, in order.</summary>
+    public IReadOnlyList<ParameterState> States => _states;
+
+    /// <summary>
+    /// The state slot names this optimizer keeps for every parameter it has updated, given its
+    /// hyperparameters (e.g. "exp_avg", "exp_avg_sq"); <see cref="LoadStateDict"/> checks against them.
+    /// </summary>
+    protected abstract IReadOnlyList<string> StateSlots { get; }
+
+    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        using var noGrad = Autograd.Autograd.NoGrad();
+        // Frees every temporary the update makes; state slots live outside all scopes.
+        using var scope = new DisposeScope();
+        StepCount++;
+        foreach (var state in _states)
+        {
+            Tensor? grad = state.Parameter.Grad;
+            if (grad is null)
+                continue;
+            if (grad.Shape != state.Parameter.Shape)
+                throw new InvalidOperationException($"{GetType().Name}.Step: parameter '{state.Name}' has shape {state.Parameter.Shape} but its gradient {grad.Shape}");
+            state.Step++;
+            Update(state.Parameter, grad, state);
+        }
+    }
+
+    /// <summary>Clears every parameter's gradient (sets it to null, as PyTorch's set_to_none).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var state in _states)
+            state.Parameter.ZeroGrad();
+    }
+
+    /// <summary>Updates one parameter in place from its gradient; <c>state.Step</c> is already incremented.</summary>
+    protected abstract void Update(Tensor parameter, Tensor grad, ParameterState state);
+
+    /// <summary>A copy of the state, as plain arrays (see <see cref="OptimizerState"/>).</summary>
+    public OptimizerState StateDict()
+    {
+        var arrays = new List<NamedArray>();
+        var steps = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var state in _states)
+        {
+            if (state.Step == 0 && state.Slots.Count == 0)
+                continue;
+            steps[state.Name] = state.Step;
+            foreach (var (slot, tensor) in state.Slots.OrderBy(s => s.Key, StringComparer.Ordinal))
+                arrays.Add(new NamedArray(state.Name + "." + slot, tensor.Shape.ToArray(), tensor.ToArray()));
+        }
+
+        return new OptimizerState(StepCount, LearningRate, arrays, steps);
+    }
+
+    /// <summary>
+    /// Replaces the state with <paramref name="state"/>. Everything is validated before anything
+    /// changes: every parameter name must be known, every array named "{parameter}.{slot}" with a
+    /// slot this optimizer keeps and the parameter's shape, and a parameter with updates must
+    /// have all its slots. Each problem is an ArgumentException naming the key.
+    /// </summary>
+    public void LoadStateDict(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var plan = OptimizerStateValidator.Validate(GetType().Name, state, _byName, StateSlots);
+        foreach (var parameter in _states)
+        {
+            if (plan.TryGetValue(parameter.Name, out var entry))
+                parameter.Load(entry.Step, entry.Slots);
+            else
+                parameter.Clear();
+        }
+
+        StepCount = state.Step;
+        LearningRate = state.LearningRate;
+    }
+
+    public void Dispose()
+    {
+        foreach (var state in _states)
+            state.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static IEnumerable<(string Name, Tensor Tensor)> Named(IEnumerable<Tensor> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return parameters.Select((p, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), p));
+    }
+}

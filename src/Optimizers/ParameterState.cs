@@ -1,0 +1,74 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Optimizers;
+
+/// <summary>
+/// What an optimizer keeps for one parameter: how many updates it has taken and its named
+/// state tensors ("momentum_buffer", "exp_avg", ...), each shaped like the parameter, created
+/// on first use and owned by the optimizer (outside every <see cref="DisposeScope"/>).
+/// </summary>
+public sealed class ParameterState : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _slots = new(StringComparer.Ordinal);
+
+    internal ParameterState(string name, Tensor parameter)
+    {
+        Name = name;
+        Parameter = parameter;
+    }
+
+    /// <summary>The parameter's name ("fc1.weight", or its index "0" when unnamed).</summary>
+    public string Name { get; }
+
+    /// <summary>The parameter this state belongs to.</summary>
+    public Tensor Parameter { get; }
+
+    /// <summary>Updates applied to this parameter so far (PyTorch's per-parameter state["step"]).</summary>
+    public long Step { get; internal set; }
+
+    /// <summary>The slots that exist so far, by name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Slots => _slots;
+
+    /// <summary>The state tensor <paramref name="slot"/>, created zero-filled on first use.</summary>
+    public Tensor Get(string slot)
+    {
+        if (!_slots.TryGetValue(slot, out Tensor? tensor))
+        {
+            tensor = Tensor.ZerosLike(Parameter).DetachFromScope();
+            _slots.Add(slot, tensor);
+        }
+
+        return tensor;
+    }
+
+    /// <summary>Looks up a slot without creating it.</summary>
+    public bool TryGet(string slot, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Tensor? tensor) =>
+        _slots.TryGetValue(slot, out tensor);
+
+    /// <summary>Replaces the step count and every slot with copies of <paramref name="slots"/> (already validated).</summary>
+    internal void Load(long step, IEnumerable<(string Slot, float[] Data)> slots)
+    {
+        Clear();
+        Step = step;
+        foreach (var (slot, data) in slots)
+        {
+            using Tensor host = Tensor.FromArray(data, Parameter.Shape.ToArray());
+            using Tensor moved = host.To(Parameter.Device);
+            Get(slot).CopyFrom(moved);
+        }
+    }
+
+    /// <summary>Frees every slot and resets the step count.</summary>
+    internal void Clear()
+    {
+        foreach (Tensor tensor in _slots.Values)
+        {
+            tensor.Dispose();
+        }
+
+        _slots.Clear();
+        Step = 0;
+    }
+
+    public void Dispose() => Clear();
+}

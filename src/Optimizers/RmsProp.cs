@@ -1,0 +1,82 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Optimizers;
+
+/// <summary>
+/// RMSprop, as torch.optim.RMSprop: g = ∇ + λ·p; v = α·v + (1 − α)·g²; centered: ḡ = α·ḡ + (1 − α)·g
+/// and d = √(v − ḡ²) + ε, else d = √v + ε; with momentum μ: b = μ·b + g/d, p = p − lr·b; else
+/// p = p − lr·g/d. State slots: "square_avg", plus "momentum_buffer" (μ &gt; 0) and "grad_avg" (centered).
+/// </summary>
+public sealed class RmsProp : Optimizer
+{
+    private const string SquareAvg = "square_avg";
+    private const string MomentumBuffer = "momentum_buffer";
+    private const string GradAvg = "grad_avg";
+
+    /// <summary>RMSprop over unnamed parameters; see the class summary for the update.</summary>
+    public RmsProp(IEnumerable<Tensor> parameters, double learningRate = 1e-2, double alpha = 0.99, double eps = 1e-8,
+        double weightDecay = 0, double momentum = 0, bool centered = false)
+        : base(parameters, learningRate) =>
+        (Alpha, Eps, WeightDecay, Momentum, Centered) = Check(alpha, eps, weightDecay, momentum, centered);
+
+    /// <summary>RMSprop over named parameters (e.g. <c>model.NamedParameters()</c>).</summary>
+    public RmsProp(IEnumerable<(string Name, Tensor Tensor)> parameters, double learningRate = 1e-2, double alpha = 0.99,
+        double eps = 1e-8, double weightDecay = 0, double momentum = 0, bool centered = false)
+        : base(parameters, learningRate) =>
+        (Alpha, Eps, WeightDecay, Momentum, Centered) = Check(alpha, eps, weightDecay, momentum, centered);
+
+    /// <summary>Smoothing constant of the running averages.</summary>
+    public double Alpha { get; }
+
+    public double Eps { get; }
+
+    public double WeightDecay { get; }
+
+    public double Momentum { get; }
+
+    /// <summary>Whether the gradient is normalized by an estimate of its variance.</summary>
+    public bool Centered { get; }
+
+    protected override IReadOnlyList<string> StateSlots =>
+        [SquareAvg, .. Momentum > 0 ? new[] { MomentumBuffer } : [], .. Centered ? new[] { GradAvg } : []];
+
+    protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
+    {
+        if (WeightDecay != 0)
+            grad = OptimizerMath.AddScaled(grad, parameter, WeightDecay);
+        Tensor squareAvg = state.Get(SquareAvg);
+        OptimizerMath.SquareAverage(squareAvg, grad, Alpha);
+        Tensor avg;
+        if (Centered)
+        {
+            Tensor gradAvg = state.Get(GradAvg);
+            OptimizerMath.Lerp(gradAvg, grad, 1 - Alpha);
+            avg = squareAvg.Sub(gradAvg.Mul(gradAvg)).Sqrt().Add((float)Eps);
+        }
+        else
+        {
+            avg = squareAvg.Sqrt().Add((float)Eps);
+        }
+
+        Tensor step = grad.Div(avg);
+        if (Momentum > 0)
+        {
+            Tensor buffer = state.Get(MomentumBuffer);
+            buffer.MulInPlace((float)Momentum).AddInPlace(step);
+            step = buffer;
+        }
+
+        parameter.AddInPlace(step, (float)-LearningRate);
+    }
+
+    private static (double, double, double, double, bool) Check(double alpha, double eps, double weightDecay, double momentum, bool centered)
+    {
+        if (!(alpha >= 0))
+            throw new ArgumentException($"RmsProp: alpha must be >= 0, got {alpha}");
+        if (!(eps >= 0))
+            throw new ArgumentException($"RmsProp: eps must be >= 0, got {eps}");
+        if (!(weightDecay >= 0) || !(momentum >= 0))
+            throw new ArgumentException($"RmsProp: weight decay and momentum must be >= 0, got {weightDecay} and {momentum}");
+        return (alpha, eps, weightDecay, momentum, centered);
+    }
+}

@@ -1,0 +1,64 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent, as torch.optim.SGD: with weight decay λ, momentum μ, dampening τ,
+/// d = g + λ·p; b = d on the first step, else b = μ·b + (1 − τ)·d; then d = d + μ·b (Nesterov)
+/// or d = b; p = p − lr·d. State slot: "momentum_buffer" (only when μ ≠ 0).
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private const string MomentumBuffer = "momentum_buffer";
+
+    /// <summary>SGD over unnamed parameters; see the class summary for the update.</summary>
+    public Sgd(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double momentum = 0, double dampening = 0,
+        double weightDecay = 0, bool nesterov = false)
+        : base(parameters, learningRate) =>
+        (Momentum, Dampening, WeightDecay, Nesterov) = Check(momentum, dampening, weightDecay, nesterov);
+
+    /// <summary>SGD over named parameters (e.g. <c>model.NamedParameters()</c>).</summary>
+    public Sgd(IEnumerable<(string Name, Tensor Tensor)> parameters, double learningRate = 1e-3, double momentum = 0,
+        double dampening = 0, double weightDecay = 0, bool nesterov = false)
+        : base(parameters, learningRate) =>
+        (Momentum, Dampening, WeightDecay, Nesterov) = Check(momentum, dampening, weightDecay, nesterov);
+
+    public double Momentum { get; }
+
+    public double Dampening { get; }
+
+    /// <summary>L2 penalty coefficient added to the gradient.</summary>
+    public double WeightDecay { get; }
+
+    public bool Nesterov { get; }
+
+    protected override IReadOnlyList<string> StateSlots => Momentum != 0 ? [MomentumBuffer] : [];
+
+    protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
+    {
+        Tensor direction = WeightDecay != 0 ? OptimizerMath.AddScaled(grad, parameter, WeightDecay) : grad;
+        if (Momentum != 0)
+        {
+            bool first = !state.TryGet(MomentumBuffer, out Tensor? buffer);
+            buffer ??= state.Get(MomentumBuffer);
+            if (first)
+                buffer.CopyFrom(direction);
+            else
+                buffer.MulInPlace((float)Momentum).AddInPlace(direction, (float)(1 - Dampening));
+            direction = Nesterov ? OptimizerMath.AddScaled(direction, buffer, Momentum) : buffer;
+        }
+
+        parameter.AddInPlace(direction, (float)-LearningRate);
+    }
+
+    private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)
+    {
+        if (!(momentum >= 0))
+            throw new ArgumentException($"Sgd: momentum must be >= 0, got {momentum}");
+        if (!(weightDecay >= 0))
+            throw new ArgumentException($"Sgd: weight decay must be >= 0, got {weightDecay}");
+        if (nesterov && (momentum <= 0 || dampening != 0))
+            throw new ArgumentException($"Sgd: Nesterov momentum requires momentum > 0 and zero dampening, got momentum {momentum}, dampening {dampening}");
+        return (momentum, dampening, weightDecay, nesterov);
+    }
+}

@@ -1,0 +1,16 @@
+using DeepNet.Kernels.Gpu;
+using Xunit;
+
+namespace DeepNet.Tests.Kernels.Gpu;
+
+/// <summary>A fact that needs a CUDA device: reported as skipped, with the reason, when there is none.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class CudaFactAttribute : FactAttribute
+{
+    public const string NoDeviceReason = "no CUDA device: ILGPU found no NVIDIA driver/GPU on this machine";
+
+    public CudaFactAttribute()
+    {
+        if (!GpuBackend.IsCudaAvailable) Skip = NoDeviceReason;
+    }
+}
