@@ -28,10 +28,13 @@ public abstract class Optimizer : IDisposable
         _states = parameters.Select(p => new ParameterState(p.Name, p.Tensor ?? throw new ArgumentNullException(nameof(parameters), $"optimizer: parameter '{p.Name}' is null"))).ToArray();
         if (_states.Length == 0)
             throw new ArgumentException("optimizer: got an empty parameter list");
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var state in _states)
         {
             if (!_byName.TryAdd(state.Name, state))
                 throw new ArgumentException($"optimizer: parameter name '{state.Name}' appears twice");
+            if (!seen.Add(state.Parameter))
+                throw new ArgumentException($"optimizer: parameter '{state.Name}' is the same tensor as an earlier one");
         }
 
         LearningRate = learningRate;
@@ -48,6 +51,12 @@ public abstract class Optimizer : IDisposable
             _learningRate = value;
         }
     }
+
+    /// <summary>
+    /// The rate schedules scale (PyTorch's param_group["initial_lr"]): set to the current rate
+    /// by the first schedule attached when still null.
+    /// </summary>
+    public double? InitialLearningRate { get; set; }
 
     /// <summary>Number of <see cref="Step"/> calls so far.</summary>
     public long StepCount { get; private set; }

@@ -9,7 +9,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor CrossEntropy(Tensor target, string reduction = "mean")
     {
-        if (Rank < 2 || target.Rank != Rank - 1 || target.ShapeArray[0] != ShapeArray[0])
+        if (Rank < 2 || !target.ShapeArray.AsSpan().SequenceEqual([ShapeArray[0], .. ShapeArray[2..]]))
             throw new ArgumentException($"cross_entropy: logits {Shape} need targets of shape [N, ...] without the class dim, got {target.Shape}");
         if (Rank != 2) return CrossEntropyComposite(target, reduction);
         // [N, C]: one fused kernel (row log-sum-exp, loss, softmax − onehot backward)
@@ -32,7 +32,7 @@ public sealed partial class Tensor
     {
         "mean" => perItem.Mean(),
         "sum" => perItem.Sum(),
-        "none" => perItem.AliasInGraph(),   // keeps the graph: a plain alias would cut the gradient
+        "none" => perItem.AliasInGraph(),
         _ => throw new ArgumentException($"{op}: reduction must be 'mean', 'sum' or 'none', got '{reduction}'"),
     };
 }
