@@ -91,6 +91,8 @@ public sealed partial class ModelArchitecture
             layers.Add(entry);
         }
         root["layers"] = layers;
+        if (Layers.All(l => l.Arguments.ContainsKey("params")))
+            root["total_params"] = Layers.Sum(l => l.Arguments["params"]!.GetValue<long>());
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
