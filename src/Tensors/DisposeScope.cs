@@ -8,12 +8,15 @@ namespace DeepNet.Tensors;
 public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? _current;
+    [ThreadStatic] private static List<Tensor>? _spare;   // a disposed scope's list, reused by the next (one per training step)
 
-    private readonly List<Tensor> _tensors = [];
+    private readonly List<Tensor> _tensors;
     private bool _disposed;
 
     public DisposeScope()
     {
+        _tensors = _spare ?? [];
+        _spare = null;
         Outer = _current;
         _current = this;
     }
@@ -24,7 +27,16 @@ public sealed class DisposeScope : IDisposable
     internal DisposeScope? Outer { get; }
 
     /// <summary>Tensors currently owned by this scope.</summary>
-    public int Count => _tensors.Count(t => t.Scope == this && !t.IsDisposed);
+    public int Count
+    {
+        get
+        {
+            int count = 0;
+            foreach (var t in _tensors)
+                if (t.Scope == this && !t.IsDisposed) count++;
+            return count;
+        }
+    }
 
     internal void Register(Tensor tensor) => _tensors.Add(tensor);
 
@@ -36,5 +48,6 @@ public sealed class DisposeScope : IDisposable
         foreach (var t in _tensors)
             if (t.Scope == this) t.Dispose();
         _tensors.Clear();
+        if (_tensors.Capacity <= 1 << 16) _spare = _tensors;
     }
 }
