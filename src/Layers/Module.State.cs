@@ -16,6 +16,23 @@ public abstract partial class Module
     /// </summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
+        var slots = CheckStateShapes(state.ToDictionary(kv => kv.Key, kv => kv.Value.Shape), strict);
+        using var noGrad = Autograd.Autograd.NoGrad();
+        foreach (var (name, value) in state)
+        {
+            if (!slots.TryGetValue(name, out var slot)) continue;
+            using var moved = value.To(slot.Value.Device);
+            slot.Value.CopyFrom(moved);
+        }
+    }
+
+    /// <summary>
+    /// Validates a state given as name → shape against this module without changing anything:
+    /// with <paramref name="strict"/>, missing and unexpected keys throw; a shape mismatch always
+    /// throws, naming the key and both shapes. Returns the slots by name.
+    /// </summary>
+    internal Dictionary<string, Parameter> CheckStateShapes(IReadOnlyDictionary<string, Shape> state, bool strict)
+    {
         var slots = NamedSlots("").ToDictionary(s => s.Name, s => s.Slot);
         if (strict)
         {
@@ -24,16 +41,10 @@ public abstract partial class Module
             if (missing.Count > 0 || unexpected.Count > 0)
                 throw new ArgumentException($"load_state_dict: missing keys [{string.Join(", ", missing)}], unexpected keys [{string.Join(", ", unexpected)}]");
         }
-        foreach (var (name, value) in state)
-            if (slots.TryGetValue(name, out var slot) && value.Shape != slot.Value.Shape)
-                throw new ArgumentException($"load_state_dict: '{name}' has shape {value.Shape} in the state but {slot.Value.Shape} in the module");
-        using var noGrad = Autograd.Autograd.NoGrad();
-        foreach (var (name, value) in state)
-        {
-            if (!slots.TryGetValue(name, out var slot)) continue;
-            using var moved = value.To(slot.Value.Device);
-            slot.Value.CopyFrom(moved);
-        }
+        foreach (var (name, shape) in state)
+            if (slots.TryGetValue(name, out var slot) && shape != slot.Value.Shape)
+                throw new ArgumentException($"load_state_dict: '{name}' has shape {shape} in the state but {slot.Value.Shape} in the module");
+        return slots;
     }
 
     /// <summary>A Keras-like summary: one line per parameterized module, then totals.</summary>

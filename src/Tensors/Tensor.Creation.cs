@@ -90,7 +90,8 @@ public sealed partial class Tensor
     {
         if (high <= low) throw new ArgumentException($"randint: high ({high}) must be greater than low ({low})");
         using var u = Rand(shape, generator, device, low, high);
-        return u.Floor().Clamp(low, high - 1);
+        using var floored = u.Floor();
+        return floored.Clamp(low, high - 1);
     }
 
     private static Tensor Random(RandomKind kind, float a, float b, int[] shape, Generator? generator, Device? device)

@@ -9,7 +9,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor CrossEntropy(Tensor target, string reduction = "mean")
     {
-        if (Rank < 2 || target.Rank != Rank - 1 || target.ShapeArray[0] != ShapeArray[0])
+        if (Rank < 2 || !target.ShapeArray.AsSpan().SequenceEqual([ShapeArray[0], .. ShapeArray[2..]]))
             throw new ArgumentException($"cross_entropy: logits {Shape} need targets of shape [N, ...] without the class dim, got {target.Shape}");
         using var logProbs = LogSoftmax(1);
         using var index = target.Unsqueeze(1);
@@ -34,7 +34,7 @@ public sealed partial class Tensor
     {
         "mean" => perItem.Mean(),
         "sum" => perItem.Sum(),
-        "none" => perItem.Alias(),
+        "none" => perItem.AliasInGraph(),
         _ => throw new ArgumentException($"{op}: reduction must be 'mean', 'sum' or 'none', got '{reduction}'"),
     };
 }

@@ -25,8 +25,8 @@ public sealed partial class Tensor
     /// <summary>Collapses dims start..end (inclusive) into one.</summary>
     public Tensor Flatten(int startDim = 0, int endDim = -1)
     {
-        int s = ShapeMath.NormalizeDim("flatten", startDim, Rank), e = ShapeMath.NormalizeDim("flatten", endDim, Rank);
         if (Rank == 0) return Reshape(1);
+        int s = ShapeMath.NormalizeDim("flatten", startDim, Rank), e = ShapeMath.NormalizeDim("flatten", endDim, Rank);
         int merged = 1;
         for (int d = s; d <= e; d++) merged *= ShapeArray[d];
         return Reshape([.. ShapeArray[..s], merged, .. ShapeArray[(e + 1)..]]);

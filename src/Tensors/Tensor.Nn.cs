@@ -29,7 +29,8 @@ public sealed partial class Tensor
     private Tensor ShiftedByMax(int dim)
     {
         int d = ShapeMath.NormalizeDim("softmax", dim, Rank);
-        using var max = Detach().Max(d, keepDim: true);
+        using var detached = Detach();
+        using var max = detached.Max(d, keepDim: true);
         return Sub(max);
     }
 
@@ -51,7 +52,10 @@ public sealed partial class Tensor
         var (ph, pw) = padding ?? (0, 0);
         var (dh, dw) = dilation ?? (1, 1);
         var g = new Conv2DGeometry(n, c, ShapeArray[2], ShapeArray[3], weight.ShapeArray[2], weight.ShapeArray[3],
-            sh, sw, ph, pw, dh, dw).Validate("conv2d");
+            sh, sw, ph, pw, dh, dw);
+        if (sh >= 1 && sw >= 1 && (g.P < 1 || g.Q < 1))
+            throw new ArgumentException($"conv2d: input {Shape} is too small for weight {weight.Shape} with stride ({sh},{sw}), padding ({ph},{pw}), dilation ({dh},{dw})");
+        g.Validate("conv2d");
         using var cols = Im2ColFunction.Apply(this, g, 0f);                          // [N, C·R·S, P·Q]
         using var grouped = cols.Reshape(n, groups, g.ColumnRows / groups, g.ColumnCols);
         using var w = weight.Reshape(groups, k / groups, g.ColumnRows / groups);    // broadcast over N

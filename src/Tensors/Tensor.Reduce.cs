@@ -38,6 +38,8 @@ public sealed partial class Tensor
         return max.Neg();
     }
 
+    public Tensor Min(int dim, bool keepDim = false) => Min([dim], keepDim);
+
     /// <summary>Variance over dims; <paramref name="unbiased"/> divides by n−1 as torch.var does by default.</summary>
     public Tensor Var(int[]? dims = null, bool unbiased = true, bool keepDim = false)
     {
@@ -78,6 +80,7 @@ public sealed partial class Tensor
             else if (shape[d - extra] != ShapeArray[d])
                 throw new ArgumentException($"sum_to: shape {Shape} is not a broadcast of {ShapeMath.Format(shape)}");
         }
+        if (dims.Count == 0) return Reshape(shape);
         using var summed = Sum([.. dims], keepDim: true);
         return summed.Reshape(shape);
     }

@@ -12,7 +12,8 @@ internal sealed class Im2ColFunction : Function
 
     public static Tensor Apply(Tensor x, Conv2DGeometry geometry, float padValue)
     {
-        using var dense = x.IsContiguous ? x.Alias() : x.Contiguous();
+        // The kernel reads the buffer from element 0: a dense view with an offset needs a copy too.
+        using var dense = x.IsContiguous && x.Layout.Offset == 0 ? x.Alias() : x.Clone();
         var cols = Tensor.Empty([geometry.N, geometry.ColumnRows, geometry.ColumnCols], x.Device);
         x.Backend.Im2Col(dense.Buffer, geometry, cols.Buffer, padValue);
         if (!ShouldRecord(x)) return cols;
@@ -23,7 +24,7 @@ internal sealed class Im2ColFunction : Function
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         var g = _geometry;
-        using var dense = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
+        using var dense = gradOutput.IsContiguous && gradOutput.Layout.Offset == 0 ? gradOutput.Alias() : gradOutput.Clone();
         var gradInput = Tensor.Empty([g.N, g.C, g.H, g.W], gradOutput.Device);
         gradOutput.Backend.Col2Im(dense.Buffer, g, gradInput.Buffer);
         return [gradInput];

@@ -50,6 +50,8 @@ internal sealed class ReduceFunction : Function
         if (_kind == ReduceKind.Sum) return [gKeep.Expand(_x.ShapeArray)];
         using var mask = _x.Eq(_yKeep);
         var dims = Enumerable.Range(0, _keepShape.Length).Where(d => _keepShape[d] == 1 && _x.ShapeArray[d] != 1).ToArray();
+        // Reducing only size-1 dims: every element is its own maximum (and Sum([]) would sum everything).
+        if (dims.Length == 0) return [mask.Mul(gKeep)];
         using var count = mask.Sum(dims, keepDim: true);
         using var share = gKeep.Div(count);
         return [mask.Mul(share)];

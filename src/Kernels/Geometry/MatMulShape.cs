@@ -13,7 +13,10 @@ public static class MatMulShape
         int m = a[^2], k = a[^1], k2 = b[^2], n = b[^1];
         if (k != k2)
             throw new ArgumentException($"matmul: shapes {ShapeMath.Format(a)} and {ShapeMath.Format(b)} are not aligned ({k} != {k2})");
-        var batch = ShapeMath.Broadcast("matmul", a[..^2], b[..^2]);
-        return [.. batch, m, n];
+        int[] batchA = a[..^2], batchB = b[..^2];
+        for (int i = 1; i <= Math.Min(batchA.Length, batchB.Length); i++)
+            if (batchA[^i] != batchB[^i] && batchA[^i] != 1 && batchB[^i] != 1)
+                throw new ArgumentException($"matmul: batch dims of {ShapeMath.Format(a)} and {ShapeMath.Format(b)} cannot be broadcast together");
+        return [.. ShapeMath.Broadcast("matmul", batchA, batchB), m, n];
     }
 }

@@ -1,0 +1,71 @@
+// The Keras MNIST convnet: three 3x3 convolutions and two dense layers, Adam, cross entropy,
+// batch 64, 5 epochs; reaches ~99% test accuracy. MNIST downloads itself on the first run.
+//   dotnet run -c Release --project samples/MnistCnn -- --epochs 5 --device auto --out out/mnist-cnn
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using DeepNet.Data;
+using DeepNet.Layers;
+using DeepNet.Optimizers;
+using DeepNet.Tensors;
+using DeepNet.Training;
+
+var epochsOption = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images", DefaultValueFactory = _ => 5 };
+var batchOption = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 64 };
+var lrOption = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.001 };
+var deviceOption = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
+deviceOption.AcceptOnlyFromAmong("cpu", "cuda", "auto");
+var dataOption = new Option<string?>("--data") { Description = "Dataset cache folder (default: DEEPNET_DATA or ~/.cache/deepnet)" };
+var seedOption = new Option<ulong>("--seed") { Description = "Seeds weights and shuffling", DefaultValueFactory = _ => 42 };
+var outOption = new Option<string>("--out") { Description = "Where the model, plot and history go", DefaultValueFactory = _ => Path.Combine("out", "mnist-cnn") };
+
+var command = new RootCommand("Train the Keras MNIST CNN with DeepNet")
+{
+    epochsOption, batchOption, lrOption, deviceOption, dataOption, seedOption, outOption,
+};
+command.SetAction(parse => Train(parse.GetValue(epochsOption), parse.GetValue(batchOption), parse.GetValue(lrOption),
+    Device.Parse(parse.GetValue(deviceOption)!), parse.GetValue(dataOption), parse.GetValue(seedOption), parse.GetValue(outOption)!));
+return command.Parse(args).Invoke();
+
+static void Train(int epochs, int batchSize, double lr, Device device, string? dataDir, ulong seed, string outDir)
+{
+    var mnist = Mnist.Load(dataDir);
+    var train = new DataLoader(Dataset.FromImages(mnist.Train), batchSize, shuffle: true, seed: seed);
+    var test = new DataLoader(Dataset.FromImages(mnist.Test), batchSize: 500);
+
+    var init = new Generator(seed);
+    using var model = new Sequential(
+        new Conv2D(1, 32, kernelSize: 3, generator: init), new ReLU(), new MaxPool2D(2),
+        new Conv2D(32, 64, kernelSize: 3, generator: init), new ReLU(), new MaxPool2D(2),
+        new Conv2D(64, 64, kernelSize: 3, generator: init), new ReLU(),
+        new Flatten(),
+        new Dense(64 * 3 * 3, 64, generator: init), new ReLU(),
+        new Dense(64, 10, generator: init));
+    model.To(device);
+    Console.WriteLine($"device: {device}");
+    Console.WriteLine(model);
+
+    using var optimizer = new Adam(model.Parameters(), lr);
+    var loss = new CrossEntropyLoss();
+    var trainer = new Trainer();
+    var clock = Stopwatch.StartNew();
+    var history = trainer.Fit(model, loss, optimizer, train, epochs, validation: test,
+        new ModelCheckpoint(Path.Combine(outDir, "checkpoint.safetensors"), "val_accuracy", saveBestOnly: false));
+    double trainSeconds = clock.Elapsed.TotalSeconds;
+    var result = trainer.Evaluate(model, loss, test);
+
+    ModelFiles.Save(model, Path.Combine(outDir, "model.safetensors"));
+    ModelArchitecture.Write(Path.Combine(outDir, "model.json"), model, [1, 28, 28],
+        classNames: Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
+        weightsFile: "model.safetensors", name: "mnist-cnn");
+    history.WriteCsv(Path.Combine(outDir, "history.csv"));
+    history.SavePlot(Path.Combine(outDir, "history.png"), "MNIST CNN");
+
+    Console.WriteLine($"test_accuracy: {result.Accuracy:F4}");
+    Console.WriteLine($"test_loss: {result.Loss:F4}");
+    Console.WriteLine($"train_time_s: {trainSeconds:F1}");
+    Console.WriteLine($"time_per_epoch_s: {trainSeconds / Math.Max(history.Epochs.Count, 1):F1}");
+    Console.WriteLine($"epochs: {history.Epochs.Count}");
+    Console.WriteLine($"params: {model.ParameterCount}");
+    Console.WriteLine($"out: {Path.GetFullPath(outDir)}");
+}

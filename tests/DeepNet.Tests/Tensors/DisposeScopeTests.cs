@@ -1,0 +1,161 @@
+using DeepNet.Tensors;
+using Xunit;
+
+namespace DeepNet.Tests.Tensors;
+
+/// <summary>Dispose scopes: ownership of temporaries, nesting, moving out, detaching.</summary>
+public class DisposeScopeTests
+{
+    [Fact]
+    public void Scope_DisposesEveryTensorCreatedInside()
+    {
+        Tensor a, b;
+        using (var scope = new DisposeScope())
+        {
+            a = Tensor.Ones([2]);
+            b = a.Add(a).Exp();
+            Assert.Equal(3, scope.Count);
+        }
+        Assert.True(a.IsDisposed);
+        Assert.True(b.IsDisposed);
+    }
+
+    [Fact]
+    public void NestedScopes_EachFreeTheirOwnTensors()
+    {
+        using var outer = new DisposeScope();
+        var kept = Tensor.Ones([2]);
+        Tensor inner;
+        using (new DisposeScope())
+        {
+            inner = kept.Mul(2f);
+        }
+        Assert.True(inner.IsDisposed);
+        Assert.False(kept.IsDisposed);
+        Assert.Same(outer, DisposeScope.Current);
+        Assert.Equal([1f, 1f], kept.ToArray());
+    }
+
+    [Fact]
+    public void MoveToOuterScope_KeepsTheResultAliveUntilTheOuterScopeEnds()
+    {
+        Tensor result, temporary;
+        using (var outer = new DisposeScope())
+        {
+            using (new DisposeScope())
+            {
+                temporary = Tensor.Ones([3]);
+                result = temporary.Mul(4f).MoveToOuterScope();
+            }
+            Assert.True(temporary.IsDisposed);
+            Assert.False(result.IsDisposed);
+            Assert.Equal([4f, 4f, 4f], result.ToArray());
+            Assert.Equal(1, outer.Count);
+        }
+        Assert.True(result.IsDisposed);
+    }
+
+    [Fact]
+    public void MoveToOuterScope_FromTheOutermostScope_HandsOwnershipToTheCaller()
+    {
+        Tensor result;
+        using (new DisposeScope()) result = Tensor.Ones([1]).MoveToOuterScope();
+        Assert.False(result.IsDisposed);
+        result.Dispose();
+    }
+
+    [Fact]
+    public void DetachFromScope_SurvivesEveryScope()
+    {
+        Tensor kept;
+        using (new DisposeScope())
+        using (new DisposeScope())
+            kept = Tensor.Ones([2]).DetachFromScope();
+        Assert.False(kept.IsDisposed);
+        Assert.Equal([1f, 1f], kept.ToArray());
+        kept.Dispose();
+    }
+
+    [Fact]
+    public void ViewOfATensor_KeepsStorageAliveAfterTheOriginalIsDisposed()
+    {
+        var x = Tensor.Arange(4);
+        var view = x.Reshape(2, 2).T;
+        x.Dispose();
+        Assert.Equal([0f, 2f, 1f, 3f], view.ToArray());
+        view.Dispose();
+    }
+
+    [Fact]
+    public void Gradients_OutliveTheScopeOfTheGraph()
+    {
+        using var x = Tensor.FromArray([1f, 2f]).RequiresGradient();
+        using (new DisposeScope()) x.Mul(x).Sum().Backward();
+        Assert.Equal([2f, 4f], x.Grad!.ToArray());
+    }
+
+    // Operands other than x are made once, outside every scope, so a scope counts only what the op leaves alive.
+    private static Tensor Fixed(float[] data, params int[] shape) => Tensor.FromArray(data, shape).DetachFromScope();
+
+    private static readonly Tensor Vector = Fixed([1f, 2f, 3f, 4f], 4);
+    private static readonly Tensor Weight = Fixed([1f, -1f, 2f, 0.5f], 1, 1, 2, 2);
+    private static readonly Tensor Bias = Fixed([0.5f], 1);
+    private static readonly Tensor Ids = Fixed([1f, 3f], 2);
+    private static readonly Tensor Classes = Fixed([0f, 1f, 2f, 3f], 4);
+    private static readonly Tensor Ones = Fixed([1f, 1f, 1f, 1f], 4);
+    private static readonly Tensor Zeros = Fixed(new float[16], 4, 4);
+
+    private static readonly Dictionary<string, Func<Tensor, Tensor>> Composites = new()
+    {
+        ["softmax"] = x => x.Softmax(1),
+        ["log_softmax"] = x => x.LogSoftmax(-1),
+        ["mean"] = x => x.Mean(1),
+        ["var"] = x => x.Var(),
+        ["min"] = x => x.Min(0),
+        ["matmul_vector"] = x => x.MatMul(Vector),
+        ["matmul_vector_left"] = x => Vector.MatMul(x),
+        ["conv2d"] = x => x.Conv2d(Weight, Bias, padding: (1, 0)),
+        ["max_pool2d"] = x => x.MaxPool2d((2, 2)),
+        ["avg_pool2d"] = x => x.AvgPool2d((3, 3), (1, 1), (1, 1)),
+        ["dropout"] = x => x.Dropout(0.5f, generator: new Generator(1)),
+        ["embedding"] = x => x.Reshape(4, 4).Embedding(Ids),
+        ["layer_norm"] = x => x.LayerNorm([4], Ones, Vector),
+        ["cross_entropy"] = x => x.Reshape(4, 4).CrossEntropy(Classes),
+        ["mse_loss"] = x => x.Reshape(4, 4).MseLoss(Zeros),
+        ["stack"] = x => Tensor.Stack([x, x], 1),
+        ["index_select"] = x => x.IndexSelect(3, Ids),
+        ["flatten"] = x => x.Transpose(2, 3).Flatten(),
+        ["randint"] = x => Tensor.RandInt(0, 3, [4], new Generator(1)),
+        ["scalar_minus"] = x => 1f - x,
+    };
+
+    public static TheoryData<string> CompositeNames => [.. Composites.Keys];
+
+    [Theory]
+    [MemberData(nameof(CompositeNames))]
+    public void Composite_LeavesOnlyItsResultAlive(string name)
+    {
+        using var data = Tensor.Arange(16);
+        using var x = data.Reshape(1, 1, 4, 4);
+        using var scope = new DisposeScope();
+        Composites[name](x);
+        Assert.Equal(1 + ViewsMadeByTheRow(name), scope.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(CompositeNames))]
+    public void Composite_AfterBackward_FreesEverythingTheGraphSaved(string name)
+    {
+        using var data = Tensor.Arange(16);
+        using var x = data.Reshape(1, 1, 4, 4).RequiresGradient();
+        using var scope = new DisposeScope();
+        var y = Composites[name](x);
+        if (!y.RequiresGrad) return;
+        y.Sum().Backward();
+        Assert.NotNull(x.Grad);
+        Assert.Equal(2 + ViewsMadeByTheRow(name), scope.Count);
+    }
+
+    // Rows that reshape x inside the lambda leave that view alive too.
+    private static int ViewsMadeByTheRow(string name) => name is "embedding" or "cross_entropy" or "mse_loss" or "flatten" ? 1 : 0;
+}
