@@ -8,6 +8,9 @@ public static class WorkloadCatalog
         yield return ("sgemm_512", () => GemmWorkloads.Create(512));
         yield return ("sgemm_1024", () => GemmWorkloads.Create(1024));
         if (!quick) yield return ("sgemm_2048", () => GemmWorkloads.Create(2048));
+        yield return ("mnist_cnn_step", ModelWorkloads.MnistCnn);
+        yield return ("lenet_step", ModelWorkloads.LeNet);
+        yield return ("mlp_step", ModelWorkloads.Mlp);
         yield return ("tiny_add", TinyOpWorkloads.Add);
         yield return ("tiny_add_backward", TinyOpWorkloads.AddBackward);
     }

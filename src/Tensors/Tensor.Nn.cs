@@ -94,7 +94,7 @@ public sealed partial class Tensor
     public Tensor Dropout(float p, bool training = true, Generator? generator = null)
     {
         if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
-        if (!training || p == 0f) return Alias();
+        if (!training || p == 0f) return AliasInGraph();   // identity, but gradients still flow
         using var noise = Rand(ShapeArray, generator, Device);
         using var keep = noise.Ge(p);
         using var scaled = keep.Mul(1f / (1f - p));

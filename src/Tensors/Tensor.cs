@@ -143,6 +143,14 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(storage, (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0);
     }
 
+    /// <summary>Throws unless both tensors are alive and on one device (the allocation-free common case).</summary>
+    internal static void CheckSameDevice(string op, Tensor first, Tensor second)
+    {
+        first.ThrowIfDisposed();
+        second.ThrowIfDisposed();
+        if (second.Device != first.Device) CheckSameDevice(op, first, [second]);
+    }
+
     /// <summary>Throws unless every tensor is alive and on this tensor's device.</summary>
     internal static void CheckSameDevice(string op, Tensor first, params Tensor[] others)
     {

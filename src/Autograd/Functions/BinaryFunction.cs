@@ -24,10 +24,11 @@ internal sealed class BinaryFunction<TOp> : Function where TOp : struct, IBinary
     public static Tensor Apply(string name, TOp op, Tensor a, Tensor b)
     {
         Tensor.CheckSameDevice(name, a, b);
-        var shape = ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
+        bool sameShape = a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray);   // the common case needs no broadcast layouts
+        var shape = sameShape ? a.ShapeArray : ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
         var c = Tensor.Empty(shape, a.Device);
-        a.Backend.Zip(op, a.Buffer, ShapeMath.BroadcastTo(a.Layout, shape), b.Buffer, ShapeMath.BroadcastTo(b.Layout, shape),
-            c.Buffer, c.Layout);
+        a.Backend.Zip(op, a.Buffer, sameShape ? a.Layout : ShapeMath.BroadcastTo(a.Layout, shape),
+            b.Buffer, sameShape ? b.Layout : ShapeMath.BroadcastTo(b.Layout, shape), c.Buffer, c.Layout);
         if (!ShouldRecord(a, b)) return c;
         var node = new BinaryFunction<TOp>(op, shape);
         node._a = node.Save(a);

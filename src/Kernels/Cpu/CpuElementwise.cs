@@ -31,6 +31,12 @@ public sealed partial class CpuBackend
         where TOp : struct, IUnaryOp
     {
         float[] xs = Data(x), ys = Data(y);
+        if (!TryMapDense(op, xs, xLayout, ys, yLayout)) MapStrided(op, xs, xLayout, ys, yLayout);
+    }
+
+    private static void MapStrided<TOp>(TOp op, float[] xs, StridedLayout xLayout, float[] ys, StridedLayout yLayout)
+        where TOp : struct, IUnaryOp
+    {
         Rows(yLayout.Size, [xLayout, yLayout], (o, n, st) =>
         {
             int i = 0;
@@ -60,6 +66,12 @@ public sealed partial class CpuBackend
         where TOp : struct, IBinaryOp
     {
         float[] xa = Data(a), xb = Data(b), xc = Data(c);
+        if (!TryZipDense(op, xa, aLayout, xb, bLayout, xc, cLayout)) ZipStrided(op, xa, aLayout, xb, bLayout, xc, cLayout);
+    }
+
+    private static void ZipStrided<TOp>(TOp op, float[] xa, StridedLayout aLayout, float[] xb, StridedLayout bLayout,
+        float[] xc, StridedLayout cLayout) where TOp : struct, IBinaryOp
+    {
         Rows(cLayout.Size, [aLayout, bLayout, cLayout], (o, n, st) =>
         {
             int i = 0;

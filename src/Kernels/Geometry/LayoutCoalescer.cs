@@ -10,34 +10,32 @@ public static class LayoutCoalescer
     public static (int[] Shape, StridedLayout[] Layouts) Coalesce(params StridedLayout[] layouts)
     {
         int[] shape = layouts[0].Shape;
-        var dims = new List<int>();          // kept dims of the merged shape, innermost last
-        var sizes = new List<int>();
-        var strides = layouts.Select(_ => new List<int>()).ToArray();
+        int count = layouts.Length;
+        Span<int> sizes = stackalloc int[Math.Max(shape.Length, 1)];
+        var strides = new int[count * Math.Max(shape.Length, 1)];   // strides[k * rank + dim]
+        int rank = 0, last = -1;                                     // last: source dim of the innermost kept dim
         for (int d = 0; d < shape.Length; d++)
         {
-            if (shape[d] == 1) continue;     // size-1 dims carry no offset
-            bool merge = sizes.Count > 0 && layouts.All(l => l.Strides[dims[^1]] == l.Strides[d] * shape[d]);
-            if (merge)
-            {
-                sizes[^1] *= shape[d];
-                for (int k = 0; k < layouts.Length; k++) strides[k][^1] = layouts[k].Strides[d];
-                dims[^1] = d;
-            }
-            else
-            {
-                dims.Add(d);
-                sizes.Add(shape[d]);
-                for (int k = 0; k < layouts.Length; k++) strides[k].Add(layouts[k].Strides[d]);
-            }
+            if (shape[d] == 1) continue;                             // size-1 dims carry no offset
+            bool merge = rank > 0;
+            for (int k = 0; k < count && merge; k++)
+                merge = layouts[k].Strides[last] == layouts[k].Strides[d] * shape[d];
+            if (merge) sizes[rank - 1] *= shape[d];
+            else sizes[rank++] = shape[d];
+            for (int k = 0; k < count; k++) strides[k * shape.Length + rank - 1] = layouts[k].Strides[d];
+            last = d;
         }
-        if (sizes.Count == 0)
+        if (rank == 0)
         {
-            sizes.Add(1);
-            foreach (var s in strides) s.Add(1);
+            sizes[0] = 1;
+            rank = 1;
+            for (int k = 0; k < count; k++) strides[k * Math.Max(shape.Length, 1)] = 1;
         }
-        int[] merged = [.. sizes];
-        var result = new StridedLayout[layouts.Length];
-        for (int k = 0; k < layouts.Length; k++) result[k] = new StridedLayout(merged, [.. strides[k]], layouts[k].Offset);
+        int[] merged = sizes[..rank].ToArray();
+        var result = new StridedLayout[count];
+        int width = Math.Max(shape.Length, 1);
+        for (int k = 0; k < count; k++)
+            result[k] = new StridedLayout(merged, strides.AsSpan(k * width, rank).ToArray(), layouts[k].Offset);
         return (merged, result);
     }
 }

@@ -1,0 +1,85 @@
+using DeepNet.Layers;
+using DeepNet.Optimizers;
+using static TorchSharp.torch;
+using DnTensor = DeepNet.Tensors.Tensor;
+using Generator = DeepNet.Tensors.Generator;
+using TorchModule = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace DeepNet.Compare;
+
+/// <summary>
+/// Full training steps (forward, loss, backward, optimizer) of the walkthrough models, built the
+/// same way in both libraries with random data of the sample's batch size.
+/// </summary>
+public static class ModelWorkloads
+{
+    /// <summary>The Keras MNIST CNN, batch 64, Adam.</summary>
+    public static Workload MnistCnn() => Classifier("mnist_cnn_step", [64, 1, 28, 28], 10,
+        g => new Sequential(
+            new Conv2D(1, 32, 3, generator: g), new ReLU(), new MaxPool2D(2),
+            new Conv2D(32, 64, 3, generator: g), new ReLU(), new MaxPool2D(2),
+            new Conv2D(64, 64, 3, generator: g), new ReLU(), new Flatten(),
+            new Dense(576, 64, generator: g), new ReLU(), new Dense(64, 10, generator: g)),
+        () => nn.Sequential(
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(),
+            nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10)),
+        adam: true, learningRate: 1e-3);
+
+    /// <summary>LeNet-5 on 32×32, batch 64, SGD lr 0.001 momentum 0.9.</summary>
+    public static Workload LeNet() => Classifier("lenet_step", [64, 1, 32, 32], 10,
+        g => new Sequential(
+            new Conv2D(1, 6, 5, generator: g), new ReLU(), new MaxPool2D(2),
+            new Conv2D(6, 16, 5, generator: g), new ReLU(), new MaxPool2D(2), new Flatten(),
+            new Dense(400, 120, generator: g), new ReLU(), new Dense(120, 84, generator: g), new ReLU(),
+            new Dense(84, 10, generator: g)),
+        () => nn.Sequential(
+            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)),
+        adam: false, learningRate: 1e-3);
+
+    /// <summary>MLP 100 → 64 → 64 → 10, batch 32, Adam.</summary>
+    public static Workload Mlp() => Classifier("mlp_step", [32, 100], 10,
+        g => new Sequential(new Dense(100, 64, generator: g), new ReLU(), new Dense(64, 64, generator: g), new ReLU(),
+            new Dense(64, 10, generator: g)),
+        () => nn.Sequential(nn.Linear(100, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)),
+        adam: true, learningRate: 1e-3);
+
+    private static Workload Classifier(string name, int[] inputShape, int classes, Func<Generator, Sequential> buildDeepNet,
+        Func<TorchModule> buildTorch, bool adam, double learningRate)
+    {
+        var g = new Generator(7);
+        var model = buildDeepNet(g);
+        var x = DnTensor.Randn(inputShape, g);
+        var y = DnTensor.RandInt(0, classes, [inputShape[0]], g);
+        var loss = new CrossEntropyLoss();
+        Optimizer optimizer = adam ? new Adam(model.Parameters(), learningRate) : new Sgd(model.Parameters(), learningRate, momentum: 0.9);
+
+        var torchModel = buildTorch();
+        var tx = randn(inputShape.Select(d => (long)d).ToArray());
+        var ty = randint(0, classes, [inputShape[0]]);
+        var torchLoss = nn.CrossEntropyLoss();
+        TorchSharp.Modules.OptimizerHelper torchOptimizer = adam
+            ? optim.Adam(torchModel.parameters(), learningRate)
+            : optim.SGD(torchModel.parameters(), learningRate, momentum: 0.9);
+
+        return new Workload(name,
+            () =>
+            {
+                using var scope = new DeepNet.Tensors.DisposeScope();
+                optimizer.ZeroGrad();
+                loss.Forward(model.Forward(x), y).Backward();
+                optimizer.Step();
+            },
+            () =>
+            {
+                using var scope = NewDisposeScope();
+                torchOptimizer.zero_grad();
+                torchLoss.forward(torchModel.forward(tx), ty).backward();
+                torchOptimizer.step();
+            },
+            () => { model.Dispose(); x.Dispose(); y.Dispose(); torchModel.Dispose(); tx.Dispose(); ty.Dispose(); });
+    }
+}

@@ -1,0 +1,60 @@
+using System.Runtime.Intrinsics;
+
+namespace DeepNet.Kernels.Cpu;
+
+// Fast paths of the elementwise kernels for the common case: every operand dense, same shape.
+// They skip layout coalescing and closures, which dominate the cost of small tensors
+// (the per-op overhead target of issue 8). Oracle: the general strided path (ElementwiseTests).
+public sealed partial class CpuBackend
+{
+    /// <summary>y[i] = op(x[i]) over n dense elements.</summary>
+    private static void MapDense<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp
+    {
+        int i = 0;
+        if (op.HasVector)
+        {
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                op.Forward(Vector256.Create(xs, xo + i)).CopyTo(ys, yo + i);
+        }
+        for (; i < n; i++) ys[yo + i] = op.Forward(xs[xo + i]);
+    }
+
+    /// <summary>c[i] = op(a[i], b[i]) over n dense elements.</summary>
+    private static void ZipDense<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) where TOp : struct, IBinaryOp
+    {
+        int i = 0;
+        if (op.HasVector)
+        {
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                op.Forward(Vector256.Create(a, ao + i), Vector256.Create(b, bo + i)).CopyTo(c, co + i);
+        }
+        for (; i < n; i++) c[co + i] = op.Forward(a[ao + i], b[bo + i]);
+    }
+
+    private static bool TryMapDense<TOp>(TOp op, float[] xs, StridedLayout xl, float[] ys, StridedLayout yl) where TOp : struct, IUnaryOp
+    {
+        if (!xl.IsContiguous || !yl.IsContiguous) return false;
+        int n = (int)yl.Size;
+        if (n < ParallelThreshold) MapDense(op, xs, xl.Offset, ys, yl.Offset, n);
+        else MapDenseParallel(op, xs, xl.Offset, ys, yl.Offset, n);
+        return true;
+    }
+
+    private static bool TryZipDense<TOp>(TOp op, float[] a, StridedLayout al, float[] b, StridedLayout bl, float[] c, StridedLayout cl)
+        where TOp : struct, IBinaryOp
+    {
+        if (!al.IsContiguous || !bl.IsContiguous || !cl.IsContiguous) return false;
+        int n = (int)cl.Size;
+        if (n < ParallelThreshold) ZipDense(op, a, al.Offset, b, bl.Offset, c, cl.Offset, n);
+        else ZipDenseParallel(op, a, al.Offset, b, bl.Offset, c, cl.Offset, n);
+        return true;
+    }
+
+    // Kept out of the callers so their fast path allocates no closure.
+    private static void MapDenseParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp =>
+        For(n, (lo, hi) => MapDense(op, xs, xo + (int)lo, ys, yo + (int)lo, (int)(hi - lo)));
+
+    private static void ZipDenseParallel<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n)
+        where TOp : struct, IBinaryOp =>
+        For(n, (lo, hi) => ZipDense(op, a, ao + (int)lo, b, bo + (int)lo, c, co + (int)lo, (int)(hi - lo)));
+}

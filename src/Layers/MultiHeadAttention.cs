@@ -1,0 +1,178 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>
+/// Multi-head scaled dot-product attention, as torch.nn.MultiheadAttention with PyTorch's layout:
+/// <c>in_proj_weight</c> [3E, E] (q, k, v stacked), <c>in_proj_bias</c> [3E], <c>out_proj</c> a Dense(E, E).
+/// Query [L, N, E], key and value [S, N, E] ([N, L, E] / [N, S, E] batch-first, or unbatched [L, E])
+/// → [L, N, E]. Per head: softmax(q·kᵀ/√d + mask)·v with d = E / heads.
+/// </summary>
+public sealed class MultiHeadAttention : Module
+{
+    private readonly Parameter _inProjWeight;
+    private readonly Parameter? _inProjBias;
+    private readonly Dense _outProj;
+    private readonly Generator? _generator;
+
+    /// <summary>Xavier-uniform in_proj_weight, zero biases, Dense's default out_proj weight (PyTorch's init).</summary>
+    public MultiHeadAttention(int embedDim, int numHeads, float dropout = 0f, bool bias = true, bool batchFirst = false, Generator? generator = null)
+    {
+        if (embedDim < 1 || numHeads < 1 || embedDim % numHeads != 0)
+            throw new ArgumentException($"multi_head_attention: embed_dim ({embedDim}) must be a positive multiple of num_heads ({numHeads})");
+        if (dropout < 0f || dropout >= 1f)
+            throw new ArgumentException($"multi_head_attention: dropout must be in [0, 1), got {dropout}");
+        EmbedDim = embedDim;
+        NumHeads = numHeads;
+        DropoutProbability = dropout;
+        BatchFirst = batchFirst;
+        _generator = generator;
+        float xavier = MathF.Sqrt(6f / (embedDim + 3 * embedDim));
+        _inProjWeight = RegisterParameter("in_proj_weight", Tensor.Rand([3 * embedDim, embedDim], generator, low: -xavier, high: xavier));
+        if (bias) _inProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros([3 * embedDim]));
+        _outProj = RegisterModule("out_proj", new Dense(embedDim, embedDim, bias, generator));
+        if (bias)
+            using (Autograd.Autograd.NoGrad()) _outProj.Bias!.Zero();
+    }
+
+    public int EmbedDim { get; }
+    public int NumHeads { get; }
+    public int HeadDim => EmbedDim / NumHeads;
+
+    /// <summary>Dropout probability on the attention weights (training only).</summary>
+    public float DropoutProbability { get; }
+
+    public bool BatchFirst { get; }
+
+    /// <summary>Self-attention: query = key = value = <paramref name="input"/>.</summary>
+    public override Tensor Forward(Tensor input) => Forward(input, input, input);
+
+    /// <summary>
+    /// Attention output. keyPaddingMask: [N, S] (or [S] unbatched), nonzero = that key is ignored.
+    /// attnMask: additive float [L, S] or [N·heads, L, S], −∞ blocks (see <see cref="CausalMask"/>,
+    /// <see cref="AdditiveMask"/> for boolean masks).
+    /// </summary>
+    public Tensor Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null)
+    {
+        var (output, weights) = Attend(query, key, value, keyPaddingMask, attnMask, needWeights: false, averageWeights: true);
+        weights?.Dispose();
+        return output;
+    }
+
+    /// <summary>
+    /// Output and attention weights: [N, L, S] averaged over heads, or [N, heads, L, S] when
+    /// <paramref name="averageWeights"/> is false ([L, S] / [heads, L, S] unbatched).
+    /// </summary>
+    public (Tensor Output, Tensor Weights) ForwardWithWeights(Tensor query, Tensor key, Tensor value,
+        Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool averageWeights = true)
+    {
+        var (output, weights) = Attend(query, key, value, keyPaddingMask, attnMask, needWeights: true, averageWeights);
+        return (output, weights!);
+    }
+
+    /// <summary>[size, size] additive mask with −∞ above the diagonal: position i attends to j ≤ i only.</summary>
+    public static Tensor CausalMask(int size, Device? device = null)
+    {
+        using var rows = Tensor.Arange(size, device).Reshape(size, 1);
+        using var columns = Tensor.Arange(size, device);
+        using var future = columns.Gt(rows);
+        return AdditiveMask(future);
+    }
+
+    /// <summary>Turns a boolean mask (nonzero = blocked, PyTorch's True) into an additive one (−∞ / 0).</summary>
+    public static Tensor AdditiveMask(Tensor blocked)
+    {
+        using var negativeInfinity = Tensor.Full([], float.NegativeInfinity, blocked.Device);
+        using var zero = Tensor.Zeros([], blocked.Device);
+        using var noGrad = Autograd.Autograd.NoGrad();
+        return Tensor.Where(blocked, negativeInfinity, zero);
+    }
+
+    private (Tensor Output, Tensor? Weights) Attend(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask,
+        Tensor? attnMask, bool needWeights, bool averageWeights)
+    {
+        bool unbatched = query.Rank == 2;
+        int expectedRank = unbatched ? 2 : 3;
+        foreach (var (name, t) in new[] { ("query", query), ("key", key), ("value", value) })
+            if (t.Rank != expectedRank || t.ShapeArray[^1] != EmbedDim)
+                throw new ArgumentException($"multi_head_attention: {name} must be [{(unbatched ? "L" : BatchFirst ? "N, L" : "L, N")}, {EmbedDim}] like the query {query.Shape}, got {t.Shape}");
+        if (key.Shape != value.Shape)
+            throw new ArgumentException($"multi_head_attention: key {key.Shape} and value {value.Shape} must have one shape");
+        using var temps = new Temporaries();
+        Tensor Batched(Tensor t)                                        // → [N, ·, E]
+        {
+            var view = unbatched ? t.Unsqueeze(0) : BatchFirst ? t : t.Transpose(0, 1);
+            return ReferenceEquals(view, t) ? t : temps.Add(view);
+        }
+        var q = Batched(query);
+        var k = ReferenceEquals(key, query) ? q : Batched(key);
+        var v = ReferenceEquals(value, key) ? k : Batched(value);
+        if (q.ShapeArray[0] != k.ShapeArray[0])
+            throw new ArgumentException($"multi_head_attention: query {query.Shape} and key {key.Shape} have different batch sizes");
+        var padding = keyPaddingMask is null ? null : unbatched ? temps.Add(keyPaddingMask.Unsqueeze(0)) : keyPaddingMask;
+        var (output, weights) = new ScaledDotProduct(this, temps, q, k, v, padding, attnMask).Run(needWeights, averageWeights);
+        if (unbatched) output = temps.Add(output).Squeeze(0);
+        else if (!BatchFirst) output = temps.Add(output).Transpose(0, 1);
+        if (weights is not null && unbatched) weights = temps.Add(weights).Squeeze(0);
+        return (output, weights);
+    }
+
+    /// <summary>The projections and per-head attention of one call, batch-first; intermediates go to <paramref name="Temps"/>.</summary>
+    private readonly record struct ScaledDotProduct(MultiHeadAttention Owner, Temporaries Temps, Tensor Q, Tensor K, Tensor V, Tensor? Padding, Tensor? Mask)
+    {
+        public (Tensor Output, Tensor? Weights) Run(bool needWeights, bool averageWeights)
+        {
+            int n = Q.ShapeArray[0], l = Q.ShapeArray[1], s = K.ShapeArray[1], e = Owner.EmbedDim, h = Owner.NumHeads, d = Owner.HeadDim;
+            var (q, k, v) = Project();
+            var heads = Temps.Add(Temps.Add(q.Reshape(n, l, h, d)).Permute(0, 2, 1, 3));       // [N, h, L, d]
+            var keys = Temps.Add(Temps.Add(k.Reshape(n, s, h, d)).Permute(0, 2, 3, 1));        // [N, h, d, S]
+            var values = Temps.Add(Temps.Add(v.Reshape(n, s, h, d)).Permute(0, 2, 1, 3));      // [N, h, S, d]
+            var scores = Temps.Add(Temps.Add(heads.MatMul(keys)).Mul(1f / MathF.Sqrt(d)));      // [N, h, L, S]
+            if (Mask is not null) scores = Temps.Add(scores.Add(MaskFor(Mask, n, h, l, s)));
+            if (Padding is not null)
+            {
+                if (!Padding.ShapeArray.AsSpan().SequenceEqual([n, s]))
+                    throw new ArgumentException($"multi_head_attention: key_padding_mask must be [{n}, {s}], got {Padding.Shape}");
+                var additive = Temps.Add(Temps.Add(AdditiveMask(Padding)).Reshape(n, 1, 1, s));
+                scores = Temps.Add(scores.Add(additive));
+            }
+            var attention = Temps.Add(scores.Softmax(-1));
+            // Tensor.Dropout's identity path is a graph-less alias, so skip it when it would do nothing.
+            var dropped = Owner.IsTraining && Owner.DropoutProbability > 0f
+                ? Temps.Add(attention.Dropout(Owner.DropoutProbability, true, Owner._generator)) : attention;
+            var mixed = Temps.Add(Temps.Add(Temps.Add(dropped.MatMul(values)).Permute(0, 2, 1, 3)).Reshape(n, l, e));  // [N, L, E]
+            var output = Owner._outProj.Forward(mixed);
+            Tensor? weights = !needWeights ? null : averageWeights ? dropped.Mean(1) : dropped.Contiguous();
+            return (output, weights);
+        }
+
+        private (Tensor Q, Tensor K, Tensor V) Project()
+        {
+            int e = Owner.EmbedDim;
+            var weight = Owner._inProjWeight.Value;
+            var bias = Owner._inProjBias?.Value;
+            var temps = Temps;
+            Tensor Linear(Tensor x, int start, int count)
+            {
+                var w = temps.Add(temps.Add(weight.Narrow(0, start, count)).T);
+                var y = temps.Add(x.MatMul(w));
+                return bias is null ? y : temps.Add(y.Add(temps.Add(bias.Narrow(0, start, count))));
+            }
+            if (ReferenceEquals(Q, K) && ReferenceEquals(K, V))
+            {
+                var qkv = Linear(Q, 0, 3 * e);                                       // one matmul for self-attention
+                return (Temps.Add(qkv.Narrow(-1, 0, e)), Temps.Add(qkv.Narrow(-1, e, e)), Temps.Add(qkv.Narrow(-1, 2 * e, e)));
+            }
+            return (Linear(Q, 0, e), Linear(K, e, e), Linear(V, 2 * e, e));
+        }
+
+        private Tensor MaskFor(Tensor mask, int n, int h, int l, int s)
+        {
+            if (mask.ShapeArray.AsSpan().SequenceEqual([l, s])) return mask;
+            if (mask.ShapeArray.AsSpan().SequenceEqual([n * h, l, s])) return Temps.Add(mask.Reshape(n, h, l, s));
+            throw new ArgumentException($"multi_head_attention: attn_mask must be [{l}, {s}] or [{n * h}, {l}, {s}], got {mask.Shape}");
+        }
+    }
+
+    protected override string Describe() => $"MultiHeadAttention(E={EmbedDim}, heads={NumHeads})";
+}

@@ -1,0 +1,85 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>
+/// One Transformer encoder block, as torch.nn.TransformerEncoderLayer: self-attention then a
+/// feed-forward net (linear1 → activation → dropout → linear2), each with dropout and a residual.
+/// Post-norm (default): x = norm1(x + sa(x)); x = norm2(x + ff(x)). Pre-norm (<c>normFirst</c>):
+/// x = x + sa(norm1(x)); x = x + ff(norm2(x)). src: [S, N, E] ([N, S, E] batch-first, [S, E] unbatched),
+/// shape unchanged. Children keep PyTorch's names: self_attn, linear1, linear2, norm1, norm2.
+/// </summary>
+public sealed class TransformerEncoderLayer : Module
+{
+    private readonly MultiHeadAttention _selfAttention;
+    private readonly Dense _linear1, _linear2;
+    private readonly LayerNorm _norm1, _norm2;
+    private readonly Dropout _dropout, _dropout1, _dropout2;
+
+    public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, float dropout = 0.1f,
+        TransformerActivation activation = TransformerActivation.Relu, float layerNormEps = 1e-5f, bool batchFirst = false,
+        bool normFirst = false, bool bias = true, Generator? generator = null)
+    {
+        if (dimFeedforward < 1)
+            throw new ArgumentException($"transformer_encoder_layer: dim_feedforward must be positive, got {dimFeedforward}");
+        DModel = dModel;
+        Activation = activation;
+        NormFirst = normFirst;
+        BatchFirst = batchFirst;
+        _selfAttention = RegisterModule("self_attn", new MultiHeadAttention(dModel, nhead, dropout, bias, batchFirst, generator));
+        _linear1 = RegisterModule("linear1", new Dense(dModel, dimFeedforward, bias, generator));
+        _dropout = RegisterModule("dropout", new Dropout(dropout, generator));
+        _linear2 = RegisterModule("linear2", new Dense(dimFeedforward, dModel, bias, generator));
+        _norm1 = RegisterModule("norm1", new LayerNorm(dModel, layerNormEps));
+        _norm2 = RegisterModule("norm2", new LayerNorm(dModel, layerNormEps));
+        _dropout1 = RegisterModule("dropout1", new Dropout(dropout, generator));
+        _dropout2 = RegisterModule("dropout2", new Dropout(dropout, generator));
+    }
+
+    public int DModel { get; }
+    public TransformerActivation Activation { get; }
+    public bool NormFirst { get; }
+    public bool BatchFirst { get; }
+
+    /// <summary>The attention block, for inspection.</summary>
+    public MultiHeadAttention SelfAttention => _selfAttention;
+
+    public override Tensor Forward(Tensor input) => Forward(input, null, null);
+
+    /// <summary>
+    /// srcMask: additive [S, S] or [N·heads, S, S] (e.g. <see cref="MultiHeadAttention.CausalMask"/>);
+    /// srcKeyPaddingMask: [N, S], nonzero = padded position (ignored as a key).
+    /// </summary>
+    public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask)
+    {
+        using var temps = new Temporaries();
+        if (NormFirst)
+        {
+            var normed = temps.Add(_norm1.Forward(src));
+            var attended = temps.Add(src.Add(SelfAttentionBlock(temps, normed, srcMask, srcKeyPaddingMask)));
+            var normed2 = temps.Add(_norm2.Forward(attended));
+            return attended.Add(FeedForwardBlock(temps, normed2));
+        }
+        var residual = temps.Add(src.Add(SelfAttentionBlock(temps, src, srcMask, srcKeyPaddingMask)));
+        var x = temps.Add(_norm1.Forward(residual));
+        var residual2 = temps.Add(x.Add(FeedForwardBlock(temps, x)));
+        return _norm2.Forward(residual2);
+    }
+
+    private Tensor SelfAttentionBlock(Temporaries temps, Tensor x, Tensor? mask, Tensor? keyPaddingMask)
+    {
+        var attended = temps.Add(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
+        return temps.Add(_dropout1.Forward(attended));
+    }
+
+    private Tensor FeedForwardBlock(Temporaries temps, Tensor x)
+    {
+        var hidden = temps.Add(_linear1.Forward(x));
+        var activated = temps.Add(Activation == TransformerActivation.Relu ? hidden.Relu() : hidden.Gelu());
+        var dropped = temps.Add(_dropout.Forward(activated));
+        var projected = temps.Add(_linear2.Forward(dropped));
+        return temps.Add(_dropout2.Forward(projected));
+    }
+
+    protected override string Describe() => $"TransformerEncoderLayer(d={DModel}{(NormFirst ? ", pre-norm" : "")})";
+}
