@@ -28,10 +28,13 @@ public sealed class RmsProp : Optimizer
     /// <summary>Smoothing constant of the running averages.</summary>
     public double Alpha { get; }
 
+    /// <summary>Added to the denominator for numerical stability.</summary>
     public double Eps { get; }
 
+    /// <summary>L2 penalty coefficient added to the gradient.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>Momentum factor μ (0 disables the buffer).</summary>
     public double Momentum { get; }
 
     /// <summary>Whether the gradient is normalized by an estimate of its variance.</summary>
