@@ -1,18 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepNet.Kernels.Cpu;
 
 // The GEMM micro-kernel: an MR×NR tile of c (+)= packed A panel [kc, MR] · packed B panel [kc, NR].
 // a: column p of the A panel at a + p·MR; b: row p of the B panel at b + p·NR; c: row-major, ldc.
-// Variants: AVX-512 6×32 (12 Vector512 accumulators in registers, NR = 32) when Vector512 is
-// accelerated, else 6×16 with Vector256 (12 accumulators, fits AVX2's 16 registers). Per k step:
-// two B vector loads, six broadcasts of A, twelve FMAs. Oracle: CpuMatMulTests.
+// Variants: AVX-512 6×64 (24 Vector512 accumulators held in registers, NR = 64) when
+// Vector512 is accelerated, else 6×16 with Vector256 (12 accumulators, fits AVX2's 16 registers).
+// Per k step: 4 B vector loads, six broadcasts of A, 24 FMAs. Oracle: CpuMatMulTests.
 internal static unsafe class CpuGemmMicroKernel
 {
     private const int Mr = CpuGemm.Mr;
-    private const int W16 = 16;
-    private const int W8 = 8;
 
     /// <summary>Runs the tile kernel for this machine's vector width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -22,47 +21,85 @@ internal static unsafe class CpuGemmMicroKernel
         else Kernel256(kc, a, b, c, ldc, add);
     }
 
-    /// <summary>6×32 tile: c[6, 32] (+)= a[6, kc]·b[kc, 32] from packed panels, Vector512 FMA.</summary>
+    /// <summary>6×64 tile: c[6, 64] (+)= a[6, kc]·b[kc, 64] from packed panels, Vector512 FMA.</summary>
     private static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++, a += Mr, b += 2 * W16)
+        // The C tile is read only after the k loop: fetch its lines now so the misses overlap the FMAs.
+        for (int i = 0; i < Mr; i++)
         {
-            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + W16);
+            Sse.Prefetch0(c + i * ldc + 0);
+            Sse.Prefetch0(c + i * ldc + 16);
+            Sse.Prefetch0(c + i * ldc + 32);
+            Sse.Prefetch0(c + i * ldc + 48);
+        }
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default, c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
+        for (int p = 0; p < kc; p++, a += Mr, b += 64)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), b2 = Vector512.Load(b + 32), b3 = Vector512.Load(b + 48);
             Vector512<float> a0 = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            c02 = Vector512.FusedMultiplyAdd(a0, b2, c02);
+            c03 = Vector512.FusedMultiplyAdd(a0, b3, c03);
             Vector512<float> a1 = Vector512.Create(a[1]);
             c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            c12 = Vector512.FusedMultiplyAdd(a1, b2, c12);
+            c13 = Vector512.FusedMultiplyAdd(a1, b3, c13);
             Vector512<float> a2 = Vector512.Create(a[2]);
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            c22 = Vector512.FusedMultiplyAdd(a2, b2, c22);
+            c23 = Vector512.FusedMultiplyAdd(a2, b3, c23);
             Vector512<float> a3 = Vector512.Create(a[3]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            c32 = Vector512.FusedMultiplyAdd(a3, b2, c32);
+            c33 = Vector512.FusedMultiplyAdd(a3, b3, c33);
             Vector512<float> a4 = Vector512.Create(a[4]);
             c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            c42 = Vector512.FusedMultiplyAdd(a4, b2, c42);
+            c43 = Vector512.FusedMultiplyAdd(a4, b3, c43);
             Vector512<float> a5 = Vector512.Create(a[5]);
             c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            c52 = Vector512.FusedMultiplyAdd(a5, b2, c52);
+            c53 = Vector512.FusedMultiplyAdd(a5, b3, c53);
         }
-        Store(c + 0 * ldc, c00, c01, add);
-        Store(c + 1 * ldc, c10, c11, add);
-        Store(c + 2 * ldc, c20, c21, add);
-        Store(c + 3 * ldc, c30, c31, add);
-        Store(c + 4 * ldc, c40, c41, add);
-        Store(c + 5 * ldc, c50, c51, add);
+        Store(c + 0 * ldc + 0, c00, add);
+        Store(c + 0 * ldc + 16, c01, add);
+        Store(c + 0 * ldc + 32, c02, add);
+        Store(c + 0 * ldc + 48, c03, add);
+        Store(c + 1 * ldc + 0, c10, add);
+        Store(c + 1 * ldc + 16, c11, add);
+        Store(c + 1 * ldc + 32, c12, add);
+        Store(c + 1 * ldc + 48, c13, add);
+        Store(c + 2 * ldc + 0, c20, add);
+        Store(c + 2 * ldc + 16, c21, add);
+        Store(c + 2 * ldc + 32, c22, add);
+        Store(c + 2 * ldc + 48, c23, add);
+        Store(c + 3 * ldc + 0, c30, add);
+        Store(c + 3 * ldc + 16, c31, add);
+        Store(c + 3 * ldc + 32, c32, add);
+        Store(c + 3 * ldc + 48, c33, add);
+        Store(c + 4 * ldc + 0, c40, add);
+        Store(c + 4 * ldc + 16, c41, add);
+        Store(c + 4 * ldc + 32, c42, add);
+        Store(c + 4 * ldc + 48, c43, add);
+        Store(c + 5 * ldc + 0, c50, add);
+        Store(c + 5 * ldc + 16, c51, add);
+        Store(c + 5 * ldc + 32, c52, add);
+        Store(c + 5 * ldc + 48, c53, add);
     }
 
     /// <summary>6×16 tile: c[6, 16] (+)= a[6, kc]·b[kc, 16] from packed panels, Vector256 FMA.</summary>
     private static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++, a += Mr, b += 2 * W8)
+        for (int p = 0; p < kc; p++, a += Mr, b += 16)
         {
-            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + W8);
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
             Vector256<float> a0 = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
@@ -82,35 +119,31 @@ internal static unsafe class CpuGemmMicroKernel
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
         }
-        Store(c + 0 * ldc, c00, c01, add);
-        Store(c + 1 * ldc, c10, c11, add);
-        Store(c + 2 * ldc, c20, c21, add);
-        Store(c + 3 * ldc, c30, c31, add);
-        Store(c + 4 * ldc, c40, c41, add);
-        Store(c + 5 * ldc, c50, c51, add);
+        Store(c + 0 * ldc + 0, c00, add);
+        Store(c + 0 * ldc + 8, c01, add);
+        Store(c + 1 * ldc + 0, c10, add);
+        Store(c + 1 * ldc + 8, c11, add);
+        Store(c + 2 * ldc + 0, c20, add);
+        Store(c + 2 * ldc + 8, c21, add);
+        Store(c + 3 * ldc + 0, c30, add);
+        Store(c + 3 * ldc + 8, c31, add);
+        Store(c + 4 * ldc + 0, c40, add);
+        Store(c + 4 * ldc + 8, c41, add);
+        Store(c + 5 * ldc + 0, c50, add);
+        Store(c + 5 * ldc + 8, c51, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> v0, Vector512<float> v1, bool add)
+    private static void Store(float* c, Vector512<float> v, bool add)
     {
-        if (add)
-        {
-            v0 += Vector512.Load(c);
-            v1 += Vector512.Load(c + W16);
-        }
-        v0.Store(c);
-        v1.Store(c + W16);
+        if (add) v += Vector512.Load(c);
+        v.Store(c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector256<float> v0, Vector256<float> v1, bool add)
+    private static void Store(float* c, Vector256<float> v, bool add)
     {
-        if (add)
-        {
-            v0 += Vector256.Load(c);
-            v1 += Vector256.Load(c + W8);
-        }
-        v0.Store(c);
-        v1.Store(c + W8);
+        if (add) v += Vector256.Load(c);
+        v.Store(c);
     }
 }

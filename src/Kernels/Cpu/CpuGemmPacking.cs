@@ -84,14 +84,9 @@ internal static unsafe class CpuGemmPacking
         for (int p = 0; p < kc; p++, dst += nr, src += rs)
         {
             if (Vector512.IsHardwareAccelerated)
-            {
-                Vector512.Store(Vector512.Load(src), dst);
-                Vector512.Store(Vector512.Load(src + 16), dst + 16);
-            }
+                for (int j = 0; j < nr; j += Vector512<float>.Count) Vector512.Store(Vector512.Load(src + j), dst + j);
             else
-            {
                 for (int j = 0; j < nr; j += Vector256<float>.Count) Vector256.Store(Vector256.Load(src + j), dst + j);
-            }
         }
     }
 
