@@ -55,9 +55,9 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
     var result = trainer.Evaluate(model, loss, test);
 
     ModelFiles.Save(model, Path.Combine(outDir, "model.safetensors"));
-    ModelArchitecture.Write(Path.Combine(outDir, "model.json"), model, [1, 28, 28],
+    ModelArchitecture.Describe(model, [1, 28, 28], ModelTask.Classification,
         classNames: Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
-        weightsFile: "model.safetensors", name: "mnist-cnn");
+        weightsFile: "model.safetensors", name: "mnist-cnn").Save(Path.Combine(outDir, "model.json"));
     history.WriteCsv(Path.Combine(outDir, "history.csv"));
     history.SavePlot(Path.Combine(outDir, "history.png"), "MNIST CNN");
 

@@ -35,7 +35,10 @@ public sealed partial class ModelArchitecture
         {
             model.Train(wasTraining);
         }
-        return new ModelArchitecture(task, inputShape, specs, classNames, normalization, weightsFile, name);
+        return new ModelArchitecture(task, inputShape, specs, classNames, normalization, weightsFile, name)
+        {
+            TotalParams = model.ParameterCount,
+        };
     }
 
     /// <summary>

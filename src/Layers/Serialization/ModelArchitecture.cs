@@ -68,6 +68,9 @@ public sealed partial class ModelArchitecture
     /// <summary>A free-form model name.</summary>
     public string? Name { get; }
 
+    /// <summary>Trainable scalar count, recorded by <see cref="Describe"/> for readers; null when not recorded.</summary>
+    public long? TotalParams { get; init; }
+
     /// <summary>The JSON text (indented).</summary>
     public string ToJson()
     {
@@ -83,6 +86,7 @@ public sealed partial class ModelArchitecture
         if (Normalization is not null)
             root["normalization"] = new JsonObject { ["mean"] = FloatArray(Normalization.Mean), ["std"] = FloatArray(Normalization.Std) };
         if (WeightsFile is not null) root["weights"] = WeightsFile;
+        if (TotalParams is long total) root["total_params"] = total;
         var layers = new JsonArray();
         for (int i = 0; i < Layers.Count; i++)
         {
@@ -147,6 +151,11 @@ public sealed partial class ModelArchitecture
         var normalization = root["normalization"] is JsonNode norm ? ParseNormalization(norm) : null;
         var layers = ParseLayers(Required(root, "layers"));
         return new ModelArchitecture(task, inputShape, layers, classNames, normalization,
-            OptionalString(root, "weights"), OptionalString(root, "name"));
+            OptionalString(root, "weights"), OptionalString(root, "name"))
+        {
+            TotalParams = root["total_params"] is JsonValue total && total.GetValueKind() == JsonValueKind.Number
+                ? total.GetValue<JsonElement>().GetInt64()
+                : null,
+        };
     }
 }
