@@ -11,11 +11,9 @@ public sealed partial class Tensor
     {
         if (Rank < 2 || !target.ShapeArray.AsSpan().SequenceEqual([ShapeArray[0], .. ShapeArray[2..]]))
             throw new ArgumentException($"cross_entropy: logits {Shape} need targets of shape [N, ...] without the class dim, got {target.Shape}");
-        using var logProbs = LogSoftmax(1);
-        using var index = target.Unsqueeze(1);
-        using var picked = logProbs.Gather(1, index);
-        using var nll = picked.Neg();
-        using var perItem = nll.Squeeze(1);
+        if (Rank != 2) return CrossEntropyComposite(target, reduction);
+        // [N, C]: one fused kernel (row log-sum-exp, loss, softmax − onehot backward)
+        using var perItem = Autograd.SoftmaxCrossEntropyFunction.Apply(this, target);
         return Reduce("cross_entropy", perItem, reduction);
     }
 

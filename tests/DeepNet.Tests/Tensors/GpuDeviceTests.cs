@@ -126,6 +126,8 @@ public abstract class GpuDeviceTests
     }
 }
 
+// In the emulator collection: the memory test reads allocator stats that other emulator tests would move.
+[Collection(EmulatorCollection.Name)]
 public sealed class EmulatorDeviceTests : GpuDeviceTests
 {
     protected override Device Gpu => Device.GpuEmulator;

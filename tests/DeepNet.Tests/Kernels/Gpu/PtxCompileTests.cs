@@ -20,7 +20,7 @@ public sealed class PtxCompileTests
     private static readonly Type[] KernelClasses =
     [
         typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels),
-        typeof(GpuIm2ColKernels), typeof(GpuGatherKernels),
+        typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuFusedKernels),
     ];
 
     [Fact]

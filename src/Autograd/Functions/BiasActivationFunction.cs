@@ -1,0 +1,57 @@
+using DeepNet.Kernels;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd;
+
+/// <summary>
+/// Fused y = op(x + bias), bias [C] broadcast along dim 1 of x [N, C, ...] (dim 0 of a 1-d x).
+/// Replaces Add → op (tests/DeepNet.Tests/Tensors/FusedTests asserts equality, forward and gradients).
+/// </summary>
+internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct, IUnaryOp
+{
+    private readonly TOp _op;
+    private Tensor _x = null!, _bias = null!, _y = null!;
+    private bool _needX, _needBias;
+
+    private BiasActivationFunction(TOp op) => _op = op;
+
+    public override string Name => "BiasActivation" + typeof(TOp).Name.Replace("Op", "") + "Backward";
+
+    public static Tensor Apply(TOp op, Tensor x, Tensor bias)
+    {
+        Tensor.CheckSameDevice("bias_activation", x, bias);
+        BiasActivationShape.From("bias_activation", x.ShapeArray, bias.ShapeArray);
+        if (!x.IsContiguous || !bias.IsContiguous)
+        {
+            using var denseX = x.Contiguous();
+            using var denseBias = bias.Contiguous();
+            return Apply(op, denseX, denseBias);
+        }
+        var y = Tensor.Empty(x.ShapeArray, x.Device);
+        x.Backend.BiasActivation(op, x.Buffer, x.Layout, bias.Buffer, bias.Layout, y.Buffer);
+        if (!ShouldRecord(x, bias)) return y;
+        var node = new BiasActivationFunction<TOp>(op) { _needX = x.RequiresGrad, _needBias = bias.RequiresGrad };
+        node._x = node.Save(x);
+        node._bias = node.Save(bias);
+        node._y = node.Save(y);
+        return node.Record(y, x, bias);
+    }
+
+    // y = f(x + b) ⇒ dz = f'(z)·dy, dx = dz, db = Σ dz over every dim but the channel dim
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
+        var gradZ = Tensor.Empty(_x.ShapeArray, _x.Device);
+        _x.Backend.BiasActivationBackward(_op, _x.Buffer, _x.Layout, _bias.Buffer, _bias.Layout, _y.Buffer,
+            gradY.Buffer, gradY.Layout, gradZ.Buffer);
+        Tensor? gradBias = null;
+        if (_needBias)
+        {
+            int[] dims = _x.Rank < 2 ? [] : [0, .. Enumerable.Range(2, _x.Rank - 2)];
+            gradBias = dims.Length == 0 ? gradZ.Clone() : gradZ.Sum(dims);
+        }
+        if (_needX) return [gradZ, gradBias];
+        gradZ.Dispose();
+        return [null, gradBias];
+    }
+}
