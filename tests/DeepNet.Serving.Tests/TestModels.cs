@@ -1,6 +1,5 @@
 using DeepNet.Layers;
 using DeepNet.Tensors;
-using DeepNet.Training;
 
 namespace DeepNet.Serving.Tests;
 
@@ -28,7 +27,7 @@ public sealed class TestModels : IDisposable
     private string Save(Sequential model, string name, int[] shape, ModelTask task, string[]? classes, InputNormalization? norm)
     {
         string weights = Path.Combine(Folder, name + ".safetensors");
-        ModelFiles.Save(model, weights);
+        model.Save(weights);
         ModelArchitecture.Describe(model, shape, task, classes, norm, name + ".safetensors", name).Save(Path.ChangeExtension(weights, ".json"));
         model.Eval();
         return weights;
