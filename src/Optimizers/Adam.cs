@@ -48,8 +48,10 @@ public class Adam : Optimizer
         _decoupledWeightDecay = decoupledWeightDecay;
     }
 
+    /// <summary>Decay β₁ of the first-moment average.</summary>
     public double Beta1 { get; }
 
+    /// <summary>Decay β₂ of the second-moment average.</summary>
     public double Beta2 { get; }
 
     /// <summary>Added to the denominator for numerical stability.</summary>
@@ -63,27 +65,25 @@ public class Adam : Optimizer
 
     protected override IReadOnlyList<string> StateSlots => Amsgrad ? [ExpAvg, ExpAvgSq, MaxExpAvgSq] : [ExpAvg, ExpAvgSq];
 
+    // In-place passes; the only temporaries are the L2-decayed gradient (when λ ≠ 0 and not
+    // decoupled), the denominator and AddcDivInPlace's quotient.
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
         if (_decoupledWeightDecay)
             parameter.MulInPlace((float)(1 - LearningRate * WeightDecay));
         else if (WeightDecay != 0)
-            grad = OptimizerMath.AddScaled(grad, parameter, WeightDecay);
+            grad = grad.Add(parameter.Mul((float)WeightDecay));
 
         Tensor expAvg = state.Get(ExpAvg), expAvgSq = state.Get(ExpAvgSq);
-        OptimizerMath.Lerp(expAvg, grad, 1 - Beta1);
-        OptimizerMath.SquareAverage(expAvgSq, grad, Beta2);
+        expAvg.MulInPlace((float)Beta1).AddInPlace(grad, (float)(1 - Beta1));
+        expAvgSq.MulInPlace((float)Beta2).AddcMulInPlace(grad, grad, (float)(1 - Beta2));
         if (Amsgrad)
-        {
-            Tensor max = state.Get(MaxExpAvgSq);
-            max.CopyFrom(max.Maximum(expAvgSq));
-            expAvgSq = max;
-        }
+            expAvgSq = state.Get(MaxExpAvgSq).MaximumInPlace(expAvgSq);
 
         double biasCorrection1 = 1 - Math.Pow(Beta1, state.Step);
         double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, state.Step));
-        Tensor denom = expAvgSq.Sqrt().Div((float)biasCorrection2Sqrt).Add((float)Eps);
-        parameter.AddInPlace(expAvg.Div(denom), (float)(-LearningRate / biasCorrection1));
+        using Tensor denom = expAvgSq.Sqrt().MulInPlace((float)(1 / biasCorrection2Sqrt)).AddInPlace((float)Eps);
+        parameter.AddcDivInPlace(expAvg, denom, (float)(-LearningRate / biasCorrection1));
     }
 
     private static (double, double, double, double) Check(string name, double beta1, double beta2, double eps, double weightDecay)

@@ -23,33 +23,48 @@ public sealed class Sgd : Optimizer
         : base(parameters, learningRate) =>
         (Momentum, Dampening, WeightDecay, Nesterov) = Check(momentum, dampening, weightDecay, nesterov);
 
+    /// <summary>Momentum factor μ (0 disables the buffer).</summary>
     public double Momentum { get; }
 
+    /// <summary>Dampening τ of the momentum buffer update.</summary>
     public double Dampening { get; }
 
     /// <summary>L2 penalty coefficient added to the gradient.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
 
     protected override IReadOnlyList<string> StateSlots => Momentum != 0 ? [MomentumBuffer] : [];
 
+    // Written as in-place passes with no temporary: with d = g + λ·p folded into the passes,
+    // p − lr·d = p·(1 − lr·λ) − lr·g (the same value as PyTorch's up to float rounding).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
-        Tensor direction = WeightDecay != 0 ? OptimizerMath.AddScaled(grad, parameter, WeightDecay) : grad;
-        if (Momentum != 0)
+        float lr = (float)LearningRate, decay = (float)WeightDecay;
+        if (Momentum == 0)
         {
-            bool first = !state.TryGet(MomentumBuffer, out Tensor? buffer);
-            buffer ??= state.Get(MomentumBuffer);
-            if (first)
-                buffer.CopyFrom(direction);
-            else
-                buffer.MulInPlace((float)Momentum).AddInPlace(direction, (float)(1 - Dampening));
-            direction = Nesterov ? OptimizerMath.AddScaled(direction, buffer, Momentum) : buffer;
+            Decay(parameter, lr * decay).AddInPlace(grad, -lr);
+            return;
         }
 
-        parameter.AddInPlace(direction, (float)-LearningRate);
+        bool first = !state.TryGet(MomentumBuffer, out Tensor? buffer);
+        buffer ??= state.Get(MomentumBuffer);
+        float gain = first ? 1f : (float)(1 - Dampening);
+        if (first)
+            buffer.CopyFrom(grad);
+        else
+            buffer.MulInPlace((float)Momentum).AddInPlace(grad, gain);
+        if (decay != 0)
+            buffer.AddInPlace(parameter, gain * decay);
+
+        if (Nesterov)
+            Decay(parameter, lr * decay).AddInPlace(grad, -lr).AddInPlace(buffer, (float)(-LearningRate * Momentum));
+        else
+            parameter.AddInPlace(buffer, -lr);
     }
+
+    private static Tensor Decay(Tensor parameter, float rate) => rate != 0 ? parameter.MulInPlace(1 - rate) : parameter;
 
     private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)
     {
