@@ -34,21 +34,17 @@ public sealed class Sgd : Optimizer
 
     protected override IReadOnlyList<string> StateSlots => Momentum != 0 ? [MomentumBuffer] : [];
 
+    // One fused kernel pass over parameter, gradient and momentum buffer (Tensor.SgdUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
-        Tensor direction = WeightDecay != 0 ? OptimizerMath.AddScaled(grad, parameter, WeightDecay) : grad;
+        bool first = false;
+        Tensor? buffer = null;
         if (Momentum != 0)
         {
-            bool first = !state.TryGet(MomentumBuffer, out Tensor? buffer);
+            first = !state.TryGet(MomentumBuffer, out buffer);
             buffer ??= state.Get(MomentumBuffer);
-            if (first)
-                buffer.CopyFrom(direction);
-            else
-                buffer.MulInPlace((float)Momentum).AddInPlace(direction, (float)(1 - Dampening));
-            direction = Nesterov ? OptimizerMath.AddScaled(direction, buffer, Momentum) : buffer;
         }
-
-        parameter.AddInPlace(direction, (float)-LearningRate);
+        parameter.SgdUpdate(grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, first);
     }
 
     private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)
