@@ -23,7 +23,7 @@ public sealed partial class Tensor
     public Tensor To(Device device)
     {
         ThrowIfDisposed();
-        if (device == Device) return Alias();
+        if (device == Device) return AliasInGraph();   // a no-op move keeps gradients flowing, as torch's .to
         var moved = FromArray(ToArray(), ShapeArray, device);
         moved.RequiresGrad = RequiresGrad && IsLeaf;
         return moved;

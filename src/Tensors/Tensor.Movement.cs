@@ -111,11 +111,13 @@ public sealed partial class Tensor
         ThrowIfDisposed();
         var target = (int[])shape.Clone();
         int extra = target.Length - Rank;
+        if (extra < 0)
+            throw new ArgumentException($"expand: shape {Shape} cannot be expanded to fewer dims {ShapeMath.Format(shape)}");
         for (int i = 0; i < target.Length; i++)
         {
             int own = i < extra ? 1 : ShapeArray[i - extra];
             if (target[i] == -1) target[i] = own;
-            if (extra < 0 || (own != 1 && own != target[i]))
+            if (own != 1 && own != target[i])
                 throw new ArgumentException($"expand: shape {Shape} cannot be expanded to {ShapeMath.Format(shape)}");
         }
         return ExpandFunction.Apply(this, target);

@@ -20,6 +20,7 @@ internal sealed class CatFunction : Function
         if (tensors.Length == 0) throw new ArgumentException("cat: expected at least one tensor");
         var first = tensors[0];
         Tensor.CheckSameDevice("cat", first, tensors[1..]);
+        if (first.Rank == 0) throw new ArgumentException("cat: zero-dimensional tensors cannot be concatenated; use stack");
         dim = ShapeMath.NormalizeDim("cat", dim, first.Rank);
         foreach (var t in tensors)
             for (int d = 0; d < first.Rank; d++)

@@ -124,6 +124,10 @@ public class CreationTests
     }
 
     [Fact]
+    public void To_TheSameDevice_KeepsTheGraph() =>
+        GradCheck.Check(t => t[0].Mul(t[0]).To(Device.Cpu), RandomData.Uniform(5, [2, 2]));
+
+    [Fact]
     public void ZeroGrad_ClearsTheGradient_SoTheNextBackwardStartsFresh()
     {
         using var scope = new DisposeScope();

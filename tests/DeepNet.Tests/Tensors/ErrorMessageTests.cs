@@ -63,6 +63,8 @@ public class ErrorMessageTests
     [InlineData("narrow")]
     [InlineData("permute")]
     [InlineData("expand")]
+    [InlineData("expand_fewer_dims")]
+    [InlineData("cat")]
     public void BadDimsAndRanges_ThrowArgumentException_NamingTheOp(string op)
     {
         using var scope = new DisposeScope();
@@ -74,10 +76,12 @@ public class ErrorMessageTests
             "softmax" => () => x.Softmax(2),
             "narrow" => () => x.Narrow(1, 2, 2),
             "permute" => () => x.Permute(0, 0),
-            _ => () => x.Expand(3, 3),
+            "expand" => () => x.Expand(3, 3),
+            "expand_fewer_dims" => () => x.Expand(),
+            _ => () => Tensor.Cat([Tensor.Scalar(1f), Tensor.Scalar(2f)]),
         };
         var error = Assert.Throws<ArgumentException>(call);
-        Assert.Contains(op, error.Message);
+        Assert.Contains(op.Split('_')[0] + ":", error.Message);
     }
 
     private static readonly Dictionary<string, Action<Tensor>> UsesOfADisposedTensor = new()

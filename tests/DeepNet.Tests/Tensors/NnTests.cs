@@ -40,6 +40,10 @@ public class NnTests
     }
 
     [Fact]
+    public void Dropout_WhenNotTraining_PassesGradientsThrough() =>
+        GradCheck.Check(t => t[0].Dropout(0.5f, training: false), RandomData.Uniform(4, [2, 3]));
+
+    [Fact]
     public void Dropout_WhenNotTrainingOrZero_IsIdentity()
     {
         using var scope = new DisposeScope();
