@@ -54,7 +54,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
     double trainSeconds = clock.Elapsed.TotalSeconds;
     var result = trainer.Evaluate(model, loss, test);
 
-    ModelFiles.Save(model, Path.Combine(outDir, "model.safetensors"));
+    model.Save(Path.Combine(outDir, "model.safetensors"));
     ModelArchitecture.Describe(model, [1, 28, 28], ModelTask.Classification,
         classNames: Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
         weightsFile: "model.safetensors", name: "mnist-cnn").Save(Path.Combine(outDir, "model.json"));

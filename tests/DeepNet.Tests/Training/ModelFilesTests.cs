@@ -22,12 +22,12 @@ public class ModelFilesTests : IDisposable
         string path = Path.Combine(_folder, "m.safetensors");
         using var saved = SmallCnn(1);
         using var loaded = SmallCnn(7);
-        ModelFiles.Save(saved, path);
-        ModelFiles.Load(loaded, path);
+        saved.Save(path);
+        loaded.Load(path);
         foreach (var (name, tensor) in saved.StateDict())
             Assert.Equal(tensor.ToArray(), loaded.StateDict()[name].ToArray());
         using var other = new Sequential(new Dense(3, 3));
-        Assert.Throws<ArgumentException>(() => ModelFiles.Load(other, path));
+        Assert.Throws<ArgumentException>(() => other.Load(path));
     }
 
     [Fact]
