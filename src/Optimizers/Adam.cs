@@ -48,8 +48,10 @@ public class Adam : Optimizer
         _decoupledWeightDecay = decoupledWeightDecay;
     }
 
+    /// <summary>Decay β₁ of the first-moment average.</summary>
     public double Beta1 { get; }
 
+    /// <summary>Decay β₂ of the second-moment average.</summary>
     public double Beta2 { get; }
 
     /// <summary>Added to the denominator for numerical stability.</summary>

@@ -23,13 +23,16 @@ public sealed class Sgd : Optimizer
         : base(parameters, learningRate) =>
         (Momentum, Dampening, WeightDecay, Nesterov) = Check(momentum, dampening, weightDecay, nesterov);
 
+    /// <summary>Momentum factor μ (0 disables the buffer).</summary>
     public double Momentum { get; }
 
+    /// <summary>Dampening τ of the momentum buffer update.</summary>
     public double Dampening { get; }
 
     /// <summary>L2 penalty coefficient added to the gradient.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
 
     protected override IReadOnlyList<string> StateSlots => Momentum != 0 ? [MomentumBuffer] : [];
