@@ -65,26 +65,10 @@ public class Adam : Optimizer
 
     protected override IReadOnlyList<string> StateSlots => Amsgrad ? [ExpAvg, ExpAvgSq, MaxExpAvgSq] : [ExpAvg, ExpAvgSq];
 
-    // In-place passes; the only temporaries are the L2-decayed gradient (when λ ≠ 0 and not
-    // decoupled), the denominator and AddcDivInPlace's quotient.
-    protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
-    {
-        if (_decoupledWeightDecay)
-            parameter.MulInPlace((float)(1 - LearningRate * WeightDecay));
-        else if (WeightDecay != 0)
-            grad = grad.Add(parameter.Mul((float)WeightDecay));
-
-        Tensor expAvg = state.Get(ExpAvg), expAvgSq = state.Get(ExpAvgSq);
-        expAvg.MulInPlace((float)Beta1).AddInPlace(grad, (float)(1 - Beta1));
-        expAvgSq.MulInPlace((float)Beta2).AddcMulInPlace(grad, grad, (float)(1 - Beta2));
-        if (Amsgrad)
-            expAvgSq = state.Get(MaxExpAvgSq).MaximumInPlace(expAvgSq);
-
-        double biasCorrection1 = 1 - Math.Pow(Beta1, state.Step);
-        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, state.Step));
-        using Tensor denom = expAvgSq.Sqrt().MulInPlace((float)(1 / biasCorrection2Sqrt)).AddInPlace((float)Eps);
-        parameter.AddcDivInPlace(expAvg, denom, (float)(-LearningRate / biasCorrection1));
-    }
+    // One fused kernel pass over parameter, gradient and state (Tensor.AdamUpdate).
+    protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
+        parameter.AdamUpdate(grad, state.Get(ExpAvg), state.Get(ExpAvgSq), state.Step, LearningRate, Beta1, Beta2, Eps,
+            WeightDecay, _decoupledWeightDecay, Amsgrad ? state.Get(MaxExpAvgSq) : null);
 
     private static (double, double, double, double) Check(string name, double beta1, double beta2, double eps, double weightDecay)
     {

@@ -37,34 +37,18 @@ public sealed class Sgd : Optimizer
 
     protected override IReadOnlyList<string> StateSlots => Momentum != 0 ? [MomentumBuffer] : [];
 
-    // Written as in-place passes with no temporary: with d = g + λ·p folded into the passes,
-    // p − lr·d = p·(1 − lr·λ) − lr·g (the same value as PyTorch's up to float rounding).
+    // One fused kernel pass over parameter, gradient and momentum buffer (Tensor.SgdUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
-        float lr = (float)LearningRate, decay = (float)WeightDecay;
-        if (Momentum == 0)
+        bool first = false;
+        Tensor? buffer = null;
+        if (Momentum != 0)
         {
-            Decay(parameter, lr * decay).AddInPlace(grad, -lr);
-            return;
+            first = !state.TryGet(MomentumBuffer, out buffer);
+            buffer ??= state.Get(MomentumBuffer);
         }
-
-        bool first = !state.TryGet(MomentumBuffer, out Tensor? buffer);
-        buffer ??= state.Get(MomentumBuffer);
-        float gain = first ? 1f : (float)(1 - Dampening);
-        if (first)
-            buffer.CopyFrom(grad);
-        else
-            buffer.MulInPlace((float)Momentum).AddInPlace(grad, gain);
-        if (decay != 0)
-            buffer.AddInPlace(parameter, gain * decay);
-
-        if (Nesterov)
-            Decay(parameter, lr * decay).AddInPlace(grad, -lr).AddInPlace(buffer, (float)(-LearningRate * Momentum));
-        else
-            parameter.AddInPlace(buffer, -lr);
+        parameter.SgdUpdate(grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, first);
     }
-
-    private static Tensor Decay(Tensor parameter, float rate) => rate != 0 ? parameter.MulInPlace(1 - rate) : parameter;
 
     private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)
     {
