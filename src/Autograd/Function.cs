@@ -35,10 +35,14 @@ public abstract class Function
         return false;
     }
 
-    /// <summary>Keeps a tensor for backward as an alias, so disposing the original is safe.</summary>
+    /// <summary>
+    /// Keeps a tensor for backward as an alias, so disposing the original is safe. The alias
+    /// belongs to the outermost open scope (a training step's), so scopes opened inside a
+    /// forward do not free what backward needs; backward frees it earlier.
+    /// </summary>
     protected Tensor Save(Tensor tensor)
     {
-        var alias = tensor.Alias();
+        var alias = tensor.Alias().MoveToScope(DisposeScope.Outermost);
         _saved.Add(alias);
         return alias;
     }

@@ -9,7 +9,8 @@ public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? _current;
 
-    private readonly List<Tensor> _tensors = [];
+    // A set, so a tensor disposed early leaves it at once: a long-lived scope does not grow step after step.
+    private readonly HashSet<Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
     private bool _disposed;
 
     public DisposeScope()
@@ -23,18 +24,31 @@ public sealed class DisposeScope : IDisposable
 
     internal DisposeScope? Outer { get; }
 
+    /// <summary>The outermost open scope of this thread (a training step's), if any.</summary>
+    internal static DisposeScope? Outermost
+    {
+        get
+        {
+            var scope = _current;
+            while (scope?.Outer is not null) scope = scope.Outer;
+            return scope;
+        }
+    }
+
     /// <summary>Tensors currently owned by this scope.</summary>
-    public int Count => _tensors.Count(t => t.Scope == this && !t.IsDisposed);
+    public int Count => _tensors.Count;
 
     internal void Register(Tensor tensor) => _tensors.Add(tensor);
+
+    internal void Unregister(Tensor tensor) => _tensors.Remove(tensor);
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         if (_current == this) _current = Outer;
-        foreach (var t in _tensors)
-            if (t.Scope == this) t.Dispose();
+        var owned = _tensors.ToArray();
         _tensors.Clear();
+        foreach (var t in owned) t.Dispose();
     }
 }

@@ -93,17 +93,17 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>Keeps the tensor alive after the current scope ends by handing it to the enclosing scope.</summary>
-    public Tensor MoveToOuterScope()
-    {
-        Scope = Scope?.Outer;
-        Scope?.Register(this);
-        return this;
-    }
+    public Tensor MoveToOuterScope() => MoveToScope(Scope?.Outer);
 
     /// <summary>Takes the tensor out of every scope: the caller now owns it.</summary>
-    public Tensor DetachFromScope()
+    public Tensor DetachFromScope() => MoveToScope(null);
+
+    /// <summary>Hands ownership to <paramref name="scope"/> (null: to the caller).</summary>
+    internal Tensor MoveToScope(DisposeScope? scope)
     {
-        Scope = null;
+        Scope?.Unregister(this);
+        Scope = scope;
+        Scope?.Register(this);
         return this;
     }
 
@@ -111,6 +111,8 @@ public sealed partial class Tensor : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        Scope?.Unregister(this);
+        Scope = null;
         Grad?.Dispose();
         Grad = null;
         GradFn = null;

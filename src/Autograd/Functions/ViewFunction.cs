@@ -1,4 +1,3 @@
-using DeepNet.Kernels;
 using DeepNet.Tensors;
 
 namespace DeepNet.Autograd;
@@ -20,51 +19,4 @@ internal sealed class ViewFunction : Function
     }
 
     protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Reshape(_inputShape)];
-}
-
-/// <summary>Permutes dims by permuting strides; the gradient is permuted back.</summary>
-internal sealed class PermuteFunction : Function
-{
-    private readonly int[] _inverse;
-
-    private PermuteFunction(int[] inverse) => _inverse = inverse;
-
-    public static Tensor Apply(Tensor x, int[] dims)
-    {
-        var shape = dims.Select(d => x.ShapeArray[d]).ToArray();
-        var strides = dims.Select(d => x.Layout.Strides[d]).ToArray();
-        var y = x.View(shape, strides, x.Layout.Offset);
-        if (!ShouldRecord(x)) return y;
-        var inverse = new int[dims.Length];
-        for (int i = 0; i < dims.Length; i++) inverse[dims[i]] = i;
-        return new PermuteFunction(inverse).Record(y, x);
-    }
-
-    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Permute(_inverse)];
-}
-
-/// <summary>Broadcasts size-1 dims with stride 0; Backprop sums the gradient back.</summary>
-internal sealed class ExpandFunction : Function
-{
-    public static Tensor Apply(Tensor x, int[] shape)
-    {
-        var layout = ShapeMath.BroadcastTo(x.Layout, shape);
-        var y = x.View(layout.Shape, layout.Strides, layout.Offset);
-        return ShouldRecord(x) ? new ExpandFunction().Record(y, x) : y;
-    }
-
-    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Alias()];
-}
-
-/// <summary>A dense copy (Contiguous, Clone); the gradient passes through.</summary>
-internal sealed class CopyFunction : Function
-{
-    public static Tensor Apply(Tensor x)
-    {
-        var y = Tensor.Empty(x.ShapeArray, x.Device);
-        x.Backend.Copy(x.Buffer, x.Layout, y.Buffer, y.Layout);
-        return ShouldRecord(x) ? new CopyFunction().Record(y, x) : y;
-    }
-
-    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Alias()];
 }
