@@ -11,10 +11,10 @@ namespace DeepNet.Tensors;
 /// </summary>
 public sealed partial class Tensor : IDisposable
 {
-    private readonly Storage _storage;
+    private Storage _storage;            // replaced only by MoveDataTo (a parameter changing device)
     private readonly int[] _shape;
-    private readonly int[] _strides;
-    private readonly int _offset;
+    private int[] _strides;
+    private int _offset;
     private bool _disposed;
     private bool _requiresGrad;
 
