@@ -42,12 +42,21 @@ public abstract class Function
         return false;
     }
 
-    /// <summary>Keeps a tensor for backward as an alias, so disposing the original is safe.</summary>
+    /// <summary>
+    /// Keeps a tensor for backward as an alias, so disposing the original is safe. The alias
+    /// belongs to the outermost open scope (a training step's), so scopes opened inside a
+    /// forward do not free what backward needs; backward frees it earlier.
+    /// </summary>
     protected Tensor Save(Tensor tensor)
     {
+<<<<<<< HEAD
         var alias = tensor.Alias();
         if (_savedCount == _saved.Length) Array.Resize(ref _saved, Math.Max(2, _saved.Length * 2));
         _saved[_savedCount++] = alias;
+=======
+        var alias = tensor.Alias().MoveToScope(DisposeScope.Outermost);
+        _saved.Add(alias);
+>>>>>>> main
         return alias;
     }
 

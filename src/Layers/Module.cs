@@ -90,17 +90,14 @@ public abstract partial class Module : IDisposable
         foreach (var p in Parameters()) p.ZeroGrad();
     }
 
-    /// <summary>Moves every parameter and buffer to <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Moves every parameter and buffer to <paramref name="device"/> in place: the tensor objects
+    /// stay the same, so an optimizer built before the move keeps working (its state, if any,
+    /// must be created after the move).
+    /// </summary>
     public Module To(Device device)
     {
-        foreach (var (_, slot) in NamedSlots(""))
-        {
-            if (slot.Value.Device == device) continue;
-            var moved = slot.Value.To(device).DetachFromScope();
-            if (slot.Trainable) moved.RequiresGrad = true;
-            slot.Value.Dispose();
-            slot.Value = moved;
-        }
+        foreach (var (_, slot) in NamedSlots("")) slot.Value.MoveDataTo(device);
         SetDevice(device);
         return this;
     }

@@ -48,8 +48,10 @@ public class Adam : Optimizer
         _decoupledWeightDecay = decoupledWeightDecay;
     }
 
+    /// <summary>Decay β₁ of the first-moment average.</summary>
     public double Beta1 { get; }
 
+    /// <summary>Decay β₂ of the second-moment average.</summary>
     public double Beta2 { get; }
 
     /// <summary>Added to the denominator for numerical stability.</summary>
@@ -63,28 +65,10 @@ public class Adam : Optimizer
 
     protected override IReadOnlyList<string> StateSlots => Amsgrad ? [ExpAvg, ExpAvgSq, MaxExpAvgSq] : [ExpAvg, ExpAvgSq];
 
-    protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
-    {
-        if (_decoupledWeightDecay)
-            parameter.MulInPlace((float)(1 - LearningRate * WeightDecay));
-        else if (WeightDecay != 0)
-            grad = OptimizerMath.AddScaled(grad, parameter, WeightDecay);
-
-        Tensor expAvg = state.Get(ExpAvg), expAvgSq = state.Get(ExpAvgSq);
-        OptimizerMath.Lerp(expAvg, grad, 1 - Beta1);
-        OptimizerMath.SquareAverage(expAvgSq, grad, Beta2);
-        if (Amsgrad)
-        {
-            Tensor max = state.Get(MaxExpAvgSq);
-            max.CopyFrom(max.Maximum(expAvgSq));
-            expAvgSq = max;
-        }
-
-        double biasCorrection1 = 1 - Math.Pow(Beta1, state.Step);
-        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, state.Step));
-        Tensor denom = expAvgSq.Sqrt().Div((float)biasCorrection2Sqrt).Add((float)Eps);
-        parameter.AddInPlace(expAvg.Div(denom), (float)(-LearningRate / biasCorrection1));
-    }
+    // One fused kernel pass over parameter, gradient and state (Tensor.AdamUpdate).
+    protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
+        parameter.AdamUpdate(grad, state.Get(ExpAvg), state.Get(ExpAvgSq), state.Step, LearningRate, Beta1, Beta2, Eps,
+            WeightDecay, _decoupledWeightDecay, Amsgrad ? state.Get(MaxExpAvgSq) : null);
 
     private static (double, double, double, double) Check(string name, double beta1, double beta2, double eps, double weightDecay)
     {

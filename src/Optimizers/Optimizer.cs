@@ -138,6 +138,7 @@ public abstract class Optimizer : IDisposable
         LearningRate = state.LearningRate;
     }
 
+    /// <summary>Frees the state tensors (not the parameters).</summary>
     public void Dispose()
     {
         foreach (var state in _states)

@@ -70,5 +70,6 @@ public sealed class ParameterState : IDisposable
         Step = 0;
     }
 
+    /// <summary>Frees the state tensors (not the parameters).</summary>
     public void Dispose() => Clear();
 }

@@ -28,10 +28,13 @@ public sealed class RmsProp : Optimizer
     /// <summary>Smoothing constant of the running averages.</summary>
     public double Alpha { get; }
 
+    /// <summary>Added to the denominator for numerical stability.</summary>
     public double Eps { get; }
 
+    /// <summary>L2 penalty coefficient added to the gradient.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>Momentum factor μ (0 disables the buffer).</summary>
     public double Momentum { get; }
 
     /// <summary>Whether the gradient is normalized by an estimate of its variance.</summary>
@@ -40,33 +43,33 @@ public sealed class RmsProp : Optimizer
     protected override IReadOnlyList<string> StateSlots =>
         [SquareAvg, .. Momentum > 0 ? new[] { MomentumBuffer } : [], .. Centered ? new[] { GradAvg } : []];
 
+    // In-place passes; temporaries: the L2-decayed gradient (λ ≠ 0), the denominator and
+    // AddcDivInPlace's quotient.
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
         if (WeightDecay != 0)
-            grad = OptimizerMath.AddScaled(grad, parameter, WeightDecay);
+            grad = grad.Add(parameter.Mul((float)WeightDecay));
         Tensor squareAvg = state.Get(SquareAvg);
-        OptimizerMath.SquareAverage(squareAvg, grad, Alpha);
+        squareAvg.MulInPlace((float)Alpha).AddcMulInPlace(grad, grad, (float)(1 - Alpha));
         Tensor avg;
         if (Centered)
         {
             Tensor gradAvg = state.Get(GradAvg);
-            OptimizerMath.Lerp(gradAvg, grad, 1 - Alpha);
-            avg = squareAvg.Sub(gradAvg.Mul(gradAvg)).Sqrt().Add((float)Eps);
+            gradAvg.MulInPlace((float)Alpha).AddInPlace(grad, (float)(1 - Alpha));
+            // −ḡ² + v, exactly v − ḡ² in float.
+            avg = gradAvg.Mul(gradAvg).MulInPlace(-1f).AddInPlace(squareAvg).SqrtInPlace();
         }
         else
         {
-            avg = squareAvg.Sqrt().Add((float)Eps);
+            avg = squareAvg.Sqrt();
         }
 
-        Tensor step = grad.Div(avg);
+        avg.AddInPlace((float)Eps);
         if (Momentum > 0)
-        {
-            Tensor buffer = state.Get(MomentumBuffer);
-            buffer.MulInPlace((float)Momentum).AddInPlace(step);
-            step = buffer;
-        }
-
-        parameter.AddInPlace(step, (float)-LearningRate);
+            parameter.AddInPlace(state.Get(MomentumBuffer).MulInPlace((float)Momentum).AddcDivInPlace(grad, avg), (float)-LearningRate);
+        else
+            parameter.AddcDivInPlace(grad, avg, (float)-LearningRate);
+        avg.Dispose();
     }
 
     private static (double, double, double, double, bool) Check(double alpha, double eps, double weightDecay, double momentum, bool centered)

@@ -23,32 +23,31 @@ public sealed class Sgd : Optimizer
         : base(parameters, learningRate) =>
         (Momentum, Dampening, WeightDecay, Nesterov) = Check(momentum, dampening, weightDecay, nesterov);
 
+    /// <summary>Momentum factor μ (0 disables the buffer).</summary>
     public double Momentum { get; }
 
+    /// <summary>Dampening τ of the momentum buffer update.</summary>
     public double Dampening { get; }
 
     /// <summary>L2 penalty coefficient added to the gradient.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
 
     protected override IReadOnlyList<string> StateSlots => Momentum != 0 ? [MomentumBuffer] : [];
 
+    // One fused kernel pass over parameter, gradient and momentum buffer (Tensor.SgdUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
     {
-        Tensor direction = WeightDecay != 0 ? OptimizerMath.AddScaled(grad, parameter, WeightDecay) : grad;
+        bool first = false;
+        Tensor? buffer = null;
         if (Momentum != 0)
         {
-            bool first = !state.TryGet(MomentumBuffer, out Tensor? buffer);
+            first = !state.TryGet(MomentumBuffer, out buffer);
             buffer ??= state.Get(MomentumBuffer);
-            if (first)
-                buffer.CopyFrom(direction);
-            else
-                buffer.MulInPlace((float)Momentum).AddInPlace(direction, (float)(1 - Dampening));
-            direction = Nesterov ? OptimizerMath.AddScaled(direction, buffer, Momentum) : buffer;
         }
-
-        parameter.AddInPlace(direction, (float)-LearningRate);
+        parameter.SgdUpdate(grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, first);
     }
 
     private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)

@@ -8,15 +8,13 @@ namespace DeepNet.Tensors;
 public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? _current;
-    [ThreadStatic] private static List<Tensor>? _spare;   // a disposed scope's list, reused by the next (one per training step)
 
-    private readonly List<Tensor> _tensors;
+    // A set, so a tensor disposed early leaves it at once: a long-lived scope does not grow step after step.
+    private readonly HashSet<Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
     private bool _disposed;
 
     public DisposeScope()
     {
-        _tensors = _spare ?? [];
-        _spare = null;
         Outer = _current;
         _current = this;
     }
@@ -26,28 +24,31 @@ public sealed class DisposeScope : IDisposable
 
     internal DisposeScope? Outer { get; }
 
-    /// <summary>Tensors currently owned by this scope.</summary>
-    public int Count
+    /// <summary>The outermost open scope of this thread (a training step's), if any.</summary>
+    internal static DisposeScope? Outermost
     {
         get
         {
-            int count = 0;
-            foreach (var t in _tensors)
-                if (t.Scope == this && !t.IsDisposed) count++;
-            return count;
+            var scope = _current;
+            while (scope?.Outer is not null) scope = scope.Outer;
+            return scope;
         }
     }
 
+    /// <summary>Tensors currently owned by this scope.</summary>
+    public int Count => _tensors.Count;
+
     internal void Register(Tensor tensor) => _tensors.Add(tensor);
+
+    internal void Unregister(Tensor tensor) => _tensors.Remove(tensor);
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         if (_current == this) _current = Outer;
-        foreach (var t in _tensors)
-            if (t.Scope == this) t.Dispose();
+        var owned = _tensors.ToArray();
         _tensors.Clear();
-        if (_tensors.Capacity <= 1 << 16) _spare = _tensors;
+        foreach (var t in owned) t.Dispose();
     }
 }

@@ -29,6 +29,27 @@ public sealed partial class Tensor
         return moved;
     }
 
+    /// <summary>
+    /// Moves this leaf's data to <paramref name="device"/> in place, keeping the object, as
+    /// <c>param.data = param.data.to(device)</c>: modules move their parameters this way so
+    /// optimizers and user references stay valid. Any gradient is dropped.
+    /// </summary>
+    public void MoveDataTo(Device device)
+    {
+        ThrowIfDisposed();
+        if (!IsLeaf) throw new InvalidOperationException($"move_data_to: only leaf tensors move in place; this one has grad_fn {GradFn!.Name}");
+        if (device == Device) return;
+        var moved = FromArray(ToArray(), ShapeArray, device).DetachFromScope();
+        moved._storage.AddReference();
+        var old = _storage;
+        _storage = moved._storage;
+        _strides = moved._strides;
+        _offset = 0;
+        moved.Dispose();
+        old.Release();
+        ZeroGrad();
+    }
+
     /// <summary>A dense copy that stays in the graph.</summary>
     public Tensor Clone() => Autograd.CopyFunction.Apply(this);
 

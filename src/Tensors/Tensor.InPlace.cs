@@ -14,11 +14,7 @@ public sealed partial class Tensor
         if (alpha == 1f)
             ZipInPlace(default(AddOp), other);
         else
-        {
-            using var scaled = Empty(other.ShapeArray, Device);
-            Backend.Map(new MulScalarOp(alpha), other.Buffer, other.Layout, scaled.Buffer, scaled.Layout);
-            ZipInPlace(default(AddOp), scaled);
-        }
+            ZipInPlace(new ScaledAddOp(alpha), other);
         return this;
     }
 

@@ -11,10 +11,10 @@ namespace DeepNet.Tensors;
 /// </summary>
 public sealed partial class Tensor : IDisposable
 {
-    private readonly Storage _storage;
+    private Storage _storage;            // replaced only by MoveDataTo (a parameter changing device)
     private readonly int[] _shape;
-    private readonly int[] _strides;
-    private readonly int _offset;
+    private int[] _strides;
+    private int _offset;
     private bool _disposed;
     private bool _requiresGrad;
 
@@ -98,17 +98,17 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>Keeps the tensor alive after the current scope ends by handing it to the enclosing scope.</summary>
-    public Tensor MoveToOuterScope()
-    {
-        Scope = Scope?.Outer;
-        Scope?.Register(this);
-        return this;
-    }
+    public Tensor MoveToOuterScope() => MoveToScope(Scope?.Outer);
 
     /// <summary>Takes the tensor out of every scope: the caller now owns it.</summary>
-    public Tensor DetachFromScope()
+    public Tensor DetachFromScope() => MoveToScope(null);
+
+    /// <summary>Hands ownership to <paramref name="scope"/> (null: to the caller).</summary>
+    internal Tensor MoveToScope(DisposeScope? scope)
     {
-        Scope = null;
+        Scope?.Unregister(this);
+        Scope = scope;
+        Scope?.Register(this);
         return this;
     }
 
@@ -116,6 +116,8 @@ public sealed partial class Tensor : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        Scope?.Unregister(this);
+        Scope = null;
         Grad?.Dispose();
         Grad = null;
         GradFn = null;

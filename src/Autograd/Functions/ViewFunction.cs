@@ -1,4 +1,3 @@
-using DeepNet.Kernels;
 using DeepNet.Tensors;
 
 namespace DeepNet.Autograd;
@@ -21,6 +20,7 @@ internal sealed class ViewFunction : Function
 
     protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Reshape(_inputShape)];
 }
+<<<<<<< HEAD
 
 /// <summary>Permutes dims by permuting strides; the gradient is permuted back.</summary>
 internal sealed class PermuteFunction : Function
@@ -74,3 +74,5 @@ internal sealed class CopyFunction : Function
 
     protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Alias()];
 }
+=======
+>>>>>>> main

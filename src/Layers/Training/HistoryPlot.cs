@@ -10,6 +10,7 @@ internal static class HistoryPlot
         var plot = new Plot();
         double[] epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
         bool hasAccuracy = false;
+        var palette = new ScottPlot.Palettes.Category10();
         foreach (string metric in EpochMetrics.MetricNames)
         {
             var values = history[metric];
@@ -18,6 +19,8 @@ internal static class HistoryPlot
             line.LegendText = metric;
             line.LineWidth = 2;
             line.MarkerSize = 7;
+            // Training and validation of one quantity share a colour; validation is dashed.
+            line.Color = palette.GetColor(metric.EndsWith("accuracy", StringComparison.Ordinal) ? 1 : 0);
             if (metric.StartsWith("val_", StringComparison.Ordinal)) line.LinePattern = LinePattern.Dashed;
             if (metric.EndsWith("accuracy", StringComparison.Ordinal))
             {
@@ -30,6 +33,7 @@ internal static class HistoryPlot
         plot.Axes.Left.Label.Text = "loss";
         if (hasAccuracy) plot.Axes.Right.Label.Text = "accuracy";
         plot.ShowLegend(Alignment.UpperCenter);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, epochs.Length / 10));
 
         // Render beside the target, then rename, so a reader never sees half a PNG.
         string full = Path.GetFullPath(path);

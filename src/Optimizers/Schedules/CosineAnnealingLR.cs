@@ -17,10 +17,13 @@ public sealed class CosineAnnealingLR : LearningRateSchedule
         Start();
     }
 
+    /// <summary>Epochs from the base rate down to η_min.</summary>
     public int TMax { get; }
 
+    /// <summary>The minimum learning rate.</summary>
     public double EtaMin { get; }
 
+    /// <inheritdoc />
     public override double LearningRateAt(long epoch) =>
         EtaMin + (BaseLearningRate - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2;
 }

@@ -18,6 +18,7 @@ public abstract class LearningRateSchedule
         BaseLearningRate = optimizer.InitialLearningRate.Value;
     }
 
+    /// <summary>The optimizer whose learning rate this schedule sets.</summary>
     public Optimizer Optimizer { get; }
 
     /// <summary>The rate the closed form scales (lr at epoch 0 for most schedules).</summary>

@@ -20,10 +20,13 @@ public sealed class LinearWarmup : LearningRateSchedule
         Start();
     }
 
+    /// <summary>Steps until the base rate is reached.</summary>
     public int WarmupSteps { get; }
 
+    /// <summary>Fraction of the base rate at epoch 0.</summary>
     public double StartFactor { get; }
 
+    /// <inheritdoc />
     public override double LearningRateAt(long epoch) =>
         BaseLearningRate * (StartFactor + (1 - StartFactor) * Math.Min(epoch, WarmupSteps) / WarmupSteps);
 }

@@ -31,6 +31,7 @@ public sealed class SequentialSchedule : LearningRateSchedule
         Start();
     }
 
+    /// <inheritdoc />
     public override double LearningRateAt(long epoch)
     {
         int i = 0;

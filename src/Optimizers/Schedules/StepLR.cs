@@ -14,9 +14,12 @@ public sealed class StepLR : LearningRateSchedule
         Start();
     }
 
+    /// <summary>Epochs between decays.</summary>
     public int StepSize { get; }
 
+    /// <summary>Multiplicative decay per period.</summary>
     public double Gamma { get; }
 
+    /// <inheritdoc />
     public override double LearningRateAt(long epoch) => BaseLearningRate * Math.Pow(Gamma, epoch / StepSize);
 }

@@ -158,4 +158,37 @@ public class DisposeScopeTests
 
     // Rows that reshape x inside the lambda leave that view alive too.
     private static int ViewsMadeByTheRow(string name) => name is "embedding" or "cross_entropy" or "mse_loss" or "flatten" ? 1 : 0;
+
+    [Fact]
+    public void ScopeOpenedInsideAForward_DoesNotFreeWhatBackwardNeeds()
+    {
+        using var x = Tensor.FromArray([1f, 2f, 3f]).RequiresGradient();
+        using (new DisposeScope())
+        {
+            Tensor y;
+            using (new DisposeScope()) y = x.Exp().Mul(x).Sum().MoveToOuterScope();   // a layer's own scope
+            y.Backward();
+        }
+        var expected = new[] { 1f, 2f, 3f }.Select(v => MathF.Exp(v) * (1 + v)).ToArray();
+        Assert.Equal(expected, x.Grad!.ToArray(), new FloatTolerance(1e-4f));
+    }
+
+    [Fact]
+    public void LongLivedScope_DoesNotGrow_WhenStepsDisposeTheirTensors()
+    {
+        using var x = Tensor.FromArray([1f, 2f]).RequiresGradient();
+        using var scope = new DisposeScope();
+        for (int step = 0; step < 50; step++)
+        {
+            using (var stepScope = new DisposeScope()) x.Mul(x).Sum().Backward();
+            x.ZeroGrad();
+        }
+        Assert.Equal(0, scope.Count);
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance * (1 + Math.Abs(a));
+        public int GetHashCode(float value) => 0;
+    }
 }

@@ -1,0 +1,42 @@
+// DeepNet model server: loads a saved model (model.safetensors + model.json) and serves
+// POST /predict with micro-batching, GET /health, GET /health/live and GET /metrics (Prometheus).
+//   dotnet run --project samples/Serving -- --model out/mnist-cnn/model.safetensors --urls http://127.0.0.1:5000
+using DeepNet.Serving;
+using Prometheus;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddCommandLine(args, ServingOptions.SwitchMappings);
+builder.Services.Configure<ServingOptions>(builder.Configuration.GetSection(ServingOptions.Section));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+builder.Services.AddProblemDetails();
+builder.Services.AddSingleton(new ServingMetrics(Metrics.NewCustomRegistry()));
+builder.Services.AddSingleton<ModelStore>();
+builder.Services.AddSingleton<InferenceQueue>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<InferenceQueue>());
+builder.Services.AddHostedService<ModelLoadService>();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapPost("/predict", PredictEndpoint.Handle);
+app.MapGet("/health", (ModelStore store) => store.Model is { } model
+    ? Results.Ok(new { status = store.State, task = model.Architecture.Task.ToString().ToLowerInvariant(), input_shape = model.Architecture.InputShape })
+    : Results.Json(new { status = store.State, error = store.Error }, statusCode: StatusCodes.Status503ServiceUnavailable));
+app.MapGet("/health/live", () => Results.Ok(new { status = "alive" }));
+app.MapMetrics("/metrics", app.Services.GetRequiredService<ServingMetrics>().Registry);
+
+var store = app.Services.GetRequiredService<ModelStore>();
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (store.Error is not null)
+{
+    // The load failed before the server finished starting, which cancelled the start.
+}
+// A model that failed to load stopped the application: exit non-zero so supervisors see it.
+return store.Error is null ? 0 : 1;
+
+/// <summary>The server's entry point (public so tests can host it with WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,0 +1,17 @@
+using DeepNet.Kernels;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd;
+
+/// <summary>Broadcasts size-1 dims with stride 0; Backprop sums the gradient back.</summary>
+internal sealed class ExpandFunction : Function
+{
+    public static Tensor Apply(Tensor x, int[] shape)
+    {
+        var layout = ShapeMath.BroadcastTo(x.Layout, shape);
+        var y = x.View(layout.Shape, layout.Strides, layout.Offset);
+        return ShouldRecord(x) ? new ExpandFunction().Record(y, x) : y;
+    }
+
+    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Alias()];
+}
