@@ -49,14 +49,9 @@ public abstract class Function
     /// </summary>
     protected Tensor Save(Tensor tensor)
     {
-<<<<<<< HEAD
-        var alias = tensor.Alias();
+        var alias = tensor.Alias().MoveToScope(DisposeScope.Outermost);
         if (_savedCount == _saved.Length) Array.Resize(ref _saved, Math.Max(2, _saved.Length * 2));
         _saved[_savedCount++] = alias;
-=======
-        var alias = tensor.Alias().MoveToScope(DisposeScope.Outermost);
-        _saved.Add(alias);
->>>>>>> main
         return alias;
     }
 
