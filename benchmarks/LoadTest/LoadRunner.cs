@@ -26,6 +26,7 @@ public static class LoadRunner
         var bodies = Enumerable.Range(0, DistinctBodies).Select(_ => Body(random, instancesPerRequest, features)).ToArray();
         for (int i = 0; i < Warmup; i++) await SendAsync(client, bodies[i % DistinctBodies]);
 
+        string before = await client.GetStringAsync("/metrics");
         var latencies = new ConcurrentBag<double>();
         var statuses = new ConcurrentDictionary<int, int>();
         int issued = 0, transportErrors = 0;
@@ -52,7 +53,7 @@ public static class LoadRunner
         await Task.WhenAll(workers);
         double seconds = clock.Elapsed.TotalSeconds;
         string metrics = await client.GetStringAsync("/metrics");
-        return Report(latencies.Order().ToArray(), statuses, transportErrors, seconds, requests, concurrency, instancesPerRequest, metrics);
+        return Report(latencies.Order().ToArray(), statuses, transportErrors, seconds, requests, concurrency, instancesPerRequest, before, metrics);
     }
 
     private static async Task<int> SendAsync(HttpClient client, byte[] body)
@@ -78,7 +79,7 @@ public static class LoadRunner
     }
 
     private static int Report(double[] sorted, ConcurrentDictionary<int, int> statuses, int transportErrors, double seconds,
-        int requests, int concurrency, int instances, string metrics)
+        int requests, int concurrency, int instances, string before, string after)
     {
         int completed = sorted.Length, serverErrors = statuses.Where(s => s.Key >= 500).Sum(s => s.Value);
         int ok = statuses.GetValueOrDefault((int)HttpStatusCode.OK);
@@ -89,7 +90,9 @@ public static class LoadRunner
         Console.WriteLine(string.Create(invariant, $"latency ms: p50 {Percentile(0.50):F2}, p90 {Percentile(0.90):F2}, p99 {Percentile(0.99):F2}, max {Percentile(1.0):F2}"));
         Console.WriteLine($"status: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
         Console.WriteLine($"errors: {completed - ok} non-200, {serverErrors} 5xx, {transportErrors} transport");
-        double passes = Metric(metrics, "deepnet_batch_size_count"), batched = Metric(metrics, "deepnet_batch_size_sum");
+        // Differences over the measured window (the server's counters also hold the warm-up and earlier runs).
+        double passes = Metric(after, "deepnet_batch_size_count") - Metric(before, "deepnet_batch_size_count");
+        double batched = Metric(after, "deepnet_batch_size_sum") - Metric(before, "deepnet_batch_size_sum");
         if (passes > 0) Console.WriteLine(string.Create(invariant, $"server: {passes} forward passes, mean batch {batched / passes:F2} instances"));
         return serverErrors == 0 && transportErrors == 0 ? 0 : 1;
     }
