@@ -2,14 +2,17 @@
 // alternating batches, medians, one line per workload "name: deepnet_ms torch_ms ratio".
 //   dotnet build -c Release benchmarks/Compare
 //   source ../shared/torchsharp/enable.sh benchmarks/Compare/bin/Release/net10.0
-//   dotnet benchmarks/Compare/bin/Release/net10.0/Compare.dll [--quick] [--only NAME,...]
+//   dotnet benchmarks/Compare/bin/Release/net10.0/Compare.dll [--quick] [--only NAME,...] [--profile [--loop SECONDS]]
 using System.CommandLine;
 using DeepNet.Compare;
 
 var quick = new Option<bool>("--quick") { Description = "Fewer repetitions and smaller batches: finishes in under a minute" };
 var only = new Option<string?>("--only") { Description = "Comma-separated workload names (prefix match)" };
 var threads = new Option<int>("--threads") { Description = "Threads for libtorch (DeepNet uses all cores)", DefaultValueFactory = _ => 2 };
-var root = new RootCommand("DeepNet vs libtorch, side by side") { quick, only, threads };
+var profile = new Option<bool>("--profile") { Description = "DeepNet only: managed bytes and CPU time per step (load-independent evidence)" };
+var loop = new Option<double>("--loop") { Description = "With --profile: keep stepping for this many seconds (for a profiler)" };
+var steps = new Option<int>("--steps") { Description = "With --profile: a fixed number of timed steps (default: about 300 ms worth)" };
+var root = new RootCommand("DeepNet vs libtorch, side by side") { quick, only, threads, profile, loop, steps };
 root.SetAction(parse =>
 {
     bool isQuick = parse.GetValue(quick);
@@ -26,6 +29,11 @@ root.SetAction(parse =>
         var w = factory();
         try
         {
+            if (parse.GetValue(profile))
+            {
+                DeepNetProfile.Run(w, parse.GetValue(loop), parse.GetValue(steps));
+                continue;
+            }
             var (dn, th) = Runner.Measure(w, repetitions, batchMs);
             string gflops = w.Flops > 0 ? $"  ({w.Flops / dn / 1e6:F1} vs {w.Flops / th / 1e6:F1} GFLOP/s)" : "";
             Console.WriteLine($"{w.Name}: {dn:F4} {th:F4} {dn / th:F3}{gflops}");

@@ -11,6 +11,7 @@ public static class WorkloadCatalog
         yield return ("mnist_cnn_step", ModelWorkloads.MnistCnn);
         yield return ("lenet_step", ModelWorkloads.LeNet);
         yield return ("mlp_step", ModelWorkloads.Mlp);
+        yield return ("transformer_step", TransformerWorkload.Create);
         yield return ("tiny_add", TinyOpWorkloads.Add);
         yield return ("tiny_add_backward", TinyOpWorkloads.AddBackward);
     }

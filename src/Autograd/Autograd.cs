@@ -4,10 +4,10 @@ namespace DeepNet.Autograd;
 public static class Autograd
 {
     /// <summary>Within <c>using (Autograd.NoGrad())</c> no op records a graph (inference, optimizer steps).</summary>
-    public static IDisposable NoGrad() => GradMode.Set(false);
+    public static IDisposable NoGrad() => GradMode.Set(false).Boxed();
 
     /// <summary>Re-enables graph recording inside a NoGrad region.</summary>
-    public static IDisposable EnableGrad() => GradMode.Set(true);
+    public static IDisposable EnableGrad() => GradMode.Set(true).Boxed();
 
     /// <summary>True when ops currently record a graph on this thread.</summary>
     public static bool IsGradEnabled => GradMode.IsEnabled;

@@ -27,18 +27,24 @@ internal static class Backprop
             AccumulateLeaf(root, seed);
             return;
         }
-        var pending = new Dictionary<Function, Tensor> { [root.GradFn] = seed };
-        foreach (var node in TopologicalOrder(root.GradFn))
+        var work = Workspace.Take();
+        try
         {
-            if (!pending.Remove(node, out var gradOutput)) continue;
-            if (node.IsReleased)
-                throw new InvalidOperationException($"backward: trying to backward through the graph a second time ({node.Name}'s saved tensors were freed); call Backward(retainGraph: true) the first time");
-            var gradInputs = node.Backward(gradOutput);
-            gradOutput.Dispose();
-            for (int i = 0; i < gradInputs.Length; i++)
-                Deliver(node.Edges[i], gradInputs[i], pending);
-            if (!retainGraph) node.Release();
+            var pending = work.Pending;
+            pending[root.GradFn] = seed;
+            foreach (var node in work.TopologicalOrder(root.GradFn))
+            {
+                if (!pending.Remove(node, out var gradOutput)) continue;
+                if (node.IsReleased)
+                    throw new InvalidOperationException($"backward: trying to backward through the graph a second time ({node.Name}'s saved tensors were freed); call Backward(retainGraph: true) the first time");
+                var gradInputs = node.Backward(gradOutput);
+                gradOutput.Dispose();
+                for (int i = 0; i < gradInputs.Length; i++)
+                    Deliver(node.Edges[i], gradInputs[i], pending);
+                if (!retainGraph) node.Release();
+            }
         }
+        finally { Workspace.Return(work); }
     }
 
     private static void Deliver(Edge edge, Tensor? grad, Dictionary<Function, Tensor> pending)
@@ -68,9 +74,17 @@ internal static class Backprop
     {
         leaf.ThrowIfDisposed();
         if (leaf.Grad is null || leaf.Grad.IsDisposed)
-            leaf.Grad = grad.Clone().DetachFromScope();
-        else
-            leaf.Grad.AddInPlace(grad);
+        {
+            // A fresh dense gradient no other tensor shares becomes Grad as is: no copy.
+            if (grad.OwnsDenseStorage) leaf.Grad = grad.DetachFromScope();
+            else
+            {
+                leaf.Grad = grad.Clone().DetachFromScope();
+                grad.Dispose();
+            }
+            return;
+        }
+        leaf.Grad.AddInPlace(grad);
         grad.Dispose();
     }
 
@@ -83,25 +97,54 @@ internal static class Backprop
         return reduced;
     }
 
-    /// <summary>Nodes reachable from root, each after every node that consumes it (iterative DFS: deep RNN graphs).</summary>
-    private static List<Function> TopologicalOrder(Function root)
+    /// <summary>
+    /// The collections one backward pass needs, kept per thread and reused (cleared) so a
+    /// training step's backward allocates none of them. A nested backward gets fresh ones.
+    /// </summary>
+    private sealed class Workspace
     {
-        var postOrder = new List<Function>();
-        var visited = new HashSet<Function> { root };
-        var stack = new Stack<(Function Node, int Next)>();
-        stack.Push((root, 0));
-        while (stack.Count > 0)
+        [ThreadStatic] private static Workspace? _cached;
+
+        public readonly Dictionary<Function, Tensor> Pending = new(ReferenceEqualityComparer.Instance);
+        private readonly List<Function> _order = [];
+        private readonly HashSet<Function> _visited = new(ReferenceEqualityComparer.Instance);
+        private readonly Stack<(Function Node, int Next)> _stack = new();
+
+        public static Workspace Take()
         {
-            var (node, next) = stack.Pop();
-            if (next < node.Edges.Count)
-            {
-                stack.Push((node, next + 1));
-                var child = node.Edges[next].Producer;
-                if (child is not null && visited.Add(child)) stack.Push((child, 0));
-            }
-            else postOrder.Add(node);
+            var work = _cached ?? new Workspace();
+            _cached = null;
+            return work;
         }
-        postOrder.Reverse();
-        return postOrder;
+
+        public static void Return(Workspace work)
+        {
+            foreach (var grad in work.Pending.Values) grad.Dispose();   // left over only when a backward threw
+            work.Pending.Clear();
+            work._order.Clear();
+            work._visited.Clear();
+            work._stack.Clear();
+            _cached = work;
+        }
+
+        /// <summary>Nodes reachable from root, each after every node that consumes it (iterative DFS: deep RNN graphs).</summary>
+        public List<Function> TopologicalOrder(Function root)
+        {
+            _visited.Add(root);
+            _stack.Push((root, 0));
+            while (_stack.Count > 0)
+            {
+                var (node, next) = _stack.Pop();
+                if (next < node.Edges.Count)
+                {
+                    _stack.Push((node, next + 1));
+                    var child = node.Edges[next].Producer;
+                    if (child is not null && _visited.Add(child)) _stack.Push((child, 0));
+                }
+                else _order.Add(node);
+            }
+            _order.Reverse();
+            return _order;
+        }
     }
 }

@@ -4,12 +4,13 @@ namespace DeepNet.Autograd;
 
 /// <summary>
 /// A node of the autograd graph: one recorded op. A subclass computes its forward in a static
-/// Apply, records itself with <see cref="Record"/>, and gives the gradient of each input in
+/// Apply, records itself with <see cref="Record(Tensor, Tensor[])"/>, and gives the gradient of each input in
 /// <see cref="Backward"/>, written with Tensor ops so it runs on every device.
 /// </summary>
 public abstract class Function
 {
-    private readonly List<Tensor> _saved = [];
+    private Tensor[] _saved = [];
+    private int _savedCount;
     private Edge[] _edges = [];
 
     /// <summary>Op name shown in ToString and errors, e.g. "MatMulBackward".</summary>
@@ -25,6 +26,12 @@ public abstract class Function
     /// sums them back). Returned tensors are owned by the caller: never return gradOutput itself.
     /// </summary>
     protected internal abstract Tensor?[] Backward(Tensor gradOutput);
+
+    /// <summary>True when grad mode is on and some input requires grad: the op must be recorded.</summary>
+    protected static bool ShouldRecord(Tensor input) => GradMode.IsEnabled && input.RequiresGrad;
+
+    /// <summary>True when grad mode is on and either input requires grad (no params array: the per-op path).</summary>
+    protected static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
 
     /// <summary>True when grad mode is on and some input requires grad: the op must be recorded.</summary>
     protected static bool ShouldRecord(params Tensor[] inputs)
@@ -43,7 +50,8 @@ public abstract class Function
     protected Tensor Save(Tensor tensor)
     {
         var alias = tensor.Alias().MoveToScope(DisposeScope.Outermost);
-        _saved.Add(alias);
+        if (_savedCount == _saved.Length) Array.Resize(ref _saved, Math.Max(2, _saved.Length * 2));
+        _saved[_savedCount++] = alias;
         return alias;
     }
 
@@ -51,13 +59,31 @@ public abstract class Function
     protected Tensor Record(Tensor output, params Tensor[] inputs)
     {
         _edges = new Edge[inputs.Length];
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            var t = inputs[i];
-            _edges[i] = !t.RequiresGrad ? new Edge(null, null, t.ShapeArray)
-                : t.GradFn is not null ? new Edge(t.GradFn, null, t.ShapeArray)
-                : new Edge(null, t, t.ShapeArray);
-        }
+        for (int i = 0; i < inputs.Length; i++) _edges[i] = EdgeTo(inputs[i]);
+        return Link(output);
+    }
+
+    /// <summary>Record for one input, without a params array.</summary>
+    protected Tensor Record(Tensor output, Tensor input)
+    {
+        _edges = [EdgeTo(input)];
+        return Link(output);
+    }
+
+    /// <summary>Record for two inputs, without a params array.</summary>
+    protected Tensor Record(Tensor output, Tensor a, Tensor b)
+    {
+        _edges = [EdgeTo(a), EdgeTo(b)];
+        return Link(output);
+    }
+
+    private static Edge EdgeTo(Tensor t) =>
+        !t.RequiresGrad ? new Edge(null, null, t.ShapeArray)
+        : t.GradFn is not null ? new Edge(t.GradFn, null, t.ShapeArray)
+        : new Edge(null, t, t.ShapeArray);
+
+    private Tensor Link(Tensor output)
+    {
         output.GradFn = this;
         output.RequiresGrad = true;
         return output;
@@ -66,8 +92,9 @@ public abstract class Function
     /// <summary>Frees the saved tensors; a second backward through this node then fails clearly.</summary>
     internal void Release()
     {
-        foreach (var t in _saved) t.Dispose();
-        _saved.Clear();
+        for (int i = 0; i < _savedCount; i++) _saved[i].Dispose();
+        _saved = [];
+        _savedCount = 0;
         IsReleased = true;
     }
 

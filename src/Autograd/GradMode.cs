@@ -7,14 +7,16 @@ internal static class GradMode
 
     public static bool IsEnabled => !_disabled;
 
-    public static IDisposable Set(bool enabled)
+    /// <summary>Sets the mode until the returned value is disposed (a struct: internal callers allocate nothing).</summary>
+    public static Restore Set(bool enabled)
     {
         bool previous = !_disabled;
         _disabled = !enabled;
         return new Restore(previous);
     }
 
-    private sealed class Restore(bool previous) : IDisposable
+    /// <summary>Puts the previous mode back; the public API hands it out boxed, so Dispose is idempotent there.</summary>
+    internal sealed class Restorer(bool previous) : IDisposable
     {
         private bool _done;
 
@@ -24,5 +26,12 @@ internal static class GradMode
             _done = true;
             _disabled = !previous;
         }
+    }
+
+    internal readonly struct Restore(bool previous) : IDisposable
+    {
+        public void Dispose() => _disabled = !previous;
+
+        public IDisposable Boxed() => new Restorer(previous);
     }
 }

@@ -10,6 +10,12 @@ public readonly struct Shape : IReadOnlyList<int>, IEquatable<Shape>
 
     public Shape(params int[] dims) => _dims = (int[])dims.Clone();
 
+    // Wraps an array nobody mutates (a tensor's own shape) without copying it.
+    private Shape(int[] dims, bool shared) => _dims = shared ? dims : (int[])dims.Clone();
+
+    /// <summary>A Shape over <paramref name="dims"/> without a copy; the caller promises never to change the array.</summary>
+    internal static Shape Wrap(int[] dims) => new(dims, shared: true);
+
     /// <summary>Size of dim <paramref name="dim"/>; negative values count from the end.</summary>
     public int this[int dim] => _dims[dim < 0 ? dim + _dims.Length : dim];
 
@@ -24,7 +30,12 @@ public readonly struct Shape : IReadOnlyList<int>, IEquatable<Shape>
 
     public bool Equals(Shape other) => _dims.AsSpan().SequenceEqual(other._dims);
     public override bool Equals(object? obj) => obj is Shape s && Equals(s);
-    public override int GetHashCode() => _dims.Aggregate(17, (h, d) => h * 31 + d);
+    public override int GetHashCode()
+    {
+        int h = 17;
+        foreach (int d in _dims) h = h * 31 + d;
+        return h;
+    }
     public static bool operator ==(Shape a, Shape b) => a.Equals(b);
     public static bool operator !=(Shape a, Shape b) => !a.Equals(b);
 

@@ -22,6 +22,9 @@ internal sealed class Storage
     public static Storage Allocate(Device device, long length, bool zeroed) =>
         new(device, device.Backend.Allocate(length, zeroed));
 
+    /// <summary>True when a single tensor uses this storage.</summary>
+    public bool IsExclusive => Volatile.Read(ref _references) == 1;
+
     public void AddReference() => Interlocked.Increment(ref _references);
 
     public void Release()

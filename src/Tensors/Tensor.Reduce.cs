@@ -17,7 +17,8 @@ public sealed partial class Tensor
     public Tensor Mean(int[]? dims = null, bool keepDim = false)
     {
         var reduced = ReducedDims("mean", dims);
-        long count = reduced.Aggregate(1L, (n, d) => n * ShapeArray[d]);
+        long count = 1;
+        foreach (int d in reduced) count *= ShapeArray[d];
         using var sum = Sum(reduced, keepDim);
         return sum.Div(count);
     }
@@ -88,9 +89,18 @@ public sealed partial class Tensor
     private int[] ReducedDims(string op, int[]? dims)
     {
         ThrowIfDisposed();
-        if (dims is null || dims.Length == 0) return Enumerable.Range(0, Rank).ToArray();
-        var normalized = dims.Select(d => ShapeMath.NormalizeDim(op, d, Rank)).Distinct().ToArray();
+        if (dims is null || dims.Length == 0)
+        {
+            var all = new int[Rank];
+            for (int d = 0; d < all.Length; d++) all[d] = d;
+            return all;
+        }
+        var normalized = new int[dims.Length];
+        for (int i = 0; i < dims.Length; i++) normalized[i] = ShapeMath.NormalizeDim(op, dims[i], Rank);
         Array.Sort(normalized);
-        return normalized;
+        int distinct = 0;
+        foreach (int d in normalized)
+            if (distinct == 0 || normalized[distinct - 1] != d) normalized[distinct++] = d;
+        return distinct == normalized.Length ? normalized : normalized[..distinct];
     }
 }

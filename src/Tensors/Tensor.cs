@@ -29,7 +29,7 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>Sizes of the dims.</summary>
-    public Shape Shape => new(_shape);
+    public Shape Shape => Shape.Wrap(_shape);
 
     /// <summary>Number of dims.</summary>
     public int Rank => _shape.Length;
@@ -82,6 +82,11 @@ public sealed partial class Tensor : IDisposable
     }
 
     internal IBackend Backend => _storage.Device.Backend;
+
+    /// <summary>True when this tensor is the only user of its storage and covers it densely in row-major order.</summary>
+    internal bool OwnsDenseStorage =>
+        !_disposed && _storage.IsExclusive && _offset == 0 && HasRowMajorStrides(_shape, _strides)
+        && _storage.Buffer.Length == ShapeMath.Size(_shape);
 
     internal Storage Storage => _storage;
 
@@ -143,6 +148,29 @@ public sealed partial class Tensor : IDisposable
             if (d < 0) throw new ArgumentException($"tensor: negative dimension in shape {ShapeMath.Format(shape)}");
         var storage = Storage.Allocate(device, ShapeMath.Size(shape), zeroed);
         return new Tensor(storage, (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0);
+    }
+
+    /// <summary>
+    /// An uninitialized dense tensor shaped like <paramref name="like"/>. Shape arrays are never
+    /// mutated, so the new tensor shares like's shape (and its strides when like is row-major):
+    /// two fewer allocations per op.
+    /// </summary>
+    internal static Tensor EmptyLike(Tensor like, Device device)
+    {
+        var storage = Storage.Allocate(device, ShapeMath.Size(like._shape), zeroed: false);
+        var strides = like._offset == 0 && HasRowMajorStrides(like._shape, like._strides) ? like._strides : ShapeMath.ContiguousStrides(like._shape);
+        return new Tensor(storage, like._shape, strides, 0);
+    }
+
+    private static bool HasRowMajorStrides(int[] shape, int[] strides)
+    {
+        int expected = 1;
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            if (strides[d] != expected) return false;
+            expected *= Math.Max(shape[d], 1);   // as ShapeMath.ContiguousStrides
+        }
+        return true;
     }
 
     /// <summary>Throws unless both tensors are alive and on one device (the allocation-free common case).</summary>

@@ -1,4 +1,5 @@
 using DeepNet.Kernels;
+using DeepNet.Kernels.Ops;
 using DeepNet.Tensors;
 
 namespace DeepNet.Autograd;
@@ -26,7 +27,7 @@ internal sealed class BinaryFunction<TOp> : Function where TOp : struct, IBinary
         Tensor.CheckSameDevice(name, a, b);
         bool sameShape = a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray);   // the common case needs no broadcast layouts
         var shape = sameShape ? a.ShapeArray : ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
-        var c = Tensor.Empty(shape, a.Device);
+        var c = sameShape ? Tensor.EmptyLike(a, a.Device) : Tensor.Empty(shape, a.Device);
         a.Backend.Zip(op, a.Buffer, sameShape ? a.Layout : ShapeMath.BroadcastTo(a.Layout, shape),
             b.Buffer, sameShape ? b.Layout : ShapeMath.BroadcastTo(b.Layout, shape), c.Buffer, c.Layout);
         if (!ShouldRecord(a, b)) return c;
@@ -36,14 +37,19 @@ internal sealed class BinaryFunction<TOp> : Function where TOp : struct, IBinary
         return node.Record(c, a, b);
     }
 
+    private StridedLayout BroadcastLayout(Tensor x) =>
+        x.ShapeArray.AsSpan().SequenceEqual(_outShape) ? x.Layout : ShapeMath.BroadcastTo(x.Layout, _outShape);
+
     // da = ∂f/∂a · dc, db = ∂f/∂b · dc, in c's shape
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        var gradA = Edges[0].IsLive ? Tensor.Empty(_outShape, _a.Device) : null;
-        var gradB = Edges[1].IsLive ? Tensor.Empty(_outShape, _a.Device) : null;
-        _a.Backend.ZipBackward(_op, _a.Buffer, ShapeMath.BroadcastTo(_a.Layout, _outShape),
-            _b.Buffer, ShapeMath.BroadcastTo(_b.Layout, _outShape), gradOutput.Buffer, gradOutput.Layout,
-            gradA?.Buffer, gradB?.Buffer);
+        // d(a + b) = dc for both: aliases, no kernel pass and no new buffers (Backprop sums them back).
+        if (typeof(TOp) == typeof(AddOp))
+            return [Edges[0].IsLive ? gradOutput.Alias() : null, Edges[1].IsLive ? gradOutput.Alias() : null];
+        var gradA = Edges[0].IsLive ? Tensor.EmptyLike(gradOutput, _a.Device) : null;
+        var gradB = Edges[1].IsLive ? Tensor.EmptyLike(gradOutput, _a.Device) : null;
+        _a.Backend.ZipBackward(_op, _a.Buffer, BroadcastLayout(_a), _b.Buffer, BroadcastLayout(_b),
+            gradOutput.Buffer, gradOutput.Layout, gradA?.Buffer, gradB?.Buffer);
         return [gradA, gradB];
     }
 }

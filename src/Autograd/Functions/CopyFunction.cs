@@ -7,7 +7,7 @@ internal sealed class CopyFunction : Function
 {
     public static Tensor Apply(Tensor x)
     {
-        var y = Tensor.Empty(x.ShapeArray, x.Device);
+        var y = Tensor.EmptyLike(x, x.Device);
         x.Backend.Copy(x.Buffer, x.Layout, y.Buffer, y.Layout);
         return ShouldRecord(x) ? new CopyFunction().Record(y, x) : y;
     }

@@ -33,11 +33,27 @@ internal sealed class MatMulFunction : Function
             using var bT = _b.Transpose(-1, -2);
             gradA = gradOutput.MatMul(bT);
         }
-        if (Edges[1].IsLive)
+        if (Edges[1].IsLive && IsTransposedDense(_b))
+        {
+            // b is a transposed dense matrix (Dense's weightᵀ): compute dbᵀ = dcᵀ·a densely and hand back its
+            // transpose, so the gradient reaches the weight row-major and Backprop keeps it without a copy.
+            using var gT = gradOutput.Transpose(-1, -2);
+            using var gradBT = gT.MatMul(_a);
+            gradB = gradBT.Transpose(-1, -2);
+        }
+        else if (Edges[1].IsLive)
         {
             using var aT = _a.Transpose(-1, -2);
             gradB = aT.MatMul(gradOutput);
         }
         return [gradA, gradB];
+    }
+
+    /// <summary>True for a 2-d view whose transpose is dense row-major (strides [1, rows]).</summary>
+    private static bool IsTransposedDense(Tensor t)
+    {
+        var layout = t.Layout;
+        return t.Rank == 2 && t.ShapeArray[0] > 1 && t.ShapeArray[1] > 1
+            && layout.Strides[0] == 1 && layout.Strides[1] == t.ShapeArray[0];
     }
 }

@@ -11,8 +11,14 @@ internal sealed class PermuteFunction : Function
 
     public static Tensor Apply(Tensor x, int[] dims)
     {
-        var shape = dims.Select(d => x.ShapeArray[d]).ToArray();
-        var strides = dims.Select(d => x.Layout.Strides[d]).ToArray();
+        var shape = new int[dims.Length];
+        var strides = new int[dims.Length];
+        var inStrides = x.Layout.Strides;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            shape[i] = x.ShapeArray[dims[i]];
+            strides[i] = inStrides[dims[i]];
+        }
         var y = x.View(shape, strides, x.Layout.Offset);
         if (!ShouldRecord(x)) return y;
         var inverse = new int[dims.Length];

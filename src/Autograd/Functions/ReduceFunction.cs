@@ -37,7 +37,9 @@ internal sealed class ReduceFunction : Function
 
     private static Tensor Reshaped(Tensor yKeep, int[] inShape, int[] dims)
     {
-        var shape = Enumerable.Range(0, inShape.Length).Where(d => !dims.Contains(d)).Select(d => yKeep.ShapeArray[d]).ToArray();
+        var shape = new int[inShape.Length - dims.Length];   // dims are distinct and sorted (ReducedDims)
+        for (int d = 0, k = 0; d < inShape.Length; d++)
+            if (Array.IndexOf(dims, d) < 0) shape[k++] = yKeep.ShapeArray[d];
         var view = yKeep.View(shape, ShapeMath.ContiguousStrides(shape), 0);
         yKeep.Dispose();
         return view;
@@ -49,10 +51,12 @@ internal sealed class ReduceFunction : Function
         using var gKeep = gradOutput.Reshape(_keepShape);
         if (_kind == ReduceKind.Sum) return [gKeep.Expand(_x.ShapeArray)];
         using var mask = _x.Eq(_yKeep);
-        var dims = Enumerable.Range(0, _keepShape.Length).Where(d => _keepShape[d] == 1 && _x.ShapeArray[d] != 1).ToArray();
+        var dims = new List<int>(_keepShape.Length);
+        for (int d = 0; d < _keepShape.Length; d++)
+            if (_keepShape[d] == 1 && _x.ShapeArray[d] != 1) dims.Add(d);
         // Reducing only size-1 dims: every element is its own maximum (and Sum([]) would sum everything).
-        if (dims.Length == 0) return [mask.Mul(gKeep)];
-        using var count = mask.Sum(dims, keepDim: true);
+        if (dims.Count == 0) return [mask.Mul(gKeep)];
+        using var count = mask.Sum([.. dims], keepDim: true);
         using var share = gKeep.Div(count);
         return [mask.Mul(share)];
     }

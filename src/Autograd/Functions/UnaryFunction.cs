@@ -16,7 +16,7 @@ internal sealed class UnaryFunction<TOp> : Function where TOp : struct, IUnaryOp
     public static Tensor Apply(TOp op, Tensor x)
     {
         x.ThrowIfDisposed();
-        var y = Tensor.Empty(x.ShapeArray, x.Device);
+        var y = Tensor.EmptyLike(x, x.Device);
         x.Backend.Map(op, x.Buffer, x.Layout, y.Buffer, y.Layout);
         if (!ShouldRecord(x)) return y;
         var node = new UnaryFunction<TOp>(op);
@@ -28,7 +28,7 @@ internal sealed class UnaryFunction<TOp> : Function where TOp : struct, IUnaryOp
     // dx = f'(x, y) · dy, elementwise
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        var gradInput = Tensor.Empty(_x.ShapeArray, _x.Device);
+        var gradInput = Tensor.EmptyLike(_x, _x.Device);
         _x.Backend.MapBackward(_op, _x.Buffer, _x.Layout, _y.Buffer, _y.Layout,
             gradOutput.Buffer, gradOutput.Layout, gradInput.Buffer, gradInput.Layout);
         return [gradInput];

@@ -50,6 +50,29 @@ public sealed partial class CpuBackend
         return true;
     }
 
+    /// <summary>Backward of map when every operand is dense: gx[i] = op.Backward(x[i], y[i], gy[i]).</summary>
+    private static bool TryMapBackwardDense<TOp>(TOp op, float[] xs, StridedLayout xl, float[] ys, StridedLayout yl,
+        float[] gys, StridedLayout gyl, float[] gxs, StridedLayout gxl) where TOp : struct, IUnaryOp
+    {
+        if (!xl.IsContiguous || !yl.IsContiguous || !gyl.IsContiguous || !gxl.IsContiguous || gxl.Size >= ParallelThreshold) return false;
+        int n = (int)gxl.Size, xo = xl.Offset, yo = yl.Offset, go = gyl.Offset, o = gxl.Offset;
+        for (int i = 0; i < n; i++) gxs[o + i] = op.Backward(xs[xo + i], ys[yo + i], gys[go + i]);
+        return true;
+    }
+
+    /// <summary>Backward of zip when a, b and gc are dense (no broadcast): the gradients are written densely.</summary>
+    private static bool TryZipBackwardDense<TOp>(TOp op, float[] xa, StridedLayout al, float[] xb, StridedLayout bl,
+        float[] xg, StridedLayout gl, float[]? xga, float[]? xgb) where TOp : struct, IBinaryOp
+    {
+        if (!al.IsContiguous || !bl.IsContiguous || !gl.IsContiguous || gl.Size >= ParallelThreshold) return false;
+        int n = (int)gl.Size, ao = al.Offset, bo = bl.Offset, go = gl.Offset;
+        if (xga != null)
+            for (int i = 0; i < n; i++) xga[i] = op.GradA(xa[ao + i], xb[bo + i], xg[go + i]);
+        if (xgb != null)
+            for (int i = 0; i < n; i++) xgb[i] = op.GradB(xa[ao + i], xb[bo + i], xg[go + i]);
+        return true;
+    }
+
     // Kept out of the callers so their fast path allocates no closure.
     private static void MapDenseParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp =>
         For(n, (lo, hi) => MapDense(op, xs, xo + (int)lo, ys, yo + (int)lo, (int)(hi - lo)));

@@ -10,6 +10,17 @@ public sealed partial class CpuBackend
     public void Copy(DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
         float[] s = Data(src), d = Data(dst);
+        if (srcLayout.IsContiguous && dstLayout.IsContiguous)
+        {
+            int n = (int)dstLayout.Size;
+            s.AsSpan(srcLayout.Offset, n).CopyTo(d.AsSpan(dstLayout.Offset, n));
+            return;
+        }
+        CopyStrided(s, srcLayout, d, dstLayout);
+    }
+
+    private static void CopyStrided(float[] s, StridedLayout srcLayout, float[] d, StridedLayout dstLayout)
+    {
         Rows(dstLayout.Size, [srcLayout, dstLayout], (o, n, st) =>
         {
             if (st[0] == 1 && st[1] == 1) s.AsSpan(o[0], n).CopyTo(d.AsSpan(o[1], n));
@@ -20,6 +31,16 @@ public sealed partial class CpuBackend
     public void Fill(DeviceBuffer dst, StridedLayout layout, float value)
     {
         float[] d = Data(dst);
+        if (layout.IsContiguous)
+        {
+            d.AsSpan(layout.Offset, (int)layout.Size).Fill(value);
+            return;
+        }
+        FillStrided(d, layout, value);
+    }
+
+    private static void FillStrided(float[] d, StridedLayout layout, float value)
+    {
         Rows(layout.Size, [layout], (o, n, st) =>
         {
             if (st[0] == 1) d.AsSpan(o[0], n).Fill(value);
@@ -54,6 +75,13 @@ public sealed partial class CpuBackend
         where TOp : struct, IUnaryOp
     {
         float[] xs = Data(x), ys = Data(y), gys = Data(gy), gxs = Data(gx);
+        if (!TryMapBackwardDense(op, xs, xLayout, ys, yLayout, gys, gyLayout, gxs, gxLayout))
+            MapBackwardStrided(op, xs, xLayout, ys, yLayout, gys, gyLayout, gxs, gxLayout);
+    }
+
+    private static void MapBackwardStrided<TOp>(TOp op, float[] xs, StridedLayout xLayout, float[] ys, StridedLayout yLayout,
+        float[] gys, StridedLayout gyLayout, float[] gxs, StridedLayout gxLayout) where TOp : struct, IUnaryOp
+    {
         Rows(gxLayout.Size, [xLayout, yLayout, gyLayout, gxLayout], (o, n, st) =>
         {
             for (int i = 0; i < n; i++)
@@ -96,6 +124,13 @@ public sealed partial class CpuBackend
     {
         float[] xa = Data(a), xb = Data(b), xg = Data(gc);
         float[]? xga = ga is null ? null : Data(ga), xgb = gb is null ? null : Data(gb);
+        if (!TryZipBackwardDense(op, xa, aLayout, xb, bLayout, xg, gcLayout, xga, xgb))
+            ZipBackwardStrided(op, xa, aLayout, xb, bLayout, xg, gcLayout, xga, xgb);
+    }
+
+    private static void ZipBackwardStrided<TOp>(TOp op, float[] xa, StridedLayout aLayout, float[] xb, StridedLayout bLayout,
+        float[] xg, StridedLayout gcLayout, float[]? xga, float[]? xgb) where TOp : struct, IBinaryOp
+    {
         var dense = StridedLayout.Contiguous(gcLayout.Shape);
         Rows(gcLayout.Size, [aLayout, bLayout, gcLayout, dense], (o, n, st) =>
         {
@@ -133,7 +168,8 @@ public sealed partial class CpuBackend
         var (shape, merged) = LayoutCoalescer.Coalesce(layouts);
         int rank = shape.Length, inner = shape[rank - 1];
         long rows = size / inner;
-        var innerStrides = merged.Select(l => l.Strides[rank - 1]).ToArray();
+        var innerStrides = new int[merged.Length];
+        for (int k = 0; k < merged.Length; k++) innerStrides[k] = merged[k].Strides[rank - 1];
         For(rows, (lo, hi) =>
         {
             var offsets = new int[merged.Length];

@@ -73,7 +73,9 @@ internal static class CpuGemm
         int rowBlocks = (s.M + Mc - 1) / Mc, panels = (s.Nc + Nr - 1) / Nr;
         int groups = threads == 1 ? 1 : Math.Min(panels, (2 * threads + rowBlocks - 1) / rowBlocks);
         int tasks = rowBlocks * groups;
-        if (tasks == 1)
+        // Unsplit (small) products run every row block on the calling thread: RunTask walks
+        // them itself, and forking a small GEMM costs more than it computes.
+        if (tasks == 1 || threads == 1)
         {
             RunTask(s, 0, s.M, 0, s.Nc);
             return;

@@ -9,6 +9,7 @@ public sealed partial class CpuBackend
     public void Reduce(ReduceKind kind, DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
         float[] s = Data(src), d = Data(dst);
+        if (TryReduceDense(kind, s, srcLayout, d, dstLayout)) return;
         var (outerSrc, outerDst, inner) = SplitReduced(srcLayout, dstLayout);
         var (innerShape, innerLayouts) = LayoutCoalescer.Coalesce(inner);
         var innerLayout = innerLayouts[0];
@@ -65,17 +66,59 @@ public sealed partial class CpuBackend
                 new StridedLayout(innerShape, innerStrides, 0));
     }
 
+    /// <summary>
+    /// Dense source and destination, reduced dims all before or all after the kept ones (size-1
+    /// dims aside): row reductions (softmax, loss) or column sums (bias gradients), with no layout
+    /// walk. Column sums add whole rows in row order, so they equal the strided path bit for bit.
+    /// </summary>
+    private static bool TryReduceDense(ReduceKind kind, float[] s, StridedLayout src, float[] d, StridedLayout dst)
+    {
+        if (!src.IsContiguous || !dst.IsContiguous || src.Size == 0) return false;
+        int firstReduced = -1, lastReduced = -1, firstKept = -1, lastKept = -1;
+        for (int k = 0; k < src.Rank; k++)
+        {
+            if (src.Shape[k] == 1) continue;
+            if (dst.Shape[k] == 1) { if (firstReduced < 0) firstReduced = k; lastReduced = k; }
+            else { if (firstKept < 0) firstKept = k; lastKept = k; }
+        }
+        int outer = (int)dst.Size, inner = (int)(src.Size / outer);
+        if (firstKept < 0 || firstReduced < 0 || lastKept < firstReduced)
+        {
+            if (outer * (long)inner >= ParallelThreshold) return false;
+            for (int i = 0; i < outer; i++) d[dst.Offset + i] = ReduceDense(kind, s.AsSpan(src.Offset + i * inner, inner));
+            return true;
+        }
+        if (kind != ReduceKind.Sum || lastReduced > firstKept) return false;
+        var acc = d.AsSpan(dst.Offset, outer);
+        acc.Clear();
+        for (int r = 0; r < inner; r++) TensorPrimitives.Add(acc, s.AsSpan(src.Offset + r * outer, outer), acc);
+        return true;
+    }
+
     private static float ReduceDense(ReduceKind kind, ReadOnlySpan<float> values) =>
         kind == ReduceKind.Sum ? TensorPrimitives.Sum(values) : TensorPrimitives.Max(values);
 
+    /// <summary>Reduces the inner block row by row: its last (coalesced) dim is a dense run in the common case.</summary>
     private static float ReduceStrided(ReduceKind kind, float[] s, int start, StridedLayout inner, long size)
     {
+        int rank = inner.Rank, length = inner.Shape[rank - 1], stride = inner.Strides[rank - 1];
+        long rows = size / Math.Max(length, 1);
         float acc = kind == ReduceKind.Sum ? 0f : float.NegativeInfinity;
-        for (long j = 0; j < size; j++)
+        for (long r = 0; r < rows; r++)
         {
-            float v = s[start + inner.OffsetOf(j)];
-            acc = kind == ReduceKind.Sum ? acc + v : (v > acc || float.IsNaN(v) ? v : acc);
+            int rowStart = start + inner.OffsetOf(r * length);
+            float v;
+            if (stride == 1) v = ReduceDense(kind, s.AsSpan(rowStart, length));
+            else
+            {
+                v = kind == ReduceKind.Sum ? 0f : float.NegativeInfinity;
+                for (int j = 0; j < length; j++) v = Combine(kind, v, s[rowStart + j * stride]);
+            }
+            acc = Combine(kind, acc, v);
         }
         return acc;
     }
+
+    private static float Combine(ReduceKind kind, float acc, float v) =>
+        kind == ReduceKind.Sum ? acc + v : (v > acc || float.IsNaN(v) ? v : acc);
 }

@@ -47,6 +47,7 @@ public static class ShapeMath
     /// </summary>
     public static StridedLayout BroadcastTo(StridedLayout layout, int[] target)
     {
+        if (layout.Shape.AsSpan().SequenceEqual(target)) return layout;   // the common case: nothing to broadcast
         int extra = target.Length - layout.Rank;
         var strides = new int[target.Length];
         for (int i = 0; i < target.Length; i++)

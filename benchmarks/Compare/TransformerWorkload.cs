@@ -1,0 +1,59 @@
+using DeepNet.Benchmarks;
+using DeepNet.Layers;
+using DeepNet.Optimizers;
+using static TorchSharp.torch;
+using DnTensor = DeepNet.Tensors.Tensor;
+using Generator = DeepNet.Tensors.Generator;
+
+namespace DeepNet.Compare;
+
+/// <summary>
+/// Transformer encoder training step: d_model 128, 4 heads, 2 post-norm ReLU layers, ff 512, dropout 0.1,
+/// input [S, N, E] = [64, 16, 128] (sequence first, libtorch's layout), MSE to a random target, Adam.
+/// </summary>
+public static class TransformerWorkload
+{
+    public static Workload Create()
+    {
+        int s = BenchmarkModels.TransformerSequence, n = BenchmarkModels.TransformerBatch, e = BenchmarkModels.TransformerDModel;
+        var g = new Generator(7);
+        var model = BenchmarkModels.Transformer(g);
+        var x = DnTensor.Randn([s, n, e], g);
+        var y = DnTensor.Randn([s, n, e], g);
+        var loss = new MSELoss();
+        var optimizer = new Adam(model.Parameters(), 1e-3);
+
+        var layers = Enumerable.Range(0, BenchmarkModels.TransformerLayers)
+            .Select(_ => nn.TransformerEncoderLayer(e, BenchmarkModels.TransformerHeads, BenchmarkModels.TransformerFeedForward, 0.1, nn.Activations.ReLU))
+            .ToArray();
+        var parameters = layers.SelectMany(l => l.parameters()).ToArray();
+        var tx = randn(s, n, e);
+        var ty = randn(s, n, e);
+        var torchLoss = nn.MSELoss();
+        var torchOptimizer = optim.Adam(parameters, 1e-3);
+
+        return new Workload("transformer_step",
+            () =>
+            {
+                using var scope = new DeepNet.Tensors.DisposeScope();
+                optimizer.ZeroGrad();
+                loss.Forward(model.Forward(x), y).Backward();
+                optimizer.Step();
+            },
+            () =>
+            {
+                using var scope = NewDisposeScope();
+                torchOptimizer.zero_grad();
+                var h = tx;
+                foreach (var layer in layers) h = layer.call(h, null, null);
+                torchLoss.forward(h, ty).backward();
+                torchOptimizer.step();
+            },
+            () =>
+            {
+                model.Dispose(); x.Dispose(); y.Dispose(); optimizer.Dispose();
+                foreach (var layer in layers) layer.Dispose();
+                tx.Dispose(); ty.Dispose();
+            });
+    }
+}
