@@ -3,6 +3,8 @@
 #
 #   1. Here, where the .NET SDK is:      bash benchmarks/gpu/run-on-gpu.sh stage
 #      builds benchmarks/GpuCompare and packs it with the .NET runtime into .gpu/ (../shared/gpu/stage.sh).
+#      stage.sh writes .git/info/exclude, so it fails in a git worktree (there .git is a file):
+#      stage from a full checkout such as /work/main, or fix stage.sh to use `git rev-parse --git-path info/exclude`.
 #   2. On the GPU machine (device tool, carry [".gpu"]), command:
 #                                        bash benchmarks/gpu/run-on-gpu.sh gpu
 #      prints the GPU, runs GpuCompare on cuda:0 with --run-torch (DeepNet first, then
@@ -32,7 +34,7 @@ case "${1:-}" in
     } 2>&1 | tee "$out/gpucompare.txt"
     ;;
   *)
-    sed -n '2,13p' "$0"
+    sed -n '2,15p' "$0"
     exit 2
     ;;
 esac
