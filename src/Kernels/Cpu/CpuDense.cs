@@ -54,11 +54,30 @@ public sealed partial class CpuBackend
     private static bool TryMapBackwardDense<TOp>(TOp op, float[] xs, StridedLayout xl, float[] ys, StridedLayout yl,
         float[] gys, StridedLayout gyl, float[] gxs, StridedLayout gxl) where TOp : struct, IUnaryOp
     {
-        if (!xl.IsContiguous || !yl.IsContiguous || !gyl.IsContiguous || !gxl.IsContiguous || gxl.Size >= ParallelThreshold) return false;
-        int n = (int)gxl.Size, xo = xl.Offset, yo = yl.Offset, go = gyl.Offset, o = gxl.Offset;
-        for (int i = 0; i < n; i++) gxs[o + i] = op.Backward(xs[xo + i], ys[yo + i], gys[go + i]);
+        if (!xl.IsContiguous || !yl.IsContiguous || !gyl.IsContiguous || !gxl.IsContiguous) return false;
+        int n = (int)gxl.Size;
+        if (n < ParallelThreshold) MapBackwardDense(op, xs, xl.Offset, ys, yl.Offset, gys, gyl.Offset, gxs, gxl.Offset, n);
+        else if (op.HasVectorBackward) MapBackwardDenseParallel(op, xs, xl.Offset, ys, yl.Offset, gys, gyl.Offset, gxs, gxl.Offset, n);
+        else return false;
         return true;
     }
+
+    /// <summary>gx[i] = op.Backward(x[i], y[i], gy[i]) over n dense elements, SIMD when the op has a vector backward.</summary>
+    private static void MapBackwardDense<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go,
+        float[] gxs, int o, int n) where TOp : struct, IUnaryOp
+    {
+        int i = 0;
+        if (op.HasVectorBackward)
+        {
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+                op.Backward(Vector256.Create(xs, xo + i), Vector256.Create(ys, yo + i), Vector256.Create(gys, go + i)).CopyTo(gxs, o + i);
+        }
+        for (; i < n; i++) gxs[o + i] = op.Backward(xs[xo + i], ys[yo + i], gys[go + i]);
+    }
+
+    private static void MapBackwardDenseParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go,
+        float[] gxs, int o, int n) where TOp : struct, IUnaryOp =>
+        For(n, (lo, hi) => MapBackwardDense(op, xs, xo + (int)lo, ys, yo + (int)lo, gys, go + (int)lo, gxs, o + (int)lo, (int)(hi - lo)));
 
     /// <summary>Backward of zip when a, b and gc are dense (no broadcast): the gradients are written densely.</summary>
     private static bool TryZipBackwardDense<TOp>(TOp op, float[] xa, StridedLayout al, float[] xb, StridedLayout bl,

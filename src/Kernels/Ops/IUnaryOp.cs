@@ -19,4 +19,10 @@ public interface IUnaryOp
 
     /// <summary>SIMD form used by the CPU backend on contiguous data (never called on the GPU).</summary>
     Vector256<float> Forward(Vector256<float> x);
+
+    /// <summary>True when the vector <see cref="Backward(Vector256{float}, Vector256{float}, Vector256{float})"/> is a real SIMD body.</summary>
+    bool HasVectorBackward => false;
+
+    /// <summary>SIMD form of the scalar Backward for the CPU backend on dense data (never called on the GPU).</summary>
+    Vector256<float> Backward(Vector256<float> x, Vector256<float> y, Vector256<float> gradY) => gradY;
 }

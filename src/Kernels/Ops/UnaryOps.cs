@@ -51,6 +51,11 @@ public struct ReluOp : IUnaryOp
     public readonly float Backward(float x, float y, float g) => x > 0f ? g : 0f;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+    public readonly bool HasVectorBackward => true;
+
+    // x > 0 is false for NaN, as in the scalar form.
+    public readonly Vector256<float> Backward(Vector256<float> x, Vector256<float> y, Vector256<float> g) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, Vector256<float>.Zero);
 }
 
 public struct LeakyReluOp(float slope) : IUnaryOp
