@@ -6,11 +6,15 @@ Times on CUDA, with CUDA events and the median of several repetitions after warm
   conv1_fwd_bwd               MNIST CNN layer 1: batch 64, conv 1->32 3x3 on 28x28, forward + backward
   conv2_fwd_bwd               MNIST CNN layer 2: batch 64, conv 32->64 3x3 on 13x13, forward + backward
   softmax_4096x1024           softmax along the last dim of [4096, 1024]
+  add_4096x4096               elementwise x + y, [4096, 4096] (bandwidth: two reads, one write)
+  mnist_cnn_step              Keras MNIST CNN training step, batch 64, cross entropy, Adam lr 1e-3
 and prints one `name: ms` line per workload (plus `# ...` comment lines), so a DeepNet-side
-runner printing the same names can pair the lines up and compute ratios.
+runner printing the same names can pair the lines up and compute ratios: benchmarks/GpuCompare
+(DeepNet on CUDA) does, and runs this script itself with --run-torch. --tiny uses the same
+tiny sizes as GpuCompare --tiny (names follow the sizes).
 
 Written for the GPU machine (it has torch); the session that wrote it had no GPU, so it has
-NOT been run yet. Usage: python3 benchmarks/gpu/pytorch_compare.py [--reps 20] [--warmup 5]
+NOT been run yet. Usage: python3 benchmarks/gpu/pytorch_compare.py [--reps 20] [--warmup 5] [--tiny]
 """
 import argparse
 import statistics
@@ -59,10 +63,56 @@ def softmax(rows, cols, dev):
     return lambda: torch.softmax(x, dim=-1)
 
 
+def add(rows, cols, dev):
+    x = torch.randn(rows, cols, device=dev)
+    y = torch.randn(rows, cols, device=dev)
+    return lambda: torch.add(x, y)
+
+
+def mnist_cnn_step(batch, dev):
+    """The seed architecture of benchmarks/Shared/BenchmarkModels.cs MnistCnn."""
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(),
+        nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10)).to(dev)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.randn(batch, 1, 28, 28, device=dev)
+    y = torch.randint(0, 10, (batch,), device=dev)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+    return step
+
+
+# The sizes of benchmarks/GpuCompare/WorkloadSizes.cs (Full and Tiny): keep the two in step.
+FULL = dict(gemm=(1024, 4096), batch=64, conv=(28, 13), softmax=(4096, 1024), add=(4096, 4096))
+TINY = dict(gemm=(32, 64), batch=1, conv=(10, 6), softmax=(64, 128), add=(64, 64))
+
+
+def workloads(s, dev):
+    (g1, g2), b, (c1, c2), (sr, sc), (ar, ac) = s["gemm"], s["batch"], s["conv"], s["softmax"], s["add"]
+    return [
+        (f"sgemm_{g1}", sgemm(g1, dev), f"{2 * g1 ** 3 / 1e9:g} GFLOP"),
+        (f"sgemm_{g2}", sgemm(g2, dev), f"{2 * g2 ** 3 / 1e9:g} GFLOP"),
+        ("conv1_fwd_bwd", conv_fwd_bwd(b, 1, c1, 32, dev), None),
+        ("conv2_fwd_bwd", conv_fwd_bwd(b, 32, c2, 64, dev), None),
+        (f"softmax_{sr}x{sc}", softmax(sr, sc, dev), f"{2 * sr * sc * 4 / 1e9:g} GB"),
+        (f"add_{ar}x{ac}", add(ar, ac, dev), f"{3 * ar * ac * 4 / 1e9:g} GB"),
+        ("mnist_cnn_step", mnist_cnn_step(b, dev), f"{b} images"),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--tiny", action="store_true", help="GpuCompare's tiny sizes")
     args = parser.parse_args()
     if not torch.cuda.is_available():
         raise SystemExit("pytorch_compare: no CUDA device visible to torch")
@@ -71,21 +121,12 @@ def main():
     torch.backends.cudnn.benchmark = True
     dev = torch.device("cuda")
     print(f"# torch {torch.__version__}, {torch.cuda.get_device_name(0)}, TF32 off, median of {args.reps}")
-    workloads = [
-        ("sgemm_1024", sgemm(1024, dev)),
-        ("sgemm_4096", sgemm(4096, dev)),
-        ("conv1_fwd_bwd", conv_fwd_bwd(64, 1, 28, 32, dev)),
-        ("conv2_fwd_bwd", conv_fwd_bwd(64, 32, 13, 64, dev)),
-        ("softmax_4096x1024", softmax(4096, 1024, dev)),
-    ]
-    for name, fn in workloads:
+    for name, fn, work in workloads(TINY if args.tiny else FULL, dev):
         ms = time_ms(fn, args.warmup, args.reps)
-        print(f"{name}: {ms:.4f}")
-        if name.startswith("sgemm_"):
-            n = int(name.split("_")[1])
-            print(f"# {name}: {2 * n ** 3 / ms / 1e9:.1f} TFLOP/s")
-        elif name.startswith("softmax_"):
-            print(f"# {name}: {2 * 4096 * 1024 * 4 / ms / 1e6:.1f} GB/s (read + write)")
+        print(f"{name}: {ms:.4f}", flush=True)
+        if work is not None:
+            amount, unit = work.split(" ")
+            print(f"# {name}: {float(amount) / (ms / 1e3):.4g} {unit}/s")
 
 
 if __name__ == "__main__":

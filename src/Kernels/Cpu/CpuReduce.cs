@@ -66,35 +66,6 @@ public sealed partial class CpuBackend
                 new StridedLayout(innerShape, innerStrides, 0));
     }
 
-    /// <summary>
-    /// Dense source and destination, reduced dims all before or all after the kept ones (size-1
-    /// dims aside): row reductions (softmax, loss) or column sums (bias gradients), with no layout
-    /// walk. Column sums add whole rows in row order, so they equal the strided path bit for bit.
-    /// </summary>
-    private static bool TryReduceDense(ReduceKind kind, float[] s, StridedLayout src, float[] d, StridedLayout dst)
-    {
-        if (!src.IsContiguous || !dst.IsContiguous || src.Size == 0) return false;
-        int firstReduced = -1, lastReduced = -1, firstKept = -1, lastKept = -1;
-        for (int k = 0; k < src.Rank; k++)
-        {
-            if (src.Shape[k] == 1) continue;
-            if (dst.Shape[k] == 1) { if (firstReduced < 0) firstReduced = k; lastReduced = k; }
-            else { if (firstKept < 0) firstKept = k; lastKept = k; }
-        }
-        int outer = (int)dst.Size, inner = (int)(src.Size / outer);
-        if (firstKept < 0 || firstReduced < 0 || lastKept < firstReduced)
-        {
-            if (outer * (long)inner >= ParallelThreshold) return false;
-            for (int i = 0; i < outer; i++) d[dst.Offset + i] = ReduceDense(kind, s.AsSpan(src.Offset + i * inner, inner));
-            return true;
-        }
-        if (kind != ReduceKind.Sum || lastReduced > firstKept) return false;
-        var acc = d.AsSpan(dst.Offset, outer);
-        acc.Clear();
-        for (int r = 0; r < inner; r++) TensorPrimitives.Add(acc, s.AsSpan(src.Offset + r * outer, outer), acc);
-        return true;
-    }
-
     private static float ReduceDense(ReduceKind kind, ReadOnlySpan<float> values) =>
         kind == ReduceKind.Sum ? TensorPrimitives.Sum(values) : TensorPrimitives.Max(values);
 

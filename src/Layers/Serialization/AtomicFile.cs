@@ -3,6 +3,7 @@ namespace DeepNet.Layers;
 /// <summary>
 /// Writes a file so that readers see either the old content or the complete new content:
 /// write a temporary file in the same directory, flush it to disk, then rename it over the target.
+/// The directory is created when missing.
 /// </summary>
 internal static class AtomicFile
 {
@@ -12,6 +13,7 @@ internal static class AtomicFile
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"atomic write: '{path}' has no directory", nameof(path));
+        Directory.CreateDirectory(directory);   // saving into a new output folder is the common case
         // Same directory, so the final rename never crosses file systems.
         string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try

@@ -18,6 +18,15 @@ public sealed class ModuleFilesTests : IDisposable
     private static float[] Values(Module m) => m.StateDict().Values.SelectMany(t => t.ToArray()).ToArray();
 
     [Fact]
+    public void Save_IntoAFolderThatDoesNotExistYet_CreatesIt()
+    {
+        string path = Path.Combine(_dir, "out", "run-1", "model.safetensors");
+        using var source = Model(2);
+        source.Save(path);
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
     public void SaveLoad_RoundTripsParametersAndBuffers_ByStateDictNames()
     {
         string path = Path.Combine(_dir, "model.safetensors");

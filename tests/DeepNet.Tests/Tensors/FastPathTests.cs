@@ -49,6 +49,27 @@ public class FastPathTests
     }
 
     [Fact]
+    public void MiddleBlockMax_KeepsTheNaNRuleAndMatchesNaive()
+    {
+        using var scope = new DisposeScope();
+        var values = Tensor.Randn([3, 9, 20], new Generator(8)).ToArray();
+        values[1 * 180 + 4 * 20 + 7] = float.NaN;
+        var x = Tensor.FromArray(values, [3, 9, 20]);
+        var actual = x.Max(1).ToArray();
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 20; b++)
+            {
+                float expected = float.NegativeInfinity;
+                for (int j = 0; j < 9; j++)
+                {
+                    float v = values[(a * 9 + j) * 20 + b];
+                    if (v > expected || float.IsNaN(v)) expected = v;
+                }
+                Assert.Equal(expected, actual[a * 20 + b]);
+            }
+    }
+
+    [Fact]
     public void Backward_OfBroadcastAdd_GivesColumnSumsToTheBias()
     {
         using var x = Tensor.Randn([6, 4], new Generator(6)).RequiresGradient();
