@@ -23,22 +23,25 @@ public sealed partial class Device : IEquatable<Device>
     /// <summary>The managed SIMD CPU backend.</summary>
     public static Device Cpu { get; } = new(DeviceType.Cpu, 0, CpuBackend.Instance);
 
-    /// <summary>"cpu", "cuda" (= cuda:0), "cuda:N" or "auto".</summary>
+    /// <summary>
+    /// "cpu", "cuda" (= cuda:0), "cuda:N" or "auto"; "auto" honours the DEEPNET_DEVICE environment
+    /// variable first, so every program's default <c>--device auto</c> can be overridden from outside.
+    /// </summary>
     public static Device Parse(string name)
     {
         string n = name.Trim().ToLowerInvariant();
         if (n == "cpu") return Cpu;
-        if (n == "auto") return Auto;
+        if (n == "auto") return FromEnvironment();
         if (n == "cuda") return Cuda(0);
         if (n.StartsWith("cuda:") && int.TryParse(n[5..], out int i)) return Cuda(i);
         throw new ArgumentException($"device: unknown device '{name}' (expected cpu, cuda, cuda:N or auto)");
     }
 
-    /// <summary>The device named by DEEPNET_DEVICE (cpu|cuda|auto), else <paramref name="fallback"/>.</summary>
+    /// <summary>The device named by DEEPNET_DEVICE (cpu|cuda|cuda:N), else <paramref name="fallback"/> (default: <see cref="Auto"/>).</summary>
     public static Device FromEnvironment(Device? fallback = null)
     {
-        string? env = Environment.GetEnvironmentVariable("DEEPNET_DEVICE");
-        return string.IsNullOrWhiteSpace(env) ? fallback ?? Auto : Parse(env);
+        string? env = Environment.GetEnvironmentVariable("DEEPNET_DEVICE")?.Trim();
+        return string.IsNullOrEmpty(env) || env.Equals("auto", StringComparison.OrdinalIgnoreCase) ? fallback ?? Auto : Parse(env);
     }
 
     public bool Equals(Device? other) => other is not null && other.Type == Type && other.Index == Index;
