@@ -33,20 +33,30 @@ internal sealed class MatMulFunction : Function
             using var bT = _b.Transpose(-1, -2);
             gradA = gradOutput.MatMul(bT);
         }
-        if (Edges[1].IsLive && IsTransposedDense(_b))
+        if (Edges[1].IsLive && _b.Rank == 2 && _a.Rank > 2 && _a.Size > 0)
         {
-            // b is a transposed dense matrix (Dense's weightᵀ): compute dbᵀ = dcᵀ·a densely and hand back its
-            // transpose, so the gradient reaches the weight row-major and Backprop keeps it without a copy.
-            using var gT = gradOutput.Transpose(-1, -2);
-            using var gradBT = gT.MatMul(_a);
-            gradB = gradBT.Transpose(-1, -2);
+            // b is shared by every batch (Dense on [S, N, E]): fold the batch into the contraction,
+            // one GEMM instead of a GEMM per batch and a strided sum over batches.
+            using var a2 = _a.Reshape(-1, _a.ShapeArray[^1]);
+            using var g2 = gradOutput.Reshape(-1, gradOutput.ShapeArray[^1]);
+            gradB = GradB(a2, g2, _b);
         }
-        else if (Edges[1].IsLive)
-        {
-            using var aT = _a.Transpose(-1, -2);
-            gradB = aT.MatMul(gradOutput);
-        }
+        else if (Edges[1].IsLive) gradB = GradB(_a, gradOutput, _b);
         return [gradA, gradB];
+    }
+
+    // db = aᵀ·dc. For a transposed dense b (Dense's weightᵀ) compute dbᵀ = dcᵀ·a densely and hand back its
+    // transpose, so the gradient reaches the weight row-major and Backprop keeps it without a copy.
+    private static Tensor GradB(Tensor a, Tensor gradOutput, Tensor b)
+    {
+        if (IsTransposedDense(b))
+        {
+            using var gT = gradOutput.Transpose(-1, -2);
+            using var gradBT = gT.MatMul(a);
+            return gradBT.Transpose(-1, -2);
+        }
+        using var aT = a.Transpose(-1, -2);
+        return aT.MatMul(gradOutput);
     }
 
     /// <summary>True for a 2-d view whose transpose is dense row-major (strides [1, rows]).</summary>
