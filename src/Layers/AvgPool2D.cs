@@ -6,7 +6,7 @@ namespace DeepNet.Layers;
 /// Average pooling (torch.nn.AvgPool2d with count_include_pad). x: [N, C, H, W] → [N, C, P, Q];
 /// stride defaults to the kernel size.
 /// </summary>
-public sealed class AvgPool2D : Module
+public sealed class AvgPool2D : Pool2D
 {
     public AvgPool2D(int kernelSize, int? stride = null, int padding = 0)
         : this((kernelSize, kernelSize), stride is int s ? (s, s) : null, (padding, padding))
@@ -14,17 +14,9 @@ public sealed class AvgPool2D : Module
     }
 
     public AvgPool2D((int H, int W) kernelSize, (int H, int W)? stride = null, (int H, int W)? padding = null)
+        : base(kernelSize, stride, padding)
     {
-        KernelSize = kernelSize;
-        Stride = stride ?? kernelSize;
-        Padding = padding ?? (0, 0);
     }
 
-    public (int H, int W) KernelSize { get; }
-    public (int H, int W) Stride { get; }
-    public (int H, int W) Padding { get; }
-
     public override Tensor Forward(Tensor input) => input.AvgPool2d(KernelSize, Stride, Padding);
-
-    protected override string Describe() => PoolText.Describe("AvgPool2D", KernelSize, Stride, Padding);
 }

@@ -3,7 +3,7 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers;
 
 /// <summary>Max pooling (torch.nn.MaxPool2d). x: [N, C, H, W] → [N, C, P, Q]; stride defaults to the kernel size.</summary>
-public sealed class MaxPool2D : Module
+public sealed class MaxPool2D : Pool2D
 {
     public MaxPool2D(int kernelSize, int? stride = null, int padding = 0)
         : this((kernelSize, kernelSize), stride is int s ? (s, s) : null, (padding, padding))
@@ -11,17 +11,9 @@ public sealed class MaxPool2D : Module
     }
 
     public MaxPool2D((int H, int W) kernelSize, (int H, int W)? stride = null, (int H, int W)? padding = null)
+        : base(kernelSize, stride, padding)
     {
-        KernelSize = kernelSize;
-        Stride = stride ?? kernelSize;
-        Padding = padding ?? (0, 0);
     }
 
-    public (int H, int W) KernelSize { get; }
-    public (int H, int W) Stride { get; }
-    public (int H, int W) Padding { get; }
-
     public override Tensor Forward(Tensor input) => input.MaxPool2d(KernelSize, Stride, Padding);
-
-    protected override string Describe() => PoolText.Describe("MaxPool2D", KernelSize, Stride, Padding);
 }
