@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project samples/LeNet -- --epochs 4 --out out/lenet
 //   dotnet run -c Release --project samples/LeNet -- --channels 3
 using System.CommandLine;
+using DeepNet.Samples;
 using System.Diagnostics;
 using System.Globalization;
 using DeepNet.Data;
@@ -13,25 +14,22 @@ using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
 
-var epochsOption = new Option<int>("--epochs") { Description = "Passes over the training images", DefaultValueFactory = _ => 4 };
-var batchOption = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 16 };
-var lrOption = new Option<double>("--lr") { Description = "SGD learning rate", DefaultValueFactory = _ => 0.001 };
+var options = new StandardOptions(epochs: 4, batchSize: 16, learningRate: 0.001, outDir: Path.Combine("out", "lenet"),
+    epochsHelp: "Passes over the training images",
+    batchHelp: "Images per step",
+    learningRateHelp: "SGD learning rate",
+    seedHelp: "Seeds weights and shuffling");
 var momentumOption = new Option<double>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9 };
-var deviceOption = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-deviceOption.AcceptOnlyFromAmong("cpu", "cuda", "auto");
-var dataOption = new Option<string?>("--data") { Description = "Dataset cache folder (default: DEEPNET_DATA or ~/.cache/deepnet)" };
-var seedOption = new Option<ulong>("--seed") { Description = "Seeds weights and shuffling", DefaultValueFactory = _ => 42 };
-var outOption = new Option<string>("--out") { Description = "Where the model, plot and history go", DefaultValueFactory = _ => Path.Combine("out", "lenet") };
 var channelsOption = new Option<int>("--channels") { Description = "1: MNIST; 3: the 3-channel variant on random images (shape check)", DefaultValueFactory = _ => 1 };
 channelsOption.AcceptOnlyFromAmong("1", "3");
 
-var command = new RootCommand("Train LeNet-5 on MNIST padded to 32x32 with DeepNet")
+var command = options.AddTo(new RootCommand("Train LeNet-5 on MNIST padded to 32x32 with DeepNet")
 {
-    epochsOption, batchOption, lrOption, momentumOption, deviceOption, dataOption, seedOption, outOption, channelsOption,
-};
-command.SetAction(parse => Train(parse.GetValue(epochsOption), parse.GetValue(batchOption), parse.GetValue(lrOption),
-    parse.GetValue(momentumOption), Device.Parse(parse.GetValue(deviceOption)!), parse.GetValue(dataOption),
-    parse.GetValue(seedOption), parse.GetValue(outOption)!, parse.GetValue(channelsOption)));
+    momentumOption, channelsOption,
+});
+command.SetAction(parse => Train(parse.GetValue(options.Epochs), parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate),
+    parse.GetValue(momentumOption), Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Data),
+    parse.GetValue(options.Seed), parse.GetValue(options.Out)!, parse.GetValue(channelsOption)));
 return command.Parse(args).Invoke();
 
 static void Train(int epochs, int batchSize, double lr, double momentum, Device device, string? dataDir, ulong seed, string outDir, int channels)

@@ -3,6 +3,7 @@
 // solution of the normal equations. Then save the model, load it back and predict.
 //   dotnet run -c Release --project samples/LinearRegression -- --dataset both --out out/linear-regression
 using System.CommandLine;
+using DeepNet.Samples;
 using System.Diagnostics;
 using System.Globalization;
 using DeepNet.Autograd;
@@ -12,37 +13,35 @@ using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
 
-var epochsOption = new Option<int>("--epochs") { Description = "Full-batch gradient steps", DefaultValueFactory = _ => 1000 };
-var batchOption = new Option<int>("--batch-size") { Description = "Rows per step (0: the whole training set)", DefaultValueFactory = _ => 0 };
-var lrOption = new Option<double>("--lr") { Description = "SGD learning rate", DefaultValueFactory = _ => 0.01 };
-var deviceOption = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-deviceOption.AcceptOnlyFromAmong("cpu", "cuda", "auto");
-var dataOption = new Option<string?>("--data") { Description = "Dataset cache folder (default: DEEPNET_DATA or ~/.cache/deepnet)" };
-var seedOption = new Option<ulong>("--seed") { Description = "Seeds the synthetic data, the split and the weights", DefaultValueFactory = _ => 42 };
-var outOption = new Option<string>("--out") { Description = "Where the models, plots and histories go", DefaultValueFactory = _ => Path.Combine("out", "linear-regression") };
+var options = new StandardOptions(epochs: 1000, batchSize: 0, learningRate: 0.01, outDir: Path.Combine("out", "linear-regression"),
+    epochsHelp: "Full-batch gradient steps",
+    batchHelp: "Rows per step (0: the whole training set)",
+    learningRateHelp: "SGD learning rate",
+    seedHelp: "Seeds the synthetic data, the split and the weights",
+    outHelp: "Where the models, plots and histories go");
 var datasetOption = new Option<string>("--dataset") { Description = "synthetic, boston or both", DefaultValueFactory = _ => "synthetic" };
 datasetOption.AcceptOnlyFromAmong("synthetic", "boston", "both");
 
-var command = new RootCommand("Fit a linear regression with SGD and check it against least squares")
+var command = options.AddTo(new RootCommand("Fit a linear regression with SGD and check it against least squares")
 {
-    epochsOption, batchOption, lrOption, deviceOption, dataOption, seedOption, outOption, datasetOption,
-};
+    datasetOption,
+});
 command.SetAction(parse =>
 {
     string dataset = parse.GetValue(datasetOption)!;
-    var device = Device.Parse(parse.GetValue(deviceOption)!);
-    ulong seed = parse.GetValue(seedOption);
+    var device = Device.Parse(parse.GetValue(options.Device)!);
+    ulong seed = parse.GetValue(options.Seed);
     var problems = new List<(string Name, float[] X, float[] Y, string[] Features)>();
     if (dataset is "synthetic" or "both") problems.Add(Synthetic(seed));
     if (dataset is "boston" or "both")
     {
-        var boston = BostonHousing.Load(parse.GetValue(dataOption));
+        var boston = BostonHousing.Load(parse.GetValue(options.Data));
         problems.Add(("boston", boston.Features, boston.Targets, BostonHousing.FeatureNames.ToArray()));
     }
     bool ok = true;
     foreach (var (name, x, y, features) in problems)
-        ok &= Fit(name, x, y, features, parse.GetValue(epochsOption), parse.GetValue(batchOption), parse.GetValue(lrOption),
-            device, seed, Path.Combine(parse.GetValue(outOption)!, name));
+        ok &= Fit(name, x, y, features, parse.GetValue(options.Epochs), parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate),
+            device, seed, Path.Combine(parse.GetValue(options.Out)!, name));
     return ok ? 0 : 1;
 });
 return command.Parse(args).Invoke();

@@ -3,6 +3,7 @@
 // outputs), and a Dense 64 → Dense 64 → Dense 10 student learns to imitate it with Adam.
 //   dotnet run -c Release --project samples/Mlp -- --epochs 20 --out out/mlp
 using System.CommandLine;
+using DeepNet.Samples;
 using System.Diagnostics;
 using System.Globalization;
 using DeepNet.Autograd;
@@ -12,23 +13,21 @@ using DeepNet.Optimizers.Schedules;
 using DeepNet.Tensors;
 using DeepNet.Training;
 
-var epochsOption = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 20 };
-var batchOption = new Option<int>("--batch-size") { Description = "Samples per step", DefaultValueFactory = _ => 64 };
-var lrOption = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.001 };
-var deviceOption = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-deviceOption.AcceptOnlyFromAmong("cpu", "cuda", "auto");
-var dataOption = new Option<string?>("--data") { Description = "Unused: the data is generated (kept for a uniform command line)" };
-var seedOption = new Option<ulong>("--seed") { Description = "Seeds the teacher, the data, the weights and shuffling", DefaultValueFactory = _ => 42 };
-var outOption = new Option<string>("--out") { Description = "Where the model, plot and history go", DefaultValueFactory = _ => Path.Combine("out", "mlp") };
+var options = new StandardOptions(epochs: 20, batchSize: 64, learningRate: 0.001, outDir: Path.Combine("out", "mlp"),
+    epochsHelp: "Passes over the training set",
+    batchHelp: "Samples per step",
+    learningRateHelp: "Adam learning rate",
+    seedHelp: "Seeds the teacher, the data, the weights and shuffling",
+    dataHelp: "Unused: the data is generated (kept for a uniform command line)");
 var trainOption = new Option<int>("--train-samples") { Description = "Generated training samples", DefaultValueFactory = _ => 50_000 };
 var testOption = new Option<int>("--test-samples") { Description = "Generated test samples", DefaultValueFactory = _ => 10_000 };
 
-var command = new RootCommand("Train a 3-layer MLP to imitate a random teacher network")
+var command = options.AddTo(new RootCommand("Train a 3-layer MLP to imitate a random teacher network")
 {
-    epochsOption, batchOption, lrOption, deviceOption, dataOption, seedOption, outOption, trainOption, testOption,
-};
-command.SetAction(parse => Train(parse.GetValue(epochsOption), parse.GetValue(batchOption), parse.GetValue(lrOption),
-    Device.Parse(parse.GetValue(deviceOption)!), parse.GetValue(seedOption), parse.GetValue(outOption)!,
+    trainOption, testOption,
+});
+command.SetAction(parse => Train(parse.GetValue(options.Epochs), parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate),
+    Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Seed), parse.GetValue(options.Out)!,
     parse.GetValue(trainOption), parse.GetValue(testOption)));
 return command.Parse(args).Invoke();
 

@@ -2,6 +2,7 @@
 // batch 64, 5 epochs; reaches ~99% test accuracy. MNIST downloads itself on the first run.
 //   dotnet run -c Release --project samples/MnistCnn -- --epochs 5 --device auto --out out/mnist-cnn
 using System.CommandLine;
+using DeepNet.Samples;
 using System.Diagnostics;
 using System.Globalization;
 using DeepNet.Data;
@@ -10,21 +11,15 @@ using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
 
-var epochsOption = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images", DefaultValueFactory = _ => 5 };
-var batchOption = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 64 };
-var lrOption = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.001 };
-var deviceOption = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-deviceOption.AcceptOnlyFromAmong("cpu", "cuda", "auto");
-var dataOption = new Option<string?>("--data") { Description = "Dataset cache folder (default: DEEPNET_DATA or ~/.cache/deepnet)" };
-var seedOption = new Option<ulong>("--seed") { Description = "Seeds weights and shuffling", DefaultValueFactory = _ => 42 };
-var outOption = new Option<string>("--out") { Description = "Where the model, plot and history go", DefaultValueFactory = _ => Path.Combine("out", "mnist-cnn") };
+var options = new StandardOptions(epochs: 5, batchSize: 64, learningRate: 0.001, outDir: Path.Combine("out", "mnist-cnn"),
+    epochsHelp: "Passes over the 60,000 training images",
+    batchHelp: "Images per step",
+    learningRateHelp: "Adam learning rate",
+    seedHelp: "Seeds weights and shuffling");
 
-var command = new RootCommand("Train the Keras MNIST CNN with DeepNet")
-{
-    epochsOption, batchOption, lrOption, deviceOption, dataOption, seedOption, outOption,
-};
-command.SetAction(parse => Train(parse.GetValue(epochsOption), parse.GetValue(batchOption), parse.GetValue(lrOption),
-    Device.Parse(parse.GetValue(deviceOption)!), parse.GetValue(dataOption), parse.GetValue(seedOption), parse.GetValue(outOption)!));
+var command = options.AddTo(new RootCommand("Train the Keras MNIST CNN with DeepNet"));
+command.SetAction(parse => Train(parse.GetValue(options.Epochs), parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate),
+    Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Data), parse.GetValue(options.Seed), parse.GetValue(options.Out)!));
 return command.Parse(args).Invoke();
 
 static void Train(int epochs, int batchSize, double lr, Device device, string? dataDir, ulong seed, string outDir)

@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project samples/RnnTimeSeries -- --out out/rnn-sine
 //   dotnet run -c Release --project samples/RnnTimeSeries -- --dataset births --cell lstm
 using System.CommandLine;
+using DeepNet.Samples;
 using System.Diagnostics;
 using DeepNet.Data;
 using DeepNet.Layers;
@@ -11,14 +12,12 @@ using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
 
-var epochsOption = new Option<int>("--epochs") { Description = "Passes over the training windows", DefaultValueFactory = _ => 100 };
-var batchOption = new Option<int>("--batch-size") { Description = "Windows per step", DefaultValueFactory = _ => 64 };
-var lrOption = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 0.01 };
-var deviceOption = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-deviceOption.AcceptOnlyFromAmong("cpu", "cuda", "auto");
-var dataOption = new Option<string?>("--data") { Description = "Dataset cache folder (default: DEEPNET_DATA or ~/.cache/deepnet)" };
-var seedOption = new Option<ulong>("--seed") { Description = "Seeds the noise, the weights and shuffling", DefaultValueFactory = _ => 42 };
-var outOption = new Option<string?>("--out") { Description = "Where the model, plot and history go (default: out/rnn-DATASET-CELL)" };
+var options = new StandardOptions(epochs: 100, batchSize: 64, learningRate: 0.01, outDir: null,
+    epochsHelp: "Passes over the training windows",
+    batchHelp: "Windows per step",
+    learningRateHelp: "Adam learning rate",
+    seedHelp: "Seeds the noise, the weights and shuffling",
+    outHelp: "Where the model, plot and history go (default: out/rnn-DATASET-CELL)");
 var datasetOption = new Option<string>("--dataset") { Description = "sine (noisy sine wave) or births (US daily births 2000-2014)", DefaultValueFactory = _ => "sine" };
 datasetOption.AcceptOnlyFromAmong("sine", "births");
 var cellOption = new Option<string>("--cell") { Description = "rnn, lstm or gru", DefaultValueFactory = _ => "rnn" };
@@ -26,16 +25,16 @@ cellOption.AcceptOnlyFromAmong("rnn", "lstm", "gru");
 var windowOption = new Option<int>("--window") { Description = "Past values the network sees per forecast", DefaultValueFactory = _ => 20 };
 var hiddenOption = new Option<int>("--hidden") { Description = "Hidden units of the recurrent cell", DefaultValueFactory = _ => 10 };
 
-var command = new RootCommand("Forecast the next value of a time series with an RNN, LSTM or GRU")
+var command = options.AddTo(new RootCommand("Forecast the next value of a time series with an RNN, LSTM or GRU")
 {
-    epochsOption, batchOption, lrOption, deviceOption, dataOption, seedOption, outOption, datasetOption, cellOption, windowOption, hiddenOption,
-};
+    datasetOption, cellOption, windowOption, hiddenOption,
+});
 command.SetAction(parse =>
 {
     string dataset = parse.GetValue(datasetOption)!, cell = parse.GetValue(cellOption)!;
-    return Train(dataset, cell, parse.GetValue(windowOption), parse.GetValue(hiddenOption), parse.GetValue(epochsOption),
-        parse.GetValue(batchOption), parse.GetValue(lrOption), Device.Parse(parse.GetValue(deviceOption)!), parse.GetValue(dataOption),
-        parse.GetValue(seedOption), parse.GetValue(outOption) ?? Path.Combine("out", $"rnn-{dataset}-{cell}"));
+    return Train(dataset, cell, parse.GetValue(windowOption), parse.GetValue(hiddenOption), parse.GetValue(options.Epochs),
+        parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate), Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Data),
+        parse.GetValue(options.Seed), parse.GetValue(options.Out) ?? Path.Combine("out", $"rnn-{dataset}-{cell}"));
 });
 return command.Parse(args).Invoke();
 

@@ -6,6 +6,7 @@
 // on the test mails. `--small` trains on a CPU in minutes.
 //   dotnet run -c Release --project samples/TransformerText -- --small --out out/transformer-text
 using System.CommandLine;
+using DeepNet.Samples;
 using System.Diagnostics;
 using DeepNet.Data;
 using DeepNet.Layers;
@@ -13,30 +14,27 @@ using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
 
-var epochsOption = new Option<int>("--epochs") { Description = "Passes over the training mails", DefaultValueFactory = _ => 3 };
-var batchOption = new Option<int>("--batch-size") { Description = "Mails per step", DefaultValueFactory = _ => 32 };
-var lrOption = new Option<double>("--lr") { Description = "AdamW learning rate", DefaultValueFactory = _ => 5e-4 };
-var deviceOption = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-deviceOption.AcceptOnlyFromAmong("cpu", "cuda", "auto");
-var dataOption = new Option<string?>("--data") { Description = "Dataset cache folder (default: DEEPNET_DATA or ~/.cache/deepnet)" };
-var seedOption = new Option<ulong>("--seed") { Description = "Seeds the split, the weights, dropout and shuffling", DefaultValueFactory = _ => 42 };
-var outOption = new Option<string>("--out") { Description = "Where the model, plot and history go", DefaultValueFactory = _ => Path.Combine("out", "transformer-text") };
+var options = new StandardOptions(epochs: 3, batchSize: 32, learningRate: 5e-4, outDir: Path.Combine("out", "transformer-text"),
+    epochsHelp: "Passes over the training mails",
+    batchHelp: "Mails per step",
+    learningRateHelp: "AdamW learning rate",
+    seedHelp: "Seeds the split, the weights, dropout and shuffling");
 var smallOption = new Option<bool>("--small") { Description = "d_model 128, 4 heads, 2 layers, ff 512, 128 tokens: trains on a CPU in minutes" };
 var vocabOption = new Option<int>("--vocab") { Description = "Vocabulary size, pad and unknown included", DefaultValueFactory = _ => 10_000 };
 var maxLengthOption = new Option<int?>("--max-length") { Description = "Tokens read per mail (default 256, 128 with --small)" };
 var mailsOption = new Option<int?>("--mails") { Description = "Use only this many mails (after shuffling): a quick check of the pipeline" };
 
-var command = new RootCommand("Classify SpamAssassin mails as spam or ham with a Transformer encoder")
+var command = options.AddTo(new RootCommand("Classify SpamAssassin mails as spam or ham with a Transformer encoder")
 {
-    epochsOption, batchOption, lrOption, deviceOption, dataOption, seedOption, outOption, smallOption, vocabOption, maxLengthOption, mailsOption,
-};
+    smallOption, vocabOption, maxLengthOption, mailsOption,
+});
 command.SetAction(parse =>
 {
     bool small = parse.GetValue(smallOption);
     var size = small ? new ModelSize(128, 4, 2, 512) : new ModelSize(512, 8, 6, 2048);
-    Train(size, parse.GetValue(vocabOption), parse.GetValue(maxLengthOption) ?? (small ? 128 : 256), parse.GetValue(epochsOption),
-        parse.GetValue(batchOption), parse.GetValue(lrOption), Device.Parse(parse.GetValue(deviceOption)!), parse.GetValue(dataOption),
-        parse.GetValue(seedOption), parse.GetValue(outOption)!, parse.GetValue(mailsOption));
+    Train(size, parse.GetValue(vocabOption), parse.GetValue(maxLengthOption) ?? (small ? 128 : 256), parse.GetValue(options.Epochs),
+        parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate), Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Data),
+        parse.GetValue(options.Seed), parse.GetValue(options.Out)!, parse.GetValue(mailsOption));
 });
 return command.Parse(args).Invoke();
 
