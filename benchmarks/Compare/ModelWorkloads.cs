@@ -1,3 +1,4 @@
+using DeepNet.Benchmarks;
 using DeepNet.Layers;
 using DeepNet.Optimizers;
 using static TorchSharp.torch;
@@ -9,17 +10,14 @@ namespace DeepNet.Compare;
 
 /// <summary>
 /// Full training steps (forward, loss, backward, optimizer) of the walkthrough models, built the
-/// same way in both libraries with random data of the sample's batch size.
+/// same way in both libraries with random data of the sample's batch size (DeepNet's side from
+/// BenchmarkModels, shared with the BenchmarkDotNet suite).
 /// </summary>
 public static class ModelWorkloads
 {
     /// <summary>The Keras MNIST CNN, batch 64, Adam.</summary>
     public static Workload MnistCnn() => Classifier("mnist_cnn_step", [64, 1, 28, 28], 10,
-        g => new Sequential(
-            new Conv2D(1, 32, 3, generator: g), new ReLU(), new MaxPool2D(2),
-            new Conv2D(32, 64, 3, generator: g), new ReLU(), new MaxPool2D(2),
-            new Conv2D(64, 64, 3, generator: g), new ReLU(), new Flatten(),
-            new Dense(576, 64, generator: g), new ReLU(), new Dense(64, 10, generator: g)),
+        BenchmarkModels.MnistCnn,
         () => nn.Sequential(
             nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
@@ -29,11 +27,7 @@ public static class ModelWorkloads
 
     /// <summary>LeNet-5 on 32×32, batch 64, SGD lr 0.001 momentum 0.9.</summary>
     public static Workload LeNet() => Classifier("lenet_step", [64, 1, 32, 32], 10,
-        g => new Sequential(
-            new Conv2D(1, 6, 5, generator: g), new ReLU(), new MaxPool2D(2),
-            new Conv2D(6, 16, 5, generator: g), new ReLU(), new MaxPool2D(2), new Flatten(),
-            new Dense(400, 120, generator: g), new ReLU(), new Dense(120, 84, generator: g), new ReLU(),
-            new Dense(84, 10, generator: g)),
+        BenchmarkModels.LeNet,
         () => nn.Sequential(
             nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
@@ -42,8 +36,7 @@ public static class ModelWorkloads
 
     /// <summary>MLP 100 → 64 → 64 → 10, batch 32, Adam.</summary>
     public static Workload Mlp() => Classifier("mlp_step", [32, 100], 10,
-        g => new Sequential(new Dense(100, 64, generator: g), new ReLU(), new Dense(64, 64, generator: g), new ReLU(),
-            new Dense(64, 10, generator: g)),
+        BenchmarkModels.Mlp,
         () => nn.Sequential(nn.Linear(100, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)),
         adam: true, learningRate: 1e-3);
 
@@ -66,13 +59,7 @@ public static class ModelWorkloads
             : optim.SGD(torchModel.parameters(), learningRate, momentum: 0.9);
 
         return new Workload(name,
-            () =>
-            {
-                using var scope = new DeepNet.Tensors.DisposeScope();
-                optimizer.ZeroGrad();
-                loss.Forward(model.Forward(x), y).Backward();
-                optimizer.Step();
-            },
+            DeepNetStep.Training(model, loss, optimizer, x, y),
             () =>
             {
                 using var scope = NewDisposeScope();

@@ -33,13 +33,7 @@ public static class TransformerWorkload
         var torchOptimizer = optim.Adam(parameters, 1e-3);
 
         return new Workload("transformer_step",
-            () =>
-            {
-                using var scope = new DeepNet.Tensors.DisposeScope();
-                optimizer.ZeroGrad();
-                loss.Forward(model.Forward(x), y).Backward();
-                optimizer.Step();
-            },
+            DeepNetStep.Training(model, loss, optimizer, x, y),
             () =>
             {
                 using var scope = NewDisposeScope();
