@@ -56,7 +56,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, ulong see
     var trainer = new Trainer();
     var clock = Stopwatch.StartNew();
     var schedule = new CosineAnnealingLR(optimizer, tMax: epochs);
-    var history = trainer.Fit(model, loss, optimizer, train, epochs, validation: test, new ScheduleEachEpoch(schedule));
+    var history = trainer.Fit(model, loss, optimizer, train, epochs, validation: test, new LearningRateScheduler(schedule));
     double trainSeconds = clock.Elapsed.TotalSeconds;
     var trainResult = trainer.Evaluate(model, loss, new DataLoader(trainSet, batchSize: 1000));
     var testResult = trainer.Evaluate(model, loss, test);
@@ -127,10 +127,4 @@ static int[] ClassCounts(Dataset data, int classes)
     var counts = new int[classes];
     foreach (float label in data.Targets) counts[(int)label]++;
     return counts;
-}
-
-/// <summary>Advances a learning-rate schedule at the end of every epoch.</summary>
-internal sealed class ScheduleEachEpoch(LearningRateSchedule schedule) : Callback
-{
-    public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics) => schedule.Step();
 }
