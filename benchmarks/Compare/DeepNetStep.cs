@@ -1,6 +1,7 @@
 using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DnTensor = DeepNet.Tensors.Tensor;
+using DeepNet.Layers.Losses;
 
 namespace DeepNet.Compare;
 

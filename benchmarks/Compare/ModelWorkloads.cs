@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 using DnTensor = DeepNet.Tensors.Tensor;
 using Generator = DeepNet.Tensors.Generator;
 using TorchModule = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+using DeepNet.Layers.Losses;
 
 namespace DeepNet.Compare;
 

@@ -4,6 +4,7 @@ using DeepNet.Optimizers;
 using static TorchSharp.torch;
 using DnTensor = DeepNet.Tensors.Tensor;
 using Generator = DeepNet.Tensors.Generator;
+using DeepNet.Layers.Losses;
 
 namespace DeepNet.Compare;
 

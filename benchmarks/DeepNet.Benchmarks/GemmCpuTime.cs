@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DeepNet.Kernels;
 using DeepNet.Kernels.Cpu;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Benchmarks;
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
+using DeepNet.Layers.Losses;
 
 namespace DeepNet.Benchmarks;
 

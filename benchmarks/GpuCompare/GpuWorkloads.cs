@@ -3,6 +3,7 @@ using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using AutogradSwitch = DeepNet.Autograd.Autograd;
+using DeepNet.Layers.Losses;
 
 namespace DeepNet.GpuCompare;
 

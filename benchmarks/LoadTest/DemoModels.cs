@@ -3,6 +3,8 @@ using DeepNet.Data;
 using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
+using DeepNet.Layers.Losses;
+using DeepNet.Serialization;
 
 namespace DeepNet.LoadTest;
 

@@ -13,6 +13,8 @@ using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
+using DeepNet.Layers.Losses;
+using DeepNet.Serialization;
 
 var options = new StandardOptions(epochs: 4, batchSize: 16, learningRate: 0.001, outDir: Path.Combine("out", "lenet"),
     epochsHelp: "Passes over the training images",

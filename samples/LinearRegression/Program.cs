@@ -12,6 +12,8 @@ using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
+using DeepNet.Layers.Losses;
+using DeepNet.Serialization;
 
 var options = new StandardOptions(epochs: 1000, batchSize: 0, learningRate: 0.01, outDir: Path.Combine("out", "linear-regression"),
     epochsHelp: "Full-batch gradient steps",

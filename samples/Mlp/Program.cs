@@ -12,6 +12,8 @@ using DeepNet.Optimizers;
 using DeepNet.Optimizers.Schedules;
 using DeepNet.Tensors;
 using DeepNet.Training;
+using DeepNet.Layers.Losses;
+using DeepNet.Serialization;
 
 var options = new StandardOptions(epochs: 20, batchSize: 64, learningRate: 0.001, outDir: Path.Combine("out", "mlp"),
     epochsHelp: "Passes over the training set",

@@ -11,6 +11,8 @@ using DeepNet.Optimizers;
 using DeepNet.Optimizers.Schedules;
 using DeepNet.Tensors;
 using DeepNet.Training;
+using DeepNet.Layers.Losses;
+using DeepNet.Serialization;
 
 var options = new StandardOptions(epochs: 5, batchSize: 64, learningRate: 0.001, outDir: Path.Combine("out", "mnist-cnn"),
     epochsHelp: "Passes over the 60,000 training images",

@@ -8,9 +8,11 @@ using DeepNet.Samples;
 using System.Diagnostics;
 using DeepNet.Data;
 using DeepNet.Layers;
+using DeepNet.Serialization;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
+using DeepNet.Layers.Losses;
 
 var options = new StandardOptions(epochs: 100, batchSize: 64, learningRate: 0.01, outDir: null,
     epochsHelp: "Passes over the training windows",

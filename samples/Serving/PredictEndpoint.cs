@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using DeepNet.Layers;
 using Microsoft.Extensions.Options;
+using DeepNet.Serialization;
 
 namespace DeepNet.Serving;
 

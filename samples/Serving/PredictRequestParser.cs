@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DeepNet.Layers;
+using DeepNet.Serialization;
 
 namespace DeepNet.Serving;
 

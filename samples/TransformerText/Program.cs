@@ -10,9 +10,11 @@ using DeepNet.Samples;
 using System.Diagnostics;
 using DeepNet.Data;
 using DeepNet.Layers;
+using DeepNet.Serialization;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
+using DeepNet.Layers.Losses;
 
 var options = new StandardOptions(epochs: 3, batchSize: 32, learningRate: 5e-4, outDir: Path.Combine("out", "transformer-text"),
     epochsHelp: "Passes over the training mails",

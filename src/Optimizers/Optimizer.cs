@@ -1,5 +1,6 @@
 using DeepNet.Layers;
 using DeepNet.Tensors;
+using DeepNet.Serialization;
 
 namespace DeepNet.Optimizers;
 

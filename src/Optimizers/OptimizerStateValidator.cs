@@ -1,4 +1,5 @@
 using DeepNet.Layers;
+using DeepNet.Serialization;
 
 namespace DeepNet.Optimizers;
 

@@ -1,3 +1,4 @@
+
 namespace DeepNet.Tensors;
 
 /// <summary>The activation of the fused <see cref="Tensor.AddBiasActivation"/>.</summary>

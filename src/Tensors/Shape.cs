@@ -1,5 +1,6 @@
 using System.Collections;
 using DeepNet.Kernels;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 

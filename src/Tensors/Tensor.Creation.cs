@@ -1,4 +1,5 @@
 using DeepNet.Kernels;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 

@@ -1,3 +1,5 @@
+using DeepNet.Autograd.Functions;
+
 namespace DeepNet.Tensors;
 
 // Moving data in and out: host arrays, devices, copies, detaching from the graph.
@@ -51,7 +53,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A dense copy that stays in the graph.</summary>
-    public Tensor Clone() => Autograd.CopyFunction.Apply(this);
+    public Tensor Clone() => CopyFunction.Apply(this);
 
     /// <summary>This tensor when already dense, else a dense copy (in the graph).</summary>
     public Tensor Contiguous() => IsContiguous ? AliasInGraph() : Clone();
@@ -67,5 +69,5 @@ public sealed partial class Tensor
     }
 
     /// <summary>An alias that keeps this tensor's place in the graph (a no-op view).</summary>
-    private Tensor AliasInGraph() => Autograd.ViewFunction.Apply(this, ShapeArray, Layout.Strides);
+    private Tensor AliasInGraph() => ViewFunction.Apply(this, ShapeArray, Layout.Strides);
 }

@@ -1,6 +1,7 @@
 using DeepNet.Autograd;
 using DeepNet.Kernels;
 using DeepNet.Kernels.Ops;
+using DeepNet.Autograd.Functions;
 
 namespace DeepNet.Tensors;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DeepNet.Kernels;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 

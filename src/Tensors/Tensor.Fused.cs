@@ -1,5 +1,6 @@
 using DeepNet.Autograd;
 using DeepNet.Kernels.Ops;
+using DeepNet.Autograd.Functions;
 
 namespace DeepNet.Tensors;
 

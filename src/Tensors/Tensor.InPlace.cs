@@ -1,5 +1,6 @@
 using DeepNet.Kernels;
 using DeepNet.Kernels.Ops;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 

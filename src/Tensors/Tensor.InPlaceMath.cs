@@ -1,4 +1,5 @@
 using DeepNet.Kernels.Ops;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 
@@ -61,11 +62,11 @@ public sealed partial class Tensor
     }
 
     // op(a, b) broadcast to this tensor's shape, into a new dense tensor (no graph).
-    private Tensor ZipToNew<TOp>(TOp op, Tensor a, Tensor b) where TOp : struct, Kernels.IBinaryOp
+    private Tensor ZipToNew<TOp>(TOp op, Tensor a, Tensor b) where TOp : struct, IBinaryOp
     {
         var result = Empty(ShapeArray, Device);
-        Backend.Zip(op, a.Buffer, Kernels.ShapeMath.BroadcastTo(a.Layout, ShapeArray),
-            b.Buffer, Kernels.ShapeMath.BroadcastTo(b.Layout, ShapeArray), result.Buffer, result.Layout);
+        Backend.Zip(op, a.Buffer, ShapeMath.BroadcastTo(a.Layout, ShapeArray),
+            b.Buffer, ShapeMath.BroadcastTo(b.Layout, ShapeArray), result.Buffer, result.Layout);
         return result;
     }
 }

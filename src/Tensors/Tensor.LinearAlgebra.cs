@@ -1,4 +1,5 @@
 using DeepNet.Autograd;
+using DeepNet.Autograd.Functions;
 
 namespace DeepNet.Tensors;
 

@@ -1,3 +1,5 @@
+using DeepNet.Autograd.Functions;
+
 namespace DeepNet.Tensors;
 
 // Loss composites. Reductions follow PyTorch: "mean" (default), "sum" or "none".
@@ -13,7 +15,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"cross_entropy: logits {Shape} need targets of shape [N, ...] without the class dim, got {target.Shape}");
         if (Rank != 2) return CrossEntropyComposite(target, reduction);
         // [N, C]: one fused kernel (row log-sum-exp, loss, softmax − onehot backward)
-        using var perItem = Autograd.SoftmaxCrossEntropyFunction.Apply(this, target);
+        using var perItem = SoftmaxCrossEntropyFunction.Apply(this, target);
         return Reduce("cross_entropy", perItem, reduction);
     }
 

@@ -1,5 +1,7 @@
 using DeepNet.Autograd;
 using DeepNet.Kernels;
+using DeepNet.Autograd.Functions;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 

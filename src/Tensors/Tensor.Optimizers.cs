@@ -1,4 +1,5 @@
 using DeepNet.Kernels;
+using DeepNet.Kernels.Fused;
 
 namespace DeepNet.Tensors;
 

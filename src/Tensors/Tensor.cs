@@ -1,5 +1,6 @@
 using DeepNet.Autograd;
 using DeepNet.Kernels;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 

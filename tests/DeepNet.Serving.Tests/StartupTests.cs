@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Xunit;
+using DeepNet.Serialization;
 
 namespace DeepNet.Serving.Tests;
 
@@ -16,7 +17,7 @@ public sealed class StartupTests(TestModels models) : IClassFixture<TestModels>
         Assert.Contains("orphan.json' not found", Assert.Throws<FileNotFoundException>(() => LoadedModel.Load(weights, Tensors.Device.Cpu)).Message);
 
         File.WriteAllText(Path.ChangeExtension(weights, ".json"), File.ReadAllText(Path.ChangeExtension(models.ClassifierPath, ".json")));
-        Assert.Contains("do not fit the architecture", Assert.Throws<Layers.ModelArchitectureException>(() => LoadedModel.Load(weights, Tensors.Device.Cpu)).Message);
+        Assert.Contains("do not fit the architecture", Assert.Throws<Serialization.ModelArchitectureException>(() => LoadedModel.Load(weights, Tensors.Device.Cpu)).Message);
     }
 
     [Fact]

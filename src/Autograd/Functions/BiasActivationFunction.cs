@@ -1,7 +1,9 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Geometry;
+using DeepNet.Kernels.Ops;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>
 /// Fused y = op(x + bias), bias [C] broadcast along dim 1 of x [N, C, ...] (dim 0 of a 1-d x).

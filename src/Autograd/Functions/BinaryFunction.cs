@@ -1,8 +1,9 @@
 using DeepNet.Kernels;
 using DeepNet.Kernels.Ops;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Geometry;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>
 /// Every elementwise c = f(a, b) with NumPy broadcasting. Gradients come out in c's shape;

@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>A dense copy (Contiguous, Clone); the gradient passes through.</summary>
 internal sealed class CopyFunction : Function

@@ -1,7 +1,8 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Geometry;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>Broadcasts size-1 dims with stride 0; Backprop sums the gradient back.</summary>
 internal sealed class ExpandFunction : Function

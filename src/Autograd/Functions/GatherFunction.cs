@@ -1,7 +1,7 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>torch.gather along a dim; the backward is a scatter-add into zeros.</summary>
 internal sealed class GatherFunction : Function

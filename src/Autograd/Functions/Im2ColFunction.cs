@@ -1,7 +1,8 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Geometry;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>x [N, C, H, W] → columns [N, C·R·S, P·Q]; the backward is Col2Im.</summary>
 internal sealed class Im2ColFunction : Function

@@ -1,7 +1,8 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Geometry;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>Batched matmul with broadcast batch dims: a [..., M, K] · b [..., K, N] → [..., M, N].</summary>
 internal sealed class MatMulFunction : Function

@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>
 /// A strided slice along one dim (start, length, step) as a view; the gradient is written into

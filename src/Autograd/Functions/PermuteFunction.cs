@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>Permutes dims by permuting strides; the gradient is permuted back.</summary>
 internal sealed class PermuteFunction : Function

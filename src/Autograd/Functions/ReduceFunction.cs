@@ -1,7 +1,8 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Geometry;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>Sum or max over a set of dims (keepdim or not).</summary>
 internal sealed class ReduceFunction : Function

@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>
 /// Fused softmax + cross entropy per row: logits [N, C], class indices [N] → loss [N] with

@@ -1,7 +1,8 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Ops;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>Every elementwise y = f(x): forward and backward come from the operator struct.</summary>
 internal sealed class UnaryFunction<TOp> : Function where TOp : struct, IUnaryOp

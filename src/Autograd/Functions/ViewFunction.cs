@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>
 /// A view that only re-labels dims (reshape of a dense tensor, squeeze, unsqueeze): no copy;

@@ -1,7 +1,8 @@
 using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Geometry;
 
-namespace DeepNet.Autograd;
+namespace DeepNet.Autograd.Functions;
 
 /// <summary>out = cond ? a : b with broadcasting; no gradient flows to the condition.</summary>
 internal sealed class WhereFunction : Function

@@ -1,4 +1,6 @@
 using System.Runtime.Intrinsics;
+using DeepNet.Kernels.Geometry;
+using DeepNet.Kernels.Ops;
 
 namespace DeepNet.Kernels.Cpu;
 

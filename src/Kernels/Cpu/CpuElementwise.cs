@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using DeepNet.Kernels.Geometry;
+using DeepNet.Kernels.Ops;
 
 namespace DeepNet.Kernels.Cpu;
 

@@ -1,3 +1,5 @@
+using DeepNet.Kernels.Geometry;
+
 namespace DeepNet.Kernels.Cpu;
 
 // Gather along a dim and its adjoint, scatter-add. Index values are integers stored as floats.

@@ -1,3 +1,5 @@
+using DeepNet.Kernels.Geometry;
+
 namespace DeepNet.Kernels.Cpu;
 
 // Batched matmul entry. a: [..., M, K], b: [..., K, N], c: [..., M, N] dense, row-major; a and b

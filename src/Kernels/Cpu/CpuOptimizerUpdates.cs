@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using DeepNet.Kernels.Fused;
 
 namespace DeepNet.Kernels.Cpu;
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Cpu;
 

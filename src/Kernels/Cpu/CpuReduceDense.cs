@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Cpu;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Cpu;
 

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Fused;
 
 /// <summary>
 /// Hyper-parameters of one fused Adam/AdamW update, as torch.optim.Adam(W) with step count t:

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Fused;
 
 /// <summary>
 /// Hyper-parameters of one fused SGD update, as torch.optim.SGD: d = g + λ·p; with momentum μ,

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Geometry;
 
 /// <summary>
 /// Views a [..., R, C] layout as a batch of matrices: the batch count, and for batch index b the

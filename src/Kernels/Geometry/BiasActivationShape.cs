@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Geometry;
 
 /// <summary>
 /// Shape math of the fused y = act(x + bias): x is viewed as [Outer, Channels, Inner] with the

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Geometry;
 
 /// <summary>
 /// Shape math of a 2-d convolution (and of pooling, which reuses Im2Col), written once for

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Geometry;
 
 /// <summary>
 /// Merges adjacent dims that every layout walks as one (stride[d] == stride[d+1]·shape[d+1]),

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Geometry;
 
 /// <summary>
 /// Shape contract of a batched matmul after 1-d operands were promoted to matrices:

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Geometry;
 
 /// <summary>Pure shape arithmetic shared by the backends and autograd.</summary>
 public static class ShapeMath

@@ -1,4 +1,4 @@
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Geometry;
 
 /// <summary>
 /// Where the elements of an n-d array sit in a flat buffer: element (i0, i1, ...) is at

@@ -1,3 +1,6 @@
+using DeepNet.Kernels.Geometry;
+using DeepNet.Kernels.Ops;
+
 namespace DeepNet.Kernels.Gpu;
 
 // Elementwise launchers: coalesce the operands' layouts together, pack them, launch one thread

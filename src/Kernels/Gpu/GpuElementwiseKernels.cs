@@ -1,4 +1,5 @@
 using ILGPU;
+using DeepNet.Kernels.Ops;
 
 namespace DeepNet.Kernels.Gpu;
 

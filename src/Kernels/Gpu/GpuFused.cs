@@ -1,3 +1,7 @@
+using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
+using DeepNet.Kernels.Ops;
+
 namespace DeepNet.Kernels.Gpu;
 
 // Fused-op launchers: softmax + cross entropy, bias + activation, Adam and SGD updates.

@@ -1,4 +1,7 @@
 using ILGPU;
+using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
+using DeepNet.Kernels.Ops;
 
 namespace DeepNet.Kernels.Gpu;
 

@@ -1,4 +1,5 @@
 using ILGPU.Runtime;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Gpu;
 

@@ -1,3 +1,5 @@
+using DeepNet.Kernels.Geometry;
+
 namespace DeepNet.Kernels.Gpu;
 
 // Im2Col / Col2Im launchers. Kernels: GpuIm2ColKernels. Oracle: GpuParityTests.

@@ -8,6 +8,9 @@ using static DeepNet.Kernels.Gpu.GpuIm2ColKernels;
 using static DeepNet.Kernels.Gpu.GpuMatMulKernels;
 using static DeepNet.Kernels.Gpu.GpuReduceKernels;
 using View = ILGPU.ArrayView<float>;
+using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
+using DeepNet.Kernels.Ops;
 
 namespace DeepNet.Kernels.Gpu;
 

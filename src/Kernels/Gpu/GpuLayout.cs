@@ -1,3 +1,5 @@
+using DeepNet.Kernels.Geometry;
+
 namespace DeepNet.Kernels.Gpu;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using ILGPU;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Gpu;
 

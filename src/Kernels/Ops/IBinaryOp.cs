@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Ops;
 
 /// <summary>
 /// An elementwise c = f(a, b) with its two partial derivatives, shared by the CPU loop and

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace DeepNet.Kernels;
+namespace DeepNet.Kernels.Ops;
 
 /// <summary>
 /// An elementwise y = f(x), written once and run by the CPU loop and the generic ILGPU kernel.

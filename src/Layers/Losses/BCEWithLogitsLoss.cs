@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Layers;
+namespace DeepNet.Layers.Losses;
 
 /// <summary>
 /// Binary cross entropy on logits (torch.nn.BCEWithLogitsLoss): −[y·log σ(x) + (1−y)·log(1−σ(x))],

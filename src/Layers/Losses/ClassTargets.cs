@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Layers;
+namespace DeepNet.Layers.Losses;
 
 /// <summary>Shape checks, ignore-index masking and reduction shared by the class-index losses.</summary>
 internal static class ClassTargets

@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Layers;
+namespace DeepNet.Layers.Losses;
 
 /// <summary>
 /// Cross entropy of logits [N, C] (or [N, C, d...]) against class indices [N] (or [N, d...]) stored

@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Layers;
+namespace DeepNet.Layers.Losses;
 
 /// <summary>Mean absolute error (torch.nn.L1Loss): |prediction − target|, reduced. Shapes must match.</summary>
 public sealed class L1Loss(Reduction reduction = Reduction.Mean) : Loss(reduction)

@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Layers;
+namespace DeepNet.Layers.Losses;
 
 /// <summary>
 /// Base of the losses: a function of a prediction and a target, reduced by <see cref="Reduction"/>.

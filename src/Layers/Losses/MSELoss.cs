@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Layers;
+namespace DeepNet.Layers.Losses;
 
 /// <summary>Mean squared error (torch.nn.MSELoss): (prediction − target)², reduced. Shapes must match.</summary>
 public sealed class MSELoss(Reduction reduction = Reduction.Mean) : Loss(reduction)

@@ -1,6 +1,6 @@
 using DeepNet.Tensors;
 
-namespace DeepNet.Layers;
+namespace DeepNet.Layers.Losses;
 
 /// <summary>
 /// Negative log likelihood (torch.nn.NLLLoss): −logProbs[n, target[n]] for log-probabilities [N, C]

@@ -1,3 +1,5 @@
+using DeepNet.Data;
+
 namespace DeepNet.Tests.Data;
 
 /// <summary>Paths of the files under Fixtures/Data (copied next to the test assembly) and scratch folders.</summary>

@@ -1,6 +1,7 @@
 using DeepNet.Layers;
 using DeepNet.Tensors;
 using Xunit;
+using DeepNet.Layers.Losses;
 
 namespace DeepNet.Tests.Layers;
 

@@ -2,6 +2,7 @@ using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using Xunit;
+using DeepNet.Serialization;
 
 namespace DeepNet.Tests.Optimizers;
 

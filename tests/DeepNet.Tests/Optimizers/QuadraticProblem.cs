@@ -1,6 +1,7 @@
 using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
+using DeepNet.Serialization;
 
 namespace DeepNet.Tests.Optimizers;
 

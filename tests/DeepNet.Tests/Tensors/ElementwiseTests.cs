@@ -1,6 +1,7 @@
 using DeepNet.Tensors;
 using DeepNet.Tests.Testing;
 using Xunit;
+using DeepNet.Kernels.Ops;
 
 namespace DeepNet.Tests.Tensors;
 

@@ -2,6 +2,7 @@ using DeepNet.Tensors;
 using DeepNet.Tests.Kernels.Gpu;
 using Xunit;
 using AutogradSwitch = DeepNet.Autograd.Autograd;
+using DeepNet.Tests.Layers;
 
 namespace DeepNet.Tests.Tensors;
 

@@ -1,6 +1,7 @@
 using DeepNet.Tensors;
 using DeepNet.Tests.Testing;
 using Xunit;
+using DeepNet.Tests.Layers.Losses;
 
 namespace DeepNet.Tests.Tensors;
 

@@ -3,6 +3,7 @@ using DeepNet.Layers;
 using DeepNet.Tensors;
 using DeepNet.Training;
 using Xunit;
+using DeepNet.Serialization;
 
 namespace DeepNet.Tests.Training;
 

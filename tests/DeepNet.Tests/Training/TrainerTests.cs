@@ -3,6 +3,8 @@ using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Training;
 using Xunit;
+using DeepNet.Layers.Losses;
+using DeepNet.Serialization;
 
 namespace DeepNet.Tests.Training;
 

@@ -2,6 +2,7 @@ using DeepNet.Kernels;
 using DeepNet.Kernels.Cpu;
 using FsCheck.Xunit;
 using Xunit;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tests.Kernels.Cpu;
 

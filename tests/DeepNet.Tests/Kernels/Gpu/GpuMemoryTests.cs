@@ -1,6 +1,7 @@
 using DeepNet.Kernels;
 using DeepNet.Kernels.Gpu;
 using Xunit;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tests.Kernels.Gpu;
 

@@ -1,5 +1,6 @@
 using DeepNet.Kernels;
 using Xunit;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tests.Kernels.Gpu;
 

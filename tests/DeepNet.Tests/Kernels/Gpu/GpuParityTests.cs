@@ -3,6 +3,7 @@ using DeepNet.Kernels.Cpu;
 using DeepNet.Kernels.Gpu;
 using DeepNet.Kernels.Ops;
 using Xunit;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tests.Kernels.Gpu;
 

@@ -78,7 +78,7 @@ public sealed class PtxCompileTests
                 continue;
             }
             var constraint = method.GetGenericArguments()[0].GetGenericParameterConstraints();
-            var samples = constraint.Contains(typeof(DeepNet.Kernels.IUnaryOp))
+            var samples = constraint.Contains(typeof(DeepNet.Kernels.Ops.IUnaryOp))
                 ? new[] { typeof(GeluOp), typeof(LeakyReluOp) }
                 : [typeof(PowOp), typeof(CompareOp)];
             foreach (var op in samples) yield return method.MakeGenericMethod(op);

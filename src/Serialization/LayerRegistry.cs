@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using DeepNet.Layers;
+
+namespace DeepNet.Serialization;
+
+/// <summary>
+/// Maps layer type names to a factory (spec → layer) and a describer (layer → spec), so a
+/// <see cref="ModelArchitecture"/> can be written from a built model and built back from JSON.
+/// Every built-in layer without sub-modules is registered; programs add their own with
+/// <see cref="Register{T}"/>. Argument names are the constructor's in snake_case.
+/// </summary>
+public static class LayerRegistry
+{
+    private static readonly Dictionary<string, Func<LayerSpec, Module>> Factories = new(StringComparer.Ordinal);
+    private static readonly Dictionary<Type, (string Name, Func<Module, LayerSpec> Describe)> Describers = [];
+    private static readonly Lock Gate = new();
+
+    static LayerRegistry()
+    {
+        Register("Dense", s => new Dense(s.Int("in_features"), s.Int("out_features"), s.Bool("bias", true)),
+            (Dense d) => Spec("Dense").With("in_features", d.InFeatures).With("out_features", d.OutFeatures).With("bias", d.Bias is not null));
+        Register("Conv2D", s => new Conv2D(s.Int("in_channels"), s.Int("out_channels"), s.Pair("kernel_size"), s.Pair("stride", (1, 1)),
+                s.Pair("padding", (0, 0)), s.Pair("dilation", (1, 1)), s.Int("groups", 1), s.Bool("bias", true)),
+            (Conv2D c) => Spec("Conv2D").With("in_channels", c.InChannels).With("out_channels", c.OutChannels)
+                .With("kernel_size", c.KernelSize).With("stride", c.Stride).With("padding", c.Padding)
+                .With("dilation", c.Dilation).With("groups", c.Groups).With("bias", c.Bias is not null));
+        Register("MaxPool2D", s => new MaxPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),
+            (MaxPool2D p) => Spec("MaxPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding));
+        Register("AvgPool2D", s => new AvgPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),
+            (AvgPool2D p) => Spec("AvgPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding));
+        Register("Flatten", s => new Flatten(s.Int("start_dim", 1), s.Int("end_dim", -1)),
+            (Flatten f) => Spec("Flatten").With("start_dim", f.StartDim).With("end_dim", f.EndDim));
+        Register("Dropout", s => new Dropout(s.Float("p", 0.5f)), (Dropout d) => Spec("Dropout").With("p", d.P));
+        Register("ReLU", _ => new ReLU(), (ReLU _) => Spec("ReLU"));
+        Register("Tanh", _ => new Tanh(), (Tanh _) => Spec("Tanh"));
+        Register("Sigmoid", _ => new Sigmoid(), (Sigmoid _) => Spec("Sigmoid"));
+        Register("GELU", _ => new GELU(), (GELU _) => Spec("GELU"));
+        Register("LeakyReLU", s => new LeakyReLU(s.Float("negative_slope", 0.01f)),
+            (LeakyReLU l) => Spec("LeakyReLU").With("negative_slope", l.NegativeSlope));
+        Register("Softmax", s => new Softmax(s.Int("dim", -1)), (Softmax l) => Spec("Softmax").With("dim", l.Dim));
+        Register("BatchNorm1d", s => new BatchNorm1d(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+            (BatchNorm1d b) => NormSpec("BatchNorm1d", b));
+        Register("BatchNorm2d", s => new BatchNorm2d(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+            (BatchNorm2d b) => NormSpec("BatchNorm2d", b));
+        Register("LayerNorm", s => new LayerNorm(s.IntArray("normalized_shape"), s.Float("eps", 1e-5f), s.Bool("elementwise_affine", true)),
+            (LayerNorm l) => Spec("LayerNorm").With("normalized_shape", new JsonArray(l.NormalizedShape.ToArray().Select(d => (JsonNode?)d).ToArray()))
+                .With("eps", l.Eps).With("elementwise_affine", l.Weight is not null));
+        Register("Embedding", s => new Embedding(s.Int("num_embeddings"), s.Int("embedding_dim")),
+            (Embedding e) => Spec("Embedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim));
+    }
+
+    /// <summary>The registered type names, sorted.</summary>
+    public static IReadOnlyList<string> TypeNames
+    {
+        get
+        {
+            lock (Gate) return Factories.Keys.Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Registers (or replaces) layer type <typeparamref name="T"/> under <paramref name="name"/>.</summary>
+    public static void Register<T>(string name, Func<LayerSpec, Module> build, Func<T, LayerSpec> describe) where T : Module
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (Gate)
+        {
+            Factories[name] = build;
+            Describers[typeof(T)] = (name, m => describe((T)m));
+        }
+    }
+
+    /// <summary>Builds the layer a spec describes; <see cref="ModelArchitectureException"/> for an unknown type or bad arguments.</summary>
+    public static Module Build(LayerSpec spec)
+    {
+        Func<LayerSpec, Module>? factory;
+        lock (Gate) Factories.TryGetValue(spec.Type, out factory);
+        if (factory is null)
+            throw new ModelArchitectureException(
+                $"model architecture: {spec.Label}: unknown layer type '{spec.Type}' (known: {string.Join(", ", TypeNames)})");
+        try
+        {
+            return factory(spec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelArchitectureException($"model architecture: {spec.Label} ({spec.Type}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>The spec of a built layer; <see cref="ModelArchitectureException"/> when its type is not registered.</summary>
+    public static LayerSpec Describe(Module layer)
+    {
+        (string Name, Func<Module, LayerSpec> Describe) entry;
+        bool found;
+        lock (Gate) found = Describers.TryGetValue(layer.GetType(), out entry);
+        if (!found)
+            throw new ModelArchitectureException(
+                $"model architecture: layer type {layer.GetType().Name} is not registered (LayerRegistry.Register adds it)");
+        return entry.Describe(layer);
+    }
+
+    private static LayerSpec Spec(string type) => new(type);
+
+    private static LayerSpec NormSpec(string type, BatchNorm b) => Spec(type).With("num_features", b.NumFeatures)
+        .With("eps", b.Eps).With("momentum", b.Momentum).With("affine", b.Weight is not null);
+}

@@ -1,0 +1,43 @@
+using DeepNet.Tensors;
+
+namespace DeepNet.Training;
+
+/// <summary>
+/// One batch from a <see cref="DataLoader"/>: inputs [B, ..SampleShape] and targets
+/// [B, ..TargetShape] on the loader's device. The caller owns both tensors: dispose the batch.
+/// </summary>
+public sealed class Batch : IDisposable
+{
+    internal Batch(Tensor input, Tensor target, int index)
+    {
+        Input = input;
+        Target = target;
+        Index = index;
+    }
+
+    /// <summary>Inputs, [B, ..SampleShape].</summary>
+    public Tensor Input { get; }
+
+    /// <summary>Targets, [B, ..TargetShape].</summary>
+    public Tensor Target { get; }
+
+    /// <summary>Position of this batch in its epoch (0-based).</summary>
+    public int Index { get; }
+
+    /// <summary>Number of samples (B).</summary>
+    public int Count => Input.Shape[0];
+
+    /// <summary>Disposes both tensors.</summary>
+    public void Dispose()
+    {
+        Input.Dispose();
+        Target.Dispose();
+    }
+
+    /// <summary>Deconstructs into (input, target): <c>foreach (var (x, y) in loader)</c> still needs the batch disposed.</summary>
+    public void Deconstruct(out Tensor input, out Tensor target)
+    {
+        input = Input;
+        target = Target;
+    }
+}
