@@ -9,7 +9,7 @@ using DeepNet.Layers.Losses;
 namespace DeepNet.Compare;
 
 /// <summary>
-/// Transformer encoder training step: d_model 128, 4 heads, 2 post-norm ReLU layers, ff 512, dropout 0.1,
+/// Transformer encoder training step: d_model 128, 4 heads, 2 post-norm Relu layers, ff 512, dropout 0.1,
 /// input [S, N, E] = [64, 16, 128] (sequence first, libtorch's layout), MSE to a random target, Adam.
 /// </summary>
 public static class TransformerWorkload
@@ -21,16 +21,16 @@ public static class TransformerWorkload
         var model = BenchmarkModels.Transformer(g);
         var x = DnTensor.Randn([s, n, e], g);
         var y = DnTensor.Randn([s, n, e], g);
-        var loss = new MSELoss();
+        var loss = new MseLoss();
         var optimizer = new Adam(model.Parameters(), 1e-3);
 
         var layers = Enumerable.Range(0, BenchmarkModels.TransformerLayers)
-            .Select(_ => nn.TransformerEncoderLayer(e, BenchmarkModels.TransformerHeads, BenchmarkModels.TransformerFeedForward, 0.1, nn.Activations.ReLU))
+            .Select(_ => nn.TransformerEncoderLayer(e, BenchmarkModels.TransformerHeads, BenchmarkModels.TransformerFeedForward, 0.1, nn.Activations.Relu))
             .ToArray();
         var parameters = layers.SelectMany(l => l.parameters()).ToArray();
         var tx = randn(s, n, e);
         var ty = randn(s, n, e);
-        var torchLoss = nn.MSELoss();
+        var torchLoss = nn.MseLoss();
         var torchOptimizer = optim.Adam(parameters, 1e-3);
 
         return new Workload("transformer_step",

@@ -1,12 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using DeepNet.Tensors;
-using AutogradSwitch = DeepNet.Autograd.Autograd;
+using DeepNet.Autograd;
 
 namespace DeepNet.Benchmarks;
 
 /// <summary>
 /// Fused kernels against the composites they replace, on the CPU through the Tensor API
-/// (forward + backward where differentiable): softmax + cross entropy at [64, 10], bias + ReLU
+/// (forward + backward where differentiable): softmax + cross entropy at [64, 10], bias + Relu
 /// at [64, 64] and [64, 32, 26, 26], and one Adam step over 100,352 parameters.
 /// dotnet run -c Release --project benchmarks/DeepNet.Benchmarks -- --filter '*FusedBenchmarks*' --job short --inProcess
 /// </summary>
@@ -54,7 +54,7 @@ public class FusedBenchmarks
     public void AdamComposite100k()
     {
         using var scope = new DisposeScope();
-        using var noGrad = AutogradSwitch.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         long t = ++_step;
         _m.MulInPlace(0.9f).AddInPlace(_g, 0.1f);
         using var square = _g.Mul(_g);
@@ -67,7 +67,7 @@ public class FusedBenchmarks
     [Benchmark]
     public void AdamFused100k()
     {
-        using var noGrad = AutogradSwitch.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         _p.AdamUpdate(_g, _m, _v, ++_step, 1e-3);
     }
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using DeepNet.Tensors;
-using AutogradSwitch = DeepNet.Autograd.Autograd;
+using DeepNet.Autograd;
 
 namespace DeepNet.Benchmarks;
 
@@ -45,7 +45,7 @@ public class OpBenchmarks
     private void Run(Func<Tensor> op)
     {
         using var scope = new DisposeScope();
-        using (AutogradSwitch.NoGrad()) op();
+        using (GradMode.NoGrad()) op();
         _device.Synchronize();
     }
 
@@ -59,12 +59,12 @@ public class OpBenchmarks
     [Benchmark] public void MatMul256() => Run(() => _t["m256"].MatMul(_t["m256"]));
     [Benchmark] public void MatMul1024() => Run(() => _t["m1024"].MatMul(_t["m1024"]));
     [Benchmark] public void MatMul4096() => Run(() => _t["m4096"].MatMul(_t["m4096"]));
-    [Benchmark] public void Conv2dMnistFirstForward() => Run(() => _t["mnistX"].Conv2d(_t["mnistW"]));
-    [Benchmark] public void Conv2dMnistFirstBackward() => RunBackward(() => _t["mnistX"].Conv2d(_t["mnistW"]), "mnistX", "mnistW");
-    [Benchmark] public void Conv2dMnistSecondForward() => Run(() => _t["mnist2X"].Conv2d(_t["mnist2W"]));
-    [Benchmark] public void Conv2dMnistSecondBackward() => RunBackward(() => _t["mnist2X"].Conv2d(_t["mnist2W"]), "mnist2X", "mnist2W");
-    [Benchmark] public void Conv2dLeNetSecondForward() => Run(() => _t["lenetX"].Conv2d(_t["lenetW"]));
-    [Benchmark] public void Conv2dLeNetSecondBackward() => RunBackward(() => _t["lenetX"].Conv2d(_t["lenetW"]), "lenetX", "lenetW");
+    [Benchmark] public void Conv2DMnistFirstForward() => Run(() => _t["mnistX"].Conv2D(_t["mnistW"]));
+    [Benchmark] public void Conv2DMnistFirstBackward() => RunBackward(() => _t["mnistX"].Conv2D(_t["mnistW"]), "mnistX", "mnistW");
+    [Benchmark] public void Conv2DMnistSecondForward() => Run(() => _t["mnist2X"].Conv2D(_t["mnist2W"]));
+    [Benchmark] public void Conv2DMnistSecondBackward() => RunBackward(() => _t["mnist2X"].Conv2D(_t["mnist2W"]), "mnist2X", "mnist2W");
+    [Benchmark] public void Conv2DLeNetSecondForward() => Run(() => _t["lenetX"].Conv2D(_t["lenetW"]));
+    [Benchmark] public void Conv2DLeNetSecondBackward() => RunBackward(() => _t["lenetX"].Conv2D(_t["lenetW"]), "lenetX", "lenetW");
     [Benchmark] public void Softmax4096x1024() => Run(() => _t["rows"].Softmax(1));
     [Benchmark] public void LayerNorm4096x1024() => Run(() => _t["rows"].LayerNorm([1024], _t["norm"], _t["norm"]));
     [Benchmark] public void Add4096x1024() => Run(() => _t["rows"].Add(_t["rows"]));

@@ -57,7 +57,7 @@ public class TrainingStepBenchmarks
         public static Step Regression(Module model, int[] shape, Device device, Generator g)
         {
             model.To(device);
-            return new Step(model, Tensor.Randn(shape, g, device), Tensor.Randn(shape, g, device), new MSELoss(), new Adam(model.Parameters()));
+            return new Step(model, Tensor.Randn(shape, g, device), Tensor.Randn(shape, g, device), new MseLoss(), new Adam(model.Parameters()));
         }
 
         public void Run()

@@ -2,8 +2,8 @@ using DeepNet.Benchmarks;
 using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
-using AutogradSwitch = DeepNet.Autograd.Autograd;
 using DeepNet.Layers.Losses;
+using DeepNet.Autograd;
 
 namespace DeepNet.GpuCompare;
 
@@ -54,7 +54,7 @@ public static class GpuWorkloads
             {
                 foreach (var t in new[] { x, w, b }) t.ZeroGrad();
                 using var scope = new DisposeScope();
-                x.Conv2d(w, b).Sum().Backward();
+                x.Conv2D(w, b).Sum().Backward();
             },
             // Backward is two GEMMs of the forward's size (dx and dW): about 3x the forward's flops.
             ms => $"{3 * forwardFlops / ms / 1e6:G4} GFLOP/s", [],
@@ -102,7 +102,7 @@ public static class GpuWorkloads
     private static void NoGrad(Func<Tensor> op)
     {
         using var scope = new DisposeScope();
-        using (AutogradSwitch.NoGrad()) op();
+        using (GradMode.NoGrad()) op();
     }
 
     private static string GigabytesPerSecond(long floats, double ms) => $"{floats * 4.0 / ms / 1e6:G4} GB/s";

@@ -32,7 +32,7 @@ public static class DemoModels
                 Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), weightsFile: "model.safetensors", name: "mnist-cnn"));
             Console.WriteLine($"mnist-cnn: {cnn.ParameterCount:N0} parameters, {source}");
         }
-        using var mlp = new Sequential(new Dense(13, 64, generator: new Generator(7)), new ReLU(), new Dense(64, 64, generator: new Generator(8)), new ReLU(),
+        using var mlp = new Sequential(new Dense(13, 64, generator: new Generator(7)), new Relu(), new Dense(64, 64, generator: new Generator(8)), new Relu(),
             new Dense(64, 1, generator: new Generator(9)));
         InputNormalization normalization;
         try
@@ -50,11 +50,11 @@ public static class DemoModels
     }
 
     private static Sequential MnistCnn() => new(
-        new Conv2D(1, 32, kernelSize: 3, generator: new Generator(42)), new ReLU(), new MaxPool2D(2),
-        new Conv2D(32, 64, kernelSize: 3, generator: new Generator(43)), new ReLU(), new MaxPool2D(2),
-        new Conv2D(64, 64, kernelSize: 3, generator: new Generator(44)), new ReLU(),
+        new Conv2D(1, 32, kernelSize: 3, generator: new Generator(42)), new Relu(), new MaxPool2D(2),
+        new Conv2D(32, 64, kernelSize: 3, generator: new Generator(43)), new Relu(), new MaxPool2D(2),
+        new Conv2D(64, 64, kernelSize: 3, generator: new Generator(44)), new Relu(),
         new Flatten(),
-        new Dense(64 * 3 * 3, 64, generator: new Generator(45)), new ReLU(),
+        new Dense(64 * 3 * 3, 64, generator: new Generator(45)), new Relu(),
         new Dense(64, 10, generator: new Generator(46)));
 
     private static void Save(Sequential model, string folder, ModelArchitecture architecture)
@@ -82,7 +82,7 @@ public static class DemoModels
         using var x = Tensor.FromArray(features, [n, f]).DetachFromScope();
         using var y = Tensor.FromArray(data.Targets, [n, 1]).DetachFromScope();
         using var optimizer = new Adam(mlp.Parameters(), 1e-2);
-        var loss = new MSELoss();
+        var loss = new MseLoss();
         float last = float.NaN;
         for (int step = 0; step < 300; step++)
         {

@@ -1,5 +1,5 @@
 // LeNet-5 as in the PyTorch tutorial: conv 6 5x5 → pool → conv 16 5x5 → pool → 120 → 84 → 10,
-// ReLU, SGD with momentum, on MNIST padded to 32x32 (the size LeNet was designed for).
+// Relu, SGD with momentum, on MNIST padded to 32x32 (the size LeNet was designed for).
 // `--channels 3` builds the 3-channel (CIFAR-sized) variant and trains it briefly on random
 // images, which checks the shapes end to end without downloading anything.
 //   dotnet run -c Release --project samples/LeNet -- --epochs 4 --out out/lenet
@@ -42,11 +42,11 @@ static void Train(int epochs, int batchSize, double lr, double momentum, Device 
 
     var init = new Generator(seed);
     using var model = new Sequential(
-        new Conv2D(channels, 6, kernelSize: 5, generator: init), new ReLU(), new MaxPool2D(2),  // 32 → 28 → 14
-        new Conv2D(6, 16, kernelSize: 5, generator: init), new ReLU(), new MaxPool2D(2),        // 14 → 10 → 5
+        new Conv2D(channels, 6, kernelSize: 5, generator: init), new Relu(), new MaxPool2D(2),  // 32 → 28 → 14
+        new Conv2D(6, 16, kernelSize: 5, generator: init), new Relu(), new MaxPool2D(2),        // 14 → 10 → 5
         new Flatten(),
-        new Dense(16 * 5 * 5, 120, generator: init), new ReLU(),
-        new Dense(120, 84, generator: init), new ReLU(),
+        new Dense(16 * 5 * 5, 120, generator: init), new Relu(),
+        new Dense(120, 84, generator: init), new Relu(),
         new Dense(84, 10, generator: init));
     model.To(device);
     Console.WriteLine($"device: {device}");

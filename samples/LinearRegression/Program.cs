@@ -64,7 +64,7 @@ static bool Fit(string name, float[] x, float[] y, string[] featureNames, int ep
     using var model = new Sequential(new Dense(d, 1, generator: new Generator(seed)));
     model.To(device);
     using var optimizer = new Sgd(model.Parameters(), lr);
-    var loss = new MSELoss();
+    var loss = new MseLoss();
     var trainer = new Trainer(verbose: false);
     var clock = Stopwatch.StartNew();
     var history = trainer.Fit(model, loss, optimizer, train, epochs, validation: test, new PrintEvery(epochs / 5, name));

@@ -46,8 +46,8 @@ static void Train(int epochs, int batchSize, double lr, Device device, ulong see
     // the saved model gets an explicit Softmax layer so it outputs probabilities.
     var init = new Generator(seed + 1);
     using var model = new Sequential(
-        new Dense(features, 64, generator: init), new ReLU(),
-        new Dense(64, 64, generator: init), new ReLU(),
+        new Dense(features, 64, generator: init), new Relu(),
+        new Dense(64, 64, generator: init), new Relu(),
         new Dense(64, classes, generator: init));
     model.To(device);
     Console.WriteLine($"device: {device}");
@@ -95,7 +95,7 @@ static (Dataset Train, Dataset Test) TeacherData(int features, int classes, int 
         new Dense(features, 32, bias: false, generator: gen), new Tanh(),
         new Dense(32, classes, bias: false, generator: gen));
     using var scope = new DisposeScope();
-    using var noGrad = Autograd.NoGrad();
+    using var noGrad = GradMode.NoGrad();
     var mixing = Tensor.Randn([latent, features], gen, std: 1f / MathF.Sqrt(latent));
     Dataset Make(int count)
     {

@@ -33,11 +33,11 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
 
     var init = new Generator(seed);
     using var model = new Sequential(
-        new Conv2D(1, 32, kernelSize: 3, generator: init), new ReLU(), new MaxPool2D(2),
-        new Conv2D(32, 64, kernelSize: 3, generator: init), new ReLU(), new MaxPool2D(2),
-        new Conv2D(64, 64, kernelSize: 3, generator: init), new ReLU(),
+        new Conv2D(1, 32, kernelSize: 3, generator: init), new Relu(), new MaxPool2D(2),
+        new Conv2D(32, 64, kernelSize: 3, generator: init), new Relu(), new MaxPool2D(2),
+        new Conv2D(64, 64, kernelSize: 3, generator: init), new Relu(),
         new Flatten(),
-        new Dense(64 * 3 * 3, 64, generator: init), new ReLU(),
+        new Dense(64 * 3 * 3, 64, generator: init), new Relu(),
         new Dense(64, 10, generator: init));
     model.To(device);
     Console.WriteLine($"device: {device}");

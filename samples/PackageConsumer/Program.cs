@@ -16,7 +16,7 @@ for (int step = 0; step < 20; step++)
     var loss = x.MatMul(w).MseLoss(y);
     w.ZeroGrad();
     loss.Backward();
-    using (Autograd.NoGrad()) w.AddInPlace(w.Grad!, -0.1f);
+    using (GradMode.NoGrad()) w.AddInPlace(w.Grad!, -0.1f);
     last = loss.Item();
     if (step == 0) first = last;
 }

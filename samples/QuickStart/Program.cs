@@ -19,7 +19,7 @@ for (int step = 0; step < 500; step++)
     var loss = x.MatMul(w1).Add(b1).Tanh().MatMul(w2).Add(b2).MseLoss(target);
     foreach (var p in parameters) p.ZeroGrad();
     loss.Backward();
-    using (Autograd.NoGrad())
+    using (GradMode.NoGrad())
         foreach (var p in parameters) p.AddInPlace(p.Grad!, -0.05f);
     last = loss.Item();
     if (step == 0) first = last;

@@ -61,7 +61,7 @@ static int Train(string dataset, string cell, int window, int hidden, int epochs
     Console.WriteLine(model);
 
     using var optimizer = new Adam(model.Parameters(), lr);
-    var loss = new MSELoss();
+    var loss = new MseLoss();
     var trainer = new Trainer();
     var clock = Stopwatch.StartNew();
     var history = trainer.Fit(model, loss, optimizer, train, epochs, validation: test);

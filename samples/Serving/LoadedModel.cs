@@ -1,6 +1,7 @@
 using DeepNet.Layers;
 using DeepNet.Tensors;
 using DeepNet.Serialization;
+using DeepNet.Autograd;
 
 namespace DeepNet.Serving;
 
@@ -63,7 +64,7 @@ public sealed class LoadedModel : IDisposable
     private static int ProbeOutputWidth(ModelArchitecture architecture, Sequential model, Device device)
     {
         using var scope = new DisposeScope();
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         Tensor output;
         try
         {
@@ -86,7 +87,7 @@ public sealed class LoadedModel : IDisposable
     public float[] Run(float[] inputs, int count)
     {
         using var scope = new DisposeScope();
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         var x = Tensor.FromArray(inputs, [count, .. Architecture.InputShape], Device);
         var y = Model.Forward(x);
         if (Architecture.Task == ModelTask.Classification && !OutputIsProbabilities) y = y.Softmax(-1);

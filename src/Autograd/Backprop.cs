@@ -76,7 +76,7 @@ internal static class Backprop
         if (leaf.Grad is null || leaf.Grad.IsDisposed)
         {
             // A fresh dense gradient no other tensor shares becomes Grad as is: no copy.
-            if (grad.OwnsDenseStorage) leaf.Grad = grad.DetachFromScope();
+            if (grad.OwnsContiguousStorage) leaf.Grad = grad.DetachFromScope();
             else
             {
                 leaf.Grad = grad.Clone().DetachFromScope();

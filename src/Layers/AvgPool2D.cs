@@ -3,7 +3,7 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers;
 
 /// <summary>
-/// Average pooling (torch.nn.AvgPool2d with count_include_pad). x: [N, C, H, W] → [N, C, P, Q];
+/// Average pooling (torch.nn.AvgPool2D with count_include_pad). x: [N, C, H, W] → [N, C, P, Q];
 /// stride defaults to the kernel size.
 /// </summary>
 public sealed class AvgPool2D : Pool2D
@@ -18,5 +18,5 @@ public sealed class AvgPool2D : Pool2D
     {
     }
 
-    public override Tensor Forward(Tensor input) => input.AvgPool2d(KernelSize, Stride, Padding);
+    public override Tensor Forward(Tensor input) => input.AvgPool2D(KernelSize, Stride, Padding);
 }

@@ -1,4 +1,5 @@
 using DeepNet.Tensors;
+using DeepNet.Autograd;
 
 namespace DeepNet.Layers;
 
@@ -88,7 +89,7 @@ public abstract class BatchNorm : Module
     // running = (1 − m)·running + m·batch, with the unbiased variance as PyTorch stores it.
     private void UpdateRunningStats(Tensor mean, Tensor biasedVariance, long count)
     {
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         using var batchMean = mean.Reshape(NumFeatures);
         using var scaled = biasedVariance.Mul((float)count / (count - 1));
         using var batchVar = scaled.Reshape(NumFeatures);

@@ -3,7 +3,7 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers;
 
 /// <summary>
-/// 2-d convolution (torch.nn.Conv2d). x: [N, C, H, W], weight: [K, C/groups, R, S], bias: [K] → [N, K, P, Q].
+/// 2-d convolution (torch.nn.Conv2D). x: [N, C, H, W], weight: [K, C/groups, R, S], bias: [K] → [N, K, P, Q].
 /// Weight and bias start as U(−1/√fan_in, 1/√fan_in) with fan_in = C/groups·R·S (PyTorch's default).
 /// </summary>
 public sealed class Conv2D : Module
@@ -60,7 +60,7 @@ public sealed class Conv2D : Module
     {
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"conv2d: input {input.Shape} must be [N, {InChannels}, H, W]");
-        return input.Conv2d(Weight, Bias, Stride, Padding, Dilation, Groups);
+        return input.Conv2D(Weight, Bias, Stride, Padding, Dilation, Groups);
     }
 
     protected override string Describe()

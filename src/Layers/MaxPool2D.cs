@@ -2,7 +2,7 @@ using DeepNet.Tensors;
 
 namespace DeepNet.Layers;
 
-/// <summary>Max pooling (torch.nn.MaxPool2d). x: [N, C, H, W] → [N, C, P, Q]; stride defaults to the kernel size.</summary>
+/// <summary>Max pooling (torch.nn.MaxPool2D). x: [N, C, H, W] → [N, C, P, Q]; stride defaults to the kernel size.</summary>
 public sealed class MaxPool2D : Pool2D
 {
     public MaxPool2D(int kernelSize, int? stride = null, int padding = 0)
@@ -15,5 +15,5 @@ public sealed class MaxPool2D : Pool2D
     {
     }
 
-    public override Tensor Forward(Tensor input) => input.MaxPool2d(KernelSize, Stride, Padding);
+    public override Tensor Forward(Tensor input) => input.MaxPool2D(KernelSize, Stride, Padding);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using DeepNet.Tensors;
+using DeepNet.Autograd;
 
 namespace DeepNet.Layers;
 
@@ -17,7 +18,7 @@ public abstract partial class Module
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         var slots = CheckStateShapes(state.ToDictionary(kv => kv.Key, kv => kv.Value.Shape), strict);
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         foreach (var (name, value) in state)
         {
             if (!slots.TryGetValue(name, out var slot)) continue;

@@ -1,4 +1,5 @@
 using DeepNet.Tensors;
+using DeepNet.Autograd;
 
 namespace DeepNet.Layers;
 
@@ -32,7 +33,7 @@ public sealed class MultiHeadAttention : Module
         if (bias) _inProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros([3 * embedDim]));
         _outProj = RegisterModule("out_proj", new Dense(embedDim, embedDim, bias, generator));
         if (bias)
-            using (Autograd.Autograd.NoGrad()) _outProj.Bias!.Zero();
+            using (GradMode.NoGrad()) _outProj.Bias!.Zero();
     }
 
     public int EmbedDim { get; }
@@ -84,7 +85,7 @@ public sealed class MultiHeadAttention : Module
     {
         using var negativeInfinity = Tensor.Full([], float.NegativeInfinity, blocked.Device);
         using var zero = Tensor.Zeros([], blocked.Device);
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         return Tensor.Where(blocked, negativeInfinity, zero);
     }
 

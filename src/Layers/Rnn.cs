@@ -3,7 +3,7 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers;
 
 /// <summary>
-/// Elman RNN, as torch.nn.RNN: h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh) (or ReLU).
+/// Elman RNN, as torch.nn.RNN: h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh) (or Relu).
 /// Input [T, N, in] ([N, T, in] batch-first, [T, in] unbatched) → output [T, N, D·H];
 /// parameters weight_ih_l{k}[_reverse] [H, in], weight_hh_l{k} [H, H], bias_ih_l{k}, bias_hh_l{k} [H].
 /// </summary>

@@ -1,4 +1,5 @@
 using DeepNet.Tensors;
+using DeepNet.Autograd;
 
 namespace DeepNet.Optimizers;
 
@@ -23,7 +24,7 @@ public static class GradClip
         if (grads.Count == 0)
             return 0;
 
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         using var scope = new DisposeScope();
         double total = 0;
         foreach (Tensor grad in grads)

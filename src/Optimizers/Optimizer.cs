@@ -1,13 +1,14 @@
 using DeepNet.Layers;
 using DeepNet.Tensors;
 using DeepNet.Serialization;
+using DeepNet.Autograd;
 
 namespace DeepNet.Optimizers;
 
 /// <summary>
 /// Base of every optimizer, as torch.optim.Optimizer with one parameter group: holds the
 /// parameters (by name, so state can be saved by name), the learning rate, and per-parameter
-/// state created lazily and owned here. <see cref="Step"/> runs under Autograd.NoGrad and
+/// state created lazily and owned here. <see cref="Step"/> runs under GradMode.NoGrad and
 /// skips parameters whose Grad is null. Dispose the optimizer to free its state tensors.
 /// </summary>
 public abstract class Optimizer : IDisposable
@@ -74,7 +75,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>Applies one update to every parameter that has a gradient.</summary>
     public void Step()
     {
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         // Frees every temporary the update makes; state slots live outside all scopes.
         using var scope = new DisposeScope();
         StepCount++;

@@ -31,25 +31,29 @@ public static class LayerRegistry
         Register("Flatten", s => new Flatten(s.Int("start_dim", 1), s.Int("end_dim", -1)),
             (Flatten f) => Spec("Flatten").With("start_dim", f.StartDim).With("end_dim", f.EndDim));
         Register("Dropout", s => new Dropout(s.Float("p", 0.5f)), (Dropout d) => Spec("Dropout").With("p", d.P));
-        Register("ReLU", _ => new ReLU(), (ReLU _) => Spec("ReLU"));
+        Register("Relu", _ => new Relu(), (Relu _) => Spec("Relu"));
         Register("Tanh", _ => new Tanh(), (Tanh _) => Spec("Tanh"));
         Register("Sigmoid", _ => new Sigmoid(), (Sigmoid _) => Spec("Sigmoid"));
-        Register("GELU", _ => new GELU(), (GELU _) => Spec("GELU"));
-        Register("LeakyReLU", s => new LeakyReLU(s.Float("negative_slope", 0.01f)),
-            (LeakyReLU l) => Spec("LeakyReLU").With("negative_slope", l.NegativeSlope));
+        Register("Gelu", _ => new Gelu(), (Gelu _) => Spec("Gelu"));
+        Register("LeakyRelu", s => new LeakyRelu(s.Float("negative_slope", 0.01f)),
+            (LeakyRelu l) => Spec("LeakyRelu").With("negative_slope", l.NegativeSlope));
         Register("Softmax", s => new Softmax(s.Int("dim", -1)), (Softmax l) => Spec("Softmax").With("dim", l.Dim));
-        Register("BatchNorm1d", s => new BatchNorm1d(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
-            (BatchNorm1d b) => NormSpec("BatchNorm1d", b));
-        Register("BatchNorm2d", s => new BatchNorm2d(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
-            (BatchNorm2d b) => NormSpec("BatchNorm2d", b));
+        Register("BatchNorm1D", s => new BatchNorm1D(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+            (BatchNorm1D b) => NormSpec("BatchNorm1D", b));
+        Register("BatchNorm2D", s => new BatchNorm2D(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+            (BatchNorm2D b) => NormSpec("BatchNorm2D", b));
         Register("LayerNorm", s => new LayerNorm(s.IntArray("normalized_shape"), s.Float("eps", 1e-5f), s.Bool("elementwise_affine", true)),
             (LayerNorm l) => Spec("LayerNorm").With("normalized_shape", new JsonArray(l.NormalizedShape.ToArray().Select(d => (JsonNode?)d).ToArray()))
                 .With("eps", l.Eps).With("elementwise_affine", l.Weight is not null));
         Register("Embedding", s => new Embedding(s.Int("num_embeddings"), s.Int("embedding_dim")),
             (Embedding e) => Spec("Embedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim));
+        // Type names written before the .NET acronym convention (ReLU → Relu, BatchNorm2d → BatchNorm2D) still load.
+        foreach (var (old, current) in (ReadOnlySpan<(string, string)>)[("ReLU", "Relu"), ("GELU", "Gelu"), ("LeakyReLU", "LeakyRelu"),
+                     ("BatchNorm1d", "BatchNorm1D"), ("BatchNorm2d", "BatchNorm2D")])
+            Factories[old] = Factories[current];
     }
 
-    /// <summary>The registered type names, sorted.</summary>
+    /// <summary>The registered type names (with the older spellings that still load), sorted.</summary>
     public static IReadOnlyList<string> TypeNames
     {
         get

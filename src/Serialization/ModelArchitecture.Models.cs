@@ -1,5 +1,6 @@
 using DeepNet.Tensors;
 using DeepNet.Layers;
+using DeepNet.Autograd;
 
 namespace DeepNet.Serialization;
 
@@ -22,7 +23,7 @@ public sealed partial class ModelArchitecture
         try
         {
             using var scope = new DisposeScope();
-            using var noGrad = Autograd.Autograd.NoGrad();
+            using var noGrad = GradMode.NoGrad();
             var x = Tensor.Zeros([1, .. inputShape], model.Device);
             for (int i = 0; i < model.Count; i++)
             {

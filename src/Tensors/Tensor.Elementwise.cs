@@ -45,7 +45,7 @@ public sealed partial class Tensor
     public Tensor LeakyRelu(float negativeSlope = 0.01f) => UnaryFunction<LeakyReluOp>.Apply(new(negativeSlope), this);
     public Tensor Sigmoid() => UnaryFunction<SigmoidOp>.Apply(default, this);
     public Tensor Tanh() => UnaryFunction<TanhOp>.Apply(default, this);
-    /// <summary>Exact GELU, x·Φ(x).</summary>
+    /// <summary>Exact Gelu, x·Φ(x).</summary>
     public Tensor Gelu() => UnaryFunction<GeluOp>.Apply(default, this);
 
     /// <summary>cond ? a : b elementwise, broadcast; cond is nonzero for true.</summary>

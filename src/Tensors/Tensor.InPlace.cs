@@ -1,6 +1,7 @@
 using DeepNet.Kernels;
 using DeepNet.Kernels.Ops;
 using DeepNet.Kernels.Geometry;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tensors;
 
@@ -76,6 +77,6 @@ public sealed partial class Tensor
                 throw new ArgumentException($"{op}: shape {other.Shape} cannot be broadcast into {Shape}");
         }
         if (Autograd.GradMode.IsEnabled && (GradFn is not null || (RequiresGrad && IsLeaf)))
-            throw new InvalidOperationException($"{op}: in-place update of a tensor that requires grad; wrap it in Autograd.NoGrad()");
+            throw new InvalidOperationException($"{op}: in-place update of a tensor that requires grad; wrap it in GradMode.NoGrad()");
     }
 }

@@ -1,4 +1,5 @@
 using DeepNet.Autograd.Functions;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tensors;
 

@@ -40,7 +40,7 @@ public sealed partial class Tensor
     /// 2-d convolution, as Im2Col then one batched matmul. x: [N, C, H, W], weight: [K, C/groups, R, S],
     /// bias: [K] or null → [N, K, P, Q].
     /// </summary>
-    public Tensor Conv2d(Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null,
+    public Tensor Conv2D(Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null,
         (int H, int W)? dilation = null, int groups = 1)
     {
         if (Rank != 4 || weight.Rank != 4)
@@ -70,14 +70,14 @@ public sealed partial class Tensor
     }
 
     /// <summary>Max pooling over R×S windows. x: [N, C, H, W] → [N, C, P, Q]; padding reads −∞.</summary>
-    public Tensor MaxPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
-        Pool2d("max_pool2d", kernel, stride, padding, float.NegativeInfinity, max: true);
+    public Tensor MaxPool2D((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
+        Pool2D("max_pool2d", kernel, stride, padding, float.NegativeInfinity, max: true);
 
     /// <summary>Average pooling over R×S windows, zero padding counted (PyTorch's count_include_pad).</summary>
-    public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
-        Pool2d("avg_pool2d", kernel, stride, padding, 0f, max: false);
+    public Tensor AvgPool2D((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
+        Pool2D("avg_pool2d", kernel, stride, padding, 0f, max: false);
 
-    private Tensor Pool2d(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding, float padValue, bool max)
+    private Tensor Pool2D(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding, float padValue, bool max)
     {
         if (Rank != 4) throw new ArgumentException($"{op}: expects input [N,C,H,W], got {Shape}");
         var (sh, sw) = stride ?? kernel;

@@ -57,7 +57,7 @@ public sealed partial class Tensor
         return this;
     }
 
-    private static DenseSlice Slice(Tensor t) => new(t.Buffer, t.Layout.Offset);
+    private static ContiguousSlice Slice(Tensor t) => new(t.Buffer, t.Layout.Offset);
 
     /// <summary>Same device and shape as this parameter; this and the state tensors contiguous.</summary>
     private void CheckUpdateOperands(string op, Tensor grad, params Tensor?[] state)

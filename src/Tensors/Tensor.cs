@@ -85,7 +85,7 @@ public sealed partial class Tensor : IDisposable
     internal IBackend Backend => _storage.Device.Backend;
 
     /// <summary>True when this tensor is the only user of its storage and covers it densely in row-major order.</summary>
-    internal bool OwnsDenseStorage =>
+    internal bool OwnsContiguousStorage =>
         !_disposed && _storage.IsExclusive && _offset == 0 && HasRowMajorStrides(_shape, _strides)
         && _storage.Buffer.Length == ShapeMath.Size(_shape);
 

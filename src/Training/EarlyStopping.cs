@@ -1,3 +1,5 @@
+using DeepNet.Autograd;
+
 namespace DeepNet.Training;
 
 /// <summary>

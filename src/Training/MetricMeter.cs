@@ -28,7 +28,7 @@ internal sealed class MetricMeter
             _classification = false;
             return;
         }
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         using var predicted = output.ArgMax(1);
         using var hits = predicted.Eq(target);
         using var correct = hits.Sum();

@@ -3,6 +3,7 @@ using DeepNet.Layers;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using DeepNet.Layers.Losses;
+using DeepNet.Autograd;
 
 namespace DeepNet.Training;
 
@@ -139,7 +140,7 @@ public sealed class Trainer
         var meter = new MetricMeter();
         try
         {
-            using var noGrad = Autograd.Autograd.NoGrad();
+            using var noGrad = GradMode.NoGrad();
             foreach (var batch in data)
                 using (batch)
                 using (new DisposeScope())
@@ -171,7 +172,7 @@ public sealed class Trainer
         int rows = 0;
         try
         {
-            using var noGrad = Autograd.Autograd.NoGrad();
+            using var noGrad = GradMode.NoGrad();
             foreach (var batch in data)
                 using (batch)
                 using (new DisposeScope())

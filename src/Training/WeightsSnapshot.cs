@@ -1,6 +1,7 @@
 using DeepNet.Layers;
 using DeepNet.Tensors;
 using DeepNet.Serialization;
+using DeepNet.Autograd;
 
 namespace DeepNet.Training;
 

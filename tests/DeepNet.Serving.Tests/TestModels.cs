@@ -1,6 +1,7 @@
 using DeepNet.Layers;
 using DeepNet.Tensors;
 using DeepNet.Serialization;
+using DeepNet.Autograd;
 
 namespace DeepNet.Serving.Tests;
 
@@ -11,7 +12,7 @@ public sealed class TestModels : IDisposable
     {
         Folder = Directory.CreateTempSubdirectory("deepnet-serving-").FullName;
         var g = new Generator(11);
-        Classifier = new Sequential(new Conv2D(1, 2, kernelSize: 3, generator: g), new ReLU(), new MaxPool2D(2), new Flatten(), new Dense(8, 3, generator: g));
+        Classifier = new Sequential(new Conv2D(1, 2, kernelSize: 3, generator: g), new Relu(), new MaxPool2D(2), new Flatten(), new Dense(8, 3, generator: g));
         ClassifierPath = Save(Classifier, "classifier", [1, 6, 6], ModelTask.Classification, ["cat", "dog", "owl"], null);
         Regressor = new Sequential(new Dense(4, 8, generator: g), new Tanh(), new Dense(8, 2, generator: g));
         Normalization = new InputNormalization([1f, -2f, 0.5f, 10f], [2f, 0.5f, 1f, 4f]);
@@ -48,7 +49,7 @@ public sealed class TestModels : IDisposable
     private static float[][] Direct(Sequential model, float[] inputs, int[] shape, bool softmax)
     {
         using var scope = new DisposeScope();
-        using var noGrad = DeepNet.Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         var y = model.Forward(Tensor.FromArray(inputs, shape));
         if (softmax) y = y.Softmax(-1);
         float[] flat = y.ToArray();

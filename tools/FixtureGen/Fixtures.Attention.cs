@@ -41,9 +41,9 @@ internal static partial class Fixtures
     [Fixture]
     public static void Transformer(FixtureFile file)
     {
-        // Post-norm, ReLU: libtorch's own TransformerEncoderLayer (sequence-first, no norm_first in TorchSharp).
+        // Post-norm, Relu: libtorch's own TransformerEncoderLayer (sequence-first, no norm_first in TorchSharp).
         manual_seed(50);
-        var layer = nn.TransformerEncoderLayer(Embed, Heads, Feedforward, 0.0, nn.Activations.ReLU).to(ScalarType.Float64);
+        var layer = nn.TransformerEncoderLayer(Embed, Heads, Feedforward, 0.0, nn.Activations.Relu).to(ScalarType.Float64);
         layer.eval();
         RandomizeParameters(layer);
         var src = Float32Randn([3, Batch2, Embed]);
@@ -54,7 +54,7 @@ internal static partial class Fixtures
         file.AddFloat32("post_relu.key_padding_mask", padding);
         file.AddFloat32("post_relu.attn_mask", causal);
 
-        // Pre-norm, GELU, as PyTorch's Python TransformerEncoderLayer(norm_first=True) composes it.
+        // Pre-norm, Gelu, as PyTorch's Python TransformerEncoderLayer(norm_first=True) composes it.
         manual_seed(51);
         var attention = nn.MultiheadAttention(Embed, Heads).to(ScalarType.Float64);
         var linear1 = nn.Linear(Embed, Feedforward, dtype: ScalarType.Float64);

@@ -50,7 +50,7 @@ internal sealed class MatMulFunction : Function
     // transpose, so the gradient reaches the weight row-major and Backprop keeps it without a copy.
     private static Tensor GradB(Tensor a, Tensor gradOutput, Tensor b)
     {
-        if (IsTransposedDense(b))
+        if (IsTransposedContiguous(b))
         {
             using var gT = gradOutput.Transpose(-1, -2);
             using var gradBT = gT.MatMul(a);
@@ -61,7 +61,7 @@ internal sealed class MatMulFunction : Function
     }
 
     /// <summary>True for a 2-d view whose transpose is dense row-major (strides [1, rows]).</summary>
-    private static bool IsTransposedDense(Tensor t)
+    private static bool IsTransposedContiguous(Tensor t)
     {
         var layout = t.Layout;
         return t.Rank == 2 && t.ShapeArray[0] > 1 && t.ShapeArray[1] > 1

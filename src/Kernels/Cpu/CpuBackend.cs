@@ -1,3 +1,5 @@
+using DeepNet.Kernels.Fused;
+
 namespace DeepNet.Kernels.Cpu;
 
 /// <summary>
@@ -32,6 +34,8 @@ public sealed partial class CpuBackend : IBackend
             for (long i = lo; i < hi; i++) d[start + i] = CounterRandom.Sample(kind, a, b, seed, counter + (ulong)i);
         });
     }
+
+    public void Run<TOp>(in TOp op) where TOp : struct, IFusedOp => op.RunCpu(this);
 
     public void Synchronize() { }
 

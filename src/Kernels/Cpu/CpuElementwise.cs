@@ -54,7 +54,7 @@ public sealed partial class CpuBackend
         where TOp : struct, IUnaryOp
     {
         float[] xs = Data(x), ys = Data(y);
-        if (!TryMapDense(op, xs, xLayout, ys, yLayout)) MapStrided(op, xs, xLayout, ys, yLayout);
+        if (!TryMapContiguous(op, xs, xLayout, ys, yLayout)) MapStrided(op, xs, xLayout, ys, yLayout);
     }
 
     private static void MapStrided<TOp>(TOp op, float[] xs, StridedLayout xLayout, float[] ys, StridedLayout yLayout)
@@ -77,7 +77,7 @@ public sealed partial class CpuBackend
         where TOp : struct, IUnaryOp
     {
         float[] xs = Data(x), ys = Data(y), gys = Data(gy), gxs = Data(gx);
-        if (!TryMapBackwardDense(op, xs, xLayout, ys, yLayout, gys, gyLayout, gxs, gxLayout))
+        if (!TryMapBackwardContiguous(op, xs, xLayout, ys, yLayout, gys, gyLayout, gxs, gxLayout))
             MapBackwardStrided(op, xs, xLayout, ys, yLayout, gys, gyLayout, gxs, gxLayout);
     }
 
@@ -96,7 +96,7 @@ public sealed partial class CpuBackend
         where TOp : struct, IBinaryOp
     {
         float[] xa = Data(a), xb = Data(b), xc = Data(c);
-        if (!TryZipDense(op, xa, aLayout, xb, bLayout, xc, cLayout)) ZipStrided(op, xa, aLayout, xb, bLayout, xc, cLayout);
+        if (!TryZipContiguous(op, xa, aLayout, xb, bLayout, xc, cLayout)) ZipStrided(op, xa, aLayout, xb, bLayout, xc, cLayout);
     }
 
     private static void ZipStrided<TOp>(TOp op, float[] xa, StridedLayout aLayout, float[] xb, StridedLayout bLayout,
@@ -126,7 +126,7 @@ public sealed partial class CpuBackend
     {
         float[] xa = Data(a), xb = Data(b), xg = Data(gc);
         float[]? xga = ga is null ? null : Data(ga), xgb = gb is null ? null : Data(gb);
-        if (!TryZipBackwardDense(op, xa, aLayout, xb, bLayout, xg, gcLayout, xga, xgb))
+        if (!TryZipBackwardContiguous(op, xa, aLayout, xb, bLayout, xg, gcLayout, xga, xgb))
             ZipBackwardStrided(op, xa, aLayout, xb, bLayout, xg, gcLayout, xga, xgb);
     }
 

@@ -9,8 +9,8 @@ namespace DeepNet.Kernels.Cpu;
 // Oracle: tests/DeepNet.Tests/Tensors/FusedOptimizerTests (torch.optim formulas in double).
 public sealed partial class CpuBackend
 {
-    public void AdamUpdate(AdamStep step, long length, DenseSlice param, DenseSlice grad, DenseSlice expAvg, DenseSlice expAvgSq,
-        DenseSlice? maxExpAvgSq)
+    public void AdamUpdate(AdamStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice expAvg, ContiguousSlice expAvgSq,
+        ContiguousSlice? maxExpAvgSq)
     {
         float[] p = Data(param.Buffer), g = Data(grad.Buffer), m = Data(expAvg.Buffer), v = Data(expAvgSq.Buffer);
         float[] vMax = maxExpAvgSq is { } mx ? Data(mx.Buffer) : [0f];
@@ -51,7 +51,7 @@ public sealed partial class CpuBackend
         });
     }
 
-    public void SgdUpdate(SgdStep step, long length, DenseSlice param, DenseSlice grad, DenseSlice? momentumBuffer)
+    public void SgdUpdate(SgdStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice? momentumBuffer)
     {
         float[] p = Data(param.Buffer), g = Data(grad.Buffer);
         float[] b = momentumBuffer is { } mb ? Data(mb.Buffer) : [0f];

@@ -10,7 +10,7 @@ public sealed partial class CpuBackend
     public void Reduce(ReduceKind kind, DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
         float[] s = Data(src), d = Data(dst);
-        if (TryReduceDense(kind, s, srcLayout, d, dstLayout)) return;
+        if (TryReduceContiguous(kind, s, srcLayout, d, dstLayout)) return;
         var (outerSrc, outerDst, inner) = SplitReduced(srcLayout, dstLayout);
         var (innerShape, innerLayouts) = LayoutCoalescer.Coalesce(inner);
         var innerLayout = innerLayouts[0];
@@ -22,7 +22,7 @@ public sealed partial class CpuBackend
             {
                 int start = o[0] + i * st[0];
                 d[o[1] + i * st[1]] = denseInner
-                    ? ReduceDense(kind, s.AsSpan(start, (int)innerSize))
+                    ? ReduceContiguous(kind, s.AsSpan(start, (int)innerSize))
                     : ReduceStrided(kind, s, start, innerLayout, innerSize);
             }
         });
@@ -67,7 +67,7 @@ public sealed partial class CpuBackend
                 new StridedLayout(innerShape, innerStrides, 0));
     }
 
-    private static float ReduceDense(ReduceKind kind, ReadOnlySpan<float> values) =>
+    private static float ReduceContiguous(ReduceKind kind, ReadOnlySpan<float> values) =>
         kind == ReduceKind.Sum ? TensorPrimitives.Sum(values) : TensorPrimitives.Max(values);
 
     /// <summary>Reduces the inner block row by row: its last (coalesced) dim is a dense run in the common case.</summary>
@@ -80,7 +80,7 @@ public sealed partial class CpuBackend
         {
             int rowStart = start + inner.OffsetOf(r * length);
             float v;
-            if (stride == 1) v = ReduceDense(kind, s.AsSpan(rowStart, length));
+            if (stride == 1) v = ReduceContiguous(kind, s.AsSpan(rowStart, length));
             else
             {
                 v = kind == ReduceKind.Sum ? 0f : float.NegativeInfinity;

@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using DeepNet.Kernels.Fused;
 
 namespace DeepNet.Kernels.Gpu;
 
@@ -59,7 +60,7 @@ public sealed partial class GpuBackend : IBackend
     public string Name { get; }
 
     /// <summary>[flag, value] of the last bad index; also the never-written stand-in for an absent output.</summary>
-    private ArrayView<float> StatusView => _status.View;
+    internal ArrayView<float> StatusView => _status.View;
 
     /// <summary>Allocated, cached and peak bytes of this device's caching allocator.</summary>
     public GpuMemoryStats MemoryStats() => _pool.Stats();
@@ -102,6 +103,16 @@ public sealed partial class GpuBackend : IBackend
         _kernels.Random.Value(Count(length), (int)kind, a, b, seed, counter, (int)dstOffset, View(dst));
     }
 
+    public void Run<TOp>(in TOp op) where TOp : struct, IFusedOp => op.RunGpu(this);
+
+    /// <summary>
+    /// The launch delegate of a fused op's kernel, compiled on first use for this accelerator and
+    /// then held for its lifetime. <paramref name="key"/> names the kernel (the op type, plus a tag
+    /// when one op has several kernels or generic instantiations).
+    /// </summary>
+    internal TDelegate FusedKernel<TDelegate>(object key, Func<Accelerator, TDelegate> load) where TDelegate : Delegate =>
+        _kernels.Fused(key, load);
+
     public void Synchronize() => Stream.Synchronize();
 
     private AcceleratorStream Stream => _accelerator.DefaultStream;
@@ -123,7 +134,7 @@ public sealed partial class GpuBackend : IBackend
     }
 
     /// <summary>A launch extent; kernels index with int, so sizes must fit.</summary>
-    private Index1D Count(long size) =>
+    internal Index1D Count(long size) =>
         size <= int.MaxValue ? new Index1D((int)size)
             : throw new ArgumentException($"{Name}: {size} elements exceed the {int.MaxValue} a GPU kernel launch indexes");
 }

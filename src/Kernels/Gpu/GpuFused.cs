@@ -48,8 +48,8 @@ public sealed partial class GpuBackend
             View(x), View(bias), View(y), View(gradY), View(gradZ));
     }
 
-    public void AdamUpdate(AdamStep step, long length, DenseSlice param, DenseSlice grad, DenseSlice expAvg, DenseSlice expAvgSq,
-        DenseSlice? maxExpAvgSq)
+    public void AdamUpdate(AdamStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice expAvg, ContiguousSlice expAvgSq,
+        ContiguousSlice? maxExpAvgSq)
     {
         if (step.Amsgrad != 0 && maxExpAvgSq is null) throw new ArgumentException("adam_update: AMSGrad needs the max_exp_avg_sq buffer");
         if (length == 0) return;
@@ -59,7 +59,7 @@ public sealed partial class GpuBackend
             View(param.Buffer), View(grad.Buffer), View(expAvg.Buffer), View(expAvgSq.Buffer), vMax);
     }
 
-    public void SgdUpdate(SgdStep step, long length, DenseSlice param, DenseSlice grad, DenseSlice? momentumBuffer)
+    public void SgdUpdate(SgdStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice? momentumBuffer)
     {
         if (step.HasMomentum != 0 && momentumBuffer is null) throw new ArgumentException("sgd_update: momentum needs the momentum buffer");
         if (length == 0) return;

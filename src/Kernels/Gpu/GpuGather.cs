@@ -32,7 +32,7 @@ public sealed partial class GpuBackend
         ThrowOnBadIndex("scatter_add", limit);
     }
 
-    private void ThrowOnBadIndex(string op, int limit)
+    internal void ThrowOnBadIndex(string op, int limit)
     {
         Span<float> status = stackalloc float[2];
         StatusView.CopyToCPU(Stream, status);

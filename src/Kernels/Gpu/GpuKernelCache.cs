@@ -23,6 +23,7 @@ namespace DeepNet.Kernels.Gpu;
 internal sealed class GpuKernelCache(Accelerator acc)
 {
     private readonly ConcurrentDictionary<(Type Op, int Kind), Delegate> _generic = new();
+    private readonly ConcurrentDictionary<object, Delegate> _fused = new();
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, View, View>> Copy { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, View, View>(CopyKernel));
@@ -106,6 +107,10 @@ internal sealed class GpuKernelCache(Accelerator acc)
         _ = (MatMulTiled.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
         _ = (SoftmaxCrossEntropy.Value, SoftmaxCrossEntropyBackward.Value, AdamUpdate.Value, SgdUpdate.Value);
     }
+
+    /// <summary>A fused op's kernel (Kernels/Fused), keyed by the op.</summary>
+    public TDelegate Fused<TDelegate>(object key, Func<Accelerator, TDelegate> load) where TDelegate : Delegate =>
+        (TDelegate)_fused.GetOrAdd(key, _ => load(acc));
 
     private TDelegate Generic<TOp, TDelegate>(int kind, Func<TDelegate> load) where TDelegate : Delegate =>
         (TDelegate)_generic.GetOrAdd((typeof(TOp), kind), _ => load());

@@ -90,7 +90,7 @@ public struct TanhOp : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
 
-/// <summary>Exact GELU, x·Φ(x), as PyTorch's default (approximate='none').</summary>
+/// <summary>Exact Gelu, x·Φ(x), as PyTorch's default (approximate='none').</summary>
 public struct GeluOp : IUnaryOp
 {
     public readonly float Forward(float x) => 0.5f * x * (1f + Erf.Evaluate(x * 0.70710678f));

@@ -1,4 +1,5 @@
 using DeepNet.Tensors;
+using DeepNet.Autograd;
 
 namespace DeepNet.Layers.Losses;
 
@@ -20,7 +21,7 @@ internal static class ClassTargets
     public static (Tensor Index, Tensor Keep) Mask(Tensor target, int ignoreIndex)
     {
         var keep = target.Ne(ignoreIndex);
-        using var noGrad = Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         var index = target.Mul(keep);
         return (index, keep);
     }

@@ -2,7 +2,6 @@ using DeepNet.Autograd;
 using DeepNet.Tensors;
 using DeepNet.Tests.Testing;
 using Xunit;
-using AutogradSwitch = DeepNet.Autograd.Autograd;
 
 namespace DeepNet.Tests.Autograd;
 
@@ -73,7 +72,7 @@ public class AutogradTests
         using var scope = new DisposeScope();
         var x = Tensor.FromArray([1f]).RequiresGradient();
         Tensor y;
-        using (AutogradSwitch.NoGrad()) y = x.Mul(2f);
+        using (GradMode.NoGrad()) y = x.Mul(2f);
         Assert.False(y.RequiresGrad);
         Assert.Null(y.GradFn);
         Assert.True(x.Mul(2f).RequiresGrad);

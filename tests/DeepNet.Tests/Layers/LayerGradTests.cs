@@ -49,17 +49,17 @@ public class LayerGradTests
         GradCheck.Check(t => new Dropout(0.4f, Seeded(9)).Forward(t[0]), RandomData.Uniform(9, [3, 5]));
 
     [Fact]
-    public void BatchNorm1d_Training_Backward_MatchesFiniteDifferences() =>
-        ModuleGradCheck.Check(WithRandomAffine(new BatchNorm1d(3), 10), RandomData.Uniform(10, [4, 3]));
+    public void BatchNorm1D_Training_Backward_MatchesFiniteDifferences() =>
+        ModuleGradCheck.Check(WithRandomAffine(new BatchNorm1D(3), 10), RandomData.Uniform(10, [4, 3]));
 
     [Fact]
-    public void BatchNorm2d_Training_Backward_MatchesFiniteDifferences() =>
-        ModuleGradCheck.Check(WithRandomAffine(new BatchNorm2d(2), 11), RandomData.Uniform(11, [2, 2, 2, 3]));
+    public void BatchNorm2D_Training_Backward_MatchesFiniteDifferences() =>
+        ModuleGradCheck.Check(WithRandomAffine(new BatchNorm2D(2), 11), RandomData.Uniform(11, [2, 2, 2, 3]));
 
     [Fact]
-    public void BatchNorm2d_Eval_Backward_MatchesFiniteDifferences()
+    public void BatchNorm2D_Eval_Backward_MatchesFiniteDifferences()
     {
-        var norm = WithRandomAffine(new BatchNorm2d(2), 12);
+        var norm = WithRandomAffine(new BatchNorm2D(2), 12);
         using (var warmup = Tensor.FromArray(RandomData.Uniform(13, [3, 2, 2, 2]).Data, [3, 2, 2, 2]))
         using (norm.Forward(warmup)) { }
         norm.Eval();
@@ -88,14 +88,14 @@ public class LayerGradTests
     {
         Module layer = name switch
         {
-            "relu" => new ReLU(),
-            "leaky" => new LeakyReLU(0.2f),
+            "relu" => new Relu(),
+            "leaky" => new LeakyRelu(0.2f),
             "sigmoid" => new Sigmoid(),
             "tanh" => new Tanh(),
-            "gelu" => new GELU(),
+            "gelu" => new Gelu(),
             _ => new Softmax(-1),
         };
-        // Values kept away from ReLU's kink at 0, where central differences are wrong by design.
+        // Values kept away from Relu's kink at 0, where central differences are wrong by design.
         var input = RandomData.Uniform(17, [3, 4]);
         for (int i = 0; i < input.Data.Length; i++) input.Data[i] += MathF.Sign(input.Data[i]) * 0.05f;
         ModuleGradCheck.Check(layer, input);

@@ -9,7 +9,7 @@ public class ModuleTests
     [Fact]
     public void NamedParameters_UseDottedPyTorchNames()
     {
-        using var model = new Sequential(new Dense(3, 4), new ReLU(), new BatchNorm1d(4), new Dense(4, 2, bias: false));
+        using var model = new Sequential(new Dense(3, 4), new Relu(), new BatchNorm1D(4), new Dense(4, 2, bias: false));
         Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias", "3.weight"], model.NamedParameters().Select(p => p.Name));
         Assert.Equal(["2.running_mean", "2.running_var"], model.NamedBuffers().Select(b => b.Name));
         Assert.Equal(7, model.StateDict().Count);
@@ -76,7 +76,7 @@ public class ModuleTests
     [Fact]
     public void BatchNorm_TracksRunningStats_InTrainingOnly()
     {
-        using var norm = new BatchNorm1d(2);
+        using var norm = new BatchNorm1D(2);
         using var x = Tensor.FromArray(new float[,] { { 1, 10 }, { 3, 20 }, { 5, 60 } });
         using (norm.Forward(x)) { }
         // running = 0.9·initial + 0.1·batch; batch var is unbiased (n − 1 = 2).
@@ -94,7 +94,7 @@ public class ModuleTests
     [Fact]
     public void BatchNorm_Training_RejectsOneValuePerChannel()
     {
-        using var norm = new BatchNorm1d(3);
+        using var norm = new BatchNorm1D(3);
         using var x = Tensor.Ones([1, 3]);
         var error = Assert.Throws<ArgumentException>(() => norm.Forward(x));
         Assert.Contains("more than 1 value per channel", error.Message);

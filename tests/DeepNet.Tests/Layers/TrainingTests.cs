@@ -2,6 +2,7 @@ using DeepNet.Layers;
 using DeepNet.Tensors;
 using Xunit;
 using DeepNet.Layers.Losses;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tests.Layers;
 
@@ -55,7 +56,7 @@ public class TrainingTests
             var value = loss.Forward(model.Forward(x), y);
             losses[step] = value.Item();
             value.Backward();
-            using var noGrad = DeepNet.Autograd.Autograd.NoGrad();
+            using var noGrad = GradMode.NoGrad();
             foreach (var p in model.Parameters()) p.AddInPlace(p.Grad!, -learningRate);
         }
         return losses;

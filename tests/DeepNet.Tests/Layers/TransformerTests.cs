@@ -2,6 +2,7 @@ using DeepNet.Layers;
 using DeepNet.Tensors;
 using DeepNet.Tests.Testing;
 using Xunit;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tests.Layers;
 
@@ -14,7 +15,7 @@ public sealed class TransformerTests
     public void MultiHeadAttention_Backward_MatchesFiniteDifferences()
     {
         using var attention = new MultiHeadAttention(Embed, Heads, generator: new Generator(1));
-        using (DeepNet.Autograd.Autograd.NoGrad())
+        using (GradMode.NoGrad())
             foreach (var p in attention.Parameters()) p.CopyFrom(Tensor.Randn(p.Shape, new Generator(2)).Mul(0.5f));
         using var mask = MultiHeadAttention.CausalMask(Length);
         ModuleGradCheck.Check(attention, RandomData.Uniform(3, [Length, Batch, Embed]), x => attention.Forward(x, x, x, null, mask));

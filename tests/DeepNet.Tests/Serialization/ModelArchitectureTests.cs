@@ -3,6 +3,7 @@ using DeepNet.Layers;
 using DeepNet.Tensors;
 using Xunit;
 using DeepNet.Serialization;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tests.Serialization;
 
@@ -16,15 +17,15 @@ public sealed class ModelArchitectureTests : IDisposable
     {
         var g = new Generator(seed);
         return new Sequential(
-            new Conv2D(1, 4, kernelSize: 3, padding: 1, generator: g), new BatchNorm2d(4), new ReLU(), new MaxPool2D(2),
+            new Conv2D(1, 4, kernelSize: 3, padding: 1, generator: g), new BatchNorm2D(4), new Relu(), new MaxPool2D(2),
             new Conv2D(4, 6, (3, 2), (1, 1), (0, 0), (1, 1), bias: false, generator: g), new AvgPool2D(2, stride: 1), new Flatten(),
-            new Dropout(0.25f), new Dense(6 * 1 * 2, 8, generator: g), new LayerNorm(8), new LeakyReLU(0.2f), new GELU(),
+            new Dropout(0.25f), new Dense(6 * 1 * 2, 8, generator: g), new LayerNorm(8), new LeakyRelu(0.2f), new Gelu(),
             new Dense(8, 5, bias: false, generator: g), new Tanh(), new Sigmoid(), new Softmax(-1));
     }
 
     private static float[] Run(Module model, float[] input, int[] shape)
     {
-        using var noGrad = DeepNet.Autograd.Autograd.NoGrad();
+        using var noGrad = GradMode.NoGrad();
         using var x = Tensor.FromArray(input, shape);
         using var y = model.Forward(x);
         return y.ToArray();
@@ -73,7 +74,7 @@ public sealed class ModelArchitectureTests : IDisposable
     [Fact]
     public void Regression_KeepsNormalization()
     {
-        using var model = new Sequential(new Dense(3, 4), new ReLU(), new Dense(4, 1));
+        using var model = new Sequential(new Dense(3, 4), new Relu(), new Dense(4, 1));
         var norm = new InputNormalization([1f, 2f, 3f], [0.5f, 1f, 2f]);
         var loaded = ModelArchitecture.Parse(ModelArchitecture.Describe(model, [3], ModelTask.Regression, normalization: norm).ToJson());
         Assert.Equal(ModelTask.Regression, loaded.Task);
@@ -99,18 +100,18 @@ public sealed class ModelArchitectureTests : IDisposable
     {
         { "{ not json", "not valid JSON" },
         { "[1, 2]", "must be a JSON object" },
-        { """{"input_shape": [3], "layers": [{"type": "ReLU"}]}""", "missing required field 'format'" },
-        { """{"format": "deepnet-architecture/9", "input_shape": [3], "layers": [{"type": "ReLU"}]}""", "unsupported format" },
-        { """{"format": "deepnet-architecture/1", "layers": [{"type": "ReLU"}]}""", "missing required field 'input_shape'" },
+        { """{"input_shape": [3], "layers": [{"type": "Relu"}]}""", "missing required field 'format'" },
+        { """{"format": "deepnet-architecture/9", "input_shape": [3], "layers": [{"type": "Relu"}]}""", "unsupported format" },
+        { """{"format": "deepnet-architecture/1", "layers": [{"type": "Relu"}]}""", "missing required field 'input_shape'" },
         { """{"format": "deepnet-architecture/1", "input_shape": [3]}""", "missing required field 'layers'" },
-        { """{"format": "deepnet-architecture/1", "input_shape": [0], "layers": [{"type": "ReLU"}]}""", "must be non-empty and positive" },
-        { """{"format": "deepnet-architecture/1", "input_shape": ["x"], "layers": [{"type": "ReLU"}]}""", "'input_shape' must hold integers" },
+        { """{"format": "deepnet-architecture/1", "input_shape": [0], "layers": [{"type": "Relu"}]}""", "must be non-empty and positive" },
+        { """{"format": "deepnet-architecture/1", "input_shape": ["x"], "layers": [{"type": "Relu"}]}""", "'input_shape' must hold integers" },
         { """{"format": "deepnet-architecture/1", "input_shape": [3], "layers": []}""", "'layers' is empty" },
         { """{"format": "deepnet-architecture/1", "input_shape": [3], "layers": [{"in": 3}]}""", "layer 0 is missing its 'type'" },
-        { """{"format": "deepnet-architecture/1", "input_shape": [3], "task": "ranking", "layers": [{"type": "ReLU"}]}""", "'task' must be" },
-        { """{"format": "deepnet-architecture/1", "input_shape": [3], "task": "regression", "class_names": ["a"], "layers": [{"type": "ReLU"}]}""", "class_names are only" },
-        { """{"format": "deepnet-architecture/1", "input_shape": [2], "normalization": {"mean": [0, 0], "std": [1, 0]}, "layers": [{"type": "ReLU"}]}""", "stds finite and positive" },
-        { """{"format": "deepnet-architecture/1", "input_shape": [2], "normalization": {"mean": [0], "std": [1]}, "layers": [{"type": "ReLU"}]}""", "1 means and 1 stds" },
+        { """{"format": "deepnet-architecture/1", "input_shape": [3], "task": "ranking", "layers": [{"type": "Relu"}]}""", "'task' must be" },
+        { """{"format": "deepnet-architecture/1", "input_shape": [3], "task": "regression", "class_names": ["a"], "layers": [{"type": "Relu"}]}""", "class_names are only" },
+        { """{"format": "deepnet-architecture/1", "input_shape": [2], "normalization": {"mean": [0, 0], "std": [1, 0]}, "layers": [{"type": "Relu"}]}""", "stds finite and positive" },
+        { """{"format": "deepnet-architecture/1", "input_shape": [2], "normalization": {"mean": [0], "std": [1]}, "layers": [{"type": "Relu"}]}""", "1 means and 1 stds" },
     };
 
     [Theory]
@@ -136,7 +137,7 @@ public sealed class ModelArchitectureTests : IDisposable
     [MemberData(nameof(BadLayers))]
     public void Build_RejectsBadLayers_NamingTheLayer(string layer, string expected)
     {
-        var doc = ModelArchitecture.Parse($$"""{"format": "deepnet-architecture/1", "input_shape": [3], "layers": [{"type": "ReLU"}, {{layer}}]}""");
+        var doc = ModelArchitecture.Parse($$"""{"format": "deepnet-architecture/1", "input_shape": [3], "layers": [{"type": "Relu"}, {{layer}}]}""");
         var e = Assert.Throws<ModelArchitectureException>(() => doc.Build());
         Assert.Contains(expected, e.Message);
     }

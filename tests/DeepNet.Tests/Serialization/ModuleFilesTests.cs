@@ -15,7 +15,7 @@ public sealed class ModuleFilesTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static Sequential Model(ulong seed) => new(
-        new Dense(3, 4, generator: new Generator(seed)), new BatchNorm1d(4), new ReLU(), new Dense(4, 2, generator: new Generator(seed + 1)));
+        new Dense(3, 4, generator: new Generator(seed)), new BatchNorm1D(4), new Relu(), new Dense(4, 2, generator: new Generator(seed + 1)));
 
     private static float[] Values(Module m) => m.StateDict().Values.SelectMany(t => t.ToArray()).ToArray();
 
@@ -59,7 +59,7 @@ public sealed class ModuleFilesTests : IDisposable
     public void Load_ShapeMismatch_NamesTheKey_AndLoadsNothing()
     {
         string path = Path.Combine(_dir, "other.safetensors");
-        using (var other = new Sequential(new Dense(3, 4), new BatchNorm1d(4), new ReLU(), new Dense(4, 3))) other.Save(path);
+        using (var other = new Sequential(new Dense(3, 4), new BatchNorm1D(4), new Relu(), new Dense(4, 3))) other.Save(path);
         using var target = Model(5);
         var before = Values(target);
         var error = Assert.Throws<ArgumentException>(() => target.Load(path, strict: false));

@@ -7,13 +7,13 @@ namespace DeepNet.Tests.Tensors;
 public class CompositeSmokeTests
 {
     [Fact]
-    public void Conv2d_Backward_MatchesFiniteDifferences() =>
-        GradCheck.Check(t => t[0].Conv2d(t[1], t[2], stride: (2, 1), padding: (1, 1)),
+    public void Conv2D_Backward_MatchesFiniteDifferences() =>
+        GradCheck.Check(t => t[0].Conv2D(t[1], t[2], stride: (2, 1), padding: (1, 1)),
             RandomData.Uniform(1, [2, 2, 5, 4]), RandomData.Uniform(2, [3, 2, 3, 2]), RandomData.Uniform(3, [3]));
 
     [Fact]
-    public void MaxPool2d_Backward_MatchesFiniteDifferences() =>
-        GradCheck.Check(t => t[0].MaxPool2d((2, 2)), RandomData.Uniform(4, [1, 2, 4, 5]));
+    public void MaxPool2D_Backward_MatchesFiniteDifferences() =>
+        GradCheck.Check(t => t[0].MaxPool2D((2, 2)), RandomData.Uniform(4, [1, 2, 4, 5]));
 
     [Fact]
     public void CrossEntropy_Backward_MatchesFiniteDifferences()

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace DeepNet.Tests.Tensors;
 
-/// <summary>Conv2d (Im2Col → MatMul): forward against a direct loop in double, gradchecks for every option.</summary>
+/// <summary>Conv2D (Im2Col → MatMul): forward against a direct loop in double, gradchecks for every option.</summary>
 public class Conv2DTests
 {
     [Property(MaxTest = 40)]
@@ -24,7 +24,7 @@ public class Conv2DTests
         var weight = RandomData.Uniform(seed + 1, [k, c / groups, r, s]);
         var bias = RandomData.Uniform(seed + 2, [k]);
         using var scope = new DisposeScope();
-        var y = Tensor.FromArray(x.Data, x.Shape).Conv2d(Tensor.FromArray(weight.Data, weight.Shape),
+        var y = Tensor.FromArray(x.Data, x.Shape).Conv2D(Tensor.FromArray(weight.Data, weight.Shape),
             withBias ? Tensor.FromArray(bias.Data, bias.Shape) : null, (sh, sw), (ph, pw), (dh, dw), groups);
         var (expected, shape) = Naive(x, weight, withBias ? bias.Data : null, (sh, sw), (ph, pw), (dh, dw), groups);
         TensorAssert.ShapeIs(shape, y);
@@ -44,14 +44,14 @@ public class Conv2DTests
         var x = RandomData.Uniform(1, [2, 2, 5, 4]);
         var weight = RandomData.Uniform(2, [2, 2 / groups, 2, 2]);
         if (withBias)
-            GradCheck.Check(t => t[0].Conv2d(t[1], t[2], (sh, sw), (ph, pw), (dh, dw), groups), x, weight, RandomData.Uniform(3, [2]));
+            GradCheck.Check(t => t[0].Conv2D(t[1], t[2], (sh, sw), (ph, pw), (dh, dw), groups), x, weight, RandomData.Uniform(3, [2]));
         else
-            GradCheck.Check(t => t[0].Conv2d(t[1], null, (sh, sw), (ph, pw), (dh, dw), groups), x, weight);
+            GradCheck.Check(t => t[0].Conv2D(t[1], null, (sh, sw), (ph, pw), (dh, dw), groups), x, weight);
     }
 
     [Fact]
     public void OnPermutedInput_Backward_MatchesFiniteDifferences() =>
-        GradCheck.Check(t => t[0].Permute(0, 3, 1, 2).Conv2d(t[1], padding: (1, 0)),
+        GradCheck.Check(t => t[0].Permute(0, 3, 1, 2).Conv2D(t[1], padding: (1, 0)),
             RandomData.Uniform(4, [1, 4, 3, 2]), RandomData.Uniform(5, [2, 2, 3, 2]));
 
     [Fact]
@@ -61,10 +61,10 @@ public class Conv2DTests
         var x = RandomData.Uniform(6, [3, 1, 3, 3]);
         var weight = RandomData.Uniform(7, [1, 1, 2, 2]);
         using var scope = new DisposeScope();
-        var y = Tensor.FromArray(x.Data, x.Shape).Narrow(0, 1, 2).Conv2d(Tensor.FromArray(weight.Data, weight.Shape));
+        var y = Tensor.FromArray(x.Data, x.Shape).Narrow(0, 1, 2).Conv2D(Tensor.FromArray(weight.Data, weight.Shape));
         var (expected, _) = Naive((x.Data[9..], [2, 1, 3, 3]), weight, null, (1, 1), (0, 0), (1, 1), 1);
         TensorAssert.Close(expected, y);
-        GradCheck.Check(t => t[0].Narrow(0, 1, 2).Conv2d(t[1]), x, weight);
+        GradCheck.Check(t => t[0].Narrow(0, 1, 2).Conv2D(t[1]), x, weight);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class Conv2DTests
         // cat's backward hands each part a dense narrow of the output gradient with a nonzero offset.
         var x = RandomData.Uniform(8, [1, 1, 3, 3]);
         var weight = RandomData.Uniform(9, [1, 1, 2, 2]);
-        GradCheck.Check(t => Tensor.Cat([t[2], t[0].Conv2d(t[1])], 0), x, weight, RandomData.Uniform(10, [1, 1, 2, 2]));
+        GradCheck.Check(t => Tensor.Cat([t[2], t[0].Conv2D(t[1])], 0), x, weight, RandomData.Uniform(10, [1, 1, 2, 2]));
     }
 
     private static (double[] Values, int[] Shape) Naive((float[] Data, int[] Shape) x, (float[] Data, int[] Shape) weight,

@@ -1,8 +1,8 @@
 using DeepNet.Tensors;
 using DeepNet.Tests.Kernels.Gpu;
 using Xunit;
-using AutogradSwitch = DeepNet.Autograd.Autograd;
 using DeepNet.Tests.Layers;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tests.Tensors;
 
@@ -34,7 +34,7 @@ public abstract class FusedOptimizerTests
             {
                 double[] g = Values(10 + t);
                 using (var grad = Tensor.FromArray(ToFloat(g), Device))
-                using (AutogradSwitch.NoGrad())
+                using (GradMode.NoGrad())
                     param.AdamUpdate(grad, expAvg, expAvgSq, t, lr, beta1, beta2, eps, weightDecay, decoupled, maxSq);
                 for (int i = 0; i < Length; i++)
                 {
@@ -69,7 +69,7 @@ public abstract class FusedOptimizerTests
             {
                 double[] g = Values(20 + t);
                 using (var grad = Tensor.FromArray(ToFloat(g), Device))
-                using (AutogradSwitch.NoGrad())
+                using (GradMode.NoGrad())
                     param.SgdUpdate(grad, buffer, lr, momentum, dampening, weightDecay, nesterov, firstStep: t == 1);
                 for (int i = 0; i < Length; i++)
                 {

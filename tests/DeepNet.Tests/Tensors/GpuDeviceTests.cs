@@ -2,7 +2,7 @@ using DeepNet.Tensors;
 using DeepNet.Tests.Kernels.Gpu;
 using DeepNet.Tests.Testing;
 using Xunit;
-using AutogradSwitch = DeepNet.Autograd.Autograd;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tests.Tensors;
 
@@ -45,8 +45,8 @@ public abstract class GpuDeviceTests
     }
 
     [ParityFact]
-    public void Conv2dWithBiasAndPooling_MatchesCpu_ForwardAndBackward() =>
-        AssertSameOnBothDevices(t => t[0].Conv2d(t[1], t[2], padding: (1, 1)).Relu().MaxPool2d((2, 2)),
+    public void Conv2DWithBiasAndPooling_MatchesCpu_ForwardAndBackward() =>
+        AssertSameOnBothDevices(t => t[0].Conv2D(t[1], t[2], padding: (1, 1)).Relu().MaxPool2D((2, 2)),
             RandomData.Uniform(1, [2, 2, 6, 5]), RandomData.Uniform(2, [3, 2, 3, 3]), RandomData.Uniform(3, [3]));
 
     [ParityFact]
@@ -111,7 +111,7 @@ public abstract class GpuDeviceTests
                 w1.ZeroGrad();
                 w2.ZeroGrad();
                 loss.Backward();
-                using (AutogradSwitch.NoGrad())
+                using (GradMode.NoGrad())
                 {
                     w1.AddInPlace(w1.Grad!, -0.05f);
                     w2.AddInPlace(w2.Grad!, -0.05f);

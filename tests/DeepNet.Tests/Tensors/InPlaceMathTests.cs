@@ -1,6 +1,7 @@
 using DeepNet.Tensors;
 using DeepNet.Tests.Testing;
 using Xunit;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tests.Tensors;
 
@@ -57,7 +58,7 @@ public sealed class InPlaceMathTests
         var other = Tensor.Ones([2]);
         Assert.Throws<InvalidOperationException>(() => leaf.AddcDivInPlace(other, other));
         Assert.Throws<InvalidOperationException>(() => leaf.SqrtInPlace());
-        using (DeepNet.Autograd.Autograd.NoGrad())
+        using (GradMode.NoGrad())
             leaf.AddcDivInPlace(other, other);
         Assert.Equal([2f, 2f], leaf.ToArray());
     }

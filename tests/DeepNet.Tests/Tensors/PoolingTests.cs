@@ -18,8 +18,8 @@ public class PoolingTests
         var x = RandomData.Uniform(seed, [2, 2, h, w]);
         using var scope = new DisposeScope();
         var input = Tensor.FromArray(x.Data, x.Shape);
-        var max = input.MaxPool2d((r, s), (sh, sw), (ph, pw));
-        var avg = input.AvgPool2d((r, s), (sh, sw), (ph, pw));
+        var max = input.MaxPool2D((r, s), (sh, sw), (ph, pw));
+        var avg = input.AvgPool2D((r, s), (sh, sw), (ph, pw));
         var (expectedMax, shape) = Naive(x, (r, s), (sh, sw), (ph, pw), isMax: true);
         var (expectedAvg, _) = Naive(x, (r, s), (sh, sw), (ph, pw), isMax: false);
         TensorAssert.ShapeIs(shape, max);
@@ -40,24 +40,24 @@ public class PoolingTests
     [Theory]
     [MemberData(nameof(Geometries))]
     public void MaxPool_Backward_MatchesFiniteDifferences(int r, int s, int sh, int sw, int ph, int pw) =>
-        GradCheck.Check(t => t[0].MaxPool2d((r, s), (sh, sw), (ph, pw)), RandomData.Distinct(1, [1, 2, 5, 4]));
+        GradCheck.Check(t => t[0].MaxPool2D((r, s), (sh, sw), (ph, pw)), RandomData.Distinct(1, [1, 2, 5, 4]));
 
     [Theory]
     [MemberData(nameof(Geometries))]
     public void AvgPool_Backward_MatchesFiniteDifferences(int r, int s, int sh, int sw, int ph, int pw) =>
-        GradCheck.Check(t => t[0].AvgPool2d((r, s), (sh, sw), (ph, pw)), RandomData.Uniform(2, [1, 2, 5, 4]));
+        GradCheck.Check(t => t[0].AvgPool2D((r, s), (sh, sw), (ph, pw)), RandomData.Uniform(2, [1, 2, 5, 4]));
 
     [Fact]
     public void MaxPool_OnTransposedInput_Backward_MatchesFiniteDifferences() =>
-        GradCheck.Check(t => t[0].Transpose(2, 3).MaxPool2d((2, 2), (1, 2)), RandomData.Distinct(3, [2, 1, 4, 3]));
+        GradCheck.Check(t => t[0].Transpose(2, 3).MaxPool2D((2, 2), (1, 2)), RandomData.Distinct(3, [2, 1, 4, 3]));
 
     [Fact]
     public void AvgPool_StrideDefaultsToKernel()
     {
         using var scope = new DisposeScope();
         var x = Tensor.Arange(16).Reshape(1, 1, 4, 4);
-        Assert.Equal([2.5f, 4.5f, 10.5f, 12.5f], x.AvgPool2d((2, 2)).ToArray());
-        Assert.Equal([5f, 7f, 13f, 15f], x.MaxPool2d((2, 2)).ToArray());
+        Assert.Equal([2.5f, 4.5f, 10.5f, 12.5f], x.AvgPool2D((2, 2)).ToArray());
+        Assert.Equal([5f, 7f, 13f, 15f], x.MaxPool2D((2, 2)).ToArray());
     }
 
     private static (double[] Values, int[] Shape) Naive((float[] Data, int[] Shape) x, (int H, int W) kernel,

@@ -14,7 +14,7 @@ public class ModelFilesTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static Sequential SmallCnn(ulong seed) => new(
-        new Conv2D(1, 4, kernelSize: 3, generator: new Generator(seed)), new ReLU(), new MaxPool2D(2),
+        new Conv2D(1, 4, kernelSize: 3, generator: new Generator(seed)), new Relu(), new MaxPool2D(2),
         new Flatten(), new Dense(4 * 3 * 3, 5, generator: new Generator(seed + 1)));
 
     [Fact]
@@ -44,7 +44,7 @@ public class ModelFilesTests : IDisposable
         Assert.Equal(5, root.GetProperty("class_names").GetArrayLength());
         Assert.Equal(model.ParameterCount, root.GetProperty("total_params").GetInt64());
         var layers = root.GetProperty("layers").EnumerateArray().ToList();
-        Assert.Equal(["Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense"], layers.Select(l => l.GetProperty("type").GetString()));
+        Assert.Equal(["Conv2D", "Relu", "MaxPool2D", "Flatten", "Dense"], layers.Select(l => l.GetProperty("type").GetString()));
         Assert.Equal(4, layers[0].GetProperty("out_channels").GetInt32());
         Assert.Equal([3, 3], layers[0].GetProperty("kernel_size").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal([4, 6, 6], layers[0].GetProperty("output_shape").EnumerateArray().Select(e => e.GetInt32()));

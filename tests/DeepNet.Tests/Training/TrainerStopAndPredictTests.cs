@@ -5,6 +5,7 @@ using DeepNet.Training;
 using Xunit;
 using DeepNet.Layers.Losses;
 using DeepNet.Serialization;
+using DeepNet.Autograd;
 
 namespace DeepNet.Tests.Training;
 
@@ -61,13 +62,13 @@ public class TrainerStopAndPredictTests : IDisposable
     [Fact]
     public void Predict_ReturnsEveryOutputInOrder_AndEvaluateAgreesWithIt()
     {
-        using var model = new Sequential(new Dense(4, 8, generator: new Generator(1)), new ReLU(), new Dense(8, 2, generator: new Generator(2)));
+        using var model = new Sequential(new Dense(4, 8, generator: new Generator(1)), new Relu(), new Dense(8, 2, generator: new Generator(2)));
         var data = Classes(27);
         var trainer = new Trainer(TextWriter.Null, interactive: false);
         using var predictions = trainer.Predict(model, new DataLoader(data, batchSize: 10));
         Assert.Equal([27, 2], predictions.Shape.ToArray());
         using (var all = Tensor.FromArray(data.Features, [27, 4]))
-        using (DeepNet.Autograd.Autograd.NoGrad())
+        using (GradMode.NoGrad())
         using (var direct = model.Forward(all))
         {
             var expected = direct.ToArray();
@@ -85,7 +86,7 @@ public class TrainerStopAndPredictTests : IDisposable
     [Fact]
     public void Fit_KeepsTheNumberOfLiveTensorsFlat()
     {
-        using var model = new Sequential(new Dense(4, 16, generator: new Generator(1)), new ReLU(), new Dense(16, 2, generator: new Generator(2)));
+        using var model = new Sequential(new Dense(4, 16, generator: new Generator(1)), new Relu(), new Dense(16, 2, generator: new Generator(2)));
         using var optimizer = new Adam(model.Parameters(), 0.01);
         var trainer = new Trainer(TextWriter.Null, interactive: false);
         using var outer = new DisposeScope();

@@ -87,7 +87,7 @@ public class TrainerTests : IDisposable
         using var model = new Affine(1, 1, seed: 2);
         using var optimizer = new Sgd(model.Parameters(), 0.1);
         var history = new Trainer(TextWriter.Null, interactive: false)
-            .Fit(model, new MSELoss(), optimizer, new DataLoader(data, batchSize: 8, shuffle: true), epochs: 20);
+            .Fit(model, new MseLoss(), optimizer, new DataLoader(data, batchSize: 8, shuffle: true), epochs: 20);
         Assert.All(history.Epochs, e => Assert.Null(e.Accuracy));
         Assert.True(history.Epochs[^1].Loss < 0.01 * history.Epochs[0].Loss);
         var csv = history.ToCsv().Split('\n');

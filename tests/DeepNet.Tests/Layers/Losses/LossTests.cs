@@ -45,7 +45,7 @@ public class LossTests
     public void NllLoss_PicksNegatedLogProbabilities()
     {
         using var scope = new DisposeScope();
-        var value = new NLLLoss(ignoreIndex: 1).Forward(Tensor.FromArray(Logits, [3, 4]), Tensor.FromArray([2f, 1f, 3f])).Item();
+        var value = new NllLoss(ignoreIndex: 1).Forward(Tensor.FromArray(Logits, [3, 4]), Tensor.FromArray([2f, 1f, 3f])).Item();
         Assert.Equal(-(2f + 0.25f) / 2, value, 5);
     }
 
@@ -56,7 +56,7 @@ public class LossTests
         var logits = Tensor.FromArray(RandomData.Uniform(1, [2, 3, 2, 2]).Data, [2, 3, 2, 2]);
         var target = Tensor.FromArray([0f, 1f, 2f, 1f, 2f, 2f, 0f, 1f], [2, 2, 2]);
         float ce = new CrossEntropyLoss().Forward(logits, target).Item();
-        float nll = new NLLLoss().Forward(logits.LogSoftmax(1), target).Item();
+        float nll = new NllLoss().Forward(logits.LogSoftmax(1), target).Item();
         Assert.Equal(nll, ce, 5);
     }
 
@@ -66,7 +66,7 @@ public class LossTests
         using var scope = new DisposeScope();
         float[] x = [-200f, -3f, -0.5f, 0f, 0.7f, 4f, 200f];
         float[] y = [0f, 1f, 0.3f, 1f, 0f, 1f, 0f];
-        var value = new BCEWithLogitsLoss(Reduction.None).Forward(Tensor.FromArray(x), Tensor.FromArray(y)).ToArray();
+        var value = new BceWithLogitsLoss(Reduction.None).Forward(Tensor.FromArray(x), Tensor.FromArray(y)).ToArray();
         // log σ(x) = −log(1 + e^−x), written per sign so the reference never overflows either.
         static double LogSigmoid(double v) => v >= 0 ? -Math.Log(1 + Math.Exp(-v)) : v - Math.Log(1 + Math.Exp(v));
         var expected = x.Zip(y, (a, b) => -(b * LogSigmoid(a) + (1 - b) * LogSigmoid(-a))).ToArray();
@@ -79,7 +79,7 @@ public class LossTests
         using var scope = new DisposeScope();
         var p = Tensor.FromArray([1f, -2f, 3f, 0.5f], [2, 2]);
         var t = Tensor.FromArray([0f, 1f, 3.5f, -0.5f], [2, 2]);
-        Assert.Equal((1 + 9 + 0.25 + 1) / 4, new MSELoss().Forward(p, t).Item(), 5);
+        Assert.Equal((1 + 9 + 0.25 + 1) / 4, new MseLoss().Forward(p, t).Item(), 5);
         Assert.Equal(1 + 3 + 0.5 + 1, new L1Loss(Reduction.Sum).Forward(p, t).Item(), 5);
         Assert.Equal([1f, 3f, 0.5f, 1f], new L1Loss(Reduction.None).Forward(p, t).ToArray());
     }
@@ -88,7 +88,7 @@ public class LossTests
     public void Losses_RejectMismatchedShapes()
     {
         using var scope = new DisposeScope();
-        var error = Assert.Throws<ArgumentException>(() => new MSELoss().Forward(Tensor.Ones([2, 3]), Tensor.Ones([3, 2])));
+        var error = Assert.Throws<ArgumentException>(() => new MseLoss().Forward(Tensor.Ones([2, 3]), Tensor.Ones([3, 2])));
         Assert.Contains("[2,3]", error.Message);
         Assert.Throws<ArgumentException>(() => new CrossEntropyLoss().Forward(Tensor.Ones([2, 3]), Tensor.Ones([3])));
     }
@@ -104,16 +104,16 @@ public class LossTests
     public void Nll_Backward_MatchesFiniteDifferences()
     {
         using var target = Tensor.FromArray([1f, 3f, 0f]);
-        GradCheck.Check(t => new NLLLoss(Reduction.Sum).Forward(t[0], target), RandomData.Uniform(3, [3, 4]));
+        GradCheck.Check(t => new NllLoss(Reduction.Sum).Forward(t[0], target), RandomData.Uniform(3, [3, 4]));
     }
 
     [Fact]
     public void BceWithLogits_Backward_MatchesFiniteDifferences() =>
-        GradCheck.Check(t => new BCEWithLogitsLoss().Forward(t[0], t[1]), RandomData.Uniform(4, [2, 3], -3f, 3f), RandomData.Uniform(5, [2, 3], 0f, 1f));
+        GradCheck.Check(t => new BceWithLogitsLoss().Forward(t[0], t[1]), RandomData.Uniform(4, [2, 3], -3f, 3f), RandomData.Uniform(5, [2, 3], 0f, 1f));
 
     [Fact]
     public void Mse_Backward_MatchesFiniteDifferences() =>
-        GradCheck.Check(t => new MSELoss(Reduction.None).Forward(t[0], t[1]), RandomData.Uniform(6, [2, 3]), RandomData.Uniform(7, [2, 3]));
+        GradCheck.Check(t => new MseLoss(Reduction.None).Forward(t[0], t[1]), RandomData.Uniform(6, [2, 3]), RandomData.Uniform(7, [2, 3]));
 
     [Fact]
     public void L1_Backward_MatchesFiniteDifferences() =>

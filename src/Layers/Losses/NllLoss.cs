@@ -3,11 +3,11 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers.Losses;
 
 /// <summary>
-/// Negative log likelihood (torch.nn.NLLLoss): −logProbs[n, target[n]] for log-probabilities [N, C]
+/// Negative log likelihood (torch.nn.NllLoss): −logProbs[n, target[n]] for log-probabilities [N, C]
 /// (or [N, C, d...]) and class indices [N] (or [N, d...]) stored as floats. Targets equal to
 /// <see cref="IgnoreIndex"/> contribute nothing, and the mean is over the other targets.
 /// </summary>
-public sealed class NLLLoss(Reduction reduction = Reduction.Mean, int ignoreIndex = -100) : Loss(reduction)
+public sealed class NllLoss(Reduction reduction = Reduction.Mean, int ignoreIndex = -100) : Loss(reduction)
 {
     public int IgnoreIndex { get; } = ignoreIndex;
 

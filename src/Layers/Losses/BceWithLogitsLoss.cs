@@ -3,10 +3,10 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers.Losses;
 
 /// <summary>
-/// Binary cross entropy on logits (torch.nn.BCEWithLogitsLoss): −[y·log σ(x) + (1−y)·log(1−σ(x))],
+/// Binary cross entropy on logits (torch.nn.BceWithLogitsLoss): −[y·log σ(x) + (1−y)·log(1−σ(x))],
 /// computed stably as max(x, 0) − x·y + log(1 + e^−|x|), reduced. Targets in [0, 1], same shape as x.
 /// </summary>
-public sealed class BCEWithLogitsLoss(Reduction reduction = Reduction.Mean) : Loss(reduction)
+public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean) : Loss(reduction)
 {
     public override Tensor Forward(Tensor prediction, Tensor target)
     {

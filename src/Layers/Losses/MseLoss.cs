@@ -2,8 +2,8 @@ using DeepNet.Tensors;
 
 namespace DeepNet.Layers.Losses;
 
-/// <summary>Mean squared error (torch.nn.MSELoss): (prediction − target)², reduced. Shapes must match.</summary>
-public sealed class MSELoss(Reduction reduction = Reduction.Mean) : Loss(reduction)
+/// <summary>Mean squared error (torch.nn.MseLoss): (prediction − target)², reduced. Shapes must match.</summary>
+public sealed class MseLoss(Reduction reduction = Reduction.Mean) : Loss(reduction)
 {
     public override Tensor Forward(Tensor prediction, Tensor target)
     {

@@ -12,7 +12,7 @@ namespace DeepNet.Kernels.Cpu;
 // row-order float sum bit for bit and max keeps its NaN rule. Oracle: ReduceTests, FastPathTests.
 public sealed partial class CpuBackend
 {
-    private static bool TryReduceDense(ReduceKind kind, float[] s, StridedLayout src, float[] d, StridedLayout dst)
+    private static bool TryReduceContiguous(ReduceKind kind, float[] s, StridedLayout src, float[] d, StridedLayout dst)
     {
         if (!src.IsContiguous || !dst.IsContiguous || src.Size == 0) return false;
         long a = 1, r = 1, b = 1;
@@ -31,7 +31,7 @@ public sealed partial class CpuBackend
         if (b == 1)
         {
             if (total >= ParallelThreshold) return false;
-            for (int i = 0; i < a; i++) d[dst.Offset + i] = ReduceDense(kind, s.AsSpan(src.Offset + i * (int)r, (int)r));
+            for (int i = 0; i < a; i++) d[dst.Offset + i] = ReduceContiguous(kind, s.AsSpan(src.Offset + i * (int)r, (int)r));
             return true;
         }
         if (total < ParallelThreshold || a == 1) ReduceBlocks(kind, s, src.Offset, d, dst.Offset, 0, (int)a, (int)r, (int)b);

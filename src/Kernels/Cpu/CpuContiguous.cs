@@ -10,7 +10,7 @@ namespace DeepNet.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <summary>y[i] = op(x[i]) over n dense elements.</summary>
-    private static void MapDense<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp
+    private static void MapContiguous<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp
     {
         int i = 0;
         if (op.HasVector)
@@ -22,7 +22,7 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>c[i] = op(a[i], b[i]) over n dense elements.</summary>
-    private static void ZipDense<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) where TOp : struct, IBinaryOp
+    private static void ZipContiguous<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) where TOp : struct, IBinaryOp
     {
         int i = 0;
         if (op.HasVector)
@@ -33,39 +33,39 @@ public sealed partial class CpuBackend
         for (; i < n; i++) c[co + i] = op.Forward(a[ao + i], b[bo + i]);
     }
 
-    private static bool TryMapDense<TOp>(TOp op, float[] xs, StridedLayout xl, float[] ys, StridedLayout yl) where TOp : struct, IUnaryOp
+    private static bool TryMapContiguous<TOp>(TOp op, float[] xs, StridedLayout xl, float[] ys, StridedLayout yl) where TOp : struct, IUnaryOp
     {
         if (!xl.IsContiguous || !yl.IsContiguous) return false;
         int n = (int)yl.Size;
-        if (n < ParallelThreshold) MapDense(op, xs, xl.Offset, ys, yl.Offset, n);
-        else MapDenseParallel(op, xs, xl.Offset, ys, yl.Offset, n);
+        if (n < ParallelThreshold) MapContiguous(op, xs, xl.Offset, ys, yl.Offset, n);
+        else MapContiguousParallel(op, xs, xl.Offset, ys, yl.Offset, n);
         return true;
     }
 
-    private static bool TryZipDense<TOp>(TOp op, float[] a, StridedLayout al, float[] b, StridedLayout bl, float[] c, StridedLayout cl)
+    private static bool TryZipContiguous<TOp>(TOp op, float[] a, StridedLayout al, float[] b, StridedLayout bl, float[] c, StridedLayout cl)
         where TOp : struct, IBinaryOp
     {
         if (!al.IsContiguous || !bl.IsContiguous || !cl.IsContiguous) return false;
         int n = (int)cl.Size;
-        if (n < ParallelThreshold) ZipDense(op, a, al.Offset, b, bl.Offset, c, cl.Offset, n);
-        else ZipDenseParallel(op, a, al.Offset, b, bl.Offset, c, cl.Offset, n);
+        if (n < ParallelThreshold) ZipContiguous(op, a, al.Offset, b, bl.Offset, c, cl.Offset, n);
+        else ZipContiguousParallel(op, a, al.Offset, b, bl.Offset, c, cl.Offset, n);
         return true;
     }
 
     /// <summary>Backward of map when every operand is dense: gx[i] = op.Backward(x[i], y[i], gy[i]).</summary>
-    private static bool TryMapBackwardDense<TOp>(TOp op, float[] xs, StridedLayout xl, float[] ys, StridedLayout yl,
+    private static bool TryMapBackwardContiguous<TOp>(TOp op, float[] xs, StridedLayout xl, float[] ys, StridedLayout yl,
         float[] gys, StridedLayout gyl, float[] gxs, StridedLayout gxl) where TOp : struct, IUnaryOp
     {
         if (!xl.IsContiguous || !yl.IsContiguous || !gyl.IsContiguous || !gxl.IsContiguous) return false;
         int n = (int)gxl.Size;
-        if (n < ParallelThreshold) MapBackwardDense(op, xs, xl.Offset, ys, yl.Offset, gys, gyl.Offset, gxs, gxl.Offset, n);
-        else if (op.HasVectorBackward) MapBackwardDenseParallel(op, xs, xl.Offset, ys, yl.Offset, gys, gyl.Offset, gxs, gxl.Offset, n);
+        if (n < ParallelThreshold) MapBackwardContiguous(op, xs, xl.Offset, ys, yl.Offset, gys, gyl.Offset, gxs, gxl.Offset, n);
+        else if (op.HasVectorBackward) MapBackwardContiguousParallel(op, xs, xl.Offset, ys, yl.Offset, gys, gyl.Offset, gxs, gxl.Offset, n);
         else return false;
         return true;
     }
 
     /// <summary>gx[i] = op.Backward(x[i], y[i], gy[i]) over n dense elements, SIMD when the op has a vector backward.</summary>
-    private static void MapBackwardDense<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go,
+    private static void MapBackwardContiguous<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go,
         float[] gxs, int o, int n) where TOp : struct, IUnaryOp
     {
         int i = 0;
@@ -77,12 +77,12 @@ public sealed partial class CpuBackend
         for (; i < n; i++) gxs[o + i] = op.Backward(xs[xo + i], ys[yo + i], gys[go + i]);
     }
 
-    private static void MapBackwardDenseParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go,
+    private static void MapBackwardContiguousParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go,
         float[] gxs, int o, int n) where TOp : struct, IUnaryOp =>
-        For(n, (lo, hi) => MapBackwardDense(op, xs, xo + (int)lo, ys, yo + (int)lo, gys, go + (int)lo, gxs, o + (int)lo, (int)(hi - lo)));
+        For(n, (lo, hi) => MapBackwardContiguous(op, xs, xo + (int)lo, ys, yo + (int)lo, gys, go + (int)lo, gxs, o + (int)lo, (int)(hi - lo)));
 
     /// <summary>Backward of zip when a, b and gc are dense (no broadcast): the gradients are written densely.</summary>
-    private static bool TryZipBackwardDense<TOp>(TOp op, float[] xa, StridedLayout al, float[] xb, StridedLayout bl,
+    private static bool TryZipBackwardContiguous<TOp>(TOp op, float[] xa, StridedLayout al, float[] xb, StridedLayout bl,
         float[] xg, StridedLayout gl, float[]? xga, float[]? xgb) where TOp : struct, IBinaryOp
     {
         if (!al.IsContiguous || !bl.IsContiguous || !gl.IsContiguous || gl.Size >= ParallelThreshold) return false;
@@ -95,10 +95,10 @@ public sealed partial class CpuBackend
     }
 
     // Kept out of the callers so their fast path allocates no closure.
-    private static void MapDenseParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp =>
-        For(n, (lo, hi) => MapDense(op, xs, xo + (int)lo, ys, yo + (int)lo, (int)(hi - lo)));
+    private static void MapContiguousParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp =>
+        For(n, (lo, hi) => MapContiguous(op, xs, xo + (int)lo, ys, yo + (int)lo, (int)(hi - lo)));
 
-    private static void ZipDenseParallel<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n)
+    private static void ZipContiguousParallel<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n)
         where TOp : struct, IBinaryOp =>
-        For(n, (lo, hi) => ZipDense(op, a, ao + (int)lo, b, bo + (int)lo, c, co + (int)lo, (int)(hi - lo)));
+        For(n, (lo, hi) => ZipContiguous(op, a, ao + (int)lo, b, bo + (int)lo, c, co + (int)lo, (int)(hi - lo)));
 }
