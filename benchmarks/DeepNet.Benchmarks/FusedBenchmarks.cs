@@ -68,7 +68,7 @@ public class FusedBenchmarks
     public void AdamFused100k()
     {
         using var noGrad = GradMode.NoGrad();
-        _p.AdamUpdate(_g, _m, _v, ++_step, 1e-3);
+        _p.AdamUpdate(_g, _m, _v, null, ++_step, new AdamOptions(1e-3));
     }
 
     private static void Backward(Func<Tensor> loss, params Tensor[] leaves)

@@ -122,16 +122,6 @@ public interface IBackend
         DeviceBuffer y, DeviceBuffer gradY, StridedLayout gradYLayout, DeviceBuffer gradZ)
         where TOp : struct, IUnaryOp;
 
-    /// <summary>
-    /// One fused Adam/AdamW step over <paramref name="length"/> elements, in place on param, expAvg,
-    /// expAvgSq (and maxExpAvgSq with AMSGrad; null otherwise). See <see cref="AdamStep"/> for the math.
-    /// </summary>
-    void AdamUpdate(AdamStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice expAvg, ContiguousSlice expAvgSq,
-        ContiguousSlice? maxExpAvgSq);
-
-    /// <summary>One fused SGD step in place on param (and the momentum buffer, null without momentum). See <see cref="SgdStep"/>.</summary>
-    void SgdUpdate(SgdStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice? momentumBuffer);
-
     /// <summary>Runs a fused op (Kernels/Fused): the op carries its CPU body and its GPU launch.</summary>
     void Run<TOp>(in TOp op) where TOp : struct, IFusedOp;
 

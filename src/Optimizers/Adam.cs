@@ -67,8 +67,8 @@ public class Adam : Optimizer
 
     // One fused kernel pass over parameter, gradient and state (Tensor.AdamUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
-        parameter.AdamUpdate(grad, state.Get(ExpAvg), state.Get(ExpAvgSq), state.Step, LearningRate, Beta1, Beta2, Eps,
-            WeightDecay, _decoupledWeightDecay, Amsgrad ? state.Get(MaxExpAvgSq) : null);
+        parameter.AdamUpdate(grad, state.Get(ExpAvg), state.Get(ExpAvgSq), Amsgrad ? state.Get(MaxExpAvgSq) : null, state.Step,
+            new AdamOptions(LearningRate, Beta1, Beta2, Eps, WeightDecay, _decoupledWeightDecay, Amsgrad));
 
     private static (double, double, double, double) Check(string name, double beta1, double beta2, double eps, double weightDecay)
     {

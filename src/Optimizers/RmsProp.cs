@@ -43,34 +43,10 @@ public sealed class RmsProp : Optimizer
     protected override IReadOnlyList<string> StateSlots =>
         [SquareAvg, .. Momentum > 0 ? new[] { MomentumBuffer } : [], .. Centered ? new[] { GradAvg } : []];
 
-    // In-place passes; temporaries: the L2-decayed gradient (λ ≠ 0), the denominator and
-    // AddcDivInPlace's quotient.
-    protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
-    {
-        if (WeightDecay != 0)
-            grad = grad.Add(parameter.Mul((float)WeightDecay));
-        Tensor squareAvg = state.Get(SquareAvg);
-        squareAvg.MulInPlace((float)Alpha).AddcMulInPlace(grad, grad, (float)(1 - Alpha));
-        Tensor avg;
-        if (Centered)
-        {
-            Tensor gradAvg = state.Get(GradAvg);
-            gradAvg.MulInPlace((float)Alpha).AddInPlace(grad, (float)(1 - Alpha));
-            // −ḡ² + v, exactly v − ḡ² in float.
-            avg = gradAvg.Mul(gradAvg).MulInPlace(-1f).AddInPlace(squareAvg).SqrtInPlace();
-        }
-        else
-        {
-            avg = squareAvg.Sqrt();
-        }
-
-        avg.AddInPlace((float)Eps);
-        if (Momentum > 0)
-            parameter.AddInPlace(state.Get(MomentumBuffer).MulInPlace((float)Momentum).AddcDivInPlace(grad, avg), (float)-LearningRate);
-        else
-            parameter.AddcDivInPlace(grad, avg, (float)-LearningRate);
-        avg.Dispose();
-    }
+    // One fused kernel pass over parameter, gradient and state (Tensor.RmsPropUpdate).
+    protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
+        parameter.RmsPropUpdate(grad, state.Get(SquareAvg), Centered ? state.Get(GradAvg) : null,
+            Momentum > 0 ? state.Get(MomentumBuffer) : null, new RmsPropOptions(LearningRate, Alpha, Eps, WeightDecay, Momentum, Centered));
 
     private static (double, double, double, double, bool) Check(double alpha, double eps, double weightDecay, double momentum, bool centered)
     {

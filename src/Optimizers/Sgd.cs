@@ -47,7 +47,7 @@ public sealed class Sgd : Optimizer
             first = !state.TryGet(MomentumBuffer, out buffer);
             buffer ??= state.Get(MomentumBuffer);
         }
-        parameter.SgdUpdate(grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, first);
+        parameter.SgdUpdate(grad, buffer, first, new SgdOptions(LearningRate, Momentum, Dampening, WeightDecay, Nesterov));
     }
 
     private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)

@@ -4,32 +4,27 @@ using DeepNet.Kernels.Fused;
 namespace DeepNet.Tensors;
 
 // Fused, in-place optimizer updates: one kernel pass over parameter, gradient and state, for the
-// optimizers (which may not call kernels themselves). Oracle: tests/DeepNet.Tests/Tensors/FusedOptimizerTests.
+// optimizers (which may not call kernels themselves). Each is a Kernels/Fused unit (AdamUpdateOp,
+// SgdUpdateOp, RmsPropUpdateOp) holding the formula once. Oracle: tests/DeepNet.Tests/Tensors/FusedOptimizerTests.
 public sealed partial class Tensor
 {
     /// <summary>
-    /// One Adam (L2 weight decay) or AdamW (<paramref name="decoupledWeightDecay"/>) step on this
-    /// parameter, in place, as torch.optim.Adam(W) at step count <paramref name="step"/> (≥ 1):
-    /// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr/(1−β₁ᵗ)·m/(√v̂/√(1−β₂ᵗ) + ε), with
-    /// v̂ = max(v̂, v) kept in <paramref name="maxExpAvgSq"/> for AMSGrad (null otherwise).
-    /// grad, expAvg, expAvgSq (and maxExpAvgSq) have this shape; state tensors must be contiguous.
+    /// One Adam/AdamW step on this parameter, in place, as torch.optim.Adam(W) at step count
+    /// <paramref name="step"/> (≥ 1): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr/(1−β₁ᵗ)·m/(√v̂/√(1−β₂ᵗ) + ε),
+    /// v̂ = max(v̂, v) kept in <paramref name="maxExpAvgSq"/> with AMSGrad (required then, ignored otherwise).
+    /// grad and the state tensors have this shape; this and the state tensors are contiguous.
     /// </summary>
-    public Tensor AdamUpdate(Tensor grad, Tensor expAvg, Tensor expAvgSq, long step, double learningRate,
-        double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0,
-        bool decoupledWeightDecay = false, Tensor? maxExpAvgSq = null)
+    public Tensor AdamUpdate(Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, long step, AdamOptions options)
     {
         if (step < 1) throw new ArgumentException($"adam_update: step count must be >= 1, got {step}");
-        CheckUpdateOperands("adam_update", grad, expAvg, expAvgSq, maxExpAvgSq);
-        var hyper = new AdamStep
-        {
-            LearningRate = (float)learningRate, Beta1 = (float)beta1, Beta2 = (float)beta2, Eps = (float)eps,
-            WeightDecay = (float)weightDecay, Decoupled = decoupledWeightDecay ? 1 : 0, Amsgrad = maxExpAvgSq is null ? 0 : 1,
-            BiasCorrection1 = (float)(1 - Math.Pow(beta1, step)),
-            BiasCorrection2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2, step)),
-        };
-        using var g = grad.IsContiguous ? grad.Alias() : grad.Detach().Contiguous();
-        Backend.AdamUpdate(hyper, Size, Slice(this), Slice(g), Slice(expAvg), Slice(expAvgSq),
-            maxExpAvgSq is null ? null : Slice(maxExpAvgSq));
+        if (options.Amsgrad && maxExpAvgSq is null)
+            throw new ArgumentException($"adam_update: AMSGrad needs a max_exp_avg_sq tensor of shape {Shape}");
+        var maxSq = options.Amsgrad ? maxExpAvgSq : null;
+        CheckUpdateOperands("adam_update", grad, expAvg, expAvgSq, maxSq);
+        var o = options;
+        var constants = AdamUpdateOp.Constants.Create(step, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.DecoupledWeightDecay, o.Amsgrad);
+        using var g = ContiguousGrad(grad);
+        Backend.Run(new AdamUpdateOp(constants, Size, Slice(this), Slice(g), Slice(expAvg), Slice(expAvgSq), SliceOrNull(maxSq)));
         return this;
     }
 
@@ -39,25 +34,45 @@ public sealed partial class Tensor
     /// or d = b; p ← p − lr·d. <paramref name="momentumBuffer"/> (this shape, contiguous) is
     /// required when μ ≠ 0 and ignored otherwise.
     /// </summary>
-    public Tensor SgdUpdate(Tensor grad, Tensor? momentumBuffer, double learningRate, double momentum = 0,
-        double dampening = 0, double weightDecay = 0, bool nesterov = false, bool firstStep = false)
+    public Tensor SgdUpdate(Tensor grad, Tensor? momentumBuffer, bool firstStep, SgdOptions options)
     {
-        if (momentum != 0 && momentumBuffer is null)
-            throw new ArgumentException($"sgd_update: momentum {momentum} needs a momentum buffer of shape {Shape}");
-        var buffer = momentum != 0 ? momentumBuffer : null;
+        if (options.Momentum != 0 && momentumBuffer is null)
+            throw new ArgumentException($"sgd_update: momentum {options.Momentum} needs a momentum buffer of shape {Shape}");
+        var buffer = options.Momentum != 0 ? momentumBuffer : null;
         CheckUpdateOperands("sgd_update", grad, buffer);
-        var hyper = new SgdStep
-        {
-            LearningRate = (float)learningRate, Momentum = (float)momentum, Dampening = (float)dampening,
-            WeightDecay = (float)weightDecay, HasMomentum = buffer is null ? 0 : 1, FirstStep = firstStep ? 1 : 0,
-            Nesterov = nesterov ? 1 : 0,
-        };
-        using var g = grad.IsContiguous ? grad.Alias() : grad.Detach().Contiguous();
-        Backend.SgdUpdate(hyper, Size, Slice(this), Slice(g), buffer is null ? null : Slice(buffer));
+        var o = options;
+        var constants = SgdUpdateOp.Constants.Create(o.LearningRate, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, firstStep);
+        using var g = ContiguousGrad(grad);
+        Backend.Run(new SgdUpdateOp(constants, Size, Slice(this), Slice(g), SliceOrNull(buffer)));
         return this;
     }
 
+    /// <summary>
+    /// One RMSprop step on this parameter, in place, as torch.optim.RMSprop: g ← g + λ·p; v ← α·v + (1 − α)·g²;
+    /// centered: ḡ ← α·ḡ + (1 − α)·g and d = √(v − ḡ²) + ε, else d = √v + ε; with momentum μ &gt; 0: b ← μ·b + g/d,
+    /// p ← p − lr·b, else p ← p − lr·g/d. <paramref name="gradAvg"/> is required when centered and
+    /// <paramref name="momentumBuffer"/> when μ &gt; 0 (each ignored otherwise); state tensors: this shape, contiguous.
+    /// </summary>
+    public Tensor RmsPropUpdate(Tensor grad, Tensor squareAvg, Tensor? gradAvg, Tensor? momentumBuffer, RmsPropOptions options)
+    {
+        if (options.Centered && gradAvg is null)
+            throw new ArgumentException($"rmsprop_update: centered RMSprop needs a grad_avg tensor of shape {Shape}");
+        if (options.Momentum > 0 && momentumBuffer is null)
+            throw new ArgumentException($"rmsprop_update: momentum {options.Momentum} needs a momentum buffer of shape {Shape}");
+        var (avg, buffer) = (options.Centered ? gradAvg : null, options.Momentum > 0 ? momentumBuffer : null);
+        CheckUpdateOperands("rmsprop_update", grad, squareAvg, avg, buffer);
+        var o = options;
+        var constants = RmsPropUpdateOp.Constants.Create(o.LearningRate, o.Alpha, o.Eps, o.WeightDecay, o.Momentum, o.Centered);
+        using var g = ContiguousGrad(grad);
+        Backend.Run(new RmsPropUpdateOp(constants, Size, Slice(this), Slice(g), Slice(squareAvg), SliceOrNull(avg), SliceOrNull(buffer)));
+        return this;
+    }
+
+    private static Tensor ContiguousGrad(Tensor grad) => grad.IsContiguous ? grad.Alias() : grad.Detach().Contiguous();
+
     private static ContiguousSlice Slice(Tensor t) => new(t.Buffer, t.Layout.Offset);
+
+    private static ContiguousSlice? SliceOrNull(Tensor? t) => t is null ? null : Slice(t);
 
     /// <summary>Same device and shape as this parameter; this and the state tensors contiguous.</summary>
     private void CheckUpdateOperands(string op, Tensor grad, params Tensor?[] state)

@@ -4,7 +4,7 @@ using DeepNet.Kernels.Ops;
 
 namespace DeepNet.Kernels.Gpu;
 
-// Fused-op launchers: softmax + cross entropy, bias + activation, Adam and SGD updates.
+// Fused-op launchers: softmax + cross entropy, bias + activation.
 // Shape checks are shared with the CPU backend. Kernels: GpuFusedKernels. Oracle: GpuParityTests.
 public sealed partial class GpuBackend
 {
@@ -46,25 +46,5 @@ public sealed partial class GpuBackend
         if (s.Size == 0) return;
         _kernels.BiasActivationBackward<TOp>()(Count(s.Size), op, s, xLayout.Offset, biasLayout.Offset, gradYLayout.Offset,
             View(x), View(bias), View(y), View(gradY), View(gradZ));
-    }
-
-    public void AdamUpdate(AdamStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice expAvg, ContiguousSlice expAvgSq,
-        ContiguousSlice? maxExpAvgSq)
-    {
-        if (step.Amsgrad != 0 && maxExpAvgSq is null) throw new ArgumentException("adam_update: AMSGrad needs the max_exp_avg_sq buffer");
-        if (length == 0) return;
-        // Without AMSGrad the status view stands in for the absent buffer; the kernel never touches it.
-        var vMax = maxExpAvgSq is { } mx ? View(mx.Buffer) : StatusView;
-        _kernels.AdamUpdate.Value(Count(length), step, param.Offset, grad.Offset, expAvg.Offset, expAvgSq.Offset, maxExpAvgSq?.Offset ?? 0,
-            View(param.Buffer), View(grad.Buffer), View(expAvg.Buffer), View(expAvgSq.Buffer), vMax);
-    }
-
-    public void SgdUpdate(SgdStep step, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice? momentumBuffer)
-    {
-        if (step.HasMomentum != 0 && momentumBuffer is null) throw new ArgumentException("sgd_update: momentum needs the momentum buffer");
-        if (length == 0) return;
-        var b = momentumBuffer is { } mb ? View(mb.Buffer) : StatusView;
-        _kernels.SgdUpdate.Value(Count(length), step, param.Offset, grad.Offset, momentumBuffer?.Offset ?? 0,
-            View(param.Buffer), View(grad.Buffer), b);
     }
 }

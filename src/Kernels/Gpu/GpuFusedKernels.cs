@@ -7,8 +7,7 @@ namespace DeepNet.Kernels.Gpu;
 
 // Fused kernels: softmax + cross entropy (forward: one thread per row of logits [N, C], row-major,
 // max → Σ exp(x − max) → lse; backward: one thread per logit), bias + activation over x viewed as
-// [Outer, Channels, Inner] (one thread per element, generic over the op struct), and the
-// in-place Adam / SGD updates (one thread per parameter element, AdamStep / SgdStep math).
+// [Outer, Channels, Inner] (one thread per element, generic over the op struct).
 // Offsets are arguments, not sub-views: ILGPU assumes view parameters are 256-byte aligned.
 // A bad target cannot throw in a kernel: it is reported in status = [1, value] for the launcher.
 // Oracles: GpuParityTests (CpuBackend on the same inputs) and tests/DeepNet.Tests/Tensors/FusedTests.
@@ -57,24 +56,4 @@ internal static class GpuFusedKernels
         ArrayView<float> x, ArrayView<float> b, ArrayView<float> y, ArrayView<float> gy, ArrayView<float> gz)
         where TOp : struct, IUnaryOp =>
         gz[i] = op.Backward(x[x0 + i] + b[b0 + (i / s.Inner) % s.Channels], y[i], gy[g0 + i]);
-
-    // p, m, v (and vMax with AMSGrad) updated in place from g; offsets p0, g0, m0, v0, x0
-    public static void AdamUpdateKernel(Index1D i, AdamStep step, int p0, int g0, int m0, int v0, int x0,
-        ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, ArrayView<float> vMax)
-    {
-        float mi = m[m0 + i], vi = v[v0 + i], xi = step.Amsgrad != 0 ? vMax[x0 + i] : 0f;
-        p[p0 + i] = step.Update(p[p0 + i], g[g0 + i], ref mi, ref vi, ref xi);
-        m[m0 + i] = mi;
-        v[v0 + i] = vi;
-        if (step.Amsgrad != 0) vMax[x0 + i] = xi;
-    }
-
-    // p (and the momentum buffer b) updated in place from g; offsets p0, g0, b0
-    public static void SgdUpdateKernel(Index1D i, SgdStep step, int p0, int g0, int b0,
-        ArrayView<float> p, ArrayView<float> g, ArrayView<float> b)
-    {
-        float bi = step.HasMomentum != 0 && step.FirstStep == 0 ? b[b0 + i] : 0f;
-        p[p0 + i] = step.Update(p[p0 + i], g[g0 + i], ref bi);
-        if (step.HasMomentum != 0) b[b0 + i] = bi;
-    }
 }

@@ -85,12 +85,6 @@ internal sealed class GpuKernelCache(Accelerator acc)
     public Lazy<Action<Index1D, int, int, int, int, int, int, View, View, View, View, View>> SoftmaxCrossEntropyBackward { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, int, int, View, View, View, View, View>(SoftmaxCrossEntropyBackwardKernel));
 
-    public Lazy<Action<Index1D, AdamStep, int, int, int, int, int, View, View, View, View, View>> AdamUpdate { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, AdamStep, int, int, int, int, int, View, View, View, View, View>(AdamUpdateKernel));
-
-    public Lazy<Action<Index1D, SgdStep, int, int, int, View, View, View>> SgdUpdate { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, SgdStep, int, int, int, View, View, View>(SgdUpdateKernel));
-
     public Action<Index1D, TOp, BiasActivationShape, int, int, View, View, View> BiasActivation<TOp>() where TOp : struct, IUnaryOp =>
         Generic<TOp, Action<Index1D, TOp, BiasActivationShape, int, int, View, View, View>>(4,
             () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, BiasActivationShape, int, int, View, View, View>(BiasActivationKernel));
@@ -105,7 +99,7 @@ internal sealed class GpuKernelCache(Accelerator acc)
     {
         _ = (Copy.Value, Fill.Value, Where.Value, Random.Value, ReducePerThread.Value, ReduceBlock.Value, ArgMax.Value);
         _ = (MatMulTiled.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
-        _ = (SoftmaxCrossEntropy.Value, SoftmaxCrossEntropyBackward.Value, AdamUpdate.Value, SgdUpdate.Value);
+        _ = (SoftmaxCrossEntropy.Value, SoftmaxCrossEntropyBackward.Value);
     }
 
     /// <summary>A fused op's kernel (Kernels/Fused), keyed by the op.</summary>

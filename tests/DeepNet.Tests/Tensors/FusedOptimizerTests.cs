@@ -7,7 +7,7 @@ using DeepNet.Autograd;
 namespace DeepNet.Tests.Tensors;
 
 /// <summary>
-/// Tensor.AdamUpdate and Tensor.SgdUpdate against the torch.optim update formulas evaluated in
+/// Tensor.AdamUpdate, Tensor.SgdUpdate and Tensor.RmsPropUpdate against the torch.optim update formulas evaluated in
 /// double, over several steps with changing gradients, at a length with a SIMD tail (37).
 /// Written once, run on the CPU, the GPU emulator and CUDA (skipped with a reason when absent).
 /// </summary>
@@ -15,6 +15,8 @@ public abstract class FusedOptimizerTests
 {
     private const float Tolerance = 1e-5f;
     private const int Length = 37;
+    private const float RmsPropTolerance = 1e-4f;
+    private const double TrajectoryTolerance = 3e-6;
     private const int Steps = 4;
 
     protected abstract Device Device { get; }
@@ -35,7 +37,7 @@ public abstract class FusedOptimizerTests
                 double[] g = Values(10 + t);
                 using (var grad = Tensor.FromArray(ToFloat(g), Device))
                 using (GradMode.NoGrad())
-                    param.AdamUpdate(grad, expAvg, expAvgSq, t, lr, beta1, beta2, eps, weightDecay, decoupled, maxSq);
+                    param.AdamUpdate(grad, expAvg, expAvgSq, maxSq, t, new AdamOptions(lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad));
                 for (int i = 0; i < Length; i++)
                 {
                     double gi = g[i];
@@ -70,7 +72,7 @@ public abstract class FusedOptimizerTests
                 double[] g = Values(20 + t);
                 using (var grad = Tensor.FromArray(ToFloat(g), Device))
                 using (GradMode.NoGrad())
-                    param.SgdUpdate(grad, buffer, lr, momentum, dampening, weightDecay, nesterov, firstStep: t == 1);
+                    param.SgdUpdate(grad, buffer, firstStep: t == 1, new SgdOptions(lr, momentum, dampening, weightDecay, nesterov));
                 for (int i = 0; i < Length; i++)
                 {
                     double d = g[i] + weightDecay * p[i];
@@ -89,15 +91,95 @@ public abstract class FusedOptimizerTests
     }
 
     [ParityFact]
+    public void RmsPropUpdate_MatchesTorchFormulas_PlainCenteredAndMomentum()
+    {
+        foreach (var (weightDecay, momentum, centered) in new[] { (0.0, 0.0, false), (0.0, 0.0, true), (0.0, 0.9, false), (0.1, 0.9, true) })
+        {
+            const double lr = 0.01, alpha = 0.99, eps = 1e-8;
+            double[] p = Values(3), v = new double[Length], gAvg = new double[Length], b = new double[Length];
+            using var param = Tensor.FromArray(ToFloat(p), Device);
+            using var squareAvg = Tensor.Zeros([Length], Device);
+            using var gradAvg = Tensor.Zeros([Length], Device);
+            using var buffer = Tensor.Zeros([Length], Device);
+            for (int t = 1; t <= Steps; t++)
+            {
+                double[] g = Values(30 + t);
+                using (var grad = Tensor.FromArray(ToFloat(g), Device))
+                using (GradMode.NoGrad())
+                    param.RmsPropUpdate(grad, squareAvg, gradAvg, buffer, new RmsPropOptions(lr, alpha, eps, weightDecay, momentum, centered));
+                for (int i = 0; i < Length; i++)
+                {
+                    double gi = g[i] + weightDecay * p[i];
+                    v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
+                    gAvg[i] = alpha * gAvg[i] + (1 - alpha) * gi;
+                    double d = Math.Sqrt(centered ? v[i] - gAvg[i] * gAvg[i] : v[i]) + eps;
+                    b[i] = momentum * b[i] + gi / d;
+                    p[i] -= lr * (momentum > 0 ? b[i] : gi / d);
+                }
+                string label = $"rmsprop wd={weightDecay} momentum={momentum} centered={centered} step {t}";
+                // Early steps divide by √v ≈ |g|/10: float rounding grows, hence the relative tolerance.
+                FusedTests.AssertClose(ToFloat(p), param.ToArray(), label + " param", RmsPropTolerance);
+                FusedTests.AssertClose(ToFloat(v), squareAvg.ToArray(), label + " square_avg", Tolerance);
+                if (centered) FusedTests.AssertClose(ToFloat(gAvg), gradAvg.ToArray(), label + " grad_avg", Tolerance);
+                if (momentum > 0) FusedTests.AssertClose(ToFloat(b), buffer.ToArray(), label + " momentum_buffer", RmsPropTolerance);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Five steps at β₂ = 0.999 against float64: 1 − β₂ formed in float from 0.999f (0.000999987, 4.7e-5
+    /// relative off) would miss exp_avg_sq and the parameters by far more than this tolerance.
+    /// </summary>
+    [ParityFact]
+    public void AdamUpdate_FiveSteps_AtBeta2_0999_MatchFloat64Trajectory()
+    {
+        const double lr = 1.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        double[] p = new double[Length], m = new double[Length], v = new double[Length];
+        using var param = Tensor.Zeros([Length], Device);
+        using var expAvg = Tensor.Zeros([Length], Device);
+        using var expAvgSq = Tensor.Zeros([Length], Device);
+        for (int t = 1; t <= 5; t++)
+        {
+            double[] g = ToFloat(Values(40 + t)).Select(x => (double)x).ToArray();
+            using (var grad = Tensor.FromArray(ToFloat(g), Device))
+            using (GradMode.NoGrad())
+                param.AdamUpdate(grad, expAvg, expAvgSq, null, t, new AdamOptions(lr, beta1, beta2, eps));
+            for (int i = 0; i < Length; i++)
+            {
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+                p[i] -= lr / (1 - Math.Pow(beta1, t)) * m[i] / (Math.Sqrt(v[i]) / Math.Sqrt(1 - Math.Pow(beta2, t)) + eps);
+            }
+            AssertRelative(v, expAvgSq.ToArray(), $"exp_avg_sq step {t}", floor: 1e-12);
+            AssertRelative(p, param.ToArray(), $"param step {t}", floor: lr);
+        }
+    }
+
+    [ParityFact]
     public void Updates_RefuseMismatchedShapes_AndParametersInAGraph()
     {
         using var param = Tensor.Zeros([4], Device);
         using var grad = Tensor.Zeros([5], Device);
         using var state = Tensor.Zeros([4], Device);
-        Assert.Contains("[5]", Assert.Throws<ArgumentException>(() => param.SgdUpdate(grad, null, 0.1)).Message);
+        Assert.Contains("[5]", Assert.Throws<ArgumentException>(() => param.SgdUpdate(grad, null, false, new SgdOptions(0.1))).Message);
         using var leaf = Tensor.Zeros([4], Device).RequiresGradient();
         using var g4 = Tensor.Zeros([4], Device);
-        Assert.Throws<InvalidOperationException>(() => leaf.AdamUpdate(g4, state, state, 1, 0.1));
+        Assert.Throws<InvalidOperationException>(() => leaf.AdamUpdate(g4, state, state, null, 1, new AdamOptions(0.1)));
+        Assert.Contains("max_exp_avg_sq", Assert.Throws<ArgumentException>(() =>
+            param.AdamUpdate(g4, state, state, null, 1, new AdamOptions(0.1, Amsgrad: true))).Message);
+        Assert.Contains("grad_avg", Assert.Throws<ArgumentException>(() =>
+            param.RmsPropUpdate(g4, state, null, null, new RmsPropOptions(0.1, Centered: true))).Message);
+    }
+
+    // Float rounding of a few ops (about 6e-8 relative each) plus 0.999f's own 1.3e-8; the float-rounded 1 − β₂ is
+    // 4.7e-5 off. Errors are relative to max(|expected|, floor): the parameters move by about lr a step.
+    private static void AssertRelative(double[] expected, float[] actual, string label, double floor)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]) / Math.Max(Math.Abs(expected[i]), floor);
+            Assert.True(error < TrajectoryTolerance, $"{label}[{i}]: {actual[i]} vs {expected[i]} (relative {error:E2})");
+        }
     }
 
     private static double[] Values(int seed)

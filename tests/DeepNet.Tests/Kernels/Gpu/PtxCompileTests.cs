@@ -1,4 +1,5 @@
 using System.Reflection;
+using DeepNet.Kernels.Fused;
 using DeepNet.Kernels.Gpu;
 using DeepNet.Kernels.Ops;
 using ILGPU;
@@ -21,6 +22,7 @@ public sealed class PtxCompileTests
     [
         typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels),
         typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuFusedKernels),
+        typeof(AdamUpdateOp), typeof(SgdUpdateOp), typeof(RmsPropUpdateOp),
     ];
 
     [Fact]
