@@ -127,7 +127,7 @@ public abstract class FusedOptimizerTests
     }
 
     /// <summary>
-    /// Five steps at β₂ = 0.999 against float64: 1 − β₂ formed in float from 0.999f (0.000999987, 4.7e-5
+    /// Five steps at β₂ = 0.999 against float64: 1 − β₂ formed in float from 0.999f (0.000999987, 1.3e-5
     /// relative off) would miss exp_avg_sq and the parameters by far more than this tolerance.
     /// </summary>
     [ParityFact]
@@ -172,7 +172,7 @@ public abstract class FusedOptimizerTests
     }
 
     // Float rounding of a few ops (about 6e-8 relative each) plus 0.999f's own 1.3e-8; the float-rounded 1 − β₂ is
-    // 4.7e-5 off. Errors are relative to max(|expected|, floor): the parameters move by about lr a step.
+    // 1.3e-5 off. Errors are relative to max(|expected|, floor): the parameters move by about lr a step.
     private static void AssertRelative(double[] expected, float[] actual, string label, double floor)
     {
         for (int i = 0; i < expected.Length; i++)
