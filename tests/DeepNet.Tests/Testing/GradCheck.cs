@@ -33,7 +33,7 @@ public static class GradCheck
         var originals = live.Select(t => t.ToArray()).ToArray();
         try
         {
-            CheckAll(f, new Leaves(device, live), inputs);
+            CheckAll(f, new LeafSource(device, live), inputs);
         }
         finally
         {
@@ -41,10 +41,10 @@ public static class GradCheck
         }
     }
 
-    private static void CheckAll(Func<Tensor[], Tensor> f, Leaves leaves, (float[] Data, int[] Shape)[] inputs)
+    private static void CheckAll(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs)
     {
-        var projection = Projection(f, leaves, inputs);
-        var analytic = Analytic(f, leaves, inputs, projection);
+        var projection = Projection(f, source, inputs);
+        var analytic = Analytic(f, source, inputs, projection);
         for (int i = 0; i < inputs.Length; i++)
         {
             var data = inputs[i].Data;
@@ -52,9 +52,9 @@ public static class GradCheck
             {
                 float saved = data[j];
                 data[j] = (float)(saved + Epsilon);
-                double plus = Evaluate(f, leaves, inputs, projection);
+                double plus = Evaluate(f, source, inputs, projection);
                 data[j] = (float)(saved - Epsilon);
-                double minus = Evaluate(f, leaves, inputs, projection);
+                double minus = Evaluate(f, source, inputs, projection);
                 data[j] = saved;
                 double numeric = (plus - minus) / (2 * Epsilon);
                 double a = analytic[i][j];
@@ -65,17 +65,17 @@ public static class GradCheck
         }
     }
 
-    private static float[] Projection(Func<Tensor[], Tensor> f, Leaves leaves, (float[] Data, int[] Shape)[] inputs)
+    private static float[] Projection(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs)
     {
         using var scope = new DisposeScope();
-        var output = f(Make(inputs, leaves, requiresGrad: false));
+        var output = f(Make(inputs, source, requiresGrad: false));
         var rng = new Random(1234);
         return Enumerable.Range(0, (int)output.Size).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
     }
 
-    private static float[][] Analytic(Func<Tensor[], Tensor> f, Leaves made, (float[] Data, int[] Shape)[] inputs, float[] projection)
+    private static float[][] Analytic(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs, float[] projection)
     {
-        var leaves = Make(inputs, made, requiresGrad: true);
+        var leaves = Make(inputs, source, requiresGrad: true);
         using (var scope = new DisposeScope())
         {
             var output = f(leaves);
@@ -83,32 +83,32 @@ public static class GradCheck
             output.Mul(weights).Sum().Backward();
         }
         var grads = leaves.Select(t => t.Grad?.ToArray() ?? new float[t.Size]).ToArray();
-        foreach (var t in leaves.Take(leaves.Length - made.Live.Count)) t.Dispose();
-        foreach (var t in made.Live) t.ZeroGrad();
+        foreach (var t in leaves.Take(leaves.Length - source.Live.Count)) t.Dispose();
+        foreach (var t in source.Live) t.ZeroGrad();
         return grads;
     }
 
-    private static double Evaluate(Func<Tensor[], Tensor> f, Leaves leaves, (float[] Data, int[] Shape)[] inputs, float[] projection)
+    private static double Evaluate(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs, float[] projection)
     {
         using var scope = new DisposeScope();
-        var values = f(Make(inputs, leaves, requiresGrad: false)).ToArray();
+        var values = f(Make(inputs, source, requiresGrad: false)).ToArray();
         double sum = 0;
         for (int k = 0; k < values.Length; k++) sum += (double)values[k] * projection[k];
         return sum;
     }
 
-    private static Tensor[] Make((float[] Data, int[] Shape)[] inputs, Leaves leaves, bool requiresGrad)
+    private static Tensor[] Make((float[] Data, int[] Shape)[] inputs, LeafSource source, bool requiresGrad)
     {
-        int fresh = inputs.Length - leaves.Live.Count;
+        int fresh = inputs.Length - source.Live.Count;
         var made = new Tensor[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
         {
             if (i < fresh)
             {
-                made[i] = Tensor.FromArray(inputs[i].Data, inputs[i].Shape, leaves.Device).RequiresGradient(requiresGrad);
+                made[i] = Tensor.FromArray(inputs[i].Data, inputs[i].Shape, source.Device).RequiresGradient(requiresGrad);
                 continue;
             }
-            made[i] = leaves.Live[i - fresh];
+            made[i] = source.Live[i - fresh];
             Write(made[i], inputs[i].Data);
             made[i].ZeroGrad();
         }
@@ -122,5 +122,5 @@ public static class GradCheck
         target.CopyFrom(host);
     }
 
-    private sealed record Leaves(Device Device, IReadOnlyList<Tensor> Live);
+    private sealed record LeafSource(Device Device, IReadOnlyList<Tensor> Live);
 }
