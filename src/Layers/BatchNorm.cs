@@ -12,8 +12,8 @@ namespace DeepNet.Layers;
 /// </summary>
 public abstract class BatchNorm : Module
 {
-    private readonly Parameter? _weight, _bias;
-    private readonly Parameter _runningMean, _runningVar;
+    private readonly Tensor? _weight, _bias;
+    private readonly Tensor _runningMean, _runningVar;
 
     protected BatchNorm(int numFeatures, float eps, float momentum, bool affine)
     {
@@ -34,10 +34,10 @@ public abstract class BatchNorm : Module
     public float Eps { get; }
     public float Momentum { get; }
 
-    public Tensor? Weight => _weight?.Value;
-    public Tensor? Bias => _bias?.Value;
-    public Tensor RunningMean => _runningMean.Value;
-    public Tensor RunningVar => _runningVar.Value;
+    public Tensor? Weight => _weight;
+    public Tensor? Bias => _bias;
+    public Tensor RunningMean => _runningMean;
+    public Tensor RunningVar => _runningVar;
 
     /// <summary>Throws unless the input has a rank this variant accepts.</summary>
     protected abstract void CheckInput(Tensor input);

@@ -3,25 +3,28 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers;
 
 /// <summary>
-/// 2-d convolution (torch.nn.Conv2D). x: [N, C, H, W], weight: [K, C/groups, R, S], bias: [K] → [N, K, P, Q].
+/// 2-d convolution (torch.nn.Conv2d, with Keras' activation argument): y = act(conv(x, weight) + bias).
+/// x: [N, C, H, W], weight: [K, C/groups, R, S], bias: [K] → [N, K, P, Q]; the per-channel bias and
+/// the activation run as one fused op.
 /// Weight and bias start as U(−1/√fan_in, 1/√fan_in) with fan_in = C/groups·R·S (PyTorch's default).
 /// </summary>
 public sealed class Conv2D : Module
 {
-    private readonly Parameter _weight;
-    private readonly Parameter? _bias;
+    private readonly Tensor _weight;
+    private readonly Tensor? _bias;
 
     /// <summary>Square kernel, stride, padding and dilation.</summary>
     public Conv2D(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
-        int groups = 1, bool bias = true, Generator? generator = null)
+        int groups = 1, bool bias = true, Generator? generator = null, Activation activation = Activation.Identity)
         : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), (padding, padding), (dilation, dilation),
-            groups, bias, generator)
+            groups, bias, generator, activation)
     {
     }
 
     /// <summary>Rectangular kernel, stride, padding and dilation as (H, W) pairs.</summary>
     public Conv2D(int inChannels, int outChannels, (int H, int W) kernelSize, (int H, int W) stride, (int H, int W) padding,
-        (int H, int W) dilation, int groups = 1, bool bias = true, Generator? generator = null)
+        (int H, int W) dilation, int groups = 1, bool bias = true, Generator? generator = null,
+        Activation activation = Activation.Identity)
     {
         if (inChannels <= 0 || outChannels <= 0 || groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
             throw new ArgumentException($"conv2d: channels in={inChannels}, out={outChannels} must be positive multiples of groups={groups}");
@@ -35,6 +38,7 @@ public sealed class Conv2D : Module
         Padding = padding;
         Dilation = dilation;
         Groups = groups;
+        Activation = activation;
         int fanIn = inChannels / groups * kernelSize.H * kernelSize.W;
         _weight = RegisterParameter("weight",
             Init.KaimingUniform([outChannels, inChannels / groups, kernelSize.H, kernelSize.W], fanIn, generator: generator));
@@ -49,18 +53,24 @@ public sealed class Conv2D : Module
     public (int H, int W) Dilation { get; }
     public int Groups { get; }
 
+    /// <summary>The activation applied after the bias (Identity: none).</summary>
+    public Activation Activation { get; }
+
     /// <summary>The weight, [K, C/groups, R, S].</summary>
-    public Tensor Weight => _weight.Value;
+    public Tensor Weight => _weight;
 
     /// <summary>The bias, [K], or null when built without one.</summary>
-    public Tensor? Bias => _bias?.Value;
+    public Tensor? Bias => _bias;
 
     /// <summary>x: [N, C, H, W] → [N, K, P, Q].</summary>
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"conv2d: input {input.Shape} must be [N, {InChannels}, H, W]");
-        return input.Conv2D(Weight, Bias, Stride, Padding, Dilation, Groups);
+        var convolved = input.Conv2D(Weight, null, Stride, Padding, Dilation, Groups);
+        if (Bias is null && Activation == Activation.Identity) return convolved;
+        using (convolved)
+            return Bias is null ? convolved.Activate(Activation) : convolved.AddBiasActivation(Bias, Activation);
     }
 
     protected override string Describe()
@@ -70,6 +80,7 @@ public sealed class Conv2D : Module
         if (Padding != (0, 0)) text += $", pad {Padding.H}x{Padding.W}";
         if (Dilation != (1, 1)) text += $", dilation {Dilation.H}x{Dilation.W}";
         if (Groups != 1) text += $", groups {Groups}";
+        if (Activation != Activation.Identity) text += $", {Activation}";
         return text + ")";
     }
 }

@@ -3,20 +3,23 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers;
 
 /// <summary>
-/// Fully connected layer (torch.nn.Linear): y = x·Wᵀ + b. x: [..., in], W: [out, in], b: [out] → [..., out].
+/// Fully connected layer (torch.nn.Linear, with Keras' activation argument): y = act(x·Wᵀ + b).
+/// x: [..., in], W: [out, in], b: [out] → [..., out]. The bias and activation run as one fused op.
 /// W and b start as U(−1/√in, 1/√in), PyTorch's kaiming_uniform(a=√5) default.
 /// </summary>
 public sealed class Dense : Module
 {
-    private readonly Parameter _weight;
-    private readonly Parameter? _bias;
+    private readonly Tensor _weight;
+    private readonly Tensor? _bias;
 
-    public Dense(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null)
+    public Dense(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null,
+        Activation activation = Activation.Identity)
     {
         if (inFeatures <= 0 || outFeatures <= 0)
             throw new ArgumentException($"dense: feature counts must be positive, got in={inFeatures}, out={outFeatures}");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
+        Activation = activation;
         _weight = RegisterParameter("weight", Init.KaimingUniform([outFeatures, inFeatures], inFeatures, generator: generator));
         if (bias) _bias = RegisterParameter("bias", Init.FanInUniform([outFeatures], inFeatures, generator));
     }
@@ -25,11 +28,14 @@ public sealed class Dense : Module
 
     public int OutFeatures { get; }
 
+    /// <summary>The activation applied after the bias (Identity: none).</summary>
+    public Activation Activation { get; }
+
     /// <summary>The weight, [out, in].</summary>
-    public Tensor Weight => _weight.Value;
+    public Tensor Weight => _weight;
 
     /// <summary>The bias, [out], or null when built without one.</summary>
-    public Tensor? Bias => _bias?.Value;
+    public Tensor? Bias => _bias;
 
     /// <summary>x: [..., in] → [..., out].</summary>
     public override Tensor Forward(Tensor input)
@@ -38,9 +44,18 @@ public sealed class Dense : Module
             throw new ArgumentException($"dense: input {input.Shape} must end in {InFeatures} features");
         using var weightT = Weight.Transpose(0, 1);   // a stride swap: matmul reads it transposed, no copy
         var product = input.MatMul(weightT);
-        if (Bias is null) return product;
-        using (product) return product.Add(Bias);
+        if (Bias is null && Activation == Activation.Identity) return product;
+        using (product)
+        {
+            if (Bias is null) return product.Activate(Activation);
+            if (product.Rank <= 2) return product.AddBiasActivation(Bias, Activation);
+            // The fused op's channel dim is dim 1: fold the leading dims so the features are it.
+            using var rows = product.Reshape(-1, OutFeatures);
+            using var activated = rows.AddBiasActivation(Bias, Activation);
+            return activated.Reshape(product.ShapeArray);
+        }
     }
 
-    protected override string Describe() => $"Dense({InFeatures}→{OutFeatures}{(Bias is null ? ", no bias" : "")})";
+    protected override string Describe() =>
+        $"Dense({InFeatures}→{OutFeatures}{(Bias is null ? ", no bias" : "")}{(Activation == Activation.Identity ? "" : ", " + Activation)})";
 }

@@ -8,7 +8,7 @@ namespace DeepNet.Layers;
 /// </summary>
 public sealed class Embedding : Module
 {
-    private readonly Parameter _weight;
+    private readonly Tensor _weight;
 
     public Embedding(int numEmbeddings, int embeddingDim, Generator? generator = null)
     {
@@ -23,7 +23,7 @@ public sealed class Embedding : Module
     public int EmbeddingDim { get; }
 
     /// <summary>The table, [numEmbeddings, dim].</summary>
-    public Tensor Weight => _weight.Value;
+    public Tensor Weight => _weight;
 
     public override Tensor Forward(Tensor input) => Weight.Embedding(input);
 

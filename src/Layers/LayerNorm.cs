@@ -9,7 +9,7 @@ namespace DeepNet.Layers;
 /// </summary>
 public sealed class LayerNorm : Module
 {
-    private readonly Parameter? _weight, _bias;
+    private readonly Tensor? _weight, _bias;
     private readonly int[] _normalizedShape;
 
     /// <summary>Normalizes over the last dim of size <paramref name="normalizedSize"/>.</summary>
@@ -33,8 +33,8 @@ public sealed class LayerNorm : Module
 
     public Shape NormalizedShape => new(_normalizedShape);
     public float Eps { get; }
-    public Tensor? Weight => _weight?.Value;
-    public Tensor? Bias => _bias?.Value;
+    public Tensor? Weight => _weight;
+    public Tensor? Bias => _bias;
 
     public override Tensor Forward(Tensor input) => input.LayerNorm(_normalizedShape, Weight, Bias, Eps);
 

@@ -9,7 +9,7 @@ namespace DeepNet.Layers;
 /// </summary>
 public sealed class LearnedPositionalEncoding : Module
 {
-    private readonly Parameter _weight;
+    private readonly Tensor _weight;
     private readonly Dropout _dropout;
 
     public LearnedPositionalEncoding(int maxLength, int dModel, float dropout = 0f, bool batchFirst = false,
@@ -29,7 +29,7 @@ public sealed class LearnedPositionalEncoding : Module
     public bool BatchFirst { get; }
 
     /// <summary>The position table, [maxLength, d].</summary>
-    public Tensor Weight => _weight.Value;
+    public Tensor Weight => _weight;
 
     public override Tensor Forward(Tensor input) => PositionalAdd.Apply(input, Weight, BatchFirst, _dropout, "learned_positional_encoding");
 

@@ -8,7 +8,7 @@ namespace DeepNet.Layers;
 public abstract partial class Module
 {
     /// <summary>Every parameter and buffer by dotted name (the live tensors, not copies).</summary>
-    public Dictionary<string, Tensor> StateDict() => NamedSlots("").ToDictionary(s => s.Name, s => s.Slot.Value);
+    public Dictionary<string, Tensor> StateDict() => NamedSlots("").ToDictionary(s => s.Name, s => s.Slot.Tensor);
 
     /// <summary>
     /// Copies values into the parameters and buffers. Everything is validated before anything is
@@ -22,19 +22,19 @@ public abstract partial class Module
         foreach (var (name, value) in state)
         {
             if (!slots.TryGetValue(name, out var slot)) continue;
-            using var moved = value.To(slot.Value.Device);
-            slot.Value.CopyFrom(moved);
+            using var moved = value.To(slot.Device);
+            slot.CopyFrom(moved);
         }
     }
 
     /// <summary>
     /// Validates a state given as name → shape against this module without changing anything:
     /// with <paramref name="strict"/>, missing and unexpected keys throw; a shape mismatch always
-    /// throws, naming the key and both shapes. Returns the slots by name.
+    /// throws, naming the key and both shapes. Returns the module's tensors by name.
     /// </summary>
-    internal Dictionary<string, Parameter> CheckStateShapes(IReadOnlyDictionary<string, Shape> state, bool strict)
+    internal Dictionary<string, Tensor> CheckStateShapes(IReadOnlyDictionary<string, Shape> state, bool strict)
     {
-        var slots = NamedSlots("").ToDictionary(s => s.Name, s => s.Slot);
+        var slots = StateDict();
         if (strict)
         {
             var missing = slots.Keys.Where(k => !state.ContainsKey(k)).ToList();
@@ -43,8 +43,8 @@ public abstract partial class Module
                 throw new ArgumentException($"load_state_dict: missing keys [{string.Join(", ", missing)}], unexpected keys [{string.Join(", ", unexpected)}]");
         }
         foreach (var (name, shape) in state)
-            if (slots.TryGetValue(name, out var slot) && shape != slot.Value.Shape)
-                throw new ArgumentException($"load_state_dict: '{name}' has shape {shape} in the state but {slot.Value.Shape} in the module");
+            if (slots.TryGetValue(name, out var slot) && shape != slot.Shape)
+                throw new ArgumentException($"load_state_dict: '{name}' has shape {shape} in the state but {slot.Shape} in the module");
         return slots;
     }
 
@@ -68,7 +68,7 @@ public abstract partial class Module
     {
         foreach (var (name, child) in module._children)
         {
-            long own = child._slots.Where(s => s.Trainable).Sum(s => s.Value.Size);
+            long own = child._slots.Where(s => s.Trainable).Sum(s => s.Tensor.Size);
             sb.AppendLine($"{prefix + name,-40} {child.Describe(),-26} {own,12:N0}");
             AppendRows(sb, prefix + name + ".", child);
         }

@@ -9,7 +9,8 @@ namespace DeepNet.Layers;
 /// </summary>
 public abstract partial class Module : IDisposable
 {
-    private readonly List<Parameter> _slots = [];
+    // Parameters and buffers in registration order (the state dict's order, as in PyTorch).
+    private readonly List<Slot> _slots = [];
     private readonly List<(string Name, Module Module)> _children = [];
 
     /// <summary>Training mode (dropout active, batch norm updates running stats).</summary>
@@ -24,13 +25,19 @@ public abstract partial class Module : IDisposable
     /// <summary>Same as <see cref="Forward"/>, for call-site readability: <c>model.Call(x)</c>.</summary>
     public Tensor Call(Tensor input) => Forward(input);
 
-    /// <summary>Adds a trainable tensor under <paramref name="name"/>; the module owns it from now on.</summary>
-    protected Parameter RegisterParameter(string name, Tensor value) =>
-        AddSlot(new Parameter(name, value.DetachFromScope().RequiresGradient(), trainable: true));
+    /// <summary>
+    /// Adds a trainable tensor under <paramref name="name"/> and returns it (now requiring grad);
+    /// the module owns it from now on.
+    /// </summary>
+    protected Tensor RegisterParameter(string name, Tensor value) =>
+        AddSlot(new Slot(name, value.DetachFromScope().RequiresGradient(), Trainable: true));
 
-    /// <summary>Adds a non-trainable tensor (running statistics) that is saved in the state dict.</summary>
-    protected Parameter RegisterBuffer(string name, Tensor value) =>
-        AddSlot(new Parameter(name, value.DetachFromScope(), trainable: false));
+    /// <summary>
+    /// Adds a non-trainable tensor (running statistics) under <paramref name="name"/> and returns it:
+    /// saved in the state dict and moved by <see cref="To"/>, never given to an optimizer.
+    /// </summary>
+    protected Tensor RegisterBuffer(string name, Tensor value) =>
+        AddSlot(new Slot(name, value.DetachFromScope(), Trainable: false));
 
     /// <summary>Adds a child module under <paramref name="name"/>.</summary>
     protected T RegisterModule<T>(string name, T module) where T : Module
@@ -41,12 +48,12 @@ public abstract partial class Module : IDisposable
         return module;
     }
 
-    private Parameter AddSlot(Parameter slot)
+    private Tensor AddSlot(Slot slot)
     {
         if (_slots.Any(s => s.Name == slot.Name) || _children.Any(c => c.Name == slot.Name))
             throw new ArgumentException($"module: name '{slot.Name}' is already registered in {GetType().Name}");
         _slots.Add(slot);
-        return slot;
+        return slot.Tensor;
     }
 
     /// <summary>Direct children with their names.</summary>
@@ -57,13 +64,16 @@ public abstract partial class Module : IDisposable
 
     /// <summary>Trainable tensors with dotted names ("0.weight", "encoder.layers.1.linear1.bias").</summary>
     public IEnumerable<(string Name, Tensor Tensor)> NamedParameters() =>
-        NamedSlots("").Where(s => s.Slot.Trainable).Select(s => (s.Name, s.Slot.Value));
+        NamedSlots("").Where(s => s.Slot.Trainable).Select(s => (s.Name, s.Slot.Tensor));
 
-    /// <summary>Non-trainable tensors (buffers) with dotted names.</summary>
+    /// <summary>Every buffer (non-trainable state such as batch norm's running mean and variance).</summary>
+    public IEnumerable<Tensor> Buffers() => NamedBuffers().Select(b => b.Tensor);
+
+    /// <summary>Buffers with dotted names ("1.running_mean").</summary>
     public IEnumerable<(string Name, Tensor Tensor)> NamedBuffers() =>
-        NamedSlots("").Where(s => !s.Slot.Trainable).Select(s => (s.Name, s.Slot.Value));
+        NamedSlots("").Where(s => !s.Slot.Trainable).Select(s => (s.Name, s.Slot.Tensor));
 
-    internal IEnumerable<(string Name, Parameter Slot)> NamedSlots(string prefix)
+    private IEnumerable<(string Name, Slot Slot)> NamedSlots(string prefix)
     {
         foreach (var slot in _slots) yield return (prefix + slot.Name, slot);
         foreach (var (name, child) in _children)
@@ -97,7 +107,7 @@ public abstract partial class Module : IDisposable
     /// </summary>
     public Module To(Device device)
     {
-        foreach (var (_, slot) in NamedSlots("")) slot.Value.MoveDataTo(device);
+        foreach (var (_, slot) in NamedSlots("")) slot.Tensor.MoveDataTo(device);
         SetDevice(device);
         return this;
     }
@@ -110,8 +120,10 @@ public abstract partial class Module : IDisposable
 
     public void Dispose()
     {
-        foreach (var slot in _slots) slot.Value.Dispose();
+        foreach (var slot in _slots) slot.Tensor.Dispose();
         foreach (var (_, child) in _children) child.Dispose();
         GC.SuppressFinalize(this);
     }
+
+    private sealed record Slot(string Name, Tensor Tensor, bool Trainable);
 }

@@ -11,8 +11,8 @@ namespace DeepNet.Layers;
 /// </summary>
 public sealed class MultiHeadAttention : Module
 {
-    private readonly Parameter _inProjWeight;
-    private readonly Parameter? _inProjBias;
+    private readonly Tensor _inProjWeight;
+    private readonly Tensor? _inProjBias;
     private readonly Dense _outProj;
     private readonly Generator? _generator;
 
@@ -150,8 +150,8 @@ public sealed class MultiHeadAttention : Module
         private (Tensor Q, Tensor K, Tensor V) Project()
         {
             int e = Owner.EmbedDim;
-            var weight = Owner._inProjWeight.Value;
-            var bias = Owner._inProjBias?.Value;
+            var weight = Owner._inProjWeight;
+            var bias = Owner._inProjBias;
             var temps = Temps;
             Tensor Linear(Tensor x, int start, int count)
             {

@@ -12,7 +12,7 @@ namespace DeepNet.Layers;
 /// </summary>
 public abstract class RecurrentLayer : Module
 {
-    private readonly Parameter[][] _weights;   // per layer·direction: w_ih, w_hh, [b_ih, b_hh]
+    private readonly Tensor[][] _weights;   // per layer·direction: w_ih, w_hh, [b_ih, b_hh]
 
     /// <summary>Registers the weights of <paramref name="numLayers"/> layers with <paramref name="gates"/> stacked gates.</summary>
     protected RecurrentLayer(int gates, int inputSize, int hiddenSize, int numLayers, bool bias, bool batchFirst,
@@ -31,15 +31,15 @@ public abstract class RecurrentLayer : Module
         Dropout = dropout;
         Directions = bidirectional ? 2 : 1;
         float bound = 1f / MathF.Sqrt(hiddenSize);
-        _weights = new Parameter[numLayers * Directions][];
+        _weights = new Tensor[numLayers * Directions][];
         for (int layer = 0; layer < numLayers; layer++)
             for (int direction = 0; direction < Directions; direction++)
             {
                 string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
                 int layerInput = layer == 0 ? inputSize : hiddenSize * Directions;
-                Parameter Uniform(string name, int[] shape) =>
+                Tensor Uniform(string name, int[] shape) =>
                     RegisterParameter(name + suffix, Tensor.Rand(shape, generator, low: -bound, high: bound));
-                var slots = new List<Parameter>
+                var slots = new List<Tensor>
                 {
                     Uniform("weight_ih", [gates * hiddenSize, layerInput]),
                     Uniform("weight_hh", [gates * hiddenSize, hiddenSize]),
@@ -163,14 +163,14 @@ public abstract class RecurrentLayer : Module
         }
     }
 
-    private (Tensor Output, Tensor[] Final) RunDirection(Tensor x, Parameter[] weights, Tensor?[] initial, int index, bool reverse)
+    private (Tensor Output, Tensor[] Final) RunDirection(Tensor x, Tensor[] weights, Tensor?[] initial, int index, bool reverse)
     {
         int steps = x.ShapeArray[0], batch = x.ShapeArray[1];
-        using var weightIhT = weights[0].Value.T;
-        using var weightHhT = weights[1].Value.T;
-        Tensor? biasHh = HasBias ? weights[3].Value : null;
+        using var weightIhT = weights[0].T;
+        using var weightHhT = weights[1].T;
+        Tensor? biasHh = HasBias ? weights[3] : null;
         var projected = x.MatMul(weightIhT);                                              // [T, N, G·H]
-        using var inputGates = HasBias ? Replace(projected, projected.Add(weights[2].Value)) : projected;
+        using var inputGates = HasBias ? Replace(projected, projected.Add(weights[2])) : projected;
         var state = new Tensor[StateCount];
         for (int s = 0; s < StateCount; s++)
             state[s] = initial[s]?.Select(0, index) ?? Tensor.Zeros([batch, HiddenSize], x.Device);

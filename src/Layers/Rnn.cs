@@ -10,12 +10,18 @@ namespace DeepNet.Layers;
 public sealed class Rnn : RecurrentLayer
 {
     /// <summary>Creates the layer with PyTorch's defaults and U(−1/√H, 1/√H) weights.</summary>
-    public Rnn(int inputSize, int hiddenSize, int numLayers = 1, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh,
+    /// <remarks><paramref name="nonlinearity"/> is Tanh (PyTorch's default) or Relu, as torch.nn.RNN allows.</remarks>
+    public Rnn(int inputSize, int hiddenSize, int numLayers = 1, Activation nonlinearity = Activation.Tanh,
         bool bias = true, bool batchFirst = false, float dropout = 0f, bool bidirectional = false, Generator? generator = null)
-        : base(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, generator) =>
+        : base(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, generator)
+    {
+        if (nonlinearity is not (Activation.Tanh or Activation.Relu))
+            throw new ArgumentException($"rnn: nonlinearity must be Tanh or Relu, got {nonlinearity}");
         Nonlinearity = nonlinearity;
+    }
 
-    public RnnNonlinearity Nonlinearity { get; }
+    /// <summary>The cell's activation: Tanh or Relu.</summary>
+    public Activation Nonlinearity { get; }
 
     protected override int StateCount => 1;
 
@@ -33,6 +39,6 @@ public sealed class Rnn : RecurrentLayer
     {
         using var hidden = HiddenGates(state[0], weightHhT, biasHh);
         using var preActivation = inputGates.Add(hidden);
-        return [Nonlinearity == RnnNonlinearity.Tanh ? preActivation.Tanh() : preActivation.Relu()];
+        return [preActivation.Activate(Nonlinearity)];
     }
 }

@@ -10,7 +10,7 @@ namespace DeepNet.Layers;
 /// </summary>
 public sealed class SinusoidalPositionalEncoding : Module
 {
-    private readonly Parameter _table;
+    private readonly Tensor _table;
     private readonly Dropout _dropout;
 
     public SinusoidalPositionalEncoding(int dModel, int maxLength = 5000, float dropout = 0f, bool batchFirst = false, Generator? generator = null)
@@ -41,7 +41,7 @@ public sealed class SinusoidalPositionalEncoding : Module
         return table;
     }
 
-    public override Tensor Forward(Tensor input) => PositionalAdd.Apply(input, _table.Value, BatchFirst, _dropout, "sinusoidal_positional_encoding");
+    public override Tensor Forward(Tensor input) => PositionalAdd.Apply(input, _table, BatchFirst, _dropout, "sinusoidal_positional_encoding");
 
     protected override string Describe() => $"SinusoidalPositionalEncoding(d={DModel}, max={MaxLength})";
 }

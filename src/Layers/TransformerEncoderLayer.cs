@@ -17,7 +17,7 @@ public sealed class TransformerEncoderLayer : Module
     private readonly Dropout _dropout, _dropout1, _dropout2;
 
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, float dropout = 0.1f,
-        TransformerActivation activation = TransformerActivation.Relu, float layerNormEps = 1e-5f, bool batchFirst = false,
+        Activation activation = Activation.Relu, float layerNormEps = 1e-5f, bool batchFirst = false,
         bool normFirst = false, bool bias = true, Generator? generator = null)
     {
         if (dimFeedforward < 1)
@@ -37,7 +37,8 @@ public sealed class TransformerEncoderLayer : Module
     }
 
     public int DModel { get; }
-    public TransformerActivation Activation { get; }
+    /// <summary>The feed-forward activation (PyTorch's default Relu; Gelu for BERT-style blocks).</summary>
+    public Activation Activation { get; }
     public bool NormFirst { get; }
     public bool BatchFirst { get; }
 
@@ -75,7 +76,7 @@ public sealed class TransformerEncoderLayer : Module
     private Tensor FeedForwardBlock(Temporaries temps, Tensor x)
     {
         var hidden = temps.Add(_linear1.Forward(x));
-        var activated = temps.Add(Activation == TransformerActivation.Relu ? hidden.Relu() : hidden.Gelu());
+        var activated = temps.Add(hidden.Activate(Activation));
         var dropped = temps.Add(_dropout.Forward(activated));
         var projected = temps.Add(_linear2.Forward(dropped));
         return temps.Add(_dropout2.Forward(projected));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DeepNet.Layers;
+using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
 
@@ -17,13 +18,17 @@ public static class LayerRegistry
 
     static LayerRegistry()
     {
-        Register("Dense", s => new Dense(s.Int("in_features"), s.Int("out_features"), s.Bool("bias", true)),
-            (Dense d) => Spec("Dense").With("in_features", d.InFeatures).With("out_features", d.OutFeatures).With("bias", d.Bias is not null));
+        Register("Dense", s => new Dense(s.Int("in_features"), s.Int("out_features"), s.Bool("bias", true),
+                activation: s.Activation("activation", Activation.Identity)),
+            (Dense d) => Spec("Dense").With("in_features", d.InFeatures).With("out_features", d.OutFeatures).With("bias", d.Bias is not null)
+                .WithActivation(d.Activation));
         Register("Conv2D", s => new Conv2D(s.Int("in_channels"), s.Int("out_channels"), s.Pair("kernel_size"), s.Pair("stride", (1, 1)),
-                s.Pair("padding", (0, 0)), s.Pair("dilation", (1, 1)), s.Int("groups", 1), s.Bool("bias", true)),
+                s.Pair("padding", (0, 0)), s.Pair("dilation", (1, 1)), s.Int("groups", 1), s.Bool("bias", true),
+                activation: s.Activation("activation", Activation.Identity)),
             (Conv2D c) => Spec("Conv2D").With("in_channels", c.InChannels).With("out_channels", c.OutChannels)
                 .With("kernel_size", c.KernelSize).With("stride", c.Stride).With("padding", c.Padding)
-                .With("dilation", c.Dilation).With("groups", c.Groups).With("bias", c.Bias is not null));
+                .With("dilation", c.Dilation).With("groups", c.Groups).With("bias", c.Bias is not null)
+                .WithActivation(c.Activation));
         Register("MaxPool2D", s => new MaxPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),
             (MaxPool2D p) => Spec("MaxPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding));
         Register("AvgPool2D", s => new AvgPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),

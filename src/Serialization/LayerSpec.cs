@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
 
@@ -59,6 +60,22 @@ public sealed class LayerSpec
         return (single, single);
     }
 
+    /// <summary>
+    /// An activation argument, written in snake_case ("relu", "gelu"; any case reads);
+    /// <paramref name="fallback"/> when absent, else an error naming the known values.
+    /// </summary>
+    public Activation Activation(string key, Activation? fallback = null)
+    {
+        if (!Arguments.TryGetPropertyValue(key, out JsonNode? node) || node is null)
+            return fallback ?? throw Error($"missing '{key}'");
+        string[] names = Enum.GetNames<Activation>();
+        // Names only: Enum.TryParse would also take "1" or "relu, gelu".
+        if (node is JsonValue value && Element(value) is { ValueKind: JsonValueKind.String } e
+            && names.FirstOrDefault(n => string.Equals(n, e.GetString(), StringComparison.OrdinalIgnoreCase)) is { } name)
+            return Enum.Parse<Activation>(name);
+        throw Error($"'{key}' must be one of {string.Join(", ", names.Select(n => '"' + n.ToLowerInvariant() + '"'))}, got {node.ToJsonString()}");
+    }
+
     /// <summary>A list-of-integers argument, e.g. a normalized shape.</summary>
     public int[] IntArray(string key)
     {
@@ -88,6 +105,10 @@ public sealed class LayerSpec
         Arguments[key] = value;
         return this;
     }
+
+    /// <summary>Adds an activation argument as its lower-case name; Identity (the default) is omitted.</summary>
+    public LayerSpec WithActivation(Activation activation, string key = "activation") =>
+        activation == Tensors.Activation.Identity ? this : With(key, activation.ToString().ToLowerInvariant());
 
     /// <summary>Adds an (H, W) argument as [h, w].</summary>
     public LayerSpec With(string key, (int H, int W) pair) => With(key, new JsonArray(pair.H, pair.W));

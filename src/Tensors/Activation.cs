@@ -1,7 +1,11 @@
 
 namespace DeepNet.Tensors;
 
-/// <summary>The activation of the fused <see cref="Tensor.AddBiasActivation"/>.</summary>
+/// <summary>
+/// The one activation vocabulary: <see cref="Tensor.Activate"/>, the fused
+/// <see cref="Tensor.AddBiasActivation"/>, and the layers that take an activation argument
+/// (Dense, Conv2D, TransformerEncoderLayer, Rnn).
+/// </summary>
 public enum Activation
 {
     Identity,

@@ -48,6 +48,17 @@ public sealed partial class Tensor
     /// <summary>Exact Gelu, x·Φ(x).</summary>
     public Tensor Gelu() => UnaryFunction<GeluOp>.Apply(default, this);
 
+    /// <summary>y = act(x), the same shape as x; <see cref="Activation.Identity"/> gives a copy.</summary>
+    public Tensor Activate(Activation activation) => activation switch
+    {
+        Activation.Identity => UnaryFunction<IdentityOp>.Apply(default, this),
+        Activation.Relu => Relu(),
+        Activation.Gelu => Gelu(),
+        Activation.Tanh => Tanh(),
+        Activation.Sigmoid => Sigmoid(),
+        _ => throw new ArgumentException($"activate: unknown activation {activation}"),
+    };
+
     /// <summary>cond ? a : b elementwise, broadcast; cond is nonzero for true.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b) => WhereFunction.Apply(condition, a, b);
 

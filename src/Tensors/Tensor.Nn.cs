@@ -64,9 +64,7 @@ public sealed partial class Tensor
         using var product = w.MatMul(grouped);                                       // [N, G, K/G, P·Q]
         var output = product.Reshape(n, k, g.P, g.Q);
         if (bias is null) return output;
-        using (output)
-        using (var b = bias.Reshape(1, k, 1, 1))
-            return output.Add(b);
+        using (output) return output.AddBiasActivation(bias);   // the fused per-channel bias, one pass
     }
 
     /// <summary>Max pooling over R×S windows. x: [N, C, H, W] → [N, C, P, Q]; padding reads −∞.</summary>

@@ -86,7 +86,7 @@ public sealed class AttentionFixtureTests
     {
         using var scope = new DisposeScope();
         var fixture = TorchFixture.Load("transformer", "pre_gelu");
-        using var layer = new TransformerEncoderLayer(Embed, Heads, Feedforward, dropout: 0f, TransformerActivation.Gelu,
+        using var layer = new TransformerEncoderLayer(Embed, Heads, Feedforward, dropout: 0f, Activation.Gelu,
             batchFirst: true, normFirst: true);
         fixture.LoadInto(layer);
         var src = fixture.Tensor("src", requiresGrad: true);                    // recorded sequence-first

@@ -6,8 +6,8 @@ namespace DeepNet.Tests.Layers;
 
 /// <summary>
 /// Gradchecks a module with respect to its input and its parameters: the parameters' current
-/// values become extra GradCheck inputs, and each evaluation puts the check's tensors into the
-/// module's slots, so the gradients the module produces for its own weights are the ones checked.
+/// values become extra GradCheck inputs, written into the module's own tensors before each
+/// evaluation, so the gradients the module produces for its own weights are the ones checked.
 /// </summary>
 public static class ModuleGradCheck
 {
@@ -18,33 +18,16 @@ public static class ModuleGradCheck
     /// <summary>Checks <paramref name="f"/> (which calls <paramref name="module"/>) for the input and every parameter.</summary>
     public static void Check(Module module, (float[] Data, int[] Shape) input, Func<Tensor, Tensor> f)
     {
-        var slots = Slots(module);
-        var inputs = new[] { input }.Concat(slots.Select(Current)).ToArray();
-        GradCheck.Check(t =>
-        {
-            Assign(slots, t.Skip(1));
-            return f(t[0]);
-        }, inputs);
+        var parameters = module.Parameters().ToArray();
+        GradCheck.Check(t => f(t[0]), module.Device, parameters, [input, .. parameters.Select(Current)]);
     }
 
     /// <summary>Checks the parameters only, for a fixed (non-differentiable) input such as class ids.</summary>
     public static void CheckParameters(Module module, Tensor fixedInput)
     {
-        var slots = Slots(module);
-        GradCheck.Check(t =>
-        {
-            Assign(slots, t);
-            return module.Forward(fixedInput);
-        }, slots.Select(Current).ToArray());
+        var parameters = module.Parameters().ToArray();
+        GradCheck.Check(_ => module.Forward(fixedInput), module.Device, parameters, [.. parameters.Select(Current)]);
     }
 
-    private static Parameter[] Slots(Module module) =>
-        module.NamedSlots("").Where(s => s.Slot.Trainable).Select(s => s.Slot).ToArray();
-
-    private static (float[] Data, int[] Shape) Current(Parameter slot) => (slot.Value.ToArray(), slot.Value.Shape.ToArray());
-
-    private static void Assign(Parameter[] slots, IEnumerable<Tensor> values)
-    {
-        foreach (var (slot, value) in slots.Zip(values)) slot.Value = value;
-    }
+    private static (float[] Data, int[] Shape) Current(Tensor parameter) => (parameter.ToArray(), parameter.Shape.ToArray());
 }

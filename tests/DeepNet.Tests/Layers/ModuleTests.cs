@@ -18,6 +18,18 @@ public class ModuleTests
     }
 
     [Fact]
+    public void Buffers_AreNotParameters_AndTheStateDictHasBothInPyTorchOrder()
+    {
+        using var model = new Sequential(new Dense(3, 4), new BatchNorm1D(4));
+        var norm = (BatchNorm1D)model[1];
+        Assert.Equal([norm.RunningMean, norm.RunningVar], model.Buffers());
+        Assert.DoesNotContain(norm.RunningMean, model.Parameters());
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"], model.StateDict().Keys);
+        Assert.Same(norm.RunningVar, model.StateDict()["1.running_var"]);
+        Assert.Equal(3 * 4 + 4 + 4 + 4, model.ParameterCount);
+    }
+
+    [Fact]
     public void MnistCnn_Summary_CountsParametersAsKeras()
     {
         using var model = Models.MnistCnn();

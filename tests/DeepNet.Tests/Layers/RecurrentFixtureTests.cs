@@ -17,9 +17,9 @@ public sealed class RecurrentFixtureTests
     private const int Input = 3, Hidden = 5;
 
     [Theory]
-    [InlineData("tanh_bi2", RnnNonlinearity.Tanh, 2, true, false, true)]
-    [InlineData("relu_bf", RnnNonlinearity.Relu, 1, false, true, false)]
-    public void Rnn_MatchesTorch(string name, RnnNonlinearity nonlinearity, int layers, bool bias, bool batchFirst, bool bidirectional)
+    [InlineData("tanh_bi2", Activation.Tanh, 2, true, false, true)]
+    [InlineData("relu_bf", Activation.Relu, 1, false, true, false)]
+    public void Rnn_MatchesTorch(string name, Activation nonlinearity, int layers, bool bias, bool batchFirst, bool bidirectional)
     {
         using var scope = new DisposeScope();
         var fixture = TorchFixture.Load("rnn", name);

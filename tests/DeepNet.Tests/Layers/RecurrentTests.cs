@@ -40,17 +40,13 @@ public sealed class RecurrentTests
     public void Backward_MatchesFiniteDifferences_ForInputStatesAndParameters(string kind)
     {
         using var layer = Make(kind, bidirectional: true);
-        var slots = layer.NamedSlots("").Select(s => s.Slot).ToArray();
+        var parameters = layer.Parameters().ToArray();
         int stateCount = kind == "lstm" ? 2 : 1;
         var inputs = new List<(float[] Data, int[] Shape)> { RandomData.Uniform(1, [Steps, Batch, InputSize]) };
         for (int s = 0; s < stateCount; s++) inputs.Add(RandomData.Uniform(2 + s, [2, Batch, Hidden]));
-        inputs.AddRange(slots.Select(s => (s.Value.ToArray(), s.Value.Shape.ToArray())));
-        GradCheck.Check(t =>
-        {
-            // The check's own tensors become the parameters, so their gradients are the module's.
-            for (int i = 0; i < slots.Length; i++) slots[i].Value = t[1 + stateCount + i];
-            return RunAll(layer, t[0], t[1], stateCount == 2 ? t[2] : null);
-        }, [.. inputs]);
+        inputs.AddRange(parameters.Select(p => (p.ToArray(), p.Shape.ToArray())));
+        // The module's own parameters are the check's last inputs, so their gradients are the module's.
+        GradCheck.Check(t => RunAll(layer, t[0], t[1], stateCount == 2 ? t[2] : null), Device.Cpu, parameters, [.. inputs]);
     }
 
     [Theory]

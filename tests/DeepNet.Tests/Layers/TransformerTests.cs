@@ -24,7 +24,7 @@ public sealed class TransformerTests
     [Fact]
     public void EncoderLayer_PreNormGelu_Backward_MatchesFiniteDifferences()
     {
-        using var layer = new TransformerEncoderLayer(Embed, Heads, dimFeedforward: 6, dropout: 0f, TransformerActivation.Gelu,
+        using var layer = new TransformerEncoderLayer(Embed, Heads, dimFeedforward: 6, dropout: 0f, Activation.Gelu,
             batchFirst: true, normFirst: true, generator: new Generator(4));
         ModuleGradCheck.Check(layer, RandomData.Uniform(5, [Batch, Length, Embed]));
     }

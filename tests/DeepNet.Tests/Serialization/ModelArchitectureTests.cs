@@ -55,6 +55,29 @@ public sealed class ModelArchitectureTests : IDisposable
     }
 
     [Fact]
+    public void Activations_RoundTrip_AndIdentityIsOmitted()
+    {
+        var g = new Generator(5);
+        using var model = new Sequential(
+            new Conv2D(1, 3, kernelSize: 3, generator: g, activation: Activation.Relu), new Flatten(),
+            new Dense(3 * 4 * 4, 6, generator: g, activation: Activation.Gelu),
+            new Dense(6, 4, bias: false, generator: g, activation: Activation.Sigmoid), new Dense(4, 2, generator: g));
+        string json = ModelArchitecture.Describe(model, [1, 6, 6], ModelTask.Regression).ToJson();
+        var layers = JsonNode.Parse(json)!["layers"]!.AsArray();
+        Assert.Equal("relu", (string?)layers[0]!["activation"]);
+        Assert.Equal("gelu", (string?)layers[2]!["activation"]);
+        Assert.Equal("sigmoid", (string?)layers[3]!["activation"]);
+        Assert.False(layers[4]!.AsObject().ContainsKey("activation"));
+
+        using var rebuilt = (Sequential)ModelArchitecture.Parse(json).Build();
+        Assert.Equal([Activation.Relu, Activation.Gelu, Activation.Sigmoid, Activation.Identity],
+            new[] { 0, 2, 3, 4 }.Select(i => rebuilt[i] switch { Conv2D c => c.Activation, Dense d => d.Activation, _ => throw new InvalidOperationException() }));
+        rebuilt.LoadStateDict(model.StateDict());
+        float[] input = Enumerable.Range(0, 2 * 36).Select(i => MathF.Cos(i * 0.41f)).ToArray();
+        Assert.Equal(Run(model, input, [2, 1, 6, 6]), Run(rebuilt, input, [2, 1, 6, 6]));
+    }
+
+    [Fact]
     public void Describe_RecordsArgumentsParamsAndOutputShapes()
     {
         using var model = SmallCnn(1);
@@ -131,6 +154,8 @@ public sealed class ModelArchitectureTests : IDisposable
         { """{"type": "Conv2D", "in_channels": 1, "out_channels": 2, "kernel_size": [3, 3, 3]}""", "'kernel_size' must be [h, w]" },
         { """{"type": "Dropout", "p": true}""", "'p' must be a finite number" },
         { """{"type": "Dense", "in_features": 3, "out_features": 2, "bias": 1}""", "'bias' must be true or false" },
+        { """{"type": "Dense", "in_features": 3, "out_features": 2, "activation": "swish"}""", "'activation' must be one of \"identity\", \"relu\"" },
+        { """{"type": "Conv2D", "in_channels": 1, "out_channels": 2, "kernel_size": 3, "activation": "1"}""", "'activation' must be one of" },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using DeepNet.Autograd;
 using DeepNet.Tensors;
 using Xunit;
 
@@ -19,10 +20,31 @@ public static class GradCheck
     public static void Check(Func<Tensor[], Tensor> f, params (float[] Data, int[] Shape)[] inputs) =>
         Check(f, Device.Cpu, inputs);
 
-    public static void Check(Func<Tensor[], Tensor> f, Device device, params (float[] Data, int[] Shape)[] inputs)
+    public static void Check(Func<Tensor[], Tensor> f, Device device, params (float[] Data, int[] Shape)[] inputs) =>
+        Check(f, device, [], inputs);
+
+    /// <summary>
+    /// As <see cref="Check(Func{Tensor[], Tensor}, Device, ValueTuple{float[], int[]}[])"/>, but the last
+    /// <paramref name="live"/>.Count inputs are not fresh tensors: their values are written into these
+    /// existing leaves (a module's parameters) before every evaluation, and their gradients are read back.
+    /// </summary>
+    public static void Check(Func<Tensor[], Tensor> f, Device device, IReadOnlyList<Tensor> live, params (float[] Data, int[] Shape)[] inputs)
     {
-        var projection = Projection(f, device, inputs);
-        var analytic = Analytic(f, device, inputs, projection);
+        var originals = live.Select(t => t.ToArray()).ToArray();
+        try
+        {
+            CheckAll(f, new LeafSource(device, live), inputs);
+        }
+        finally
+        {
+            for (int i = 0; i < live.Count; i++) Write(live[i], originals[i]);
+        }
+    }
+
+    private static void CheckAll(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs)
+    {
+        var projection = Projection(f, source, inputs);
+        var analytic = Analytic(f, source, inputs, projection);
         for (int i = 0; i < inputs.Length; i++)
         {
             var data = inputs[i].Data;
@@ -30,9 +52,9 @@ public static class GradCheck
             {
                 float saved = data[j];
                 data[j] = (float)(saved + Epsilon);
-                double plus = Evaluate(f, device, inputs, projection);
+                double plus = Evaluate(f, source, inputs, projection);
                 data[j] = (float)(saved - Epsilon);
-                double minus = Evaluate(f, device, inputs, projection);
+                double minus = Evaluate(f, source, inputs, projection);
                 data[j] = saved;
                 double numeric = (plus - minus) / (2 * Epsilon);
                 double a = analytic[i][j];
@@ -43,37 +65,62 @@ public static class GradCheck
         }
     }
 
-    private static float[] Projection(Func<Tensor[], Tensor> f, Device device, (float[] Data, int[] Shape)[] inputs)
+    private static float[] Projection(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs)
     {
         using var scope = new DisposeScope();
-        var output = f(Make(inputs, device, requiresGrad: false));
+        var output = f(Make(inputs, source, requiresGrad: false));
         var rng = new Random(1234);
         return Enumerable.Range(0, (int)output.Size).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
     }
 
-    private static float[][] Analytic(Func<Tensor[], Tensor> f, Device device, (float[] Data, int[] Shape)[] inputs, float[] projection)
+    private static float[][] Analytic(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs, float[] projection)
     {
-        var leaves = Make(inputs, device, requiresGrad: true);
+        var leaves = Make(inputs, source, requiresGrad: true);
         using (var scope = new DisposeScope())
         {
             var output = f(leaves);
-            using var weights = Tensor.FromArray(projection, output.Shape.ToArray(), device);
+            using var weights = Tensor.FromArray(projection, output.Shape.ToArray(), output.Device);
             output.Mul(weights).Sum().Backward();
         }
         var grads = leaves.Select(t => t.Grad?.ToArray() ?? new float[t.Size]).ToArray();
-        foreach (var t in leaves) t.Dispose();
+        foreach (var t in leaves.Take(leaves.Length - source.Live.Count)) t.Dispose();
+        foreach (var t in source.Live) t.ZeroGrad();
         return grads;
     }
 
-    private static double Evaluate(Func<Tensor[], Tensor> f, Device device, (float[] Data, int[] Shape)[] inputs, float[] projection)
+    private static double Evaluate(Func<Tensor[], Tensor> f, LeafSource source, (float[] Data, int[] Shape)[] inputs, float[] projection)
     {
         using var scope = new DisposeScope();
-        var values = f(Make(inputs, device, requiresGrad: false)).ToArray();
+        var values = f(Make(inputs, source, requiresGrad: false)).ToArray();
         double sum = 0;
         for (int k = 0; k < values.Length; k++) sum += (double)values[k] * projection[k];
         return sum;
     }
 
-    private static Tensor[] Make((float[] Data, int[] Shape)[] inputs, Device device, bool requiresGrad) =>
-        inputs.Select(x => Tensor.FromArray(x.Data, x.Shape, device).RequiresGradient(requiresGrad)).ToArray();
+    private static Tensor[] Make((float[] Data, int[] Shape)[] inputs, LeafSource source, bool requiresGrad)
+    {
+        int fresh = inputs.Length - source.Live.Count;
+        var made = new Tensor[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (i < fresh)
+            {
+                made[i] = Tensor.FromArray(inputs[i].Data, inputs[i].Shape, source.Device).RequiresGradient(requiresGrad);
+                continue;
+            }
+            made[i] = source.Live[i - fresh];
+            Write(made[i], inputs[i].Data);
+            made[i].ZeroGrad();
+        }
+        return made;
+    }
+
+    private static void Write(Tensor target, float[] data)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var host = Tensor.FromArray(data, target.Shape.ToArray(), target.Device);
+        target.CopyFrom(host);
+    }
+
+    private sealed record LeafSource(Device Device, IReadOnlyList<Tensor> Live);
 }

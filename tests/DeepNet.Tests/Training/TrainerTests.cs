@@ -17,8 +17,8 @@ public class TrainerTests : IDisposable
     /// <summary>y = x·W + b with its own parameters, so these tests need no layer library.</summary>
     private sealed class Affine : Module
     {
-        private readonly Parameter _weight;
-        private readonly Parameter _bias;
+        private readonly Tensor _weight;
+        private readonly Tensor _bias;
 
         public Affine(int inFeatures, int outFeatures, ulong seed)
         {
@@ -28,8 +28,8 @@ public class TrainerTests : IDisposable
 
         public override Tensor Forward(Tensor input)
         {
-            using var product = input.MatMul(_weight.Value);
-            return product.Add(_bias.Value);
+            using var product = input.MatMul(_weight);
+            return product.Add(_bias);
         }
     }
 
