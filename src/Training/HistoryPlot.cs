@@ -62,7 +62,10 @@ internal static class HistoryPlot
             svg.Append(Invariant($"<text transform=\"translate({x1 + RightAxis - 8:0.#} {(y0 + y1) / 2:0.#}) rotate(90)\" text-anchor=\"middle\">accuracy</text>\n"));
         }
         if (series.Count == 0)
-            svg.Append(Invariant($"<text x=\"{(x0 + x1) / 2:0.#}\" y=\"{(y0 + y1) / 2:0.#}\" text-anchor=\"middle\" fill=\"#888\">no epochs recorded</text>\n"));
+        {
+            string message = history.Epochs.Count == 0 ? "no epochs recorded" : "no finite values to plot";
+            svg.Append(Invariant($"<text x=\"{(x0 + x1) / 2:0.#}\" y=\"{(y0 + y1) / 2:0.#}\" text-anchor=\"middle\" fill=\"#888\">{message}</text>\n"));
+        }
 
         foreach (var s in series)
         {

@@ -69,6 +69,16 @@ public class HistoryPlotTests : IDisposable
     }
 
     [Fact]
+    public void DivergedLoss_IsLeftOut_NotDrawnAsNaN()
+    {
+        var history = new History();
+        history.Add(new EpochMetrics(1, double.NaN, null, null, null, 1, 0.1));
+        string svg = history.ToSvg();
+        Assert.DoesNotContain("NaN", svg);
+        Assert.Contains("no finite values to plot", XDocument.Parse(svg).Descendants().Select(e => e.Value));
+    }
+
+    [Fact]
     public void SavePlot_WritesTheSvgAtomically()
     {
         string path = Path.Combine(_folder, "out", "history.svg");
