@@ -62,9 +62,11 @@ public sealed class History
     public string ToSvg(string title = "Training history", int width = 900, int height = 540) =>
         HistoryPlot.ToSvg(this, title, width, height);
 
-    /// <summary>Writes <see cref="ToSvg"/> to <paramref name="path"/> (e.g. history.svg) atomically, creating its folder.</summary>
+    /// <summary>Writes <see cref="ToSvg"/> to <paramref name="path"/>, a .svg file, atomically, creating its folder.</summary>
     public void SavePlot(string path, string title = "Training history", int width = 900, int height = 540)
     {
+        if (!string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"history plot: the chart is SVG, so the path must end in .svg, got '{path}'", nameof(path));
         CreateFolderOf(path);
         HistoryPlot.Save(this, path, title, width, height);
     }

@@ -79,6 +79,14 @@ public class HistoryPlotTests : IDisposable
     }
 
     [Fact]
+    public void SavePlot_RefusesAPngPath()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Classification(1).SavePlot(Path.Combine(_folder, "history.png")));
+        Assert.Contains("must end in .svg", e.Message);
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    [Fact]
     public void SavePlot_WritesTheSvgAtomically()
     {
         string path = Path.Combine(_folder, "out", "history.svg");
