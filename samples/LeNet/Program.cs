@@ -66,7 +66,7 @@ static void Train(int epochs, int batchSize, double lr, double momentum, Device 
         classNames: Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
         weightsFile: "model.safetensors", name: channels == 1 ? "lenet-mnist" : "lenet-3ch").Save(Path.Combine(outDir, "model.json"));
     history.WriteCsv(Path.Combine(outDir, "history.csv"));
-    history.SavePlot(Path.Combine(outDir, "history.png"), channels == 1 ? "LeNet-5 on MNIST 32x32" : "LeNet-5, 3 channels, random data");
+    history.SavePlot(Path.Combine(outDir, "history.svg"), channels == 1 ? "LeNet-5 on MNIST 32x32" : "LeNet-5, 3 channels, random data");
 
     using (var probe = Tensor.Zeros([2, channels, 32, 32], device))
     using (var logits = model.Forward(probe))

@@ -84,7 +84,7 @@ static bool Fit(string name, float[] x, float[] y, string[] featureNames, int ep
     ModelArchitecture.Describe(model, [d], ModelTask.Regression, normalization: normalization,
         weightsFile: "model.safetensors", name: $"linear-regression-{name}").Save(jsonPath);
     history.WriteCsv(Path.Combine(outDir, "history.csv"));
-    history.SavePlot(Path.Combine(outDir, "history.png"), $"Linear regression ({name})");
+    history.SavePlot(Path.Combine(outDir, "history.svg"), $"Linear regression ({name})");
     var architecture = ModelArchitecture.Load(jsonPath);
     using var reloaded = architecture.BuildWithWeights(weightsPath, device);
     float[] rawTest = x[(trainCount * d)..];

@@ -70,7 +70,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, ulong see
         classNames: Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
         weightsFile: "model.safetensors", name: "mlp").Save(Path.Combine(outDir, "model.json"));
     history.WriteCsv(Path.Combine(outDir, "history.csv"));
-    history.SavePlot(Path.Combine(outDir, "history.png"), "MLP imitating a random teacher");
+    history.SavePlot(Path.Combine(outDir, "history.svg"), "MLP imitating a random teacher");
 
     Console.WriteLine($"train_accuracy: {trainResult.Accuracy:F4}");
     Console.WriteLine($"test_accuracy: {testResult.Accuracy:F4}");

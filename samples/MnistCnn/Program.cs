@@ -60,7 +60,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
         classNames: Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
         weightsFile: "model.safetensors", name: "mnist-cnn").Save(Path.Combine(outDir, "model.json"));
     history.WriteCsv(Path.Combine(outDir, "history.csv"));
-    history.SavePlot(Path.Combine(outDir, "history.png"), "MNIST CNN");
+    history.SavePlot(Path.Combine(outDir, "history.svg"), "MNIST CNN");
 
     Console.WriteLine($"test_accuracy: {result.Accuracy:F4}");
     Console.WriteLine($"test_loss: {result.Loss:F4}");

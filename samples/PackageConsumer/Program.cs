@@ -1,7 +1,12 @@
-// Trains a small regression model for a few steps with the DeepNet package and reports
-// whether the loss fell: "ok: loss fell from A to B".
+// Trains a small regression model with the DeepNet package (raw autograd), then again with the
+// DeepNet.Training package (Trainer.Fit, history.svg), and reports whether the loss fell both times:
+// "ok: loss fell from A to B; Trainer.Fit from C to D".
 using DeepNet.Autograd;
+using DeepNet.Layers;
+using DeepNet.Layers.Losses;
+using DeepNet.Optimizers;
 using DeepNet.Tensors;
+using DeepNet.Training;
 
 var gen = new Generator(1);
 using var x = Tensor.Randn([64, 3], gen);
@@ -20,5 +25,19 @@ for (int step = 0; step < 20; step++)
     last = loss.Item();
     if (step == 0) first = last;
 }
-Console.WriteLine(last < first ? $"ok: loss fell from {first:F4} to {last:F4}" : $"fail: loss went from {first:F4} to {last:F4}");
-return last < first ? 0 : 1;
+
+using var model = new Sequential(new Dense(3, 1, generator: gen));
+using var optimizer = new Sgd(model.Parameters(), 0.1);
+var data = new Dataset(x.ToArray(), [3], y.ToArray(), [1]);
+var history = new Trainer(TextWriter.Null).Fit(model, new MseLoss(), optimizer, new DataLoader(data, batchSize: 16), epochs: 10);
+string plot = Path.Combine(Path.GetTempPath(), $"deepnet-consumer-{Environment.ProcessId}.svg");
+history.SavePlot(plot, "package consumer");
+bool plotted = File.ReadAllText(plot).Contains("<polyline", StringComparison.Ordinal);
+File.Delete(plot);
+
+double fitFirst = history.Epochs[0].Loss, fitLast = history.Epochs[^1].Loss;
+bool ok = last < first && fitLast < fitFirst && plotted;
+Console.WriteLine(ok
+    ? $"ok: loss fell from {first:F4} to {last:F4}; Trainer.Fit from {fitFirst:F4} to {fitLast:F4}"
+    : $"fail: loss went from {first:F4} to {last:F4}; Trainer.Fit from {fitFirst:F4} to {fitLast:F4}; plot written: {plotted}");
+return ok ? 0 : 1;

@@ -75,7 +75,7 @@ static int Train(string dataset, string cell, int window, int hidden, int epochs
     Directory.CreateDirectory(outDir);
     model.Save(Path.Combine(outDir, "model.safetensors"));
     history.WriteCsv(Path.Combine(outDir, "history.csv"));
-    history.SavePlot(Path.Combine(outDir, "history.png"), $"{cell.ToUpperInvariant()} forecasting {dataset}");
+    history.SavePlot(Path.Combine(outDir, "history.svg"), $"{cell.ToUpperInvariant()} forecasting {dataset}");
 
     Console.WriteLine($"test_mse: {testMse:F5}");
     Console.WriteLine($"naive_last_value_mse: {naiveMse:F5}");

@@ -82,7 +82,7 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
     model.Save(Path.Combine(outDir, "model.safetensors"));
     File.WriteAllLines(Path.Combine(outDir, "vocab.txt"), ["<pad>", "<unk>", .. vocabulary.OrderBy(kv => kv.Value).Select(kv => kv.Key)]);
     history.WriteCsv(Path.Combine(outDir, "history.csv"));
-    history.SavePlot(Path.Combine(outDir, "history.png"), "Transformer spam classifier");
+    history.SavePlot(Path.Combine(outDir, "history.svg"), "Transformer spam classifier");
 
     int epochsRun = history.Epochs.Count;
     Console.WriteLine($"test_accuracy: {result.Accuracy:F4}");

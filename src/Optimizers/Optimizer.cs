@@ -1,4 +1,3 @@
-using DeepNet.Layers;
 using DeepNet.Tensors;
 using DeepNet.Serialization;
 using DeepNet.Autograd;

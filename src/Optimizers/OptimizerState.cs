@@ -1,5 +1,4 @@
 using System.Globalization;
-using DeepNet.Layers;
 using DeepNet.Serialization;
 
 namespace DeepNet.Optimizers;

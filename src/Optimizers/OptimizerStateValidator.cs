@@ -1,4 +1,3 @@
-using DeepNet.Layers;
 using DeepNet.Serialization;
 
 namespace DeepNet.Optimizers;

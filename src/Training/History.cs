@@ -8,7 +8,7 @@ namespace DeepNet.Training;
 
 /// <summary>
 /// The per-epoch record of a <see cref="Trainer.Fit"/> run (Keras' History): metrics by epoch,
-/// why training ended early if it did, and writers for a CSV table and a PNG plot.
+/// why training ended early if it did, and writers for a CSV table and an SVG plot.
 /// </summary>
 public sealed class History
 {
@@ -54,9 +54,19 @@ public sealed class History
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>Saves a PNG of loss (left axis) and accuracy (right axis) per epoch, training and validation.</summary>
+    /// <summary>
+    /// The history as an SVG line chart: loss per epoch on the left axis, accuracy on the right,
+    /// validation lines dashed with hollow markers, the legend outside the plot area. An empty
+    /// history gives empty axes and the message "no epochs recorded".
+    /// </summary>
+    public string ToSvg(string title = "Training history", int width = 900, int height = 540) =>
+        HistoryPlot.ToSvg(this, title, width, height);
+
+    /// <summary>Writes <see cref="ToSvg"/> to <paramref name="path"/>, a .svg file, atomically, creating its folder.</summary>
     public void SavePlot(string path, string title = "Training history", int width = 900, int height = 540)
     {
+        if (!string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"history plot: the chart is SVG, so the path must end in .svg, got '{path}'", nameof(path));
         CreateFolderOf(path);
         HistoryPlot.Save(this, path, title, width, height);
     }
