@@ -79,33 +79,18 @@ internal sealed class GpuKernelCache(Accelerator acc)
         Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View, View, int>>(3,
             () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View, View, int>(ZipBackwardKernel));
 
-    public Lazy<Action<Index1D, int, int, int, int, View, View, View, View, View>> SoftmaxCrossEntropy { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, View, View, View, View, View>(SoftmaxCrossEntropyKernel));
-
-    public Lazy<Action<Index1D, int, int, int, int, int, int, View, View, View, View, View>> SoftmaxCrossEntropyBackward { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, int, int, View, View, View, View, View>(SoftmaxCrossEntropyBackwardKernel));
-
     public Lazy<Action<Index1D, AdamStep, int, int, int, int, int, View, View, View, View, View>> AdamUpdate { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, AdamStep, int, int, int, int, int, View, View, View, View, View>(AdamUpdateKernel));
 
     public Lazy<Action<Index1D, SgdStep, int, int, int, View, View, View>> SgdUpdate { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, SgdStep, int, int, int, View, View, View>(SgdUpdateKernel));
 
-    public Action<Index1D, TOp, BiasActivationShape, int, int, View, View, View> BiasActivation<TOp>() where TOp : struct, IUnaryOp =>
-        Generic<TOp, Action<Index1D, TOp, BiasActivationShape, int, int, View, View, View>>(4,
-            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, BiasActivationShape, int, int, View, View, View>(BiasActivationKernel));
-
-    public Action<Index1D, TOp, BiasActivationShape, int, int, int, View, View, View, View, View> BiasActivationBackward<TOp>()
-        where TOp : struct, IUnaryOp =>
-        Generic<TOp, Action<Index1D, TOp, BiasActivationShape, int, int, int, View, View, View, View, View>>(5,
-            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, BiasActivationShape, int, int, int, View, View, View, View, View>(BiasActivationBackwardKernel));
-
     /// <summary>Compiles every non-generic kernel now (a warm-up pass before timing or training).</summary>
     public void LoadAll()
     {
         _ = (Copy.Value, Fill.Value, Where.Value, Random.Value, ReducePerThread.Value, ReduceBlock.Value, ArgMax.Value);
         _ = (MatMulTiled.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
-        _ = (SoftmaxCrossEntropy.Value, SoftmaxCrossEntropyBackward.Value, AdamUpdate.Value, SgdUpdate.Value);
+        _ = (AdamUpdate.Value, SgdUpdate.Value);
     }
 
     /// <summary>A fused op's kernel (Kernels/Fused), keyed by the op.</summary>
