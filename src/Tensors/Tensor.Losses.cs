@@ -24,15 +24,15 @@ public sealed partial class Tensor
             throw new ArgumentException($"mse_loss: input {Shape} and target {target.Shape} must have the same shape");
         using var diff = Sub(target);
         using var squared = diff.Mul(diff);
-        return Reduce(squared, reduction);
+        return Reduce("mse_loss", squared, reduction);
     }
 
     /// <summary>Applies a reduction to per-element values.</summary>
-    internal static Tensor Reduce(Tensor perItem, Reduction reduction) => reduction switch
+    internal static Tensor Reduce(string op, Tensor perItem, Reduction reduction) => reduction switch
     {
         Reduction.Mean => perItem.Mean(),
         Reduction.Sum => perItem.Sum(),
         Reduction.None => perItem.AliasInGraph(),
-        _ => throw new ArgumentException($"reduction: unknown value {reduction}"),
+        _ => throw new ArgumentException($"{op}: unknown reduction {reduction}"),
     };
 }

@@ -42,6 +42,16 @@ public class SourceRulesTests
     }
 
     [Fact]
+    public void KernelsGpu_NeverUsesKernelsCpu()
+    {
+        var offenders = Sources("src/Kernels/Gpu")
+            .Where(p => File.ReadLines(p).Select(l => l.Split("//")[0])
+                .Any(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"Kernels\.Cpu\b|\bCpu\.|\bCpuBackend\b")))
+            .ToList();
+        Assert.True(offenders.Count == 0, "Kernels/Gpu must not use Kernels/Cpu (shape checks live in Kernels/Geometry): " + string.Join(", ", offenders));
+    }
+
+    [Fact]
     public void NoSourceFile_PassesTheHardLineLimit()
     {
         var tooLong = Sources("src", "tests", "samples", "benchmarks", "tools")
