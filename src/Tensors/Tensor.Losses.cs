@@ -1,4 +1,5 @@
 using DeepNet.Autograd.Functions;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 
@@ -26,6 +27,10 @@ public sealed partial class Tensor
         using var squared = diff.Mul(diff);
         return Reduce("mse_loss", squared, reduction);
     }
+
+    /// <summary>Throws unless target holds class indices for class scores [N, C, d...] (the shape rule of cross_entropy and nll_loss).</summary>
+    internal static void CheckClassIndices(string op, Tensor scores, Tensor target) =>
+        CrossEntropyGeometry.CheckIndexTarget(op, scores.ShapeArray, target.ShapeArray);
 
     /// <summary>Applies a reduction to per-element values.</summary>
     internal static Tensor Reduce(string op, Tensor perItem, Reduction reduction) => reduction switch

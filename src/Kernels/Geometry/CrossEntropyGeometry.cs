@@ -36,7 +36,7 @@ public struct CrossEntropyGeometry
         if (logits.Length == 0)
             throw new ArgumentException($"{op}: logits must have a class dim, got a scalar");
         int classDim = ClassDim(logits.Length), classes = logits[classDim];
-        int[] indexShape = [.. logits[..classDim], .. logits[(classDim + 1)..]];
+        int[] indexShape = IndexShape(logits);
         bool probabilities = target.AsSpan().SequenceEqual(logits);
         if (!probabilities && !target.AsSpan().SequenceEqual(indexShape))
             throw new ArgumentException($"{op}: logits {ShapeMath.Format(logits)} need class indices {ShapeMath.Format(indexShape)} " +
@@ -52,6 +52,24 @@ public struct CrossEntropyGeometry
             Rows = (int)rows, Classes = classes, Probabilities = probabilities ? 1 : 0, HasWeight = weight is null ? 0 : 1,
             IgnoreIndex = ignoreIndex, LabelSmoothing = labelSmoothing,
         };
+    }
+
+    /// <summary>The shape of class-index targets for these logits: the logits' shape without the class dim.</summary>
+    public static int[] IndexShape(int[] logits)
+    {
+        int classDim = ClassDim(logits.Length);
+        return [.. logits[..classDim], .. logits[(classDim + 1)..]];
+    }
+
+    /// <summary>
+    /// Throws naming the op and both shapes unless <paramref name="target"/> holds class indices for
+    /// class scores <paramref name="scores"/> [N, C, d...] (the rule cross_entropy and nll_loss share).
+    /// </summary>
+    public static void CheckIndexTarget(string op, int[] scores, int[] target)
+    {
+        if (scores.Length < 1 || !target.AsSpan().SequenceEqual(IndexShape(scores)))
+            throw new ArgumentException($"{op}: scores {ShapeMath.Format(scores)} need class indices shaped like them without the class dim, " +
+                $"got {ShapeMath.Format(target)}");
     }
 
     /// <summary>The smoothed-target mass of one class (ε/C), 0 without smoothing.</summary>
