@@ -1,4 +1,5 @@
 using System.Reflection;
+using DeepNet.Kernels.Fused;
 using DeepNet.Kernels.Gpu;
 using DeepNet.Kernels.Ops;
 using ILGPU;
@@ -23,6 +24,13 @@ public sealed class PtxCompileTests
         typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuFusedKernels),
     ];
 
+    // Fused-op units (Kernels/Fused) keep their kernels private beside their CPU bodies; generic ones closed over a sample op.
+    private static readonly Type[] FusedOps =
+    [
+        typeof(SoftmaxCrossEntropy), typeof(SoftmaxCrossEntropyBackward),
+        typeof(BiasActivation<GeluOp>), typeof(BiasActivationBackward<GeluOp>),
+    ];
+
     [Fact]
     public void EveryKernel_CompilesToPtxForSm90()
     {
@@ -34,6 +42,8 @@ public sealed class PtxCompileTests
         }
         Assert.Contains("TiledKernel", compiled);
         Assert.Contains("BlockKernel", compiled);
+        Assert.Contains("ForwardKernel", compiled);
+        Assert.Contains("BackwardKernel", compiled);
         Assert.True(compiled.Count >= 16, $"only {compiled.Count} kernels found: {string.Join(", ", compiled)}");
     }
 
@@ -68,6 +78,9 @@ public sealed class PtxCompileTests
 
     private static IEnumerable<MethodInfo> Kernels()
     {
+        foreach (var type in FusedOps)
+        foreach (var method in type.GetMethods(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static))
+            if (method.Name.EndsWith("Kernel", StringComparison.Ordinal)) yield return method;
         foreach (var type in KernelClasses)
         foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
         {
