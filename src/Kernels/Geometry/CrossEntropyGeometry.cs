@@ -10,6 +10,7 @@ namespace DeepNet.Kernels.Geometry;
 /// </summary>
 public struct CrossEntropyGeometry
 {
+    /// <summary>M = N·d1·… rows of logits [M, C], and C.</summary>
     public int Rows, Classes;
 
     /// <summary>1 when targets are class probabilities [Rows, C], 0 for class indices [Rows].</summary>

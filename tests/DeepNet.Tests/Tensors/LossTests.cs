@@ -47,6 +47,23 @@ public class LossTests
     }
 
     [Fact]
+    public void CrossEntropy_WithWeightsSmoothingAndIgnoreIndex_Backward_MatchesFiniteDifferences()
+    {
+        using var target = Tensor.FromArray([0f, -100f, 2f, 1f, 2f, 0f], [2, 3]);
+        using var weight = Tensor.FromArray([0.5f, 2f, 1.5f]);
+        GradCheck.Check(t => t[0].CrossEntropy(target, weight, labelSmoothing: 0.2f), RandomData.Uniform(7, [2, 3, 3]));
+    }
+
+    [Fact]
+    public void CrossEntropy_WithProbabilityTargets_Backward_MatchesFiniteDifferences()
+    {
+        var (probabilities, shape) = RandomData.Uniform(8, [3, 4], 0f, 1f);
+        using var target = Tensor.FromArray(probabilities, shape);
+        using var weight = Tensor.FromArray([1f, 0.5f, 2f, 1.25f]);
+        GradCheck.Check(t => t[0].CrossEntropy(target, weight, labelSmoothing: 0.1f), RandomData.Uniform(9, [3, 4]));
+    }
+
+    [Fact]
     public void CrossEntropy_OnTransposedLogits_Backward_MatchesFiniteDifferences()
     {
         using var target = Tensor.FromArray([1f, 3f]);
