@@ -73,6 +73,25 @@ public class LossTests
     }
 
     [Fact]
+    public void CrossEntropyLoss_RunsTheFusedKernel()
+    {
+        // What the Trainer and the samples call: its graph holds the fused node, not a LogSoftmax ladder.
+        using var scope = new DisposeScope();
+        var logits = Tensor.FromArray(Logits, [3, 4]).RequiresGradient();
+        var loss = new CrossEntropyLoss(labelSmoothing: 0.1f).Forward(logits, Tensor.FromArray(Classes));
+        var names = new List<string>();
+        var pending = new Stack<DeepNet.Autograd.Function>([loss.GradFn!]);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            names.Add(node.Name);
+            foreach (var edge in node.Edges) if (edge.Producer is { } producer) pending.Push(producer);
+        }
+        Assert.Contains("CrossEntropyBackward", names);
+        Assert.DoesNotContain(names, n => n.Contains("Softmax") || n.Contains("Gather"));
+    }
+
+    [Fact]
     public void NllLoss_WithTargetOfWrongShape_ThrowsNamingShapes()
     {
         using var scope = new DisposeScope();
