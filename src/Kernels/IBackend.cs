@@ -91,37 +91,6 @@ public interface IBackend
     /// <summary>dst[i] = sample(seed, counter + i) for i in [0, length), dense from dstOffset.</summary>
     void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length);
 
-    /// <summary>
-    /// Fused softmax + cross entropy, forward: logSumExp[n] = log Σ_c exp(logits[n, c]) and
-    /// loss[n] = logSumExp[n] − logits[n, target[n]]. logits: [N, C] contiguous (any offset);
-    /// target: [N], class indices stored as floats, any stride; loss, logSumExp: [N] dense.
-    /// Throws ArgumentException for a target outside [0, C).
-    /// </summary>
-    void SoftmaxCrossEntropy(DeviceBuffer logits, StridedLayout logitsLayout, DeviceBuffer target, StridedLayout targetLayout,
-        DeviceBuffer loss, DeviceBuffer logSumExp);
-
-    /// <summary>
-    /// Its backward: gradLogits[n, c] = (exp(logits[n, c] − logSumExp[n]) − [c = target[n]])·gradLoss[n].
-    /// gradLoss: [N], any stride (0 for a broadcast scalar); gradLogits: [N, C] dense.
-    /// </summary>
-    void SoftmaxCrossEntropyBackward(DeviceBuffer logits, StridedLayout logitsLayout, DeviceBuffer target, StridedLayout targetLayout,
-        DeviceBuffer logSumExp, DeviceBuffer gradLoss, StridedLayout gradLossLayout, DeviceBuffer gradLogits);
-
-    /// <summary>
-    /// Fused y = op(x + bias), bias broadcast along the channel dim (<see cref="BiasActivationShape"/>).
-    /// x: [N, C, ...] or [N, F] contiguous (any offset), bias: [C] contiguous, y: x's shape dense.
-    /// </summary>
-    void BiasActivation<TOp>(TOp op, DeviceBuffer x, StridedLayout xLayout, DeviceBuffer bias, StridedLayout biasLayout, DeviceBuffer y)
-        where TOp : struct, IUnaryOp;
-
-    /// <summary>
-    /// Its backward to the pre-activation z = x + bias: gradZ[i] = op.Backward(z[i], y[i], gradY[i]),
-    /// z recomputed from x and bias. gradY: contiguous of x's shape; gradZ: dense of x's shape.
-    /// </summary>
-    void BiasActivationBackward<TOp>(TOp op, DeviceBuffer x, StridedLayout xLayout, DeviceBuffer bias, StridedLayout biasLayout,
-        DeviceBuffer y, DeviceBuffer gradY, StridedLayout gradYLayout, DeviceBuffer gradZ)
-        where TOp : struct, IUnaryOp;
-
     /// <summary>Runs a fused op (Kernels/Fused): the op carries its CPU body and its GPU launch.</summary>
     void Run<TOp>(in TOp op) where TOp : struct, IFusedOp;
 

@@ -5,7 +5,8 @@ using DeepNet.Autograd.Functions;
 namespace DeepNet.Tensors;
 
 // Fused ops: one kernel where the composite takes several, each tested equal to its composite
-// (tests/DeepNet.Tests/Tensors/FusedTests). Optimizer updates live in Tensor.Optimizers.cs.
+// (tests/DeepNet.Tests/Tensors/FusedTests). Cross entropy lives in Tensor.Losses.cs, optimizer
+// updates in Tensor.Optimizers.cs.
 public sealed partial class Tensor
 {
     /// <summary>
@@ -22,18 +23,4 @@ public sealed partial class Tensor
         Activation.Sigmoid => BiasActivationFunction<SigmoidOp>.Apply(default, this, bias),
         _ => throw new ArgumentException($"bias_activation: unknown activation {activation}"),
     };
-
-    /// <summary>
-    /// The composite cross entropy (LogSoftmax → Gather → Neg, reduced) for any rank: the reference
-    /// the fused 2-d path is tested against, and the path for [N, C, ...] logits.
-    /// </summary>
-    internal Tensor CrossEntropyComposite(Tensor target, string reduction = "mean")
-    {
-        using var logProbs = LogSoftmax(1);
-        using var index = target.Unsqueeze(1);
-        using var picked = logProbs.Gather(1, index);
-        using var nll = picked.Neg();
-        using var perItem = nll.Squeeze(1);
-        return Reduce("cross_entropy", perItem, reduction);
-    }
 }

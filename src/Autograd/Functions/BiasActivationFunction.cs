@@ -1,5 +1,5 @@
-using DeepNet.Kernels;
 using DeepNet.Tensors;
+using DeepNet.Kernels.Fused;
 using DeepNet.Kernels.Geometry;
 using DeepNet.Kernels.Ops;
 
@@ -13,6 +13,7 @@ internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct,
 {
     private readonly TOp _op;
     private Tensor _x = null!, _bias = null!, _y = null!;
+    private BiasActivationShape _shape;
     private bool _needX, _needBias;
 
     private BiasActivationFunction(TOp op) => _op = op;
@@ -22,7 +23,7 @@ internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct,
     public static Tensor Apply(TOp op, Tensor x, Tensor bias)
     {
         Tensor.CheckSameDevice("bias_activation", x, bias);
-        BiasActivationShape.From("bias_activation", x.ShapeArray, bias.ShapeArray);
+        var shape = BiasActivationShape.From("bias_activation", x.ShapeArray, bias.ShapeArray);
         if (!x.IsContiguous || !bias.IsContiguous)
         {
             using var denseX = x.Contiguous();
@@ -30,9 +31,9 @@ internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct,
             return Apply(op, denseX, denseBias);
         }
         var y = Tensor.Empty(x.ShapeArray, x.Device);
-        x.Backend.BiasActivation(op, x.Buffer, x.Layout, bias.Buffer, bias.Layout, y.Buffer);
+        x.Backend.Run(new BiasActivation<TOp>(op, shape, x.Buffer, x.Layout.Offset, bias.Buffer, bias.Layout.Offset, y.Buffer));
         if (!ShouldRecord(x, bias)) return y;
-        var node = new BiasActivationFunction<TOp>(op) { _needX = x.RequiresGrad, _needBias = bias.RequiresGrad };
+        var node = new BiasActivationFunction<TOp>(op) { _needX = x.RequiresGrad, _needBias = bias.RequiresGrad, _shape = shape };
         node._x = node.Save(x);
         node._bias = node.Save(bias);
         node._y = node.Save(y);
@@ -44,8 +45,8 @@ internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct,
     {
         using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
         var gradZ = Tensor.Empty(_x.ShapeArray, _x.Device);
-        _x.Backend.BiasActivationBackward(_op, _x.Buffer, _x.Layout, _bias.Buffer, _bias.Layout, _y.Buffer,
-            gradY.Buffer, gradY.Layout, gradZ.Buffer);
+        var forward = new BiasActivation<TOp>(_op, _shape, _x.Buffer, _x.Layout.Offset, _bias.Buffer, _bias.Layout.Offset, _y.Buffer);
+        _x.Backend.Run(new BiasActivationBackward<TOp>(forward, gradY.Buffer, gradY.Layout.Offset, gradZ.Buffer));
         Tensor? gradBias = null;
         if (_needBias)
         {

@@ -1,44 +1,88 @@
 using DeepNet.Tensors;
+using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Autograd.Functions;
 
 /// <summary>
-/// Fused softmax + cross entropy per row: logits [N, C], class indices [N] → loss [N] with
-/// loss[n] = logsumexp(logits[n]) − logits[n, target[n]]. Replaces LogSoftmax → Gather → Neg
-/// (tests/DeepNet.Tests/Tensors/FusedTests asserts equality, forward and gradients).
+/// torch.nn.functional.cross_entropy on the fused kernel (Kernels/Fused/SoftmaxCrossEntropy) for
+/// every rank: logits [N, C, d...] become rows [M, C] (class dim last, a contiguous copy when
+/// needed), the kernel yields the per-row losses, and the reduction follows PyTorch (a weighted
+/// mean divides by Σ w[target] over non-ignored targets, a mean over probability targets by M).
+/// tests/DeepNet.Tests/Tensors/CrossEntropyTests asserts equality with the composite, forward and gradients.
 /// </summary>
 internal sealed class SoftmaxCrossEntropyFunction : Function
 {
-    private Tensor _logits = null!, _target = null!, _logSumExp = null!;
+    private const string Op = "cross_entropy";
+    private SoftmaxCrossEntropy _forward;
+    private Tensor[] _saved = [];
 
-    public static Tensor Apply(Tensor logits, Tensor target)
+    public override string Name => "CrossEntropyBackward";
+
+    public static Tensor Apply(Tensor logits, Tensor target, Tensor? weight, int ignoreIndex, float labelSmoothing, Reduction reduction)
     {
-        Tensor.CheckSameDevice("cross_entropy", logits, target);
-        if (logits.Rank != 2 || target.Rank != 1 || target.ShapeArray[0] != logits.ShapeArray[0])
-            throw new ArgumentException($"cross_entropy: logits {logits.Shape} need targets of shape [N], got {target.Shape}");
-        if (!logits.IsContiguous)
+        Tensor.CheckSameDevice(Op, logits, target);
+        if (weight is not null) Tensor.CheckSameDevice(Op, logits, weight);
+        var g = CrossEntropyGeometry.From(Op, logits.ShapeArray, target.ShapeArray, weight?.ShapeArray, ignoreIndex, labelSmoothing);
+        int[] perRowShape = [.. logits.ShapeArray.Where((_, d) => d != CrossEntropyGeometry.ClassDim(logits.Rank))];
+        using var rows = ToRows(logits, g);
+        Tensor targetRows;
+        Tensor? weightDense;
+        using (GradMode.NoGrad())
         {
-            using var dense = logits.Contiguous();
-            return Apply(dense, target);
+            targetRows = g.Probabilities != 0 ? ToRows(target, g) : target.Reshape(g.Rows);
+            weightDense = weight?.Contiguous();
         }
-        int n = logits.ShapeArray[0];
-        var loss = Tensor.Empty([n], logits.Device);
-        using var logSumExp = Tensor.Empty([n], logits.Device);
-        logits.Backend.SoftmaxCrossEntropy(logits.Buffer, logits.Layout, target.Buffer, target.Layout, loss.Buffer, logSumExp.Buffer);
-        if (!ShouldRecord(logits)) return loss;
-        var node = new SoftmaxCrossEntropyFunction();
-        node._logits = node.Save(logits);
-        node._target = node.Save(target);
-        node._logSumExp = node.Save(logSumExp);
-        return node.Record(loss, logits);
+        using (targetRows)
+        using (weightDense)
+        using (var rowWeight = Tensor.Empty([g.Rows], logits.Device))
+        using (var perRow = Forward(g, rows, targetRows, weightDense, rowWeight))
+        {
+            switch (reduction)
+            {
+                case Reduction.None: return perRow.Reshape(perRowShape);
+                case Reduction.Sum: return perRow.Sum();
+                default:
+                    using (var total = perRow.Sum())
+                    using (var divisor = rowWeight.Sum())
+                        return total.Div(divisor);
+            }
+        }
     }
 
-    // loss = lse(x) − x[t] ⇒ dx = (softmax(x) − onehot(t))·dloss, row by row
+    // loss = Σ_c a_c·(lse − x_c) ⇒ dx = (Σ_c a_c·softmax(x) − a)·dloss, row by row
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        var gradLogits = Tensor.Empty(_logits.ShapeArray, _logits.Device);
-        _logits.Backend.SoftmaxCrossEntropyBackward(_logits.Buffer, _logits.Layout, _target.Buffer, _target.Layout,
-            _logSumExp.Buffer, gradOutput.Buffer, gradOutput.Layout, gradLogits.Buffer);
+        var f = _forward.Geometry;
+        var gradLogits = Tensor.Empty([f.Rows, f.Classes], _saved[0].Device);
+        _saved[0].Backend.Run(new SoftmaxCrossEntropyBackward(_forward, gradOutput.Buffer, gradOutput.Layout.Offset,
+            gradOutput.Layout.Strides[0], gradLogits.Buffer));
         return [gradLogits];
+    }
+
+    private static Tensor Forward(CrossEntropyGeometry g, Tensor rows, Tensor target, Tensor? weight, Tensor rowWeight)
+    {
+        var device = rows.Device;
+        var loss = Tensor.Empty([g.Rows], device);
+        using var logSumExp = Tensor.Empty([g.Rows], device);
+        using var rowScale = Tensor.Empty([g.Rows], device);
+        var op = new SoftmaxCrossEntropy(g, rows.Buffer, rows.Layout.Offset, target.Buffer, target.Layout.Offset,
+            weight?.Buffer, weight?.Layout.Offset ?? 0, loss.Buffer, logSumExp.Buffer, rowScale.Buffer, rowWeight.Buffer);
+        rows.Backend.Run(op);
+        if (!ShouldRecord(rows)) return loss;
+        var node = new SoftmaxCrossEntropyFunction { _forward = op };
+        // The op holds these buffers; the saved aliases keep them alive until backward.
+        node._saved = weight is null
+            ? [node.Save(rows), node.Save(target), node.Save(logSumExp), node.Save(rowScale)]
+            : [node.Save(rows), node.Save(target), node.Save(logSumExp), node.Save(rowScale), node.Save(weight)];
+        return node.Record(loss, rows);
+    }
+
+    /// <summary>x [N, C, d...] → [M, C] contiguous with the class dim last; [C] → [1, C].</summary>
+    private static Tensor ToRows(Tensor x, CrossEntropyGeometry g)
+    {
+        if (x.Rank <= 2) return x.Reshape(g.Rows, g.Classes);
+        using var classLast = x.Permute([0, .. Enumerable.Range(2, x.Rank - 2), 1]);
+        return classLast.Reshape(g.Rows, g.Classes);
     }
 }

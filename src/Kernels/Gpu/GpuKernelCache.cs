@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using ILGPU;
 using ILGPU.Runtime;
 using static DeepNet.Kernels.Gpu.GpuElementwiseKernels;
-using static DeepNet.Kernels.Gpu.GpuFusedKernels;
 using static DeepNet.Kernels.Gpu.GpuGatherKernels;
 using static DeepNet.Kernels.Gpu.GpuIm2ColKernels;
 using static DeepNet.Kernels.Gpu.GpuMatMulKernels;
@@ -79,27 +78,12 @@ internal sealed class GpuKernelCache(Accelerator acc)
         Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View, View, int>>(3,
             () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View, View, int>(ZipBackwardKernel));
 
-    public Lazy<Action<Index1D, int, int, int, int, View, View, View, View, View>> SoftmaxCrossEntropy { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, View, View, View, View, View>(SoftmaxCrossEntropyKernel));
-
-    public Lazy<Action<Index1D, int, int, int, int, int, int, View, View, View, View, View>> SoftmaxCrossEntropyBackward { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, int, int, View, View, View, View, View>(SoftmaxCrossEntropyBackwardKernel));
-
-    public Action<Index1D, TOp, BiasActivationShape, int, int, View, View, View> BiasActivation<TOp>() where TOp : struct, IUnaryOp =>
-        Generic<TOp, Action<Index1D, TOp, BiasActivationShape, int, int, View, View, View>>(4,
-            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, BiasActivationShape, int, int, View, View, View>(BiasActivationKernel));
-
-    public Action<Index1D, TOp, BiasActivationShape, int, int, int, View, View, View, View, View> BiasActivationBackward<TOp>()
-        where TOp : struct, IUnaryOp =>
-        Generic<TOp, Action<Index1D, TOp, BiasActivationShape, int, int, int, View, View, View, View, View>>(5,
-            () => acc.LoadAutoGroupedStreamKernel<Index1D, TOp, BiasActivationShape, int, int, int, View, View, View, View, View>(BiasActivationBackwardKernel));
 
     /// <summary>Compiles every non-generic kernel now (a warm-up pass before timing or training).</summary>
     public void LoadAll()
     {
         _ = (Copy.Value, Fill.Value, Where.Value, Random.Value, ReducePerThread.Value, ReduceBlock.Value, ArgMax.Value);
         _ = (MatMulTiled.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
-        _ = (SoftmaxCrossEntropy.Value, SoftmaxCrossEntropyBackward.Value);
     }
 
     /// <summary>A fused op's kernel (Kernels/Fused), keyed by the op.</summary>

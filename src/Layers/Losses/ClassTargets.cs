@@ -3,16 +3,11 @@ using DeepNet.Autograd;
 
 namespace DeepNet.Layers.Losses;
 
-/// <summary>Shape checks, ignore-index masking and reduction shared by the class-index losses.</summary>
+/// <summary>Shape checks, ignore-index masking and reduction of the class-index loss NllLoss.</summary>
 internal static class ClassTargets
 {
-    public static void Check(string op, Tensor prediction, Tensor target)
-    {
-        bool ok = prediction.Rank >= 2 && target.Rank == prediction.Rank - 1 && target.Shape[0] == prediction.Shape[0];
-        for (int d = 1; ok && d < target.Rank; d++) ok = target.Shape[d] == prediction.Shape[d + 1];
-        if (!ok)
-            throw new ArgumentException($"{op}: prediction {prediction.Shape} needs targets shaped like it without the class dim 1, got {target.Shape}");
-    }
+    /// <summary>The shape rule shared with cross_entropy (one check, in Kernels/Geometry, reached through Tensor).</summary>
+    public static void Check(string op, Tensor prediction, Tensor target) => Tensor.CheckClassIndices(op, prediction, target);
 
     /// <summary>
     /// The gather index (ignored targets replaced by class 0, so the gather stays in range) and the

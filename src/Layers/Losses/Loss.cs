@@ -17,12 +17,7 @@ public abstract class Loss(Reduction reduction)
     public Tensor Call(Tensor prediction, Tensor target) => Forward(prediction, target);
 
     /// <summary>Applies <see cref="Reduction"/> to per-element losses.</summary>
-    protected Tensor Reduce(Tensor perElement) => Reduction switch
-    {
-        Reduction.Mean => perElement.Mean(),
-        Reduction.Sum => perElement.Sum(),
-        _ => perElement.Reshape(perElement.Shape.ToArray()),
-    };
+    protected Tensor Reduce(Tensor perElement) => Tensor.Reduce(GetType().Name, perElement, Reduction);
 
     /// <summary>Throws unless prediction and target have one shape (PyTorch warns and broadcasts; that hides bugs).</summary>
     protected static void CheckSameShape(string op, Tensor prediction, Tensor target)

@@ -57,7 +57,7 @@ public class SourceRulesTests
         Assert.True(offenders.Count == 0, "Optimizers work on tensors, never on Layers: " + string.Join(", ", offenders));
     }
 
-    [Fact(Skip = "fails only on src/Kernels/Gpu/GpuFused.cs calling CpuBackend.RowsAndClasses/BiasShape; remove this Skip when the fused-ops slice moves those checks out")]
+    [Fact]
     public void KernelsGpu_NeverUsesKernelsCpu()
     {
         // Shape checks both backends need live in Kernels/Geometry, not in CpuBackend.

@@ -6,8 +6,8 @@ using Xunit;
 namespace DeepNet.Tests.Tensors;
 
 /// <summary>
-/// The fused ops against the composites they replace, forward values and gradients: softmax +
-/// cross entropy (vs LogSoftmax → Gather → Neg) and bias + activation (vs Add → activation).
+/// The fused bias + activation against the composite it replaces (Add → activation), forward
+/// values and gradients; the fused cross entropy has its own class (CrossEntropyTests).
 /// Written once, run on the CPU, the GPU emulator and CUDA (skipped with a reason when absent).
 /// </summary>
 public abstract class FusedTests
@@ -15,39 +15,6 @@ public abstract class FusedTests
     private const float Tolerance = 2e-5f;
 
     protected abstract Device Device { get; }
-
-    [ParityFact]
-    public void CrossEntropy_MatchesComposite_ForEveryReduction()
-    {
-        foreach (var reduction in new[] { "mean", "sum", "none" })
-        foreach (var (n, c) in new[] { (5, 7), (1, 1), (3, 33) })
-        {
-            var targets = Enumerable.Range(0, n).Select(i => (float)((i * 5 + 2) % c)).ToArray();
-            AssertSameAsComposite(
-                t => Fused(t, targets, reduction),
-                t => Composite(t, targets, reduction),
-                $"cross entropy {reduction} [{n},{c}]", RandomData.Uniform(n * 100 + c, [n, c], -4f, 4f));
-        }
-    }
-
-    [ParityFact]
-    public void CrossEntropy_OnTransposedLogits_MatchesComposite()
-    {
-        var targets = new float[] { 2, 0, 1, 3 };
-        AssertSameAsComposite(
-            t => { using var x = t[0].Transpose(0, 1); return Fused([x], targets, "mean"); },
-            t => { using var x = t[0].Transpose(0, 1); return Composite([x], targets, "mean"); },
-            "transposed", RandomData.Uniform(9, [5, 4]));
-    }
-
-    [ParityFact]
-    public void CrossEntropy_WithTargetOutOfRange_ThrowsNamingTheValue()
-    {
-        using var logits = Tensor.Zeros([2, 3], Device);
-        using var target = Tensor.FromArray([0f, 3f], Device);
-        var error = Assert.Throws<ArgumentException>(() => logits.CrossEntropy(target));
-        Assert.Contains("3", error.Message);
-    }
 
     [ParityFact]
     public void AddBiasActivation_MatchesComposite_ForEveryActivationAndLayout()
@@ -72,18 +39,6 @@ public abstract class FusedTests
         var error = Assert.Throws<ArgumentException>(() => x.AddBiasActivation(bias, Activation.Relu));
         Assert.Contains("[2]", error.Message);
         Assert.Contains("[2, 3]", error.Message.Replace("[2,3]", "[2, 3]"));
-    }
-
-    private Tensor Fused(Tensor[] t, float[] targets, string reduction)
-    {
-        using var target = Tensor.FromArray(targets, Device);
-        return t[0].CrossEntropy(target, reduction);
-    }
-
-    private Tensor Composite(Tensor[] t, float[] targets, string reduction)
-    {
-        using var target = Tensor.FromArray(targets, Device);
-        return t[0].CrossEntropyComposite(target, reduction);
     }
 
     private static Tensor Apply(Tensor z, Activation activation) => activation switch

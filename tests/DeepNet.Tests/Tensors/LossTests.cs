@@ -9,33 +9,33 @@ namespace DeepNet.Tests.Tensors;
 public class LossTests
 {
     [Theory]
-    [InlineData("mean")]
-    [InlineData("sum")]
-    [InlineData("none")]
-    public void CrossEntropy_MatchesReference(string reduction)
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.Sum)]
+    [InlineData(Reduction.None)]
+    public void CrossEntropy_MatchesReference(Reduction reduction)
     {
         var (logits, _) = RandomData.Uniform(1, [3, 4], -2f, 2f);
         float[] target = [2f, 0f, 3f];
         using var scope = new DisposeScope();
-        var loss = Tensor.FromArray(logits, [3, 4]).CrossEntropy(Tensor.FromArray(target), reduction);
+        var loss = Tensor.FromArray(logits, [3, 4]).CrossEntropy(Tensor.FromArray(target), reduction: reduction);
         var perItem = Enumerable.Range(0, 3).Select(i =>
         {
             var row = logits[(i * 4)..(i * 4 + 4)].Select(v => (double)v).ToArray();
             return Math.Log(row.Sum(Math.Exp)) - row[(int)target[i]];
         }).ToArray();
-        double[] expected = reduction switch { "mean" => [perItem.Average()], "sum" => [perItem.Sum()], _ => perItem };
-        TensorAssert.ShapeIs(reduction == "none" ? [3] : [], loss);
+        double[] expected = reduction switch { Reduction.Mean => [perItem.Average()], Reduction.Sum => [perItem.Sum()], _ => perItem };
+        TensorAssert.ShapeIs(reduction == Reduction.None ? [3] : [], loss);
         TensorAssert.Close(expected, loss, abs: 1e-5);
     }
 
     [Theory]
-    [InlineData("mean")]
-    [InlineData("sum")]
-    [InlineData("none")]
-    public void CrossEntropy_Backward_MatchesFiniteDifferences(string reduction)
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.Sum)]
+    [InlineData(Reduction.None)]
+    public void CrossEntropy_Backward_MatchesFiniteDifferences(Reduction reduction)
     {
         using var target = Tensor.FromArray([2f, 0f, 1f]);
-        GradCheck.Check(t => t[0].CrossEntropy(target, reduction), RandomData.Uniform(2, [3, 4]));
+        GradCheck.Check(t => t[0].CrossEntropy(target, reduction: reduction), RandomData.Uniform(2, [3, 4]));
     }
 
     [Fact]
@@ -47,6 +47,23 @@ public class LossTests
     }
 
     [Fact]
+    public void CrossEntropy_WithWeightsSmoothingAndIgnoreIndex_Backward_MatchesFiniteDifferences()
+    {
+        using var target = Tensor.FromArray([0f, -100f, 2f, 1f, 2f, 0f], [2, 3]);
+        using var weight = Tensor.FromArray([0.5f, 2f, 1.5f]);
+        GradCheck.Check(t => t[0].CrossEntropy(target, weight, labelSmoothing: 0.2f), RandomData.Uniform(7, [2, 3, 3]));
+    }
+
+    [Fact]
+    public void CrossEntropy_WithProbabilityTargets_Backward_MatchesFiniteDifferences()
+    {
+        var (probabilities, shape) = RandomData.Uniform(8, [3, 4], 0f, 1f);
+        using var target = Tensor.FromArray(probabilities, shape);
+        using var weight = Tensor.FromArray([1f, 0.5f, 2f, 1.25f]);
+        GradCheck.Check(t => t[0].CrossEntropy(target, weight, labelSmoothing: 0.1f), RandomData.Uniform(9, [3, 4]));
+    }
+
+    [Fact]
     public void CrossEntropy_OnTransposedLogits_Backward_MatchesFiniteDifferences()
     {
         using var target = Tensor.FromArray([1f, 3f]);
@@ -54,10 +71,10 @@ public class LossTests
     }
 
     [Theory]
-    [InlineData("mean")]
-    [InlineData("sum")]
-    [InlineData("none")]
-    public void MseLoss_MatchesReference_AndBackwardMatchesFiniteDifferences(string reduction)
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.Sum)]
+    [InlineData(Reduction.None)]
+    public void MseLoss_MatchesReference_AndBackwardMatchesFiniteDifferences(Reduction reduction)
     {
         var input = RandomData.Uniform(5, [2, 3]);
         var target = RandomData.Uniform(6, [2, 3]);
@@ -65,7 +82,7 @@ public class LossTests
         {
             var loss = Tensor.FromArray(input.Data, input.Shape).MseLoss(Tensor.FromArray(target.Data, target.Shape), reduction);
             var perItem = input.Data.Zip(target.Data, (a, b) => ((double)a - b) * ((double)a - b)).ToArray();
-            double[] expected = reduction switch { "mean" => [perItem.Average()], "sum" => [perItem.Sum()], _ => perItem };
+            double[] expected = reduction switch { Reduction.Mean => [perItem.Average()], Reduction.Sum => [perItem.Sum()], _ => perItem };
             TensorAssert.Close(expected, loss);
         }
         GradCheck.Check(t => t[0].MseLoss(t[1].T, reduction), input, (target.Data, [3, 2]));
@@ -76,7 +93,7 @@ public class LossTests
     {
         using var scope = new DisposeScope();
         var x = Tensor.Ones([2]);
-        var error = Assert.Throws<ArgumentException>(() => x.MseLoss(x, "avg"));
+        var error = Assert.Throws<ArgumentException>(() => x.MseLoss(x, (Reduction)7));
         Assert.Contains("mse_loss", error.Message);
     }
 }

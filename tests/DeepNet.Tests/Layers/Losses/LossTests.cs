@@ -41,6 +41,65 @@ public class LossTests
         AssertClose(expected, value);
     }
 
+    [Theory]
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.Sum)]
+    [InlineData(Reduction.None)]
+    public void CrossEntropy_WithWeightsSmoothingAndIgnoreIndex_MatchesNaive(Reduction reduction)
+    {
+        // PyTorch: loss_n = (1−ε)·w[y]·(−log p[y]) + (ε/C)·Σ_c w[c]·(−log p[c]); mean divides by Σ w[y] over kept targets.
+        using var scope = new DisposeScope();
+        double[] w = [0.5, 2, 1, 3];
+        var loss = new CrossEntropyLoss(reduction, labelSmoothing: 0.2f, weight: Tensor.FromArray(w.Select(v => (float)v).ToArray()));
+        var value = loss.Forward(Tensor.FromArray(Logits, [3, 4]), Tensor.FromArray(Classes)).ToArray();
+        var perItem = new double[3];
+        double divisor = 0;
+        for (int n = 0; n < 3; n++)
+        {
+            if (Classes[n] == -100f) continue;
+            var row = Logits.Skip(4 * n).Take(4).Select(v => (double)v).ToArray();
+            double logSum = Math.Log(row.Sum(Math.Exp));
+            int y = (int)Classes[n];
+            perItem[n] = 0.8 * w[y] * (logSum - row[y]) + 0.2 / 4 * Enumerable.Range(0, 4).Sum(c => w[c] * (logSum - row[c]));
+            divisor += w[y];
+        }
+        double[] expected = reduction switch
+        {
+            Reduction.Mean => [perItem.Sum() / divisor],
+            Reduction.Sum => [perItem.Sum()],
+            _ => perItem,
+        };
+        AssertClose(expected, value);
+    }
+
+    [Fact]
+    public void CrossEntropyLoss_RunsTheFusedKernel()
+    {
+        // What the Trainer and the samples call: its graph holds the fused node, not a LogSoftmax ladder.
+        using var scope = new DisposeScope();
+        var logits = Tensor.FromArray(Logits, [3, 4]).RequiresGradient();
+        var loss = new CrossEntropyLoss(labelSmoothing: 0.1f).Forward(logits, Tensor.FromArray(Classes));
+        var names = new List<string>();
+        var pending = new Stack<DeepNet.Autograd.Function>([loss.GradFn!]);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            names.Add(node.Name);
+            foreach (var edge in node.Edges) if (edge.Producer is { } producer) pending.Push(producer);
+        }
+        Assert.Contains("CrossEntropyBackward", names);
+        Assert.DoesNotContain(names, n => n.Contains("Softmax") || n.Contains("Gather"));
+    }
+
+    [Fact]
+    public void NllLoss_WithTargetOfWrongShape_ThrowsNamingShapes()
+    {
+        using var scope = new DisposeScope();
+        var error = Assert.Throws<ArgumentException>(() => new NllLoss().Forward(Tensor.Ones([2, 3]), Tensor.Ones([3])));
+        Assert.Contains("nll_loss", error.Message);
+        Assert.Contains("[2,3]", error.Message);
+    }
+
     [Fact]
     public void NllLoss_PicksNegatedLogProbabilities()
     {

@@ -1,4 +1,4 @@
-namespace DeepNet.Layers.Losses;
+namespace DeepNet.Tensors;
 
 /// <summary>How a loss combines its per-element values, as PyTorch's <c>reduction</c> argument.</summary>
 public enum Reduction
