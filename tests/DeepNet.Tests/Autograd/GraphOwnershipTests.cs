@@ -1,4 +1,7 @@
 using DeepNet.Autograd;
+using DeepNet.Kernels;
+using DeepNet.Layers;
+using DeepNet.Optimizers;
 using DeepNet.Tensors;
 using Xunit;
 
@@ -45,6 +48,46 @@ public class GraphOwnershipTests
         loss.Dispose();
         Assert.True(x.Storage.IsExclusive);
         Assert.True(w.Storage.IsExclusive);
+    }
+
+    [Fact]
+    public void DisposingTheLoss_WithoutBackward_FreesEveryIntermediateBuffer()
+    {
+        using var x = Tensor.FromArray([1f, 2f, 3f]).RequiresGradient();
+        var buffers = new List<DeviceBuffer>();
+        Tensor Track(Tensor t)
+        {
+            buffers.Add(t.Storage.Buffer);
+            return t;
+        }
+        var loss = DisposeScope.Run(() => Track(Track(Track(x.Exp()).Tanh()) * x).Sum());
+        Assert.Contains(buffers, b => !b.IsDisposed);   // Tanh saved its input and output, Mul its inputs
+        loss.Dispose();
+        Assert.All(buffers, b => Assert.True(b.IsDisposed));
+    }
+
+    [Fact]
+    public void RecurrentTrainingLoop_FreesEveryGraph_OverTwentySteps()
+    {
+        using var gru = new Gru(3, 4, generator: new Generator(3));
+        using var optimizer = new Adam(gru.Parameters(), 0.01);
+        using var x = Tensor.Randn([4, 2, 3], new Generator(4));
+        using var target = Tensor.Randn([4, 2, 4], new Generator(5));
+        using var outer = new DisposeScope();   // catches any tensor that escapes a step
+        for (int step = 0; step < 20; step++)
+        {
+            using (new DisposeScope())
+            {
+                optimizer.ZeroGrad();
+                var error = gru.Forward(x) - target;
+                (error * error).Mean().Backward();
+                optimizer.Step();
+            }
+            Assert.Equal(0, outer.Count);
+            // Every matmul saved a view of a weight: exclusive storage means no node outlived its step.
+            Assert.All(gru.Parameters(), p => Assert.True(p.Storage.IsExclusive));
+            Assert.True(x.Storage.IsExclusive);
+        }
     }
 
     [Fact]
