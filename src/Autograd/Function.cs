@@ -12,6 +12,10 @@ public abstract class Function
     private Tensor[] _saved = [];
     private int _savedCount;
     private Edge[] _edges = [];
+    private int _holds;   // live tensors whose GradFn this is + edges of downstream nodes
+
+    // Reused by Drop so freeing a graph allocates nothing per call.
+    [ThreadStatic] private static Stack<Function>? _dropStack;
 
     /// <summary>Op name shown in ToString and errors, e.g. "MatMulBackward".</summary>
     public virtual string Name => GetType().Name.Replace("Function", "Backward");
@@ -43,13 +47,12 @@ public abstract class Function
     }
 
     /// <summary>
-    /// Keeps a tensor for backward as an alias, so disposing the original is safe. The alias
-    /// belongs to the outermost open scope (a training step's), so scopes opened inside a
-    /// forward do not free what backward needs; backward frees it earlier.
+    /// Keeps a tensor for backward as an alias owned by this node, in no scope: disposing the
+    /// original, or any scope, is safe. Backward frees it, or the node does when the graph is dropped.
     /// </summary>
     protected Tensor Save(Tensor tensor)
     {
-        var alias = tensor.Alias().MoveToScope(DisposeScope.Outermost);
+        var alias = tensor.UnscopedAlias();
         if (_savedCount == _saved.Length) Array.Resize(ref _saved, Math.Max(2, _saved.Length * 2));
         _saved[_savedCount++] = alias;
         return alias;
@@ -77,21 +80,48 @@ public abstract class Function
         return Link(output);
     }
 
-    private static Edge EdgeTo(Tensor t) =>
-        !t.RequiresGrad ? new Edge(null, null, t.ShapeArray)
-        : t.GradFn is not null ? new Edge(t.GradFn, null, t.ShapeArray)
-        : new Edge(null, t, t.ShapeArray);
+    private static Edge EdgeTo(Tensor t)
+    {
+        if (!t.RequiresGrad) return new Edge(null, null, t.ShapeArray);
+        if (t.GradFn is null) return new Edge(null, t, t.ShapeArray);
+        t.GradFn._holds++;
+        return new Edge(t.GradFn, null, t.ShapeArray);
+    }
 
     private Tensor Link(Tensor output)
     {
+        var previous = output.GradFn;
+        _holds++;
         output.GradFn = this;
         output.RequiresGrad = true;
+        previous?.Drop();
         return output;
+    }
+
+    /// <summary>
+    /// Gives up one hold (a tensor disposed, or a downstream node dropped). The last one frees the
+    /// saved tensors and drops the inputs' nodes in turn; iterative, since graphs can be thousands deep.
+    /// </summary>
+    internal void Drop()
+    {
+        if (--_holds > 0) return;
+        var stack = _dropStack ??= new Stack<Function>();
+        int bottom = stack.Count;   // Release disposes tensors, which never re-enter, but stay safe if they do
+        stack.Push(this);
+        while (stack.Count > bottom)
+        {
+            var node = stack.Pop();
+            node.Release();
+            foreach (var edge in node._edges)
+                if (edge.Producer is { } producer && --producer._holds == 0) stack.Push(producer);
+            node._edges = [];
+        }
     }
 
     /// <summary>Frees the saved tensors; a second backward through this node then fails clearly.</summary>
     internal void Release()
     {
+        if (IsReleased) return;
         for (int i = 0; i < _savedCount; i++) _saved[i].Dispose();
         _saved = [];
         _savedCount = 0;

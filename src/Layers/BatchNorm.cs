@@ -49,51 +49,35 @@ public abstract class BatchNorm : Module
             throw new ArgumentException($"{Describe()}: input {input.Shape} must have {NumFeatures} channels in dim 1");
         var dims = Enumerable.Range(0, input.Rank).Where(d => d != 1).ToArray();
         var statShape = Enumerable.Range(0, input.Rank).Select(d => d == 1 ? NumFeatures : 1).ToArray();
-        // No DisposeScope here: autograd's saved aliases would be registered in it and freed before backward.
-        Tensor mean, variance;
-        if (IsTraining)
+        return DisposeScope.Run(() =>
         {
-            long count = dims.Aggregate(1L, (n, d) => n * input.Shape[d]);
-            if (count < 2)
-                throw new ArgumentException($"{Describe()}: training needs more than 1 value per channel, got input {input.Shape}");
-            mean = input.Mean(dims, keepDim: true);
-            variance = input.Var(dims, unbiased: false, keepDim: true);
-            UpdateRunningStats(mean, variance, count);
-        }
-        else
-        {
-            mean = RunningMean.Reshape(statShape);
-            variance = RunningVar.Reshape(statShape);
-        }
-        using (mean)
-        using (variance)
-        using (var centered = input.Sub(mean))
-        using (var shifted = variance.Add(Eps))
-        using (var std = shifted.Sqrt())
-        {
-            var y = centered.Div(std);
-            if (Weight is not null)
-                using (var w = Weight.Reshape(statShape)) y = Replace(y, y.Mul(w));
-            if (Bias is not null)
-                using (var b = Bias.Reshape(statShape)) y = Replace(y, y.Add(b));
+            Tensor mean, variance;
+            if (IsTraining)
+            {
+                long count = dims.Aggregate(1L, (n, d) => n * input.Shape[d]);
+                if (count < 2)
+                    throw new ArgumentException($"{Describe()}: training needs more than 1 value per channel, got input {input.Shape}");
+                mean = input.Mean(dims, keepDim: true);
+                variance = input.Var(dims, unbiased: false, keepDim: true);
+                UpdateRunningStats(mean, variance, count);
+            }
+            else
+            {
+                mean = RunningMean.Reshape(statShape);
+                variance = RunningVar.Reshape(statShape);
+            }
+            var y = (input - mean) / (variance + Eps).Sqrt();
+            if (Weight is not null) y *= Weight.Reshape(statShape);
+            if (Bias is not null) y += Bias.Reshape(statShape);
             return y;
-        }
+        });
     }
 
-    private static Tensor Replace(Tensor old, Tensor next)
-    {
-        old.Dispose();
-        return next;
-    }
-
-    // running = (1 − m)·running + m·batch, with the unbiased variance as PyTorch stores it.
+    // running = (1 − m)·running + m·batch, with the unbiased variance as PyTorch stores it; runs in Forward's scope.
     private void UpdateRunningStats(Tensor mean, Tensor biasedVariance, long count)
     {
         using var noGrad = GradMode.NoGrad();
-        using var batchMean = mean.Reshape(NumFeatures);
-        using var scaled = biasedVariance.Mul((float)count / (count - 1));
-        using var batchVar = scaled.Reshape(NumFeatures);
-        RunningMean.MulInPlace(1f - Momentum).AddInPlace(batchMean, Momentum);
-        RunningVar.MulInPlace(1f - Momentum).AddInPlace(batchVar, Momentum);
+        RunningMean.MulInPlace(1f - Momentum).AddInPlace(mean.Reshape(NumFeatures), Momentum);
+        RunningVar.MulInPlace(1f - Momentum).AddInPlace((biasedVariance * ((float)count / (count - 1))).Reshape(NumFeatures), Momentum);
     }
 }

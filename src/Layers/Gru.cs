@@ -34,21 +34,14 @@ public sealed class Gru : RecurrentLayer
     {
         int h = HiddenSize;
         var previous = state[0];
-        using var hidden = HiddenGates(previous, weightHhT, biasHh);   // [N, 3H]
-        using var inputRz = inputGates.Narrow(1, 0, 2 * h);
-        using var hiddenRz = hidden.Narrow(1, 0, 2 * h);
-        using var rzRaw = inputRz.Add(hiddenRz);
-        using var rz = rzRaw.Sigmoid();
-        using var r = rz.Narrow(1, 0, h);
-        using var z = rz.Narrow(1, h, h);
-        using var inputN = inputGates.Narrow(1, 2 * h, h);
-        using var hiddenN = hidden.Narrow(1, 2 * h, h);
-        using var reset = r.Mul(hiddenN);
-        using var nRaw = inputN.Add(reset);
-        using var n = nRaw.Tanh();
-        // (1 − z)⊙n + z⊙h = n + z⊙(h − n): one fewer op.
-        using var delta = previous.Sub(n);
-        using var update = z.Mul(delta);
-        return [n.Add(update)];
+        return [DisposeScope.Run(() =>
+        {
+            var hidden = HiddenGates(previous, weightHhT, biasHh);   // [N, 3H]
+            var rz = (inputGates.Narrow(1, 0, 2 * h) + hidden.Narrow(1, 0, 2 * h)).Sigmoid();
+            var (r, z) = (rz.Narrow(1, 0, h), rz.Narrow(1, h, h));
+            var n = (inputGates.Narrow(1, 2 * h, h) + r * hidden.Narrow(1, 2 * h, h)).Tanh();
+            // (1 − z)⊙n + z⊙h = n + z⊙(h − n): one fewer op.
+            return n + z * (previous - n);
+        })];
     }
 }

@@ -32,20 +32,15 @@ public sealed class Lstm : RecurrentLayer
     protected override Tensor[] Step(Tensor inputGates, Tensor[] state, Tensor weightHhT, Tensor? biasHh)
     {
         int h = HiddenSize;
-        using var hidden = HiddenGates(state[0], weightHhT, biasHh);
-        using var gates = inputGates.Add(hidden);                       // [N, 4H]
-        using var iRaw = gates.Narrow(1, 0, h);
-        using var fRaw = gates.Narrow(1, h, h);
-        using var gRaw = gates.Narrow(1, 2 * h, h);
-        using var oRaw = gates.Narrow(1, 3 * h, h);
-        using var i = iRaw.Sigmoid();
-        using var f = fRaw.Sigmoid();
-        using var g = gRaw.Tanh();
-        using var o = oRaw.Sigmoid();
-        using var kept = f.Mul(state[1]);
-        using var written = i.Mul(g);
-        var cell = kept.Add(written);
-        using var squashed = cell.Tanh();
-        return [o.Mul(squashed), cell];
+        return DisposeScope.Run(() =>
+        {
+            var gates = inputGates + HiddenGates(state[0], weightHhT, biasHh);   // [N, 4H]
+            var i = gates.Narrow(1, 0, h).Sigmoid();
+            var f = gates.Narrow(1, h, h).Sigmoid();
+            var g = gates.Narrow(1, 2 * h, h).Tanh();
+            var o = gates.Narrow(1, 3 * h, h).Sigmoid();
+            var cell = f * state[1] + i * g;
+            return new[] { o * cell.Tanh(), cell };
+        });
     }
 }

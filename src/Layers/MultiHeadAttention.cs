@@ -72,21 +72,18 @@ public sealed class MultiHeadAttention : Module
     }
 
     /// <summary>[size, size] additive mask with −∞ above the diagonal: position i attends to j ≤ i only.</summary>
-    public static Tensor CausalMask(int size, Device? device = null)
+    public static Tensor CausalMask(int size, Device? device = null) => DisposeScope.Run(() =>
     {
-        using var rows = Tensor.Arange(size, device).Reshape(size, 1);
-        using var columns = Tensor.Arange(size, device);
-        using var future = columns.Gt(rows);
-        return AdditiveMask(future);
-    }
+        var rows = Tensor.Arange(size, device).Reshape(size, 1);
+        return AdditiveMask(Tensor.Arange(size, device).Gt(rows));   // column j > row i: a future position
+    });
 
     /// <summary>Turns a boolean mask (nonzero = blocked, PyTorch's True) into an additive one (−∞ / 0).</summary>
     public static Tensor AdditiveMask(Tensor blocked)
     {
-        using var negativeInfinity = Tensor.Full([], float.NegativeInfinity, blocked.Device);
-        using var zero = Tensor.Zeros([], blocked.Device);
         using var noGrad = GradMode.NoGrad();
-        return Tensor.Where(blocked, negativeInfinity, zero);
+        return DisposeScope.Run(() =>
+            Tensor.Where(blocked, Tensor.Full([], float.NegativeInfinity, blocked.Device), Tensor.Zeros([], blocked.Device)));
     }
 
     private (Tensor Output, Tensor? Weights) Attend(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask,
@@ -99,49 +96,46 @@ public sealed class MultiHeadAttention : Module
                 throw new ArgumentException($"multi_head_attention: {name} must be [{(unbatched ? "L" : BatchFirst ? "N, L" : "L, N")}, {EmbedDim}] like the query {query.Shape}, got {t.Shape}");
         if (key.Shape != value.Shape)
             throw new ArgumentException($"multi_head_attention: key {key.Shape} and value {value.Shape} must have one shape");
-        using var temps = new Temporaries();
-        Tensor Batched(Tensor t)                                        // → [N, ·, E]
+        return DisposeScope.Run(() =>
         {
-            var view = unbatched ? t.Unsqueeze(0) : BatchFirst ? t : t.Transpose(0, 1);
-            return ReferenceEquals(view, t) ? t : temps.Add(view);
-        }
-        var q = Batched(query);
-        var k = ReferenceEquals(key, query) ? q : Batched(key);
-        var v = ReferenceEquals(value, key) ? k : Batched(value);
-        if (q.ShapeArray[0] != k.ShapeArray[0])
-            throw new ArgumentException($"multi_head_attention: query {query.Shape} and key {key.Shape} have different batch sizes");
-        var padding = keyPaddingMask is null ? null : unbatched ? temps.Add(keyPaddingMask.Unsqueeze(0)) : keyPaddingMask;
-        var (output, weights) = new ScaledDotProduct(this, temps, q, k, v, padding, attnMask).Run(needWeights, averageWeights);
-        if (unbatched) output = temps.Add(output).Squeeze(0);
-        else if (!BatchFirst) output = temps.Add(output).Transpose(0, 1);
-        if (weights is not null && unbatched) weights = temps.Add(weights).Squeeze(0);
-        return (output, weights);
+            Tensor Batched(Tensor t) => unbatched ? t.Unsqueeze(0) : BatchFirst ? t : t.Transpose(0, 1);   // → [N, ·, E]
+            var q = Batched(query);
+            var k = ReferenceEquals(key, query) ? q : Batched(key);
+            var v = ReferenceEquals(value, key) ? k : Batched(value);
+            if (q.ShapeArray[0] != k.ShapeArray[0])
+                throw new ArgumentException($"multi_head_attention: query {query.Shape} and key {key.Shape} have different batch sizes");
+            var padding = keyPaddingMask is null ? null : unbatched ? keyPaddingMask.Unsqueeze(0) : keyPaddingMask;
+            var (output, weights) = new ScaledDotProduct(this, q, k, v, padding, attnMask).Run(needWeights, averageWeights);
+            if (unbatched) output = output.Squeeze(0);
+            else if (!BatchFirst) output = output.Transpose(0, 1);
+            if (weights is not null && unbatched) weights = weights.Squeeze(0);
+            return (output, weights);
+        });
     }
 
-    /// <summary>The projections and per-head attention of one call, batch-first; intermediates go to <paramref name="Temps"/>.</summary>
-    private readonly record struct ScaledDotProduct(MultiHeadAttention Owner, Temporaries Temps, Tensor Q, Tensor K, Tensor V, Tensor? Padding, Tensor? Mask)
+    /// <summary>The projections and per-head attention of one call, batch-first, inside Attend's scope.</summary>
+    private readonly record struct ScaledDotProduct(MultiHeadAttention Owner, Tensor Q, Tensor K, Tensor V, Tensor? Padding, Tensor? Mask)
     {
         public (Tensor Output, Tensor? Weights) Run(bool needWeights, bool averageWeights)
         {
             int n = Q.ShapeArray[0], l = Q.ShapeArray[1], s = K.ShapeArray[1], e = Owner.EmbedDim, h = Owner.NumHeads, d = Owner.HeadDim;
             var (q, k, v) = Project();
-            var heads = Temps.Add(Temps.Add(q.Reshape(n, l, h, d)).Permute(0, 2, 1, 3));       // [N, h, L, d]
-            var keys = Temps.Add(Temps.Add(k.Reshape(n, s, h, d)).Permute(0, 2, 3, 1));        // [N, h, d, S]
-            var values = Temps.Add(Temps.Add(v.Reshape(n, s, h, d)).Permute(0, 2, 1, 3));      // [N, h, S, d]
-            var scores = Temps.Add(Temps.Add(heads.MatMul(keys)).Mul(1f / MathF.Sqrt(d)));      // [N, h, L, S]
-            if (Mask is not null) scores = Temps.Add(scores.Add(MaskFor(Mask, n, h, l, s)));
+            var heads = q.Reshape(n, l, h, d).Permute(0, 2, 1, 3);          // [N, h, L, d]
+            var keys = k.Reshape(n, s, h, d).Permute(0, 2, 3, 1);           // [N, h, d, S]
+            var values = v.Reshape(n, s, h, d).Permute(0, 2, 1, 3);         // [N, h, S, d]
+            var scores = heads.MatMul(keys) * (1f / MathF.Sqrt(d));         // [N, h, L, S]
+            if (Mask is not null) scores += MaskFor(Mask, n, h, l, s);
             if (Padding is not null)
             {
                 if (!Padding.ShapeArray.AsSpan().SequenceEqual([n, s]))
                     throw new ArgumentException($"multi_head_attention: key_padding_mask must be [{n}, {s}], got {Padding.Shape}");
-                var additive = Temps.Add(Temps.Add(AdditiveMask(Padding)).Reshape(n, 1, 1, s));
-                scores = Temps.Add(scores.Add(additive));
+                scores += AdditiveMask(Padding).Reshape(n, 1, 1, s);
             }
-            var attention = Temps.Add(scores.Softmax(-1));
+            var attention = scores.Softmax(-1);
             // Tensor.Dropout's identity path is a graph-less alias, so skip it when it would do nothing.
             var dropped = Owner.IsTraining && Owner.DropoutProbability > 0f
-                ? Temps.Add(attention.Dropout(Owner.DropoutProbability, true, Owner._generator)) : attention;
-            var mixed = Temps.Add(Temps.Add(Temps.Add(dropped.MatMul(values)).Permute(0, 2, 1, 3)).Reshape(n, l, e));  // [N, L, E]
+                ? attention.Dropout(Owner.DropoutProbability, true, Owner._generator) : attention;
+            var mixed = dropped.MatMul(values).Permute(0, 2, 1, 3).Reshape(n, l, e);   // [N, L, E]
             var output = Owner._outProj.Forward(mixed);
             Tensor? weights = !needWeights ? null : averageWeights ? dropped.Mean(1) : dropped.Contiguous();
             return (output, weights);
@@ -152,17 +146,15 @@ public sealed class MultiHeadAttention : Module
             int e = Owner.EmbedDim;
             var weight = Owner._inProjWeight;
             var bias = Owner._inProjBias;
-            var temps = Temps;
             Tensor Linear(Tensor x, int start, int count)
             {
-                var w = temps.Add(temps.Add(weight.Narrow(0, start, count)).T);
-                var y = temps.Add(x.MatMul(w));
-                return bias is null ? y : temps.Add(y.Add(temps.Add(bias.Narrow(0, start, count))));
+                var y = x.MatMul(weight.Narrow(0, start, count).T);
+                return bias is null ? y : y + bias.Narrow(0, start, count);
             }
             if (ReferenceEquals(Q, K) && ReferenceEquals(K, V))
             {
                 var qkv = Linear(Q, 0, 3 * e);                                       // one matmul for self-attention
-                return (Temps.Add(qkv.Narrow(-1, 0, e)), Temps.Add(qkv.Narrow(-1, e, e)), Temps.Add(qkv.Narrow(-1, 2 * e, e)));
+                return (qkv.Narrow(-1, 0, e), qkv.Narrow(-1, e, e), qkv.Narrow(-1, 2 * e, e));
             }
             return (Linear(Q, 0, e), Linear(K, e, e), Linear(V, 2 * e, e));
         }
@@ -170,7 +162,7 @@ public sealed class MultiHeadAttention : Module
         private Tensor MaskFor(Tensor mask, int n, int h, int l, int s)
         {
             if (mask.ShapeArray.AsSpan().SequenceEqual([l, s])) return mask;
-            if (mask.ShapeArray.AsSpan().SequenceEqual([n * h, l, s])) return Temps.Add(mask.Reshape(n, h, l, s));
+            if (mask.ShapeArray.AsSpan().SequenceEqual([n * h, l, s])) return mask.Reshape(n, h, l, s);
             throw new ArgumentException($"multi_head_attention: attn_mask must be [{l}, {s}] or [{n * h}, {l}, {s}], got {mask.Shape}");
         }
     }

@@ -14,9 +14,10 @@ internal static class PositionalAdd
         int length = x.Shape[x.Rank == 3 && batchFirst ? 1 : 0];
         if (length > maxLength)
             throw new ArgumentException($"{op}: sequence length {length} of input {x.Shape} exceeds max_length {maxLength}");
-        using var positions = table.Narrow(0, 0, length);                         // [L, d]
-        using var aligned = x.Rank == 2 ? positions.Reshape(length, d) : positions.Unsqueeze(batchFirst ? 0 : 1);
-        using var sum = x.Add(aligned);
-        return dropout.Forward(sum);
+        return DisposeScope.Run(() =>
+        {
+            var positions = table.Narrow(0, 0, length);                                    // [L, d]
+            return dropout.Forward(x + (x.Rank == 2 ? positions.Reshape(length, d) : positions.Unsqueeze(batchFirst ? 0 : 1)));
+        });
     }
 }

@@ -90,31 +90,16 @@ public abstract class RecurrentLayer : Module
         bool unbatched = input.Rank == 2;
         if ((input.Rank != 3 && !unbatched) || input.ShapeArray[^1] != InputSize)
             throw new ArgumentException($"{op}: expected input [T, N, {InputSize}]{(BatchFirst ? " (batch-first: [N, T, " + InputSize + "])" : "")} or [T, {InputSize}], got {input.Shape}");
-        // Alias() would cut the graph, so views are made only when needed and disposed only then.
-        Tensor x = unbatched ? input.Unsqueeze(1) : BatchFirst ? input.Transpose(0, 1) : input;  // [T, N, in]
-        int batch = x.ShapeArray[1];
-        var states = new Tensor?[StateCount];
-        try
+        var results = DisposeScope.Run(() =>
         {
-            for (int s = 0; s < StateCount; s++)
-                states[s] = initial[s] is null ? null : PrepareState(op, initial[s]!, unbatched, batch);
-            var (output, final) = RunLayers(x, states);
-            if (unbatched)
-            {
-                output = Replace(output, output.Squeeze(1));
-                for (int s = 0; s < final.Length; s++)
-                    final[s] = Replace(final[s], final[s].Squeeze(1));
-            }
-            else if (BatchFirst)
-                output = Replace(output, output.Transpose(0, 1));
-            return (output, final);
-        }
-        finally
-        {
-            if (!ReferenceEquals(x, input)) x.Dispose();
-            for (int s = 0; s < StateCount; s++)
-                if (states[s] is { } state && !ReferenceEquals(state, initial[s])) state.Dispose();
-        }
+            var x = unbatched ? input.Unsqueeze(1) : BatchFirst ? input.Transpose(0, 1) : input;   // [T, N, in]
+            int batch = x.ShapeArray[1];
+            var states = initial.Select(state => state is null ? null : PrepareState(op, state, unbatched, batch)).ToArray();
+            var layers = RunLayers(x, states);   // output, then the final states
+            if (unbatched) return [.. layers.Select(t => t.Squeeze(1))];
+            return [BatchFirst ? layers[0].Transpose(0, 1) : layers[0], .. layers[1..]];
+        });
+        return (results[0], results[1..]);
     }
 
     private Tensor PrepareState(string op, Tensor state, bool unbatched, int batch)
@@ -125,94 +110,59 @@ public abstract class RecurrentLayer : Module
         return unbatched ? state.Unsqueeze(1) : state;
     }
 
-    private (Tensor Output, Tensor[] Final) RunLayers(Tensor x, Tensor?[] initial)
+    /// <summary>Output [T, N, D·H] of the last layer, then each state stacked over layers and directions [L·D, N, H].</summary>
+    private Tensor[] RunLayers(Tensor x, Tensor?[] initial) => DisposeScope.Run(() =>
     {
         var finals = new List<Tensor>[StateCount];
         for (int s = 0; s < StateCount; s++) finals[s] = [];
-        Tensor layerInput = x;
-        try
+        var layerInput = x;
+        for (int layer = 0; layer < NumLayers; layer++)
         {
-            for (int layer = 0; layer < NumLayers; layer++)
+            var directionOutputs = new Tensor[Directions];
+            for (int direction = 0; direction < Directions; direction++)
             {
-                var directionOutputs = new Tensor[Directions];
-                for (int direction = 0; direction < Directions; direction++)
-                {
-                    int index = layer * Directions + direction;
-                    var (output, final) = RunDirection(layerInput, _weights[index], initial, index, reverse: direction == 1);
-                    directionOutputs[direction] = output;
-                    for (int s = 0; s < StateCount; s++) finals[s].Add(final[s]);
-                }
-                Tensor next = Directions == 1 ? directionOutputs[0] : Tensor.Cat(directionOutputs, -1);
-                if (Directions > 1) foreach (var t in directionOutputs) t.Dispose();
-                if (layer < NumLayers - 1 && Dropout > 0f && IsTraining)
-                    next = Replace(next, next.Dropout(Dropout, IsTraining));
-                if (!ReferenceEquals(layerInput, x)) layerInput.Dispose();
-                layerInput = next;
+                int index = layer * Directions + direction;
+                var results = RunDirection(layerInput, _weights[index], initial, index, reverse: direction == 1);
+                directionOutputs[direction] = results[0];
+                for (int s = 0; s < StateCount; s++) finals[s].Add(results[1 + s]);
             }
-            var stacked = finals.Select(list => Tensor.Stack(list, 0)).ToArray();
-            return (layerInput, stacked);
+            var next = Directions == 1 ? directionOutputs[0] : Tensor.Cat(directionOutputs, -1);
+            if (layer < NumLayers - 1 && Dropout > 0f && IsTraining) next = next.Dropout(Dropout, IsTraining);
+            if (!ReferenceEquals(layerInput, x)) layerInput.Dispose();   // inference keeps two layers' outputs, not L
+            layerInput = next;
         }
-        catch
-        {
-            if (!ReferenceEquals(layerInput, x)) layerInput.Dispose();
-            throw;
-        }
-        finally
-        {
-            foreach (var list in finals) foreach (var t in list) t.Dispose();
-        }
-    }
+        return [layerInput, .. finals.Select(list => Tensor.Stack(list, 0))];
+    });
 
-    private (Tensor Output, Tensor[] Final) RunDirection(Tensor x, Tensor[] weights, Tensor?[] initial, int index, bool reverse)
+    /// <summary>Output [T, N, H] of one layer in one direction, then its final states [N, H].</summary>
+    private Tensor[] RunDirection(Tensor x, Tensor[] weights, Tensor?[] initial, int index, bool reverse) => DisposeScope.Run(() =>
     {
         int steps = x.ShapeArray[0], batch = x.ShapeArray[1];
-        using var weightIhT = weights[0].T;
-        using var weightHhT = weights[1].T;
+        var weightHhT = weights[1].T;
         Tensor? biasHh = HasBias ? weights[3] : null;
-        var projected = x.MatMul(weightIhT);                                              // [T, N, G·H]
-        using var inputGates = HasBias ? Replace(projected, projected.Add(weights[2])) : projected;
+        var inputGates = x.MatMul(weights[0].T);                                    // [T, N, G·H]
+        if (HasBias) inputGates += weights[2];
         var state = new Tensor[StateCount];
         for (int s = 0; s < StateCount; s++)
             state[s] = initial[s]?.Select(0, index) ?? Tensor.Zeros([batch, HiddenSize], x.Device);
         var outputs = new Tensor[steps];
-        try
+        for (int i = 0; i < steps; i++)
         {
-            for (int i = 0; i < steps; i++)
-            {
-                int t = reverse ? steps - 1 - i : i;
-                using var gates = inputGates.Select(0, t);
-                var next = Step(gates, state, weightHhT, biasHh);
-                // h of every step is kept for the output; the other states are dropped once replaced.
-                if (i == 0) state[0].Dispose();
-                for (int s = 1; s < StateCount; s++) state[s].Dispose();
-                state = next;
-                outputs[t] = next[0];
-            }
-            var output = steps == 0 ? Tensor.Zeros([0, batch, HiddenSize], x.Device) : Tensor.Stack(outputs, 0);
-            return (output, state);
+            int t = reverse ? steps - 1 - i : i;
+            using var gates = inputGates.Select(0, t);
+            var next = Step(gates, state, weightHhT, biasHh);
+            // h of every step is kept for the output; the other states are dropped once replaced.
+            for (int s = 1; s < StateCount; s++) state[s].Dispose();
+            state = next;
+            outputs[t] = next[0];
         }
-        finally
-        {
-            // The last step's h lives on as the final state.
-            foreach (var t in outputs)
-                if (!ReferenceEquals(t, state[0])) t?.Dispose();
-        }
-    }
+        var output = steps == 0 ? Tensor.Zeros([0, batch, HiddenSize], x.Device) : Tensor.Stack(outputs, 0);
+        return [output, .. state];
+    });
 
     /// <summary>h·W_hhᵀ + b_hh: [N, G·H].</summary>
-    protected static Tensor HiddenGates(Tensor hidden, Tensor weightHhT, Tensor? biasHh)
-    {
-        var product = hidden.MatMul(weightHhT);
-        if (biasHh is null) return product;
-        using (product) return product.Add(biasHh);
-    }
-
-    /// <summary>Disposes an intermediate and returns its successor.</summary>
-    private static Tensor Replace(Tensor old, Tensor next)
-    {
-        old.Dispose();
-        return next;
-    }
+    protected static Tensor HiddenGates(Tensor hidden, Tensor weightHhT, Tensor? biasHh) =>
+        biasHh is null ? hidden.MatMul(weightHhT) : DisposeScope.Run(() => hidden.MatMul(weightHhT) + biasHh);
 
     protected override string Describe() =>
         $"{GetType().Name}({InputSize}→{HiddenSize}, layers={NumLayers}{(Directions == 2 ? ", bidirectional" : "")})";

@@ -35,10 +35,10 @@ public sealed class Rnn : RecurrentLayer
         return (output, final[0]);
     }
 
-    protected override Tensor[] Step(Tensor inputGates, Tensor[] state, Tensor weightHhT, Tensor? biasHh)
-    {
-        using var hidden = HiddenGates(state[0], weightHhT, biasHh);
-        using var preActivation = inputGates.Add(hidden);
-        return [preActivation.Activate(Nonlinearity)];
-    }
+    protected override Tensor[] Step(Tensor inputGates, Tensor[] state, Tensor weightHhT, Tensor? biasHh) =>
+        [DisposeScope.Run(() =>
+        {
+            var preActivation = inputGates + HiddenGates(state[0], weightHhT, biasHh);
+            return preActivation.Activate(Nonlinearity);
+        })];
 }

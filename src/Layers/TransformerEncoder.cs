@@ -28,16 +28,15 @@ public sealed class TransformerEncoder : Module
     public override Tensor Forward(Tensor input) => Forward(input, null, null);
 
     /// <summary>Runs every layer with the same masks (see <see cref="TransformerEncoderLayer.Forward(Tensor, Tensor?, Tensor?)"/>).</summary>
-    public Tensor Forward(Tensor src, Tensor? mask, Tensor? srcKeyPaddingMask)
+    public Tensor Forward(Tensor src, Tensor? mask, Tensor? srcKeyPaddingMask) => DisposeScope.Run(() =>
     {
-        Tensor x = src;
+        var x = src;
         for (int i = 0; i < NumLayers; i++)
         {
             var next = this[i].Forward(x, mask, srcKeyPaddingMask);
-            if (!ReferenceEquals(x, src)) x.Dispose();          // the graph keeps what backward needs
+            if (!ReferenceEquals(x, src)) x.Dispose();   // inference holds two layers' outputs, not all; the graph keeps what backward needs
             x = next;
         }
-        if (_norm is null) return x;
-        using (x) return _norm.Forward(x);
-    }
+        return _norm is null ? x : _norm.Forward(x);
+    });
 }

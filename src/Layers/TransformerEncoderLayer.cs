@@ -51,35 +51,25 @@ public sealed class TransformerEncoderLayer : Module
     /// srcMask: additive [S, S] or [N·heads, S, S] (e.g. <see cref="MultiHeadAttention.CausalMask"/>);
     /// srcKeyPaddingMask: [N, S], nonzero = padded position (ignored as a key).
     /// </summary>
-    public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask)
+    public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask) => DisposeScope.Run(() =>
     {
-        using var temps = new Temporaries();
         if (NormFirst)
         {
-            var normed = temps.Add(_norm1.Forward(src));
-            var attended = temps.Add(src.Add(SelfAttentionBlock(temps, normed, srcMask, srcKeyPaddingMask)));
-            var normed2 = temps.Add(_norm2.Forward(attended));
-            return attended.Add(FeedForwardBlock(temps, normed2));
+            var attended = src + SelfAttentionBlock(_norm1.Forward(src), srcMask, srcKeyPaddingMask);
+            return attended + FeedForwardBlock(_norm2.Forward(attended));
         }
-        var residual = temps.Add(src.Add(SelfAttentionBlock(temps, src, srcMask, srcKeyPaddingMask)));
-        var x = temps.Add(_norm1.Forward(residual));
-        var residual2 = temps.Add(x.Add(FeedForwardBlock(temps, x)));
-        return _norm2.Forward(residual2);
-    }
+        var x = _norm1.Forward(src + SelfAttentionBlock(src, srcMask, srcKeyPaddingMask));
+        return _norm2.Forward(x + FeedForwardBlock(x));
+    });
 
-    private Tensor SelfAttentionBlock(Temporaries temps, Tensor x, Tensor? mask, Tensor? keyPaddingMask)
-    {
-        var attended = temps.Add(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
-        return temps.Add(_dropout1.Forward(attended));
-    }
+    private Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask) =>
+        _dropout1.Forward(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
 
-    private Tensor FeedForwardBlock(Temporaries temps, Tensor x)
+    private Tensor FeedForwardBlock(Tensor x)
     {
-        var hidden = temps.Add(_linear1.Forward(x));
-        var activated = temps.Add(hidden.Activate(Activation));
-        var dropped = temps.Add(_dropout.Forward(activated));
-        var projected = temps.Add(_linear2.Forward(dropped));
-        return temps.Add(_dropout2.Forward(projected));
+        var hidden = _linear1.Forward(x);
+        var activated = hidden.Activate(Activation);
+        return _dropout2.Forward(_linear2.Forward(_dropout.Forward(activated)));
     }
 
     protected override string Describe() => $"TransformerEncoderLayer(d={DModel}{(NormFirst ? ", pre-norm" : "")})";

@@ -90,9 +90,7 @@ public sealed partial class Tensor
     public static Tensor RandInt(int low, int high, int[] shape, Generator? generator = null, Device? device = null)
     {
         if (high <= low) throw new ArgumentException($"randint: high ({high}) must be greater than low ({low})");
-        using var u = Rand(shape, generator, device, low, high);
-        using var floored = u.Floor();
-        return floored.Clamp(low, high - 1);
+        return DisposeScope.Run(() => Rand(shape, generator, device, low, high).Floor().Clamp(low, high - 1));
     }
 
     private static Tensor Random(RandomKind kind, float a, float b, int[] shape, Generator? generator, Device? device)

@@ -18,12 +18,14 @@ public sealed partial class Tensor
         if (Rank == 0 || other.Rank == 0)
             throw new ArgumentException($"matmul: both arguments need at least 1 dim, got {Shape} and {other.Shape}");
         if (Rank >= 2 && other.Rank >= 2) return MatMulFunction.Apply(this, other);
-        using var left = Rank == 1 ? Unsqueeze(0) : AliasInGraph();
-        using var right = other.Rank == 1 ? other.Unsqueeze(1) : other.AliasInGraph();
-        if (left.ShapeArray[^1] != right.ShapeArray[^2])
-            throw new ArgumentException($"matmul: shapes {Shape} and {other.Shape} are not aligned");
-        using var product = MatMulFunction.Apply(left, right);
-        if (Rank == 1 && other.Rank == 1) return product.Reshape([]);
-        return product.Squeeze(Rank == 1 ? -2 : -1);
+        return DisposeScope.Run(() =>
+        {
+            var left = Rank == 1 ? Unsqueeze(0) : this;
+            var right = other.Rank == 1 ? other.Unsqueeze(1) : other;
+            if (left.ShapeArray[^1] != right.ShapeArray[^2])
+                throw new ArgumentException($"matmul: shapes {Shape} and {other.Shape} are not aligned");
+            var product = MatMulFunction.Apply(left, right);
+            return Rank == 1 && other.Rank == 1 ? product.Reshape([]) : product.Squeeze(Rank == 1 ? -2 : -1);
+        });
     }
 }

@@ -9,31 +9,24 @@ namespace DeepNet.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>softmax along a dim, stabilized by subtracting the max.</summary>
-    public Tensor Softmax(int dim)
+    public Tensor Softmax(int dim) => DisposeScope.Run(() =>
     {
-        using var shifted = ShiftedByMax(dim);
-        using var e = shifted.Exp();
-        using var sum = e.Sum(dim, keepDim: true);
-        return e.Div(sum);
-    }
+        var e = ShiftedByMax(dim).Exp();
+        return e / e.Sum(dim, keepDim: true);
+    });
 
     /// <summary>log(softmax) along a dim, computed as x − max − log Σ exp(x − max).</summary>
-    public Tensor LogSoftmax(int dim)
+    public Tensor LogSoftmax(int dim) => DisposeScope.Run(() =>
     {
-        using var shifted = ShiftedByMax(dim);
-        using var e = shifted.Exp();
-        using var sum = e.Sum(dim, keepDim: true);
-        using var logSum = sum.Log();
-        return shifted.Sub(logSum);
-    }
+        var shifted = ShiftedByMax(dim);
+        return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
+    });
 
     // Softmax is shift-invariant, so the max is a constant for the gradient (detached).
     private Tensor ShiftedByMax(int dim)
     {
         int d = ShapeMath.NormalizeDim("softmax", dim, Rank);
-        using var detached = Detach();
-        using var max = detached.Max(d, keepDim: true);
-        return Sub(max);
+        return DisposeScope.Run(() => this - Detach().Max(d, keepDim: true));
     }
 
     /// <summary>
@@ -58,13 +51,14 @@ public sealed partial class Tensor
         if (sh >= 1 && sw >= 1 && (g.P < 1 || g.Q < 1))
             throw new ArgumentException($"conv2d: input {Shape} is too small for weight {weight.Shape} with stride ({sh},{sw}), padding ({ph},{pw}), dilation ({dh},{dw})");
         g.Validate("conv2d");
-        using var cols = Im2ColFunction.Apply(this, g, 0f);                          // [N, C·R·S, P·Q]
-        using var grouped = cols.Reshape(n, groups, g.ColumnRows / groups, g.ColumnCols);
-        using var w = weight.Reshape(groups, k / groups, g.ColumnRows / groups);    // broadcast over N
-        using var product = w.MatMul(grouped);                                       // [N, G, K/G, P·Q]
-        var output = product.Reshape(n, k, g.P, g.Q);
-        if (bias is null) return output;
-        using (output) return output.AddBiasActivation(bias);   // the fused per-channel bias, one pass
+        return DisposeScope.Run(() =>
+        {
+            var cols = Im2ColFunction.Apply(this, g, 0f);                                // [N, C·R·S, P·Q]
+            var product = weight.Reshape(groups, k / groups, g.ColumnRows / groups)       // broadcast over N
+                .MatMul(cols.Reshape(n, groups, g.ColumnRows / groups, g.ColumnCols));    // [N, G, K/G, P·Q]
+            var output = product.Reshape(n, k, g.P, g.Q);
+            return bias is null ? output : output.AddBiasActivation(bias);   // the fused per-channel bias, one pass
+        });
     }
 
     /// <summary>Max pooling over R×S windows. x: [N, C, H, W] → [N, C, P, Q]; padding reads −∞.</summary>
@@ -84,10 +78,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: padding ({ph},{pw}) must be at most half the kernel ({kernel.H},{kernel.W})");
         int n = ShapeArray[0], c = ShapeArray[1];
         var g = new Conv2DGeometry(n * c, 1, ShapeArray[2], ShapeArray[3], kernel.H, kernel.W, sh, sw, ph, pw, 1, 1).Validate(op);
-        using var planes = Reshape(n * c, 1, g.H, g.W);
-        using var cols = Im2ColFunction.Apply(planes, g, padValue);                 // [N·C, R·S, P·Q]
-        using var pooled = max ? cols.Max(1) : cols.Mean(1);
-        return pooled.Reshape(n, c, g.P, g.Q);
+        return DisposeScope.Run(() =>
+        {
+            var cols = Im2ColFunction.Apply(Reshape(n * c, 1, g.H, g.W), g, padValue);   // [N·C, R·S, P·Q]
+            return (max ? cols.Max(1) : cols.Mean(1)).Reshape(n, c, g.P, g.Q);
+        });
     }
 
     /// <summary>Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training.</summary>
@@ -95,19 +90,14 @@ public sealed partial class Tensor
     {
         if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
         if (!training || p == 0f) return AliasInGraph();   // identity, but gradients still flow
-        using var noise = Rand(ShapeArray, generator, Device);
-        using var keep = noise.Ge(p);
-        using var scaled = keep.Mul(1f / (1f - p));
-        return Mul(scaled);
+        return DisposeScope.Run(() => this * (Rand(ShapeArray, generator, Device).Ge(p) * (1f / (1f - p))));
     }
 
     /// <summary>Rows of this [vocab, dim] table for integer ids of any shape → [..ids, dim].</summary>
     public Tensor Embedding(Tensor ids)
     {
         if (Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {Shape}");
-        using var flat = ids.Reshape(-1);
-        using var rows = IndexSelect(0, flat);
-        return rows.Reshape([.. ids.ShapeArray, ShapeArray[1]]);
+        return DisposeScope.Run(() => IndexSelect(0, ids.Reshape(-1)).Reshape([.. ids.ShapeArray, ShapeArray[1]]));
     }
 
     /// <summary>Normalizes over the last dims given by <paramref name="normalizedShape"/>, then scales and shifts.</summary>
@@ -117,22 +107,14 @@ public sealed partial class Tensor
         if (k == 0 || k > Rank || !ShapeArray[^k..].AsSpan().SequenceEqual(normalizedShape))
             throw new ArgumentException($"layer_norm: normalized shape {ShapeMath.Format(normalizedShape)} does not end shape {Shape}");
         var dims = Enumerable.Range(Rank - k, k).ToArray();
-        using var mean = Mean(dims, keepDim: true);
-        using var centered = Sub(mean);
-        using var squared = centered.Mul(centered);
-        using var variance = squared.Mean(dims, keepDim: true);
-        using var shiftedVariance = variance.Add(eps);
-        using var std = shiftedVariance.Sqrt();
-        var normalized = centered.Div(std);
-        if (weight is not null) normalized = Replace(normalized, normalized.Mul(weight));
-        if (bias is not null) normalized = Replace(normalized, normalized.Add(bias));
-        return normalized;
-    }
-
-    /// <summary>Disposes an intermediate and returns its successor (for optional steps in a chain).</summary>
-    private static Tensor Replace(Tensor old, Tensor next)
-    {
-        old.Dispose();
-        return next;
+        return DisposeScope.Run(() =>
+        {
+            var centered = this - Mean(dims, keepDim: true);
+            var variance = (centered * centered).Mean(dims, keepDim: true);
+            var normalized = centered / (variance + eps).Sqrt();
+            if (weight is not null) normalized *= weight;
+            if (bias is not null) normalized += bias;
+            return normalized;
+        });
     }
 }

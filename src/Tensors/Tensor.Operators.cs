@@ -13,10 +13,6 @@ public sealed partial class Tensor
     public static Tensor operator /(Tensor a, float b) => a.Div(b);
     public static Tensor operator +(float a, Tensor b) => b.Add(a);
     public static Tensor operator *(float a, Tensor b) => b.Mul(a);
-    public static Tensor operator -(float a, Tensor b)
-    {
-        using var negated = b.Neg();
-        return negated.Add(a);
-    }
+    public static Tensor operator -(float a, Tensor b) => DisposeScope.Run(() => -b + a);
     public static Tensor operator -(Tensor a) => a.Neg();
 }

@@ -34,12 +34,7 @@ public sealed partial class Tensor
     public Tensor Max(int dim, bool keepDim = false) => Max([dim], keepDim);
 
     /// <summary>Minimum over dims, as −max(−x).</summary>
-    public Tensor Min(int[]? dims = null, bool keepDim = false)
-    {
-        using var negated = Neg();
-        using var max = negated.Max(dims, keepDim);
-        return max.Neg();
-    }
+    public Tensor Min(int[]? dims = null, bool keepDim = false) => DisposeScope.Run(() => -(-this).Max(dims, keepDim));
 
     public Tensor Min(int dim, bool keepDim = false) => Min([dim], keepDim);
 
@@ -48,11 +43,8 @@ public sealed partial class Tensor
     {
         var reduced = ReducedDims("var", dims);
         long count = reduced.Aggregate(1L, (n, d) => n * ShapeArray[d]);
-        using var mean = Mean(reduced, keepDim: true);
-        using var centered = Sub(mean);
-        using var squared = centered.Pow(2f);
-        using var sum = squared.Sum(reduced, keepDim);
-        return sum.Div(unbiased ? Math.Max(count - 1, 1) : count);
+        return DisposeScope.Run(() =>
+            (this - Mean(reduced, keepDim: true)).Pow(2f).Sum(reduced, keepDim).Div(unbiased ? Math.Max(count - 1, 1) : count));
     }
 
     public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var([dim], unbiased, keepDim);

@@ -19,12 +19,13 @@ public sealed partial class Tensor : IDisposable
     private bool _disposed;
     private bool _requiresGrad;
 
-    internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+    internal Tensor(Storage storage, int[] shape, int[] strides, int offset, bool scoped = true)
     {
         _storage = storage;
         _shape = shape;
         _strides = strides;
         _offset = offset;
+        if (!scoped) return;
         Scope = DisposeScope.Current;
         Scope?.Register(this);
     }
@@ -121,8 +122,10 @@ public sealed partial class Tensor : IDisposable
         Scope = null;
         Grad?.Dispose();
         Grad = null;
+        var gradFn = GradFn;
         GradFn = null;
         _storage.Release();
+        gradFn?.Drop();
     }
 
     internal void ThrowIfDisposed()
@@ -133,6 +136,14 @@ public sealed partial class Tensor : IDisposable
 
     /// <summary>A new tensor object over the same storage and layout (an alias): disposing one leaves the other alive.</summary>
     internal Tensor Alias() => View(_shape, _strides, _offset);
+
+    /// <summary>An alias in no scope: the caller (a graph node saving it for backward) owns it.</summary>
+    internal Tensor UnscopedAlias()
+    {
+        ThrowIfDisposed();
+        _storage.AddReference();
+        return new Tensor(_storage, _shape, _strides, _offset, scoped: false);
+    }
 
     /// <summary>A view of this tensor's storage with another layout (no copy, no graph).</summary>
     internal Tensor View(int[] shape, int[] strides, int offset)

@@ -7,6 +7,7 @@ using DeepNet.Autograd;
 namespace DeepNet.Tests.Layers;
 
 /// <summary>The "done when": small models learn on random data with plain SGD.</summary>
+[Collection(DeepNet.Tests.Kernels.Gpu.EmulatorCollection.Name)]   // uses the emulator: keeps its allocator stats still for the memory tests
 public class TrainingTests
 {
     [Fact]

@@ -186,6 +186,79 @@ public class DisposeScopeTests
         Assert.Equal(0, scope.Count);
     }
 
+    [Fact]
+    public void Run_MovesTheResultToTheEnclosingScope_AndFreesTheRest()
+    {
+        using var outer = new DisposeScope();
+        Tensor temporary = null!;
+        var result = DisposeScope.Run(() =>
+        {
+            temporary = Tensor.Ones([2]) * 3f;
+            return temporary + 1f;
+        });
+        Assert.True(temporary.IsDisposed);
+        Assert.Equal([4f, 4f], result.ToArray());
+        Assert.Same(outer, DisposeScope.Current);
+        Assert.Equal(1, outer.Count);
+    }
+
+    [Fact]
+    public void Run_WithNoEnclosingScope_HandsTheResultToTheCaller()
+    {
+        using var result = DisposeScope.Run(() => Tensor.Ones([1]) * 2f);
+        Assert.Null(DisposeScope.Current);
+        Assert.Equal([2f], result.ToArray());
+    }
+
+    [Fact]
+    public void Run_ReturningATensorMadeOutside_LeavesItWithItsOwner()
+    {
+        using var outer = new DisposeScope();
+        using var kept = Tensor.Ones([1]).DetachFromScope();
+        Assert.Same(kept, DisposeScope.Run(() => kept));
+        Assert.False(kept.IsDisposed);
+        Assert.Equal(0, outer.Count);
+    }
+
+    [Fact]
+    public void Run_WhenTheBodyThrows_FreesEverythingMadeInside()
+    {
+        Tensor temporary = null!;
+        Func<Tensor> body = () =>
+        {
+            temporary = Tensor.Ones([2]);
+            throw new InvalidOperationException("boom");
+        };
+        Assert.Throws<InvalidOperationException>(() => DisposeScope.Run(body));
+        Assert.True(temporary.IsDisposed);
+        Assert.Null(DisposeScope.Current);
+    }
+
+    [Fact]
+    public void Run_WithSeveralResults_KeepsEachOfThem()
+    {
+        using var outer = new DisposeScope();
+        var (first, none) = DisposeScope.Run(() => (Tensor.Ones([1]) * 2f, (Tensor?)null));
+        var many = DisposeScope.Run(() => new[] { Tensor.Ones([1]) + 1f, Tensor.Ones([1]) - 1f });
+        Assert.Null(none);
+        Assert.Equal([2f], first.ToArray());
+        Assert.Equal([2f], many[0].ToArray());
+        Assert.Equal([0f], many[1].ToArray());
+        Assert.Equal(3, outer.Count);
+    }
+
+    private static readonly Tensor Held = Fixed([1f], 1);
+
+    [Fact]
+    public void Run_InAHotLoop_AllocatesOnlyTheScopeObject()
+    {
+        for (int i = 0; i < 100; i++) DisposeScope.Run(static () => Held * 1f).Dispose();   // warm the set pool and the JIT
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) DisposeScope.Run(static () => Held);
+        long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000;
+        Assert.True(perCall <= 64, $"DisposeScope.Run allocated {perCall} bytes per call; its sets should come from the pool");
+    }
+
     private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
     {
         public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance * (1 + Math.Abs(a));
