@@ -20,25 +20,25 @@ public static class ModelWorkloads
     public static Workload MnistCnn() => Classifier("mnist_cnn_step", [64, 1, 28, 28], 10,
         BenchmarkModels.MnistCnn,
         () => nn.Sequential(
-            nn.Conv2D(1, 32, 3), nn.Relu(), nn.MaxPool2D(2),
-            nn.Conv2D(32, 64, 3), nn.Relu(), nn.MaxPool2D(2),
-            nn.Conv2D(64, 64, 3), nn.Relu(), nn.Flatten(),
-            nn.Linear(576, 64), nn.Relu(), nn.Linear(64, 10)),
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(),
+            nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10)),
         adam: true, learningRate: 1e-3);
 
     /// <summary>LeNet-5 on 32×32, batch 64, SGD lr 0.001 momentum 0.9.</summary>
     public static Workload LeNet() => Classifier("lenet_step", [64, 1, 32, 32], 10,
         BenchmarkModels.LeNet,
         () => nn.Sequential(
-            nn.Conv2D(1, 6, 5), nn.Relu(), nn.MaxPool2D(2),
-            nn.Conv2D(6, 16, 5), nn.Relu(), nn.MaxPool2D(2), nn.Flatten(),
-            nn.Linear(400, 120), nn.Relu(), nn.Linear(120, 84), nn.Relu(), nn.Linear(84, 10)),
+            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)),
         adam: false, learningRate: 1e-3);
 
     /// <summary>MLP 100 → 64 → 64 → 10, batch 32, Adam.</summary>
     public static Workload Mlp() => Classifier("mlp_step", [32, 100], 10,
         BenchmarkModels.Mlp,
-        () => nn.Sequential(nn.Linear(100, 64), nn.Relu(), nn.Linear(64, 64), nn.Relu(), nn.Linear(64, 10)),
+        () => nn.Sequential(nn.Linear(100, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)),
         adam: true, learningRate: 1e-3);
 
     private static Workload Classifier(string name, int[] inputShape, int classes, Func<Generator, Sequential> buildDeepNet,

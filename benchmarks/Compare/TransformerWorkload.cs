@@ -25,12 +25,12 @@ public static class TransformerWorkload
         var optimizer = new Adam(model.Parameters(), 1e-3);
 
         var layers = Enumerable.Range(0, BenchmarkModels.TransformerLayers)
-            .Select(_ => nn.TransformerEncoderLayer(e, BenchmarkModels.TransformerHeads, BenchmarkModels.TransformerFeedForward, 0.1, nn.Activations.Relu))
+            .Select(_ => nn.TransformerEncoderLayer(e, BenchmarkModels.TransformerHeads, BenchmarkModels.TransformerFeedForward, 0.1, nn.Activations.ReLU))
             .ToArray();
         var parameters = layers.SelectMany(l => l.parameters()).ToArray();
         var tx = randn(s, n, e);
         var ty = randn(s, n, e);
-        var torchLoss = nn.MseLoss();
+        var torchLoss = nn.MSELoss();
         var torchOptimizer = optim.Adam(parameters, 1e-3);
 
         return new Workload("transformer_step",

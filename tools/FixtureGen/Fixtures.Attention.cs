@@ -43,7 +43,7 @@ internal static partial class Fixtures
     {
         // Post-norm, Relu: libtorch's own TransformerEncoderLayer (sequence-first, no norm_first in TorchSharp).
         manual_seed(50);
-        var layer = nn.TransformerEncoderLayer(Embed, Heads, Feedforward, 0.0, nn.Activations.Relu).to(ScalarType.Float64);
+        var layer = nn.TransformerEncoderLayer(Embed, Heads, Feedforward, 0.0, nn.Activations.ReLU).to(ScalarType.Float64);
         layer.eval();
         RandomizeParameters(layer);
         var src = Float32Randn([3, Batch2, Embed]);

@@ -14,15 +14,15 @@ internal static partial class Fixtures
     {
         LayerCase(file, "dense", nn.Linear(4, 3, dtype: ScalarType.Float64), [2, 4], seed: 40);
         LayerCase(file, "dense_3d", nn.Linear(3, 2, hasBias: false, dtype: ScalarType.Float64), [2, 2, 3], seed: 41);
-        LayerCase(file, "conv", nn.Conv2D(4, 6, (3, 2), stride: (2, 1), padding: (1, 1), dilation: (1, 2), groups: 2,
+        LayerCase(file, "conv", nn.Conv2d(4, 6, (3, 2), stride: (2, 1), padding: (1, 1), dilation: (1, 2), groups: 2,
             dtype: ScalarType.Float64), [2, 4, 6, 7], seed: 42);
-        LayerCase(file, "conv_plain", nn.Conv2D(2, 3, 3, dtype: ScalarType.Float64), [1, 2, 5, 5], seed: 43);
-        LayerCase(file, "maxpool", nn.MaxPool2D((3, 3), stride: (2, 2), padding: (1, 1)), [2, 3, 7, 6], seed: 44);
-        LayerCase(file, "avgpool", nn.AvgPool2D((3, 3), stride: (2, 2), padding: (1, 1)), [2, 3, 7, 6], seed: 45);
-        LayerCase(file, "batchnorm1d", RandomAffine(nn.BatchNorm1D(3, dtype: ScalarType.Float64)), [5, 3], seed: 46);
-        LayerCase(file, "batchnorm1d_3d", RandomAffine(nn.BatchNorm1D(3, dtype: ScalarType.Float64)), [2, 3, 4], seed: 47);
-        LayerCase(file, "batchnorm2d", RandomAffine(nn.BatchNorm2D(3, dtype: ScalarType.Float64)), [2, 3, 4, 5], seed: 48);
-        var evalNorm = RandomAffine(nn.BatchNorm2D(3, dtype: ScalarType.Float64));
+        LayerCase(file, "conv_plain", nn.Conv2d(2, 3, 3, dtype: ScalarType.Float64), [1, 2, 5, 5], seed: 43);
+        LayerCase(file, "maxpool", nn.MaxPool2d((3, 3), stride: (2, 2), padding: (1, 1)), [2, 3, 7, 6], seed: 44);
+        LayerCase(file, "avgpool", nn.AvgPool2d((3, 3), stride: (2, 2), padding: (1, 1)), [2, 3, 7, 6], seed: 45);
+        LayerCase(file, "batchnorm1d", RandomAffine(nn.BatchNorm1d(3, dtype: ScalarType.Float64)), [5, 3], seed: 46);
+        LayerCase(file, "batchnorm1d_3d", RandomAffine(nn.BatchNorm1d(3, dtype: ScalarType.Float64)), [2, 3, 4], seed: 47);
+        LayerCase(file, "batchnorm2d", RandomAffine(nn.BatchNorm2d(3, dtype: ScalarType.Float64)), [2, 3, 4, 5], seed: 48);
+        var evalNorm = RandomAffine(nn.BatchNorm2d(3, dtype: ScalarType.Float64));
         using (no_grad())
         {
             evalNorm.running_mean!.copy_(randn(3, dtype: ScalarType.Float32).to_type(ScalarType.Float64));
@@ -31,11 +31,11 @@ internal static partial class Fixtures
         evalNorm.eval();
         LayerCase(file, "batchnorm2d_eval", evalNorm, [2, 3, 4, 5], seed: 49);
         LayerCase(file, "layernorm", RandomAffine(nn.LayerNorm([3, 4], dtype: ScalarType.Float64)), [2, 3, 4], seed: 50);
-        LayerCase(file, "relu", nn.Relu(), [3, 5], seed: 51);
-        LayerCase(file, "leaky_relu", nn.LeakyRelu(0.2), [3, 5], seed: 52);
+        LayerCase(file, "relu", nn.ReLU(), [3, 5], seed: 51);
+        LayerCase(file, "leaky_relu", nn.LeakyReLU(0.2), [3, 5], seed: 52);
         LayerCase(file, "sigmoid", nn.Sigmoid(), [3, 5], seed: 53);
         LayerCase(file, "tanh", nn.Tanh(), [3, 5], seed: 54);
-        LayerCase(file, "gelu", nn.Gelu(), [3, 5], seed: 55);
+        LayerCase(file, "gelu", nn.GELU(), [3, 5], seed: 55);
         LayerCase(file, "softmax", nn.Softmax(1), [3, 5], seed: 56);
         EmbeddingCase(file);
     }

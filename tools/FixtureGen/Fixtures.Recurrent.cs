@@ -13,7 +13,7 @@ internal static partial class Fixtures
     public static void Rnn(FixtureFile file)
     {
         RnnCase(file, "tanh_bi2", nn.NonLinearities.Tanh, layers: 2, bias: true, batchFirst: false, bidirectional: true, withState: true, seed: 10);
-        RnnCase(file, "relu_bf", nn.NonLinearities.Relu, layers: 1, bias: false, batchFirst: true, bidirectional: false, withState: false, seed: 11);
+        RnnCase(file, "relu_bf", nn.NonLinearities.ReLU, layers: 1, bias: false, batchFirst: true, bidirectional: false, withState: false, seed: 11);
     }
 
     [Fixture]

@@ -18,6 +18,9 @@ internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct,
 
     private BiasActivationFunction(TOp op) => _op = op;
 
+    // y = x + b has dz = dy: no backward kernel and nothing saved (a JIT-time constant per TOp).
+    private static bool IsIdentity => typeof(TOp) == typeof(IdentityOp);
+
     public override string Name => "BiasActivation" + typeof(TOp).Name.Replace("Op", "") + "Backward";
 
     public static Tensor Apply(TOp op, Tensor x, Tensor bias)
@@ -34,27 +37,37 @@ internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct,
         x.Backend.Run(new BiasActivation<TOp>(op, shape, x.Buffer, x.Layout.Offset, bias.Buffer, bias.Layout.Offset, y.Buffer));
         if (!ShouldRecord(x, bias)) return y;
         var node = new BiasActivationFunction<TOp>(op) { _needX = x.RequiresGrad, _needBias = bias.RequiresGrad, _shape = shape };
-        node._x = node.Save(x);
-        node._bias = node.Save(bias);
-        node._y = node.Save(y);
+        if (!IsIdentity)
+        {
+            node._x = node.Save(x);
+            node._bias = node.Save(bias);
+            node._y = node.Save(y);
+        }
         return node.Record(y, x, bias);
     }
 
     // y = f(x + b) ⇒ dz = f'(z)·dy, dx = dz, db = Σ dz over every dim but the channel dim
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
-        var gradZ = Tensor.Empty(_x.ShapeArray, _x.Device);
-        var forward = new BiasActivation<TOp>(_op, _shape, _x.Buffer, _x.Layout.Offset, _bias.Buffer, _bias.Layout.Offset, _y.Buffer);
-        _x.Backend.Run(new BiasActivationBackward<TOp>(forward, gradY.Buffer, gradY.Layout.Offset, gradZ.Buffer));
+        var gradZ = IsIdentity ? gradOutput.Alias() : ActivationBackward(gradOutput);
         Tensor? gradBias = null;
         if (_needBias)
         {
-            int[] dims = _x.Rank < 2 ? [] : [0, .. Enumerable.Range(2, _x.Rank - 2)];
+            int rank = gradZ.Rank;
+            int[] dims = rank < 2 ? [] : [0, .. Enumerable.Range(2, rank - 2)];
             gradBias = dims.Length == 0 ? gradZ.Clone() : gradZ.Sum(dims);
         }
         if (_needX) return [gradZ, gradBias];
         gradZ.Dispose();
         return [null, gradBias];
+    }
+
+    private Tensor ActivationBackward(Tensor gradOutput)
+    {
+        using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
+        var gradZ = Tensor.Empty(_x.ShapeArray, _x.Device);
+        var forward = new BiasActivation<TOp>(_op, _shape, _x.Buffer, _x.Layout.Offset, _bias.Buffer, _bias.Layout.Offset, _y.Buffer);
+        _x.Backend.Run(new BiasActivationBackward<TOp>(forward, gradY.Buffer, gradY.Layout.Offset, gradZ.Buffer));
+        return gradZ;
     }
 }
