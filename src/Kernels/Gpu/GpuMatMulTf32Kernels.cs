@@ -9,11 +9,11 @@ namespace DeepNet.Kernels.Gpu;
 // k-major shared tiles as Tile128, operands rounded to TF32 (cvt.rna) once as they enter shared
 // memory; rows padded by 8 floats so each fragment read of a warp hits 32 distinct banks.
 // Warps 2×4, each 64×32 of C = 4×4 mma tiles. On the CPU accelerator (no inline PTX) the mma is
-// emulated with warp shuffles from the PTX ISA fragment layout, so the emulator tests check the
+// emulated through a per-warp shared exchange laid out as the PTX ISA fragments, so the emulator tests check the
 // fragment indexing; GpuBackend itself picks this kernel only on CUDA sm_80+ with AllowTf32.
 internal static class GpuMatMulTf32Kernels
 {
-    private const int Stride = GpuMatMulKernels.Tile128 + 8;
+    private const int Stride = GpuMatMulKernels.Tile128 + 8, Warps = 8, ScratchPerWarp = 16 * 8 + 8 * 8;
 
     public static void Tf32Kernel(GemmArgs g, GpuLayout aBatch, GpuLayout bBatch, GpuLayout cBatch,
         ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
@@ -24,6 +24,8 @@ internal static class GpuMatMulTf32Kernels
         var bs4 = SharedMemory.Allocate<GpuFloat4>(2 * Depth * S / 4);
         var aS = as4.Cast<float>();
         var bS = bs4.Cast<float>();
+        // The emulated mma's exchange area, a 16×8 A and an 8×8 B per warp (never touched on CUDA).
+        var scratch = SharedMemory.Allocate<float>(Warps * ScratchPerWarp);
         int tid = Group.IdxX, lane = tid % 32, warp = tid / 32;
         Block(g, Grid.IdxX, T, out int batch, out int rowBase, out int colBase);
         int aBase = aBatch.OffsetOf(batch), bBase = bBatch.OffsetOf(batch);
@@ -55,10 +57,10 @@ internal static class GpuMatMulTf32Kernels
             float b00 = bS[lo], b01 = bS[hi], b10 = bS[lo + 8], b11 = bS[hi + 8];
             float b20 = bS[lo + 16], b21 = bS[hi + 16], b30 = bS[lo + 24], b31 = bS[hi + 24];
             int aRow = cur + tc * S + wr + gr;
-            MmaRow(ref m0, aS, aRow, b00, b01, b10, b11, b20, b21, b30, b31);
-            MmaRow(ref m1, aS, aRow + 16, b00, b01, b10, b11, b20, b21, b30, b31);
-            MmaRow(ref m2, aS, aRow + 32, b00, b01, b10, b11, b20, b21, b30, b31);
-            MmaRow(ref m3, aS, aRow + 48, b00, b01, b10, b11, b20, b21, b30, b31);
+            MmaRow(ref m0, scratch.SubView(warp * ScratchPerWarp, ScratchPerWarp), aS, aRow, b00, b01, b10, b11, b20, b21, b30, b31);
+            MmaRow(ref m1, scratch.SubView(warp * ScratchPerWarp, ScratchPerWarp), aS, aRow + 16, b00, b01, b10, b11, b20, b21, b30, b31);
+            MmaRow(ref m2, scratch.SubView(warp * ScratchPerWarp, ScratchPerWarp), aS, aRow + 32, b00, b01, b10, b11, b20, b21, b30, b31);
+            MmaRow(ref m3, scratch.SubView(warp * ScratchPerWarp, ScratchPerWarp), aS, aRow + 48, b00, b01, b10, b11, b20, b21, b30, b31);
             if (more)
             {
                 Put(aS, as4, next, S, aK, ka, xa, Round(fa));
@@ -74,20 +76,20 @@ internal static class GpuMatMulTf32Kernels
     }
 
     /// <summary>One m16 row of the warp tile times its four n8 tiles; <paramref name="at"/> indexes A[k = tc, m = gr].</summary>
-    private static void MmaRow(ref GpuGemmAcc acc, ArrayView<float> aS, int at,
+    private static void MmaRow(ref GpuGemmAcc acc, ArrayView<float> scratch, ArrayView<float> aS, int at,
         float b00, float b01, float b10, float b11, float b20, float b21, float b30, float b31)
     {
         // A fragment: (gr, tc), (gr + 8, tc), (gr, tc + 4), (gr + 8, tc + 4).
         float a0 = aS[at], a1 = aS[at + 8], a2 = aS[at + 4 * Stride], a3 = aS[at + 4 * Stride + 8];
-        Mma(ref acc.V00, ref acc.V01, ref acc.V02, ref acc.V03, a0, a1, a2, a3, b00, b01);
-        Mma(ref acc.V10, ref acc.V11, ref acc.V12, ref acc.V13, a0, a1, a2, a3, b10, b11);
-        Mma(ref acc.V20, ref acc.V21, ref acc.V22, ref acc.V23, a0, a1, a2, a3, b20, b21);
-        Mma(ref acc.V30, ref acc.V31, ref acc.V32, ref acc.V33, a0, a1, a2, a3, b30, b31);
+        Mma(ref acc.V00, ref acc.V01, ref acc.V02, ref acc.V03, a0, a1, a2, a3, b00, b01, scratch);
+        Mma(ref acc.V10, ref acc.V11, ref acc.V12, ref acc.V13, a0, a1, a2, a3, b10, b11, scratch);
+        Mma(ref acc.V20, ref acc.V21, ref acc.V22, ref acc.V23, a0, a1, a2, a3, b20, b21, scratch);
+        Mma(ref acc.V30, ref acc.V31, ref acc.V32, ref acc.V33, a0, a1, a2, a3, b30, b31, scratch);
     }
 
     /// <summary>D = A·B + D for one warp's 16×8 tile, m16n8k8 fragments (C: (gr, 2tc), (gr, 2tc+1), (gr+8, 2tc), (gr+8, 2tc+1)).</summary>
     private static void Mma(ref float c0, ref float c1, ref float c2, ref float c3,
-        float a0, float a1, float a2, float a3, float b0, float b1)
+        float a0, float a1, float a2, float a3, float b0, float b1, ArrayView<float> scratch)
     {
         if (CudaAsm.IsSupported)
         {
@@ -101,19 +103,26 @@ internal static class GpuMatMulTf32Kernels
             (c0, c1, c2, c3) = (r0.Value, r1.Value, r2.Value, r3.Value);
             return;
         }
-        // Emulation: lane 4·row + k holds A[row, k] (a0/a1) and A[row, k + 4] (a2/a3); lane 4·n + k holds B[k, n] and B[k + 4, n].
-        int lane = Warp.LaneIdx, gr = lane >> 2, n0 = (lane & 3) * 2;
-        for (int k = 0; k < 4; k++)
+        // Emulation (a barrier per exchange, not 32 shuffles): every lane puts its registers where the
+        // PTX ISA fragment layout says they belong, A[16×8] then B[k, n], and reads back its C fragment.
+        int lane = Warp.LaneIdx, gr = lane >> 2, tc = lane & 3;
+        scratch[gr * 8 + tc] = a0;
+        scratch[(gr + 8) * 8 + tc] = a1;
+        scratch[gr * 8 + tc + 4] = a2;
+        scratch[(gr + 8) * 8 + tc + 4] = a3;
+        scratch[128 + tc * 8 + gr] = b0;
+        scratch[128 + (tc + 4) * 8 + gr] = b1;
+        Warp.Barrier();
+        for (int k = 0; k < 8; k++)
         {
-            float x0 = Warp.Shuffle(a0, gr * 4 + k), x1 = Warp.Shuffle(a2, gr * 4 + k);
-            float y0 = Warp.Shuffle(a1, gr * 4 + k), y1 = Warp.Shuffle(a3, gr * 4 + k);
-            float p0 = Warp.Shuffle(b0, n0 * 4 + k), p1 = Warp.Shuffle(b1, n0 * 4 + k);
-            float q0 = Warp.Shuffle(b0, n0 * 4 + 4 + k), q1 = Warp.Shuffle(b1, n0 * 4 + 4 + k);
-            c0 += x0 * p0 + x1 * p1;
-            c1 += x0 * q0 + x1 * q1;
-            c2 += y0 * p0 + y1 * p1;
-            c3 += y0 * q0 + y1 * q1;
+            float x = scratch[gr * 8 + k], y = scratch[(gr + 8) * 8 + k];
+            float p = scratch[128 + k * 8 + 2 * tc], q = scratch[128 + k * 8 + 2 * tc + 1];
+            c0 += x * p;
+            c1 += x * q;
+            c2 += y * p;
+            c3 += y * q;
         }
+        Warp.Barrier();
     }
 
     private static void StoreMTile(GemmArgs g, ArrayView<float> c, int cBase, int row, int col, GpuGemmAcc v)

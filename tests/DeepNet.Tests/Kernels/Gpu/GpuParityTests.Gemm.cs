@@ -16,7 +16,7 @@ public abstract partial class GpuParityTests
     [ParityFact]
     public void MatMulTf32_MatchesCpu_OnTf32Inputs()
     {
-        // Off CUDA the mma is emulated with warp shuffles (fragment layout of the PTX ISA), so this checks the indexing.
+        // Off CUDA the mma is emulated from the PTX ISA fragment layout, so this checks the indexing.
         if (!Gpu.CanRunTf32Kernel) return;
         CheckMatMul(1, 1, 1, 1, transA: false, transB: false, broadcastB: false, accumulate: false, GemmVariant.Tf32);
         CheckMatMul(1, 129, 12, 33, transA: false, transB: false, broadcastB: false, accumulate: true, GemmVariant.Tf32);
