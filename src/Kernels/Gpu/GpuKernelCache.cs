@@ -5,8 +5,10 @@ using static DeepNet.Kernels.Gpu.GpuElementwiseKernels;
 using static DeepNet.Kernels.Gpu.GpuGatherKernels;
 using static DeepNet.Kernels.Gpu.GpuIm2ColKernels;
 using static DeepNet.Kernels.Gpu.GpuMatMulKernels;
+using static DeepNet.Kernels.Gpu.GpuMatMulTf32Kernels;
 using static DeepNet.Kernels.Gpu.GpuReduceKernels;
 using View = ILGPU.ArrayView<float>;
+using View4 = ILGPU.ArrayView<DeepNet.Kernels.Gpu.GpuFloat4>;
 using DeepNet.Kernels.Fused;
 using DeepNet.Kernels.Geometry;
 using DeepNet.Kernels.Ops;
@@ -45,8 +47,14 @@ internal sealed class GpuKernelCache(Accelerator acc)
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, int, int, View, View>> ArgMax { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, int, int, View, View>(ArgMaxKernel));
 
-    public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View>> MatMulTiled { get; } =
-        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View>(TiledKernel));
+    public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMul128 { get; } =
+        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tile128Kernel));
+
+    public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMul64 { get; } =
+        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tile64Kernel));
+
+    public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMulTf32 { get; } =
+        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tf32Kernel));
 
     public Lazy<Action<Index1D, Conv2DGeometry, float, View, View>> Im2Col { get; } =
         new(() => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel));
@@ -83,7 +91,7 @@ internal sealed class GpuKernelCache(Accelerator acc)
     public void LoadAll()
     {
         _ = (Copy.Value, Fill.Value, Where.Value, Random.Value, ReducePerThread.Value, ReduceBlock.Value, ArgMax.Value);
-        _ = (MatMulTiled.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
+        _ = (MatMul128.Value, MatMul64.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
     }
 
     /// <summary>A fused op's kernel (Kernels/Fused), keyed by the op.</summary>

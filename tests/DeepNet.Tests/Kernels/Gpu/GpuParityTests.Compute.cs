@@ -1,4 +1,5 @@
 using DeepNet.Kernels;
+using DeepNet.Kernels.Gpu;
 using Xunit;
 using DeepNet.Kernels.Geometry;
 
@@ -126,20 +127,26 @@ public abstract partial class GpuParityTests
         AssertSame(cd, gd, $"{kind} {src} -> {ShapeMath.Format(dstShape)}", 1e-4f);
     }
 
-    private void CheckMatMul(int batch, int m, int k, int n, bool transA, bool transB, bool broadcastB, bool accumulate)
+    private void CheckMatMul(int batch, int m, int k, int n, bool transA, bool transB, bool broadcastB, bool accumulate,
+        GemmVariant variant = GemmVariant.Auto, int aOffset = 0)
     {
-        var (ca, ga) = Pair(Values(batch * m * k));
-        var (cb, gb) = Pair(Values(k * n * (broadcastB ? 1 : batch)));
+        // Inputs exactly representable in TF32, so every variant (the TF32 one too) must match the fp32 CPU product.
+        var (ca, ga) = Pair(Tf32(Values(aOffset + batch * m * k)));
+        var (cb, gb) = Pair(Tf32(Values(k * n * (broadcastB ? 1 : batch))));
         var (cc, gc) = Pair(Values(batch * m * n));
         // a stored [B, K, M] when transposed; b stored [K, N] (or [N, K]) once when broadcast over the batch.
-        var aLayout = transA ? new StridedLayout([batch, m, k], [m * k, 1, m], 0) : StridedLayout.Contiguous([batch, m, k]);
+        var aLayout = transA ? new StridedLayout([batch, m, k], [m * k, 1, m], aOffset) : new StridedLayout([batch, m, k], [m * k, k, 1], aOffset);
         int bBatch = broadcastB ? 0 : k * n;
         var bLayout = transB ? new StridedLayout([batch, k, n], [bBatch, 1, k], 0) : new StridedLayout([batch, k, n], [bBatch, n, 1], 0);
         var cLayout = StridedLayout.Contiguous([batch, m, n]);
         Cpu.MatMul(ca, aLayout, cb, bLayout, cc, cLayout, accumulate);
-        Gpu.MatMul(ga, aLayout, gb, bLayout, gc, cLayout, accumulate);
-        AssertSame(cc, gc, $"matmul B{batch} {m}x{k}x{n} tA={transA} tB={transB}", 1e-4f);
+        Gpu.MatMul(ga, aLayout, gb, bLayout, gc, cLayout, accumulate, variant);
+        AssertSame(cc, gc, $"matmul {variant} B{batch} {m}x{k}x{n} tA={transA} tB={transB} acc={accumulate} offset={aOffset}", 1e-4f);
     }
+
+    /// <summary>Rounds to TF32 (nearest, ties away), as the tensor-core kernel does.</summary>
+    private static float[] Tf32(float[] values) =>
+        values.Select(v => BitConverter.UInt32BitsToSingle((BitConverter.SingleToUInt32Bits(v) + 0x1000u) & 0xFFFFE000u)).ToArray();
 
     private float[] Values(int n, float lo = -2f, float hi = 2f) =>
         Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * _rng.NextSingle()).ToArray();

@@ -20,7 +20,7 @@ public sealed class PtxCompileTests
 {
     private static readonly Type[] KernelClasses =
     [
-        typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels),
+        typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels), typeof(GpuMatMulTf32Kernels),
         typeof(GpuIm2ColKernels), typeof(GpuGatherKernels),
     ];
 
@@ -41,19 +41,42 @@ public sealed class PtxCompileTests
             Assert.Contains(".entry", ptx);
             compiled.Add(method.Name);
         }
-        Assert.Contains("TiledKernel", compiled);
+        Assert.Contains("Tile128Kernel", compiled);
+        Assert.Contains("Tile64Kernel", compiled);
+        Assert.Contains("Tf32Kernel", compiled);
         Assert.Contains("BlockKernel", compiled);
         Assert.Contains("ForwardKernel", compiled);
         Assert.Contains("BackwardKernel", compiled);
         Assert.True(compiled.Count >= 16, $"only {compiled.Count} kernels found: {string.Join(", ", compiled)}");
     }
 
-    [Fact]
-    public void TiledMatMul_ReadsSharedTilesWithVectorLoads_AndNoLocalMemory()
+    [Theory]
+    [InlineData(nameof(GpuMatMulKernels.Tile128Kernel))]
+    [InlineData(nameof(GpuMatMulKernels.Tile64Kernel))]
+    public void SimtGemm_Uses16ByteGlobalAndSharedLoads_AndNoLocalMemory(string kernel)
     {
-        var (_, ptx) = CompileAll().Single(k => k.Method.Name == nameof(GpuMatMulKernels.TiledKernel));
+        var ptx = Ptx(kernel);
+        Assert.Contains("ld.global.v4.f32", ptx);
         Assert.Contains("ld.shared.v4.f32", ptx);
+        Assert.Contains("st.global.v4.f32", ptx);
         Assert.DoesNotContain(".local", ptx);
+    }
+
+    [Fact]
+    public void Tf32Gemm_RunsMmaSyncOnTensorCores_WithTf32RoundedOperands()
+    {
+        var ptx = Ptx(nameof(GpuMatMulTf32Kernels.Tf32Kernel));
+        Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", ptx);
+        Assert.Contains("cvt.rna.tf32.f32", ptx);
+        Assert.Contains("ld.global.v4.f32", ptx);
+    }
+
+    private static string Ptx(string kernel)
+    {
+        var ptx = CompileAll().Single(k => k.Method.Name == kernel).Ptx;
+        var dump = Environment.GetEnvironmentVariable("DEEPNET_PTX_DUMP");
+        if (dump is not null) File.WriteAllText(Path.Combine(dump, kernel + ".ptx"), ptx);
+        return ptx;
     }
 
     // Compiled once for both tests (about a second of ILGPU work).
