@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DeepNet.Kernels.Gpu;
 using Xunit;
 
@@ -9,7 +10,9 @@ public sealed class CudaFactAttribute : FactAttribute
 {
     public const string NoDeviceReason = "no CUDA device: ILGPU found no NVIDIA driver/GPU on this machine";
 
-    public CudaFactAttribute()
+    /// <summary>A CUDA fact; the caller's file and line are the test's source location.</summary>
+    public CudaFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (!GpuBackend.IsCudaAvailable) Skip = NoDeviceReason;
     }

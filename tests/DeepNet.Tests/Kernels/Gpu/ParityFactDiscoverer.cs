@@ -1,22 +1,32 @@
 using DeepNet.Kernels.Gpu;
-using Xunit.Abstractions;
+using Xunit.Internal;
 using Xunit.Sdk;
+using Xunit.v3;
 
 namespace DeepNet.Tests.Kernels.Gpu;
 
 /// <summary>Discovers <see cref="ParityFactAttribute"/> tests; skips CUDA classes without a device.</summary>
-public sealed class ParityFactDiscoverer(IMessageSink diagnostics) : IXunitTestCaseDiscoverer
+public sealed class ParityFactDiscoverer : FactDiscoverer
 {
-    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions options, ITestMethod method, IAttributeInfo fact)
+    /// <summary>The fact's test case, with the no-device skip reason in an <see cref="IRequiresCuda"/> class.</summary>
+    protected override IXunitTestCase CreateTestCase(ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, IFactAttribute factAttribute)
     {
-        var display = options.MethodDisplayOrDefault();
-        var displayOptions = options.MethodDisplayOptionsOrDefault();
-        var type = method.TestClass.Class.ToRuntimeType();
-        if (typeof(IRequiresCuda).IsAssignableFrom(type) && !GpuBackend.IsCudaAvailable)
-        {
-            yield return new XunitSkippedDataRowTestCase(diagnostics, display, displayOptions, method, CudaFactAttribute.NoDeviceReason, []);
-            yield break;
-        }
-        yield return new XunitTestCase(diagnostics, display, displayOptions, method);
+        var details = TestIntrospectionHelper.GetTestCaseDetails(discoveryOptions, testMethod, factAttribute);
+        var needsCuda = typeof(IRequiresCuda).IsAssignableFrom(testMethod.TestClass.Class);
+        var skipReason = needsCuda && !GpuBackend.IsCudaAvailable ? CudaFactAttribute.NoDeviceReason : details.SkipReason;
+        return new XunitTestCase(
+            details.ResolvedTestMethod,
+            details.TestCaseDisplayName,
+            details.UniqueID,
+            details.Explicit,
+            details.SkipExceptions,
+            skipReason,
+            details.SkipType,
+            details.SkipUnless,
+            details.SkipWhen,
+            testMethod.Traits.ToReadWrite(StringComparer.OrdinalIgnoreCase),
+            sourceFilePath: details.SourceFilePath,
+            sourceLineNumber: details.SourceLineNumber,
+            timeout: details.Timeout);
     }
 }
