@@ -34,10 +34,11 @@ var results = new List<(GpuWorkload Workload, double Ms)>();
 foreach (var workload in GpuWorkloads.All(device, sizes))
 {
     double ms = GpuTimer.MedianMs(workload, device, options.Warmup, options.Reps);
-    workload.Cleanup();
     results.Add((workload, ms));
     Console.WriteLine($"{workload.Name}: {ms:F4}");
     Console.WriteLine($"# {workload.Name}: {workload.Rate(ms)}");
+    if (backend is not null) Console.WriteLine($"# {workload.Name}: {GpuTimer.CountOneRun(workload, device, backend)} per call");
+    workload.Cleanup();
 }
 if (backend is not null) Console.WriteLine($"# memory: {backend.MemoryStats()}");
 
