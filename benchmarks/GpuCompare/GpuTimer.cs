@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DeepNet.Kernels.Gpu;
 using DeepNet.Tensors;
 
 namespace DeepNet.GpuCompare;
@@ -26,5 +27,15 @@ public static class GpuTimer
         }
         Array.Sort(times);
         return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+    }
+
+    /// <summary>Kernel launches and host syncs of one untimed run (the sync after it is not counted).</summary>
+    public static GpuCounters CountOneRun(GpuWorkload workload, Device device, GpuBackend backend)
+    {
+        var before = backend.Counters;
+        workload.Run();
+        var counts = backend.Counters - before;
+        device.Synchronize();
+        return counts;
     }
 }

@@ -15,7 +15,16 @@ catch (ArgumentException e)
     return 2;
 }
 
-Device device = options.DeviceName.Trim().ToLowerInvariant() == "emulator" ? Device.GpuEmulator : Device.Parse(options.DeviceName);
+Device device;
+try
+{
+    device = options.DeviceName.Trim().ToLowerInvariant() == "emulator" ? Device.GpuEmulator : Device.Parse(options.DeviceName);
+}
+catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+{
+    Console.Error.WriteLine($"GpuCompare: {e.Message}");   // e.g. --device cuda on a machine without a CUDA device
+    return 2;
+}
 // Kernel compilation is excluded: every non-generic kernel is compiled now, the generic ones
 // in each workload's warm-up runs.
 GpuBackend? backend = device.Type switch
@@ -34,10 +43,11 @@ var results = new List<(GpuWorkload Workload, double Ms)>();
 foreach (var workload in GpuWorkloads.All(device, sizes))
 {
     double ms = GpuTimer.MedianMs(workload, device, options.Warmup, options.Reps);
-    workload.Cleanup();
     results.Add((workload, ms));
     Console.WriteLine($"{workload.Name}: {ms:F4}");
     Console.WriteLine($"# {workload.Name}: {workload.Rate(ms)}");
+    if (backend is not null) Console.WriteLine($"# {workload.Name}: {GpuTimer.CountOneRun(workload, device, backend)} per call");
+    workload.Cleanup();
 }
 if (backend is not null) Console.WriteLine($"# memory: {backend.MemoryStats()}");
 

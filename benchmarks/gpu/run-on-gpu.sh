@@ -3,16 +3,14 @@
 #
 #   1. Here, where the .NET SDK is:      bash benchmarks/gpu/run-on-gpu.sh stage
 #      builds benchmarks/GpuCompare and packs it with the .NET runtime into .gpu/ (../shared/gpu/stage.sh).
-#      stage.sh writes .git/info/exclude, so it fails in a git worktree (there .git is a file):
-#      stage from a full checkout such as /work/main, or fix stage.sh to use `git rev-parse --git-path info/exclude`.
 #   2. On the GPU machine (device tool, carry [".gpu"]), command:
 #                                        bash benchmarks/gpu/run-on-gpu.sh gpu
 #      prints the GPU, runs GpuCompare on cuda:0 with --run-torch (DeepNet first, then
 #      benchmarks/gpu/pytorch_compare.py in the same call) and keeps the output in $OUT/gpucompare.txt.
 #      Extra arguments go to GpuCompare, e.g. `gpu --reps 50`.
 #
-# The CUDA parity tests (tests/DeepNet.Tests, CUDA rows of the per-backend test classes) need
-# `dotnet test`, i.e. an SDK, which the GPU machine lacks: they are not run by this script.
+# This is GpuCompare alone; benchmarks/gpu/check.sh also stages and runs every CUDA test
+# (the test assembly is an xunit v3 program) and is the one command for the GPU check.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,7 +32,7 @@ case "${1:-}" in
     } 2>&1 | tee "$out/gpucompare.txt"
     ;;
   *)
-    sed -n '2,15p' "$0"
+    sed -n '2,13p' "$0"
     exit 2
     ;;
 esac

@@ -75,7 +75,9 @@ public interface IBackend
 
     /// <summary>
     /// torch.gather: dst[..., i, ...] = src[..., index[..., i, ...], ...] along <paramref name="dim"/>.
-    /// index and dst have the same shape; index values are integers stored as floats.
+    /// index and dst have the same shape; index values are integers stored as floats. An index
+    /// outside [0, size of dim) throws ArgumentException: on the CPU here, on a GPU at the next
+    /// <see cref="CopyToHost"/> or <see cref="Synchronize"/> (the check runs on the device).
     /// </summary>
     void Gather(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
         DeviceBuffer dst, StridedLayout dstLayout);
@@ -94,6 +96,6 @@ public interface IBackend
     /// <summary>Runs a fused op (Kernels/Fused): the op carries its CPU body and its GPU launch.</summary>
     void Run<TOp>(in TOp op) where TOp : struct, IFusedOp;
 
-    /// <summary>Waits for queued work (a no-op on the CPU).</summary>
+    /// <summary>Waits for queued work (a no-op on the CPU); on a GPU, throws for a bad index a queued kernel found.</summary>
     void Synchronize();
 }

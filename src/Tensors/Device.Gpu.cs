@@ -30,6 +30,6 @@ public sealed partial class Device
         ? gpu.MemoryStats()
         : throw new InvalidOperationException($"memory_stats: {this} has no caching allocator; only GPU devices report memory stats");
 
-    /// <summary>Waits for every queued kernel of this device.</summary>
+    /// <summary>Waits for every queued kernel of this device; throws for a bad gather/scatter/cross-entropy index one of them found.</summary>
     public void Synchronize() => Backend.Synchronize();
 }

@@ -37,15 +37,15 @@ public sealed class BadInputTests(TestModels models) : IClassFixture<TestModels>
         await using var factory = new ServingFactory(models.RegressorPath,
             new Dictionary<string, string> { ["MaxInstances"] = "8", ["MaxBodyBytes"] = "4096" });
         using var client = await factory.ReadyClientAsync();
-        using var response = await client.PostAsync("/predict", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync("/predict", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        string text = await response.Content.ReadAsStringAsync();
+        string text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         var problem = System.Text.Json.JsonDocument.Parse(text).RootElement;
         Assert.Equal(status, problem.GetProperty("status").GetInt32());
         Assert.Equal(kind, problem.GetProperty("kind").GetString());
         Assert.Contains(detail.Replace("\\\"", "\""), problem.GetProperty("detail").GetString());
-        string metrics = await client.GetStringAsync("/metrics");
+        string metrics = await client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.Equal(1, PredictTests.Metric(metrics, $"deepnet_predict_errors_total{{kind=\"{kind}\"}}"));
         Assert.Equal(0, PredictTests.Metric(metrics, "deepnet_batch_size_count"));
     }
@@ -59,7 +59,7 @@ public sealed class BadInputTests(TestModels models) : IClassFixture<TestModels>
         content.Headers.ContentType = new("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = content };
         request.Headers.TransferEncodingChunked = true;
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
@@ -71,8 +71,8 @@ public sealed class BadInputTests(TestModels models) : IClassFixture<TestModels>
         using var client = await factory.ReadyClientAsync();
         var queue = (InferenceQueue)factory.Services.GetService(typeof(InferenceQueue))!;
         await queue.StopAsync(CancellationToken.None);
-        using var full = await client.PostAsync("/predict", Json.Body("{\"instances\": [[1, 2, 3, 4]]}"));
+        using var full = await client.PostAsync("/predict", Json.Body("{\"instances\": [[1, 2, 3, 4]]}"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, full.StatusCode);
-        Assert.Contains("queue_full", await full.Content.ReadAsStringAsync());
+        Assert.Contains("queue_full", await full.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 }

@@ -30,14 +30,14 @@ public sealed class FuzzTests(TestModels models) : IClassFixture<TestModels>
             };
             var content = new ByteArrayContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue(random.Next(4) == 0 ? "text/plain" : "application/json");
-            using var response = await client.PostAsync("/predict", content);
+            using var response = await client.PostAsync("/predict", content, TestContext.Current.CancellationToken);
             int status = (int)response.StatusCode;
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
-            Assert.True(status < 500, $"body {i} got {status}: {Encoding.UTF8.GetString(body)}\n{await response.Content.ReadAsStringAsync()}");
+            Assert.True(status < 500, $"body {i} got {status}: {Encoding.UTF8.GetString(body)}\n{await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
             if (status != 200) Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
         Assert.True(statuses.Keys.Count >= 2, $"only statuses {string.Join(", ", statuses.Keys)}: the fuzzer does not reach both paths");
-        using var health = await client.GetAsync("/health");
+        using var health = await client.GetAsync("/health", TestContext.Current.CancellationToken);
         Assert.True(health.IsSuccessStatusCode);
     }
 

@@ -14,7 +14,7 @@ public sealed class PredictTests(TestModels models) : IClassFixture<TestModels>
         await using var factory = new ServingFactory(models.ClassifierPath);
         using var client = await factory.ReadyClientAsync();
         float[] inputs = Json.Inputs(5, 36, seed: 1);
-        using var response = await client.PostAsync("/predict", Json.Body(Json.Instances(inputs, 36)));
+        using var response = await client.PostAsync("/predict", Json.Body(Json.Instances(inputs, 36)), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var predictions = (await Json.ReadAsync(response)).GetProperty("predictions").EnumerateArray().ToList();
         var expected = models.ClassifierProbabilities(inputs, 5);
@@ -39,7 +39,7 @@ public sealed class PredictTests(TestModels models) : IClassFixture<TestModels>
         float[] expected = models.ClassifierProbabilities(image, 1)[0];
         foreach (string body in new[] { $"{{\"instances\": [[[{rows}]]]}}", $"{{\"instances\": [[{rows}]]}}" })
         {
-            using var response = await client.PostAsync("/predict", Json.Body(body));
+            using var response = await client.PostAsync("/predict", Json.Body(body), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var prediction = (await Json.ReadAsync(response)).GetProperty("predictions")[0];
             Assert.Equal(expected, Json.Floats(prediction.GetProperty("probabilities")), (a, b) => Math.Abs(a - b) <= Tolerance);
@@ -52,7 +52,7 @@ public sealed class PredictTests(TestModels models) : IClassFixture<TestModels>
         await using var factory = new ServingFactory(models.RegressorPath);
         using var client = await factory.ReadyClientAsync();
         float[] inputs = Json.Inputs(3, 4, seed: 3);
-        using var response = await client.PostAsync("/predict", Json.Body(Json.Instances(inputs, 4)));
+        using var response = await client.PostAsync("/predict", Json.Body(Json.Instances(inputs, 4)), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var predictions = (await Json.ReadAsync(response)).GetProperty("predictions").EnumerateArray().ToList();
         var expected = models.RegressorValues(inputs, 3);
@@ -78,7 +78,7 @@ public sealed class PredictTests(TestModels models) : IClassFixture<TestModels>
                 Assert.Equal(expected[k], Json.Floats(predictions[k].GetProperty("values")), (a, b) => Math.Abs(a - b) <= Tolerance);
             responses[i].Dispose();
         }
-        string metrics = await client.GetStringAsync("/metrics");
+        string metrics = await client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         double passes = Metric(metrics, "deepnet_batch_size_count"), instances = Metric(metrics, "deepnet_batch_size_sum");
         Assert.Equal(inputs.Sum(x => x.Length / 4), instances);
         Assert.True(passes < requests, $"{requests} requests ran as {passes} forward passes: nothing was batched");
@@ -89,12 +89,12 @@ public sealed class PredictTests(TestModels models) : IClassFixture<TestModels>
     {
         await using var factory = new ServingFactory(models.RegressorPath);
         using var client = await factory.ReadyClientAsync();
-        using (await client.PostAsync("/predict", Json.Body(Json.Instances(Json.Inputs(2, 4, seed: 4), 4)))) { }
-        using (await client.PostAsync("/predict", Json.Body("{\"instances\": []}"))) { }
-        using var response = await client.GetAsync("/metrics");
+        using (await client.PostAsync("/predict", Json.Body(Json.Instances(Json.Inputs(2, 4, seed: 4), 4)), TestContext.Current.CancellationToken)) { }
+        using (await client.PostAsync("/predict", Json.Body("{\"instances\": []}"), TestContext.Current.CancellationToken)) { }
+        using var response = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
-        string text = await response.Content.ReadAsStringAsync();
+        string text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Equal(2, Metric(text, "deepnet_predict_requests_total"));
         Assert.Equal(1, Metric(text, "deepnet_predict_errors_total{kind=\"empty\"}"));
         Assert.Equal(2, Metric(text, "deepnet_predict_instances_total"));
@@ -108,16 +108,16 @@ public sealed class PredictTests(TestModels models) : IClassFixture<TestModels>
     {
         await using var factory = new ServingFactory(models.ClassifierPath, loadModel: false);
         using var client = factory.CreateClient();
-        using (var before = await client.GetAsync("/health"))
+        using (var before = await client.GetAsync("/health", TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
             Assert.Equal("loading", (await Json.ReadAsync(before)).GetProperty("status").GetString());
         }
-        using (var predict = await client.PostAsync("/predict", Json.Body(Json.Instances(Json.Inputs(1, 36, 5), 36))))
+        using (var predict = await client.PostAsync("/predict", Json.Body(Json.Instances(Json.Inputs(1, 36, 5), 36)), TestContext.Current.CancellationToken))
             Assert.Equal(HttpStatusCode.ServiceUnavailable, predict.StatusCode);
-        using (var live = await client.GetAsync("/health/live")) Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        using (var live = await client.GetAsync("/health/live", TestContext.Current.CancellationToken)) Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         ((ModelStore)factory.Services.GetService(typeof(ModelStore))!).Load();
-        using var after = await client.GetAsync("/health");
+        using var after = await client.GetAsync("/health", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal("ready", (await Json.ReadAsync(after)).GetProperty("status").GetString());
     }

@@ -28,8 +28,8 @@ public sealed class StartupTests(TestModels models) : IClassFixture<TestModels>
         foreach (string arg in new[] { dll, "--model", Path.Combine(models.Folder, "absent.safetensors"), "--urls", "http://127.0.0.1:0" })
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         Assert.Equal(1, process.ExitCode);

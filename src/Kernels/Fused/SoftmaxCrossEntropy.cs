@@ -18,7 +18,7 @@ namespace DeepNet.Kernels.Fused;
 // a weighted mean's divisor (w[y], 0 when ignored, 1 for probabilities).
 // CPU: one pass per row with TensorPrimitives (max, exp, sum), rows split across threads.
 // GPU: one thread per row forward, one per logit backward. A bad index cannot throw in a kernel:
-// it lands in the status buffer and the launcher throws. Oracle: tests/DeepNet.Tests/Tensors/CrossEntropyTests
+// it lands in the status slot and the next host sync throws (GpuIndexCheck). Oracle: tests/DeepNet.Tests/Tensors/CrossEntropyTests
 // (equality with the LogSoftmax → Gather composite, forward and gradients, on every device).
 
 /// <summary>
@@ -103,8 +103,8 @@ public readonly record struct SoftmaxCrossEntropy(CrossEntropyGeometry Geometry,
         // Without weights the status view stands in for the weight buffer; the kernel never reads it.
         kernel(gpu.Count(Geometry.Rows), Geometry, new Offsets(LogitsOffset, TargetOffset, WeightOffset),
             gpu.View(Logits), gpu.View(Target), Weight is null ? gpu.StatusView : gpu.View(Weight),
-            gpu.View(Loss), gpu.View(LogSumExp), gpu.View(RowScale), gpu.View(RowWeight), gpu.StatusView);
-        if (Geometry.Probabilities == 0) gpu.ThrowOnBadIndex(Name, Geometry.Classes);
+            gpu.View(Loss), gpu.View(LogSumExp), gpu.View(RowScale), gpu.View(RowWeight),
+            Geometry.Probabilities == 0 ? gpu.IndexStatus(IndexCheck.CrossEntropy) : gpu.StatusView);
     }
 
     /// <summary>The class of an index target; throws naming the value unless it is an integer in [0, C).</summary>
@@ -145,6 +145,7 @@ public readonly record struct SoftmaxCrossEntropy(CrossEntropyGeometry Geometry,
             else if (y < 0 || y >= c || y != v)
             {
                 status[1] = v;
+                status[2] = c;
                 status[0] = 1f;
                 share = float.NaN;
             }

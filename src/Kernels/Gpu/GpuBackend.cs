@@ -10,7 +10,8 @@ namespace DeepNet.Kernels.Gpu;
 /// <summary>
 /// The ILGPU backend: every primitive is one of our kernels (partials GpuElementwise, GpuReduce,
 /// GpuMatMul, GpuIm2Col, GpuGather), launched on the accelerator's default stream, so calls are
-/// asynchronous and ordered; <see cref="CopyToHost"/> and <see cref="Synchronize"/> wait.
+/// asynchronous and ordered; <see cref="CopyToHost"/> and <see cref="Synchronize"/> wait (the only
+/// host syncs, counted in <see cref="Counters"/>) and raise index errors found on the device.
 /// One instance per device per process (<see cref="Cuda"/>, <see cref="Emulator"/>): the
 /// kernels are compiled once per accelerator and kept in <see cref="GpuKernelCache"/>.
 /// Buffers must be disposed (tensor dispose scopes do it); see <see cref="GpuBuffer"/>.
@@ -24,15 +25,16 @@ public sealed partial class GpuBackend : IBackend
     private readonly Accelerator _accelerator;
     private readonly GpuMemoryPool _pool;
     private readonly GpuKernelCache _kernels;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _status;   // [flag, value] written by index-checking kernels
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _status;   // index-check slots (GpuIndexCheck)
+    private readonly GpuCounter _counter = new();
 
     private GpuBackend(Accelerator accelerator, string name)
     {
         _accelerator = accelerator;
         Name = name;
         _pool = new GpuMemoryPool(accelerator, name);
-        _kernels = new GpuKernelCache(accelerator);
-        _status = accelerator.Allocate1D<float>(2);
+        _kernels = new GpuKernelCache(accelerator, _counter);
+        _status = accelerator.Allocate1D<float>(CheckedOps.Length * SlotLength);
         _status.MemSetToZero();
     }
 
@@ -59,8 +61,11 @@ public sealed partial class GpuBackend : IBackend
 
     public string Name { get; }
 
-    /// <summary>[flag, value] of the last bad index; also the never-written stand-in for an absent output.</summary>
+    /// <summary>The never-written stand-in for an absent input or output (the index-check slots live in it too).</summary>
     internal ArrayView<float> StatusView => _status.View;
+
+    /// <summary>Kernel launches and host syncs so far; subtract two snapshots for the work between them.</summary>
+    public GpuCounters Counters => _counter.Snapshot;
 
     /// <summary>Allocated, cached and peak bytes of this device's caching allocator.</summary>
     public GpuMemoryStats MemoryStats() => _pool.Stats();
@@ -93,7 +98,7 @@ public sealed partial class GpuBackend : IBackend
     {
         if (destination.Length == 0) return;
         View(source, sourceOffset, destination.Length).CopyToCPU(Stream, destination);
-        Stream.Synchronize();
+        SyncAndCheck();
     }
 
     public void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length)
@@ -113,7 +118,8 @@ public sealed partial class GpuBackend : IBackend
     internal TDelegate FusedKernel<TDelegate>(object key, Func<Accelerator, TDelegate> load) where TDelegate : Delegate =>
         _kernels.Fused(key, load);
 
-    public void Synchronize() => Stream.Synchronize();
+    /// <summary>Waits for queued work; raises a bad index found by a queued gather/scatter/cross-entropy.</summary>
+    public void Synchronize() => SyncAndCheck();
 
     private AcceleratorStream Stream => _accelerator.DefaultStream;
 

@@ -4,8 +4,8 @@ using DeepNet.Kernels.Geometry;
 namespace DeepNet.Kernels.Gpu;
 
 // Gather / ScatterAdd launchers. Kernels: GpuGatherKernels. Oracle: GpuParityTests.
-// Each launch reads back the status word (one small synchronous copy) so an out-of-range
-// index raises the same ArgumentException as on the CPU, at the call that caused it.
+// Neither waits for the device: a bad index is written to the op's status slot and raised at the
+// next sync (GpuIndexCheck), so a training step runs without a host round trip.
 public sealed partial class GpuBackend
 {
     public void Gather(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
@@ -16,8 +16,7 @@ public sealed partial class GpuBackend
         var l = GpuLayout.Coalesced("gather", outerSrc, indexLayout, dstLayout);
         int limit = srcLayout.Shape[dim];
         _kernels.Gather.Value(Count(indexLayout.Size), l[0], l[1], l[2], limit, srcLayout.Strides[dim],
-            View(src), View(index), View(dst), StatusView);
-        ThrowOnBadIndex("gather", limit);
+            View(src), View(index), View(dst), IndexStatus(IndexCheck.Gather));
     }
 
     public void ScatterAdd(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
@@ -28,18 +27,7 @@ public sealed partial class GpuBackend
         var l = GpuLayout.Coalesced("scatter_add", srcLayout, indexLayout, outerDst);
         int limit = dstLayout.Shape[dim];
         _kernels.ScatterAdd.Value(Count(indexLayout.Size), l[0], l[1], l[2], limit, dstLayout.Strides[dim],
-            View(src), View(index), View(dst), StatusView);
-        ThrowOnBadIndex("scatter_add", limit);
-    }
-
-    internal void ThrowOnBadIndex(string op, int limit)
-    {
-        Span<float> status = stackalloc float[2];
-        StatusView.CopyToCPU(Stream, status);
-        Stream.Synchronize();
-        if (status[0] == 0f) return;
-        StatusView.MemSetToZero(Stream);
-        throw new ArgumentException($"{op}: index {status[1]} is out of range for a dim of size {limit}");
+            View(src), View(index), View(dst), IndexStatus(IndexCheck.ScatterAdd));
     }
 
     private static int[] WithZero(int[] strides, int dim)

@@ -5,8 +5,8 @@ namespace DeepNet.Kernels.Gpu;
 // Gather along a dim and its adjoint scatter-add. index, dst (gather) / src (scatter) share one
 // shape; outer is the other operand's layout over that shape with stride 0 on dim, so the
 // element is outer(i) + index(i)·stride. Index values are integers stored as floats; a bad
-// value cannot throw in a kernel, so it is skipped and reported in status = [1, value] for the
-// launcher to raise. Scatter-add uses float atomics: two entries may hit one destination.
+// value cannot throw in a kernel, so it is skipped and reported in the op's status slot
+// [1, value, limit], raised at the next host sync (GpuIndexCheck). Scatter-add uses float atomics: two entries may hit one destination.
 // Oracle: GpuParityTests (CpuBackend.Gather / ScatterAdd).
 internal static class GpuGatherKernels
 {
@@ -18,6 +18,7 @@ internal static class GpuGatherKernels
         if (j < 0 || j >= limit || j != v)
         {
             status[1] = v;
+            status[2] = limit;
             status[0] = 1f;
             d[dst.OffsetOf(i)] = 0f;
             return;
@@ -33,6 +34,7 @@ internal static class GpuGatherKernels
         if (j < 0 || j >= limit || j != v)
         {
             status[1] = v;
+            status[2] = limit;
             status[0] = 1f;
             return;
         }

@@ -19,54 +19,54 @@ namespace DeepNet.Kernels.Gpu;
 /// Launch delegates of every kernel for one accelerator, each compiled on first use and then
 /// held here for the accelerator's lifetime (ILGPU's own cache keeps only weak references, so a
 /// delegate nobody holds would be recompiled). Generic elementwise kernels get one entry per
-/// operator struct.
+/// operator struct. Every delegate is wrapped to count its launches (<see cref="GpuCounter"/>).
 /// </summary>
-internal sealed class GpuKernelCache(Accelerator acc)
+internal sealed class GpuKernelCache(Accelerator acc, GpuCounter counter)
 {
     private readonly ConcurrentDictionary<(Type Op, int Kind), Delegate> _generic = new();
     private readonly ConcurrentDictionary<object, Delegate> _fused = new();
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, View, View>> Copy { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, View, View>(CopyKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, View, View>(CopyKernel)));
 
     public Lazy<Action<Index1D, GpuLayout, float, View>> Fill { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, float, View>(FillKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, float, View>(FillKernel)));
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>> Where { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>(WhereKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, GpuLayout, View, View, View, View>(WhereKernel)));
 
     public Lazy<Action<Index1D, int, float, float, ulong, ulong, int, View>> Random { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, int, float, float, ulong, ulong, int, View>(RandomKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, int, float, float, ulong, ulong, int, View>(RandomKernel)));
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>> ReducePerThread { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(PerThreadKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(PerThreadKernel)));
 
     public Lazy<Action<KernelConfig, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>> ReduceBlock { get; } =
-        new(() => acc.LoadStreamKernel<GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(BlockKernel));
+        new(() => counter.Counted(acc.LoadStreamKernel<GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(BlockKernel)));
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, int, int, View, View>> ArgMax { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, int, int, View, View>(ArgMaxKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, int, int, View, View>(ArgMaxKernel)));
 
     public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMul128 { get; } =
-        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tile128Kernel));
+        new(() => counter.Counted(acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tile128Kernel)));
 
     public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMul64 { get; } =
-        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tile64Kernel));
+        new(() => counter.Counted(acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tile64Kernel)));
 
     public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMulTf32 { get; } =
-        new(() => acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tf32Kernel));
+        new(() => counter.Counted(acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tf32Kernel)));
 
     public Lazy<Action<Index1D, Conv2DGeometry, float, View, View>> Im2Col { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel)));
 
     public Lazy<Action<Index1D, Conv2DGeometry, View, View>> Col2Im { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel)));
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>> Gather { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(GatherKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(GatherKernel)));
 
     public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>> ScatterAdd { get; } =
-        new(() => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(ScatterAddKernel));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(ScatterAddKernel)));
 
     public Action<Index1D, TOp, GpuLayout, GpuLayout, View, View> Map<TOp>() where TOp : struct, IUnaryOp =>
         Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, View, View>>(0,
@@ -96,8 +96,8 @@ internal sealed class GpuKernelCache(Accelerator acc)
 
     /// <summary>A fused op's kernel (Kernels/Fused), keyed by the op.</summary>
     public TDelegate Fused<TDelegate>(object key, Func<Accelerator, TDelegate> load) where TDelegate : Delegate =>
-        (TDelegate)_fused.GetOrAdd(key, _ => load(acc));
+        (TDelegate)_fused.GetOrAdd(key, _ => counter.Counted(load(acc)));
 
     private TDelegate Generic<TOp, TDelegate>(int kind, Func<TDelegate> load) where TDelegate : Delegate =>
-        (TDelegate)_generic.GetOrAdd((typeof(TOp), kind), _ => load());
+        (TDelegate)_generic.GetOrAdd((typeof(TOp), kind), _ => counter.Counted(load()));
 }

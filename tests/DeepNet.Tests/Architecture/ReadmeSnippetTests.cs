@@ -91,12 +91,13 @@ public class ReadmeSnippetTests
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var options = new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable);
         var failures = new List<string>();
+        var cancel = TestContext.Current.CancellationToken;
         foreach (var program in programs)
         {
             var compilation = CSharpCompilation.Create("ReadmeSnippet",
-                [CSharpSyntaxTree.ParseText(ImplicitUsings, parse), CSharpSyntaxTree.ParseText(program.Code, parse, path: "README.md")],
+                [CSharpSyntaxTree.ParseText(ImplicitUsings, parse, cancellationToken: cancel), CSharpSyntaxTree.ParseText(program.Code, parse, path: "README.md", cancellationToken: cancel)],
                 references, options);
-            var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var errors = compilation.GetDiagnostics(cancel).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             if (errors.Count > 0)
                 failures.Add($"README.md block at line {program.Line} (\"{program.FirstLine}\"):\n  "
                     + string.Join("\n  ", errors.Select(e => $"snippet line {e.Location.GetLineSpan().StartLinePosition.Line + 1}: {e.Id} {e.GetMessage()}")));

@@ -101,7 +101,7 @@ public abstract partial class GpuParityTests
     }
 
     [ParityFact]
-    public void Gather_ThrowsNamingTheBadIndex_AndRecovers()
+    public void Gather_ReportsTheBadIndexAtTheNextSync_AndRecovers()
     {
         var (_, gs) = Pair(Values(10));
         var (_, bad) = Pair([1f, 10f]);
@@ -109,11 +109,28 @@ public abstract partial class GpuParityTests
         var (_, gd) = Pair(new float[2]);
         var src = StridedLayout.Contiguous([10]);
         var idx = StridedLayout.Contiguous([2]);
-        var e = Assert.Throws<ArgumentException>(() => Gpu.Gather(gs, src, 0, bad, idx, gd, idx));
-        Assert.Contains("index 10 is out of range for a dim of size 10", e.Message);
+        // Queued without a host round trip; the check travels with the next sync.
+        long syncs = Gpu.Counters.HostSyncs;
+        Gpu.Gather(gs, src, 0, bad, idx, gd, idx);
+        Assert.Equal(syncs, Gpu.Counters.HostSyncs);
+        var e = Assert.Throws<ArgumentException>(() => Gpu.Synchronize());
+        Assert.Contains("gather: index 10 is out of range for a dim of size 10", e.Message);
         Gpu.Gather(gs, src, 0, good, idx, gd, idx);
         var s = Read(Gpu, gs);
         Assert.Equal(new[] { s[9], s[0] }, Read(Gpu, gd));
+    }
+
+    [ParityFact]
+    public void ScatterAdd_ReportsTheBadIndexWhenAValueIsRead()
+    {
+        var (_, gs) = Pair([1f, 2f]);
+        var (_, bad) = Pair([0f, -3f]);
+        var (_, gd) = Pair(new float[4]);
+        var idx = StridedLayout.Contiguous([2]);
+        Gpu.ScatterAdd(gs, idx, 0, bad, idx, gd, StridedLayout.Contiguous([4]));
+        var e = Assert.Throws<ArgumentException>(() => Read(Gpu, gd));
+        Assert.Contains("scatter_add: index -3 is out of range for a dim of size 4", e.Message);
+        Assert.Equal(new[] { 1f, 0f, 0f, 0f }, Read(Gpu, gd));
     }
 
     private const int GpuBackendLongRow = 1100;

@@ -1,5 +1,6 @@
+using System.Runtime.CompilerServices;
 using Xunit;
-using Xunit.Sdk;
+using Xunit.v3;
 
 namespace DeepNet.Tests.Kernels.Gpu;
 
@@ -9,6 +10,8 @@ namespace DeepNet.Tests.Kernels.Gpu;
 /// (the attribute sits on the shared base method, so the decision needs the concrete class,
 /// which only the discoverer sees).
 /// </summary>
-[XunitTestCaseDiscoverer("DeepNet.Tests.Kernels.Gpu.ParityFactDiscoverer", "DeepNet.Tests")]
+[XunitTestCaseDiscoverer(typeof(ParityFactDiscoverer))]
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class ParityFactAttribute : FactAttribute;
+public sealed class ParityFactAttribute(
+    [CallerFilePath] string? sourceFilePath = null,
+    [CallerLineNumber] int sourceLineNumber = -1) : FactAttribute(sourceFilePath, sourceLineNumber);

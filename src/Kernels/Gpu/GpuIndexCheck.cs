@@ -1,0 +1,56 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace DeepNet.Kernels.Gpu;
+
+// Device-side index checks without a host sync. Gather, ScatterAdd and the cross-entropy forward
+// each own a status slot [flag, bad value, limit]: a kernel that meets a bad index skips it and
+// writes the slot. Launchers only mark the slot pending; the next natural sync (CopyToHost,
+// Synchronize) copies the slots back with its own wait and raises the error, naming the op, the
+// value and the limit, as PyTorch reports a device-side assert at the next synchronization.
+// Oracle: GpuParityTests.Gather_ReportsTheBadIndexAtTheNextSync_AndRecovers, CrossEntropyTests.
+public sealed partial class GpuBackend
+{
+    private const int SlotLength = 3;
+    private static readonly string[] CheckedOps = ["gather", "scatter_add", "cross_entropy"];
+    private int _pendingChecks;   // bit per IndexCheck slot launched since the last sync
+
+    /// <summary>The status slot of <paramref name="op"/> for a kernel about to be queued; checked at the next sync.</summary>
+    internal ArrayView<float> IndexStatus(IndexCheck op)
+    {
+        Interlocked.Or(ref _pendingChecks, 1 << (int)op);
+        return _status.View.SubView((int)op * SlotLength, SlotLength);
+    }
+
+    /// <summary>Waits for the queue, reading the pending status slots in the same wait; throws for a bad index.</summary>
+    private void SyncAndCheck()
+    {
+        int pending = Interlocked.Exchange(ref _pendingChecks, 0);
+        Span<float> status = stackalloc float[CheckedOps.Length * SlotLength];
+        if (pending != 0) _status.View.CopyToCPU(Stream, status);
+        Stream.Synchronize();
+        _counter.Sync();
+        if (pending == 0) return;
+        for (int op = 0; op < CheckedOps.Length; op++)
+        {
+            var slot = status.Slice(op * SlotLength, SlotLength);
+            if ((pending & (1 << op)) == 0 || slot[0] == 0f) continue;
+            _status.View.MemSetToZero(Stream);
+            throw new ArgumentException(Message((IndexCheck)op, slot[1], (int)slot[2]));
+        }
+    }
+
+    private static string Message(IndexCheck op, float value, int limit) =>
+        (op == IndexCheck.CrossEntropy
+            ? $"cross_entropy: target {value} is not a class index in [0, {limit}) nor the ignore_index"
+            : $"{CheckedOps[(int)op]}: index {value} is out of range for a dim of size {limit}")
+        + " (checked on the device; reported at the first synchronization after the op was queued)";
+}
+
+/// <summary>The ops whose kernels check indices on the device; each owns a status slot.</summary>
+internal enum IndexCheck
+{
+    Gather,
+    ScatterAdd,
+    CrossEntropy,
+}
