@@ -32,14 +32,14 @@ public sealed partial class GpuBackend
         ThrowOnBadIndex("scatter_add", limit);
     }
 
-    internal void ThrowOnBadIndex(string op, int limit)
+    internal void ThrowOnBadIndex(string op, int limit, Func<float, string>? describe = null)
     {
         Span<float> status = stackalloc float[2];
         StatusView.CopyToCPU(Stream, status);
         Stream.Synchronize();
         if (status[0] == 0f) return;
         StatusView.MemSetToZero(Stream);
-        throw new ArgumentException($"{op}: index {status[1]} is out of range for a dim of size {limit}");
+        throw new ArgumentException(describe?.Invoke(status[1]) ?? $"{op}: index {status[1]} is out of range for a dim of size {limit}");
     }
 
     private static int[] WithZero(int[] strides, int dim)
