@@ -74,7 +74,7 @@ static void Train(int epochs, int batchSize, double lr, double momentum, Device 
     Console.WriteLine($"test_accuracy: {result.Accuracy:F4}");
     Console.WriteLine($"test_loss: {result.Loss:F4}");
     Console.WriteLine($"train_time_s: {trainSeconds:F1}");
-    Console.WriteLine($"time_per_epoch_s: {trainSeconds / Math.Max(history.Epochs.Count, 1):F1}");
+    Console.WriteLine($"time_per_epoch_s: {StandardOptions.PerEpoch(trainSeconds, history.Epochs.Count, "F1")}");
     Console.WriteLine($"epochs: {history.Epochs.Count}");
     Console.WriteLine($"params: {model.ParameterCount}");
     Console.WriteLine($"out: {Path.GetFullPath(outDir)}");

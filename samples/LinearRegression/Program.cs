@@ -97,11 +97,11 @@ static bool Fit(string name, float[] x, float[] y, string[] featureNames, int ep
     for (int j = 0; j < d; j++) Console.WriteLine($"  w[{featureNames[j]}] = {w[j],10:F5}   exact {exact[j],10:F5}");
     Console.WriteLine($"  b = {b[0],10:F5}   exact {exact[d],10:F5}");
     Console.WriteLine($"{name}_test_mse: {testMse:F5}");
-    Console.WriteLine($"{name}_train_mse: {history.Last!.Loss:F5}");
+    Console.WriteLine($"{name}_train_mse: {(history.Last is { } last ? last.Loss.ToString("F5", CultureInfo.InvariantCulture) : "n/a")}");
     Console.WriteLine($"{name}_max_diff_to_least_squares: {maxDiff:E2}");
     Console.WriteLine($"{name}_reloaded_max_prediction_diff: {reloadDiff:E2}");
     Console.WriteLine($"{name}_reloaded_predictions_match: {(reloadDiff <= 1e-5 * (1 + y.Max(Math.Abs))).ToString().ToLowerInvariant()}");
-    Console.WriteLine($"{name}_time_per_epoch_ms: {seconds * 1000 / Math.Max(history.Epochs.Count, 1):F2}");
+    Console.WriteLine($"{name}_time_per_epoch_ms: {StandardOptions.PerEpoch(seconds * 1000, history.Epochs.Count, "F2")}");
     Console.WriteLine($"{name}_out: {Path.GetFullPath(outDir)}");
     return reloadDiff <= 1e-5 * (1 + y.Max(Math.Abs)) && (name != "synthetic" || maxDiff <= 1e-3);
 }

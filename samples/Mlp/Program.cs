@@ -57,7 +57,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, ulong see
     var loss = new CrossEntropyLoss();
     var trainer = new Trainer();
     var clock = Stopwatch.StartNew();
-    var schedule = new CosineAnnealingLR(optimizer, tMax: epochs);
+    var schedule = new CosineAnnealingLR(optimizer, tMax: Math.Max(epochs, 1));
     var history = trainer.Fit(model, loss, optimizer, train, epochs, validation: test, new LearningRateScheduler(schedule));
     double trainSeconds = clock.Elapsed.TotalSeconds;
     var trainResult = trainer.Evaluate(model, loss, new DataLoader(trainSet, batchSize: 1000));
@@ -77,7 +77,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, ulong see
     Console.WriteLine($"test_loss: {testResult.Loss:F4}");
     Console.WriteLine($"chance_accuracy: {ClassCounts(testSet, classes).Max() / (double)testSet.Count:F4}");
     Console.WriteLine($"train_time_s: {trainSeconds:F1}");
-    Console.WriteLine($"time_per_epoch_s: {trainSeconds / Math.Max(history.Epochs.Count, 1):F2}");
+    Console.WriteLine($"time_per_epoch_s: {StandardOptions.PerEpoch(trainSeconds, history.Epochs.Count, "F2")}");
     Console.WriteLine($"epochs: {history.Epochs.Count}");
     Console.WriteLine($"params: {model.ParameterCount}");
     Console.WriteLine($"out: {Path.GetFullPath(outDir)}");

@@ -49,7 +49,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
     var clock = Stopwatch.StartNew();
     // Cosine decay of the learning rate over the run: the constant-rate Keras recipe ends 0.989–0.992
     // depending on rounding; decaying it steadies the last epochs above the 0.99 bar.
-    var schedule = new CosineAnnealingLR(optimizer, tMax: epochs);
+    var schedule = new CosineAnnealingLR(optimizer, tMax: Math.Max(epochs, 1));
     var history = trainer.Fit(model, loss, optimizer, train, epochs, validation: test, new LearningRateScheduler(schedule),
         new ModelCheckpoint(Path.Combine(outDir, "checkpoint.safetensors"), "val_accuracy", saveBestOnly: false));
     double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -65,7 +65,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
     Console.WriteLine($"test_accuracy: {result.Accuracy:F4}");
     Console.WriteLine($"test_loss: {result.Loss:F4}");
     Console.WriteLine($"train_time_s: {trainSeconds:F1}");
-    Console.WriteLine($"time_per_epoch_s: {trainSeconds / Math.Max(history.Epochs.Count, 1):F1}");
+    Console.WriteLine($"time_per_epoch_s: {StandardOptions.PerEpoch(trainSeconds, history.Epochs.Count, "F1")}");
     Console.WriteLine($"epochs: {history.Epochs.Count}");
     Console.WriteLine($"params: {model.ParameterCount}");
     Console.WriteLine($"out: {Path.GetFullPath(outDir)}");

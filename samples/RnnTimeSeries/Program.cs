@@ -81,7 +81,7 @@ static int Train(string dataset, string cell, int window, int hidden, int epochs
     Console.WriteLine($"naive_last_value_mse: {naiveMse:F5}");
     Console.WriteLine($"beats_naive: {(testMse < naiveMse).ToString().ToLowerInvariant()}");
     Console.WriteLine($"train_time_s: {trainSeconds:F1}");
-    Console.WriteLine($"time_per_epoch_s: {trainSeconds / Math.Max(history.Epochs.Count, 1):F3}");
+    Console.WriteLine($"time_per_epoch_s: {StandardOptions.PerEpoch(trainSeconds, history.Epochs.Count, "F3")}");
     Console.WriteLine($"epochs: {history.Epochs.Count}");
     Console.WriteLine($"params: {model.ParameterCount}");
     Console.WriteLine($"out: {Path.GetFullPath(outDir)}");

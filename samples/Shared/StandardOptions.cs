@@ -39,4 +39,8 @@ internal sealed class StandardOptions
         foreach (Option option in new Option[] { Epochs, BatchSize, LearningRate, Device, Data, Seed, Out }) command.Options.Add(option);
         return command;
     }
+
+    /// <summary>Seconds per epoch formatted with <paramref name="format"/>, or "n/a" when no epoch ran (--epochs 0, Ctrl+C in the first).</summary>
+    public static string PerEpoch(double seconds, int epochs, string format) =>
+        epochs <= 0 ? "n/a" : (seconds / epochs).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 }

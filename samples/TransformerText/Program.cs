@@ -91,7 +91,7 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
     Console.WriteLine($"tokens_per_s: {(epochsRun == 0 ? 0 : realTokens * epochsRun / trainOnlySeconds):F0}");
     Console.WriteLine($"padded_positions_per_s: {(epochsRun == 0 ? 0 : (double)trainSet.Count * maxLength * epochsRun / trainOnlySeconds):F0}");
     Console.WriteLine($"train_time_s: {trainSeconds:F1}");
-    Console.WriteLine($"time_per_epoch_s: {trainSeconds / Math.Max(epochsRun, 1):F1}");
+    Console.WriteLine($"time_per_epoch_s: {StandardOptions.PerEpoch(trainSeconds, epochsRun, "F1")}");
     Console.WriteLine($"epochs: {history.Epochs.Count}");
     Console.WriteLine($"params: {model.ParameterCount}");
     Console.WriteLine($"out: {Path.GetFullPath(outDir)}");

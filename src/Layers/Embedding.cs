@@ -25,7 +25,8 @@ public sealed class Embedding : Module
     /// <summary>The table, [numEmbeddings, dim].</summary>
     public Tensor Weight => _weight;
 
-    public override Tensor Forward(Tensor input) => Weight.Embedding(input);
+    public override Tensor Forward(Tensor input) =>
+        IndexCheck.Run("embedding", "token id", "token id", "embeddings (num_embeddings)", input, NumEmbeddings, () => Weight.Embedding(input));
 
     protected override string Describe() => $"Embedding({NumEmbeddings}→{EmbeddingDim})";
 }

@@ -47,33 +47,4 @@ public abstract partial class Module
                 throw new ArgumentException($"load_state_dict: '{name}' has shape {shape} in the state but {slot.Shape} in the module");
         return slots;
     }
-
-    /// <summary>A Keras-like summary: one line per parameterized module, then totals.</summary>
-    public override string ToString()
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine($"{GetType().Name}");
-        sb.AppendLine($"{"Layer",-40} {"Type",-26} {"Params",12}");
-        sb.AppendLine(new string('=', 80));
-        AppendRows(sb, "", this);
-        sb.AppendLine(new string('=', 80));
-        long total = ParameterCount, buffers = NamedBuffers().Sum(b => b.Tensor.Size);
-        sb.AppendLine($"Total params: {total:N0}");
-        sb.AppendLine($"Trainable params: {total:N0}");
-        if (buffers > 0) sb.AppendLine($"Non-trainable buffers: {buffers:N0}");
-        return sb.ToString();
-    }
-
-    private static void AppendRows(StringBuilder sb, string prefix, Module module)
-    {
-        foreach (var (name, child) in module._children)
-        {
-            long own = child._slots.Where(s => s.Trainable).Sum(s => s.Tensor.Size);
-            sb.AppendLine($"{prefix + name,-40} {child.Describe(),-26} {own,12:N0}");
-            AppendRows(sb, prefix + name + ".", child);
-        }
-    }
-
-    /// <summary>Short type description for the summary, e.g. "Dense(784→64)".</summary>
-    protected virtual string Describe() => GetType().Name;
 }

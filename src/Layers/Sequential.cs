@@ -27,12 +27,26 @@ public sealed class Sequential : Module
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in _layers)
+        for (int i = 0; i < _layers.Count; i++)
         {
-            var next = layer.Forward(x);
+            var layer = _layers[i];
+            var next = ForwardLayer(i, layer, x);
             if (!ReferenceEquals(x, input)) x.Dispose();  // intermediate activations: the graph keeps what it needs
             x = next;
         }
         return ReferenceEquals(x, input) ? input.Detach() : x;
+    }
+
+    /// <summary>Runs one layer; a plain argument error (a shape mismatch) is rethrown naming the layer's index, type and input shape.</summary>
+    private static Tensor ForwardLayer(int index, Module layer, Tensor x)
+    {
+        try
+        {
+            return layer.Forward(x);
+        }
+        catch (ArgumentException e) when (e.GetType() == typeof(ArgumentException))
+        {
+            throw new ArgumentException($"sequential: layer {index} ({layer.Description}) failed on input of shape {x.Shape}: {e.Message}", e);
+        }
     }
 }

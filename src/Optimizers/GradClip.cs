@@ -3,7 +3,7 @@ using DeepNet.Autograd;
 
 namespace DeepNet.Optimizers;
 
-/// <summary>Gradient clipping, as torch.nn.utils.clip_grad_norm_.</summary>
+/// <summary>Gradient clipping, as torch.nn.utils.clip_grad_norm_ and clip_grad_value_.</summary>
 public static class GradClip
 {
     /// <summary>
@@ -12,8 +12,13 @@ public static class GradClip
     /// multiplied by maxNorm / (N + 1e-6) when that is below 1. Parameters without a gradient
     /// are skipped. Returns N, the norm before clipping. <paramref name="normType"/> is p of the
     /// p-norm; <see cref="double.PositiveInfinity"/> gives the largest absolute value.
+    /// A NaN or infinite total norm (a NaN/Inf gradient) throws by default
+    /// (<paramref name="errorIfNonfinite"/> = true, the safer choice; PyTorch defaults to false and
+    /// then multiplies every gradient by NaN). With false the non-finite norm is returned and the
+    /// gradients are left unscaled, so the caller can skip the step.
     /// </summary>
-    public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm, double normType = 2)
+    public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm, double normType = 2,
+        bool errorIfNonfinite = true)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(normType > 0))
@@ -41,6 +46,14 @@ public static class GradClip
         if (!double.IsPositiveInfinity(normType))
             total = normType == 2 ? Math.Sqrt(total) : Math.Pow(total, 1 / normType);
 
+        if (!double.IsFinite(total))
+        {
+            if (!errorIfNonfinite) return total;
+            throw new ArgumentException($"clip_grad_norm: the total norm of order {normType} of the gradients is {total} (non-finite): " +
+                "a gradient holds NaN or Inf, so clipping cannot make it finite; check the inputs and the loss, " +
+                "or pass errorIfNonfinite: false to get the norm back and skip the step");
+        }
+
         double scale = maxNorm / (total + 1e-6);
         if (scale < 1)
         {
@@ -49,5 +62,21 @@ public static class GradClip
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Clamps every gradient element into [-<paramref name="clipValue"/>, <paramref name="clipValue"/>]
+    /// in place (torch.nn.utils.clip_grad_value_). Parameters without a
+    /// gradient are skipped.
+    /// </summary>
+    public static void ClipGradValue(IEnumerable<Tensor> parameters, double clipValue)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(clipValue >= 0) || double.IsInfinity(clipValue))
+            throw new ArgumentException($"clip_grad_value: clip value must be a finite number >= 0, got {clipValue}");
+        using var noGrad = GradMode.NoGrad();
+        foreach (Tensor grad in parameters.Select(p => p.Grad).OfType<Tensor>())
+            using (var clamped = grad.Clamp(-(float)clipValue, (float)clipValue))
+                grad.CopyFrom(clamped);
     }
 }

@@ -93,7 +93,7 @@ public sealed class DisposeScope : IDisposable
         if (_disposed) return;
         _disposed = true;   // from here Unregister is a no-op, so the set can be walked as it is
         if (_current == this) _current = Outer;
-        foreach (var t in _tensors) t.Dispose();
+        foreach (var t in _tensors) t.DisposeFromScope();
         _tensors.Clear();
         var pool = _pool ??= new Stack<HashSet<Tensor>>();
         if (pool.Count < PoolLimit) pool.Push(_tensors);

@@ -17,6 +17,7 @@ public sealed partial class Tensor : IDisposable
     private int[] _strides;
     private int _offset;
     private bool _disposed;
+    private bool _disposedByScope;
     private bool _requiresGrad;
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset, bool scoped = true)
@@ -130,8 +131,20 @@ public sealed partial class Tensor : IDisposable
 
     internal void ThrowIfDisposed()
     {
-        if (_disposed)
-            throw new ObjectDisposedException(nameof(Tensor), $"tensor of shape {ShapeMath.Format(_shape)} on {Device} was disposed");
+        if (!_disposed) return;
+        string how = _disposedByScope
+            ? " by the DisposeScope it was made in, when that scope ended; to use it after the scope, call DetachFromScope() on it " +
+              "inside the scope (then dispose it yourself) or return it from DisposeScope.Run"
+            : " (Dispose was called on it, or on the module, batch or result that owned it)";
+        throw new ObjectDisposedException(nameof(Tensor), $"tensor of shape {ShapeMath.Format(_shape)} on {Device} was disposed{how}");
+    }
+
+    /// <summary>Dispose called by an ending <see cref="DisposeScope"/>: remembered for the error message of a later use.</summary>
+    internal void DisposeFromScope()
+    {
+        if (_disposed) return;
+        _disposedByScope = true;
+        Dispose();
     }
 
     /// <summary>A new tensor object over the same storage and layout (an alias): disposing one leaves the other alive.</summary>

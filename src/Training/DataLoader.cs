@@ -6,7 +6,7 @@ using DeepNet.Tensors;
 namespace DeepNet.Training;
 
 /// <summary>
-/// Cuts a <see cref="Dataset"/> into batches, as torch's DataLoader: each enumeration is one
+/// Cuts an <see cref="IDataset"/> (a <see cref="Dataset"/> or your own source) into batches, as torch's DataLoader: each enumeration is one
 /// epoch; with <see cref="Shuffle"/> the order is a permutation drawn from (<see cref="Seed"/>,
 /// epoch number), so a seed replays the same epochs. A background task gathers the next
 /// <see cref="Prefetch"/> batches while the caller trains on the current one; the tensors
@@ -16,16 +16,20 @@ namespace DeepNet.Training;
 public sealed class DataLoader : IEnumerable<Batch>
 {
     private readonly ConcurrentQueue<(float[] Features, float[] Targets)> _freeBuffers = new();
+    private readonly int _sampleSize;
+    private readonly int _targetSize;
     private int _epoch;
 
     /// <summary>A loader over <paramref name="dataset"/>; <paramref name="prefetch"/> = 0 gathers each batch on demand.</summary>
-    public DataLoader(Dataset dataset, int batchSize = 32, bool shuffle = false, bool dropLast = false,
+    public DataLoader(IDataset dataset, int batchSize = 32, bool shuffle = false, bool dropLast = false,
         ulong seed = 0, Device? device = null, int prefetch = 1)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0) throw new ArgumentException($"data_loader: batch size must be positive, got {batchSize}");
         if (prefetch < 0) throw new ArgumentException($"data_loader: prefetch must be >= 0, got {prefetch}");
         Dataset = dataset;
+        _sampleSize = dataset.SampleShape.Aggregate(1, (a, b) => checked(a * b));
+        _targetSize = dataset.HasTargets ? dataset.TargetShape.Aggregate(1, (a, b) => checked(a * b)) : 0;
         BatchSize = batchSize;
         Shuffle = shuffle;
         DropLast = dropLast;
@@ -34,7 +38,8 @@ public sealed class DataLoader : IEnumerable<Batch>
         Prefetch = prefetch;
     }
 
-    public Dataset Dataset { get; }
+    /// <summary>The source of the samples.</summary>
+    public IDataset Dataset { get; }
     public int BatchSize { get; }
     public bool Shuffle { get; }
 
@@ -137,15 +142,19 @@ public sealed class DataLoader : IEnumerable<Batch>
         int start = batch * BatchSize, count = Math.Min(BatchSize, Dataset.Count - start);
         var (features, targets) = count == BatchSize && _freeBuffers.TryDequeue(out var free)
             ? free
-            : (new float[count * Dataset.SampleSize], new float[count * Dataset.TargetSize]);
-        for (int row = 0; row < count; row++) Dataset.CopySample(order[start + row], row, features, targets);
+            : (new float[count * _sampleSize], new float[count * _targetSize]);
+        for (int row = 0; row < count; row++)
+            Dataset.CopySample(order[start + row], features.AsSpan(row * _sampleSize, _sampleSize),
+                targets.AsSpan(row * _targetSize, _targetSize));
         return new HostBatch(features, targets, count, batch);
     }
 
     private Batch ToBatch(HostBatch host)
     {
         var input = Tensor.FromArray(host.Features, [host.Count, .. Dataset.SampleShape], Device).DetachFromScope();
-        var target = Tensor.FromArray(host.Targets, [host.Count, .. Dataset.TargetShape], Device).DetachFromScope();
+        var target = Dataset.HasTargets
+            ? Tensor.FromArray(host.Targets, [host.Count, .. Dataset.TargetShape], Device).DetachFromScope()
+            : null;
         // FromArray copied the values, so the host arrays can carry a later batch.
         if (host.Count == BatchSize) _freeBuffers.Enqueue((host.Features, host.Targets));
         return new Batch(input, target, host.Index);

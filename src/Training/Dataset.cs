@@ -6,19 +6,32 @@ namespace DeepNet.Training;
 /// Samples held in memory as two flat row-major arrays: features [Count, ..SampleShape] and
 /// targets [Count, ..TargetShape]. Class labels are targets with an empty
 /// <see cref="TargetShape"/> (one float class index per sample), which is what
-/// cross entropy expects. A <see cref="DataLoader"/> cuts it into batches.
+/// cross entropy expects; one-hot or probability rows ([C]) work too. Without targets it is
+/// unlabeled data for <see cref="Trainer.Predict(DeepNet.Layers.Module, DataLoader)"/>. A <see cref="DataLoader"/> cuts it into
+/// batches; other sources implement <see cref="IDataset"/>.
 /// </summary>
-public sealed class Dataset
+public sealed class Dataset : IDataset
 {
+    /// <summary>Unlabeled samples (features [Count, ..SampleShape], no targets), e.g. to <see cref="Trainer.Predict(DeepNet.Layers.Module, DataLoader)"/>.</summary>
+    public Dataset(float[] features, int[] sampleShape)
+        : this(features, sampleShape, [], [], hasTargets: false)
+    {
+    }
+
     /// <summary>
     /// Wraps the arrays without copying. <paramref name="features"/> must hold Count·prod(<paramref name="sampleShape"/>)
     /// values and <paramref name="targets"/> Count·prod(<paramref name="targetShape"/>) for the same Count.
     /// </summary>
     public Dataset(float[] features, int[] sampleShape, float[] targets, int[]? targetShape = null)
+        : this(features, sampleShape, targets ?? throw new ArgumentNullException(nameof(targets)), targetShape ?? [], hasTargets: true)
+    {
+    }
+
+    private Dataset(float[] features, int[] sampleShape, float[] targets, int[] targetShape, bool hasTargets)
     {
         ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(targets);
-        targetShape ??= [];
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        HasTargets = hasTargets;
         if (sampleShape.Any(d => d <= 0) || targetShape.Any(d => d <= 0))
             throw new ArgumentException($"dataset: sample shape [{string.Join(", ", sampleShape)}] and target shape [{string.Join(", ", targetShape)}] need positive dims");
         SampleSize = sampleShape.Aggregate(1, (a, b) => checked(a * b));
@@ -26,7 +39,8 @@ public sealed class Dataset
         if (features.Length % SampleSize != 0)
             throw new ArgumentException($"dataset: {features.Length} feature values are not a whole number of samples of shape [{string.Join(", ", sampleShape)}]");
         Count = features.Length / SampleSize;
-        if (targets.Length != (long)Count * TargetSize)
+        if (!hasTargets) TargetSize = 0;
+        else if (targets.Length != (long)Count * TargetSize)
             throw new ArgumentException($"dataset: {Count} samples need {(long)Count * TargetSize} target values (target shape [{string.Join(", ", targetShape)}]), got {targets.Length}");
         Features = features;
         Targets = targets;
@@ -49,10 +63,13 @@ public sealed class Dataset
     /// <summary>Number of samples.</summary>
     public int Count { get; }
 
+    /// <summary>False for unlabeled data (made without targets).</summary>
+    public bool HasTargets { get; }
+
     /// <summary>Feature values per sample.</summary>
     public int SampleSize { get; }
 
-    /// <summary>Target values per sample.</summary>
+    /// <summary>Target values per sample (0 when unlabeled).</summary>
     public int TargetSize { get; }
 
     /// <summary>Labelled images as a classification dataset: features [N, C, H, W], class-index targets [N].</summary>
@@ -71,13 +88,13 @@ public sealed class Dataset
             throw new ArgumentException($"dataset: slice [{start}, {start + count}) is outside the {Count} samples");
         return new Dataset(
             Features.AsSpan(start * SampleSize, count * SampleSize).ToArray(), SampleShape,
-            Targets.AsSpan(start * TargetSize, count * TargetSize).ToArray(), TargetShape);
+            Targets.AsSpan(start * TargetSize, count * TargetSize).ToArray(), TargetShape, HasTargets);
     }
 
-    /// <summary>Copies sample <paramref name="index"/>'s features and target into the batch arrays at row <paramref name="row"/>.</summary>
-    internal void CopySample(int index, int row, float[] features, float[] targets)
+    /// <summary>Copies sample <paramref name="index"/>'s features and target into the spans.</summary>
+    public void CopySample(int index, Span<float> features, Span<float> target)
     {
-        Features.AsSpan(index * SampleSize, SampleSize).CopyTo(features.AsSpan(row * SampleSize));
-        Targets.AsSpan(index * TargetSize, TargetSize).CopyTo(targets.AsSpan(row * TargetSize));
+        Features.AsSpan(index * SampleSize, SampleSize).CopyTo(features);
+        Targets.AsSpan(index * TargetSize, TargetSize).CopyTo(target);
     }
 }

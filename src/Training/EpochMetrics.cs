@@ -20,7 +20,16 @@ public sealed record EpochMetrics(int Epoch, double Loss, double? Accuracy, doub
     /// <summary>The names <see cref="Get"/> accepts, in CSV column order.</summary>
     public static IReadOnlyList<string> MetricNames { get; } = ["loss", "accuracy", "val_loss", "val_accuracy"];
 
-    /// <summary>A value by its Keras name ("loss", "accuracy", "val_loss", "val_accuracy", "time", "lr"); null when not measured.</summary>
+    /// <summary>
+    /// The values of the trainer's <see cref="Metric"/>s by name ("precision", "val_precision",
+    /// "mae", ...); "accuracy" and "val_accuracy" are in <see cref="Accuracy"/> and <see cref="ValAccuracy"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Values { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// A value by its Keras name ("loss", "accuracy", "val_loss", "val_accuracy", "time", "lr", or
+    /// a metric's name such as "f1_score", "val_mae"); null when not measured.
+    /// </summary>
     public double? Get(string name) => name switch
     {
         "loss" => Loss,
@@ -29,7 +38,8 @@ public sealed record EpochMetrics(int Epoch, double Loss, double? Accuracy, doub
         "val_accuracy" or "val_acc" => ValAccuracy,
         "time" => Seconds,
         "lr" => LearningRate,
-        _ => throw new ArgumentException($"metrics: unknown metric '{name}' (expected loss, accuracy, val_loss, val_accuracy, time or lr)"),
+        _ when Values.TryGetValue(name, out double value) => value,
+        _ => throw new ArgumentException($"metrics: unknown metric '{name}' (this epoch has loss, accuracy, val_loss, val_accuracy, time, lr{string.Concat(Values.Keys.Select(k => ", " + k))})"),
     };
 
     /// <summary>One line for the console: "epoch 3/5 - 41.2s - loss: 0.0412 - accuracy: 0.9871 - val_loss: ...".</summary>
@@ -37,8 +47,10 @@ public sealed record EpochMetrics(int Epoch, double Loss, double? Accuracy, doub
     {
         var parts = new List<string> { $"epoch {Epoch}/{epochs}", $"{Seconds:F1}s", $"loss: {Loss:F4}" };
         if (Accuracy is { } acc) parts.Add($"accuracy: {acc:F4}");
+        parts.AddRange(Values.Where(v => !v.Key.StartsWith("val_", StringComparison.Ordinal)).Select(v => $"{v.Key}: {v.Value:F4}"));
         if (ValLoss is { } vl) parts.Add($"val_loss: {vl:F4}");
         if (ValAccuracy is { } va) parts.Add($"val_accuracy: {va:F4}");
+        parts.AddRange(Values.Where(v => v.Key.StartsWith("val_", StringComparison.Ordinal)).Select(v => $"{v.Key}: {v.Value:F4}"));
         return string.Join(" - ", parts);
     }
 }

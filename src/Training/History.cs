@@ -23,22 +23,36 @@ public sealed class History
     /// <summary>True when Ctrl+C (or <see cref="Trainer.RequestStop"/> during an epoch) cut an epoch short; that epoch is not recorded.</summary>
     public bool Interrupted { get; internal set; }
 
-    /// <summary>Why training stopped before the requested epochs (early stopping, interruption); null when it ran them all.</summary>
+    /// <summary>Why training stopped before the requested epochs (early stopping, interruption, a NaN/Inf loss); null when it ran them all.</summary>
     public string? StopReason { get; internal set; }
 
     /// <summary>The values of one metric by epoch (Keras' <c>history.history["loss"]</c>); null entries where it was not measured.</summary>
     public double?[] this[string metric] => _epochs.Select(e => e.Get(metric)).ToArray();
 
+    /// <summary>Warnings Fit printed (a Softmax before CrossEntropyLoss, a NaN loss with TerminateOnNaN off, a skipped step).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    private readonly List<string> _warnings = [];
+
     internal void Add(EpochMetrics metrics) => _epochs.Add(metrics);
 
-    /// <summary>The table as CSV: epoch, loss, accuracy, val_loss, val_accuracy, time_s, lr; empty cells where a value was not measured.</summary>
+    internal void AddWarning(string warning) => _warnings.Add(warning);
+
+    /// <summary>
+    /// The table as CSV: epoch, loss, accuracy, val_loss, val_accuracy, time_s, lr, then the
+    /// trainer's metrics ("precision", "val_precision", ...); empty cells where a value was not measured.
+    /// </summary>
     public string ToCsv()
     {
-        var sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,time_s,lr\n");
+        var extra = _epochs.SelectMany(e => e.Values.Keys).Distinct().ToList();
+        var sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,time_s,lr");
+        foreach (string name in extra) sb.Append(',').Append(name);
+        sb.Append('\n');
         foreach (var e in _epochs)
         {
             string[] cells = [e.Epoch.ToString(CultureInfo.InvariantCulture), Cell(e.Loss), Cell(e.Accuracy),
-                Cell(e.ValLoss), Cell(e.ValAccuracy), Cell(e.Seconds), Cell(e.LearningRate)];
+                Cell(e.ValLoss), Cell(e.ValAccuracy), Cell(e.Seconds), Cell(e.LearningRate),
+                .. extra.Select(name => Cell(e.Values.TryGetValue(name, out double v) ? v : null))];
             sb.Append(string.Join(',', cells)).Append('\n');
         }
         return sb.ToString();

@@ -1,49 +1,68 @@
 using DeepNet.Autograd;
 using DeepNet.Tensors;
-using DeepNet.Layers.Losses;
 
 namespace DeepNet.Training;
 
 /// <summary>
-/// Running sums over an epoch: loss weighted by batch size (losses are batch means) and, when
-/// outputs are logits [B, C] against class indices [B], the number of correct arg-max predictions.
+/// Running sums over an epoch: loss weighted by batch size (losses are batch means) and either
+/// the trainer's <see cref="Metric"/>s or, when it has none, accuracy for logits [B, C] against
+/// class indices [B] or one-hot rows [B, C] (the number of correct arg-max predictions).
 /// </summary>
 internal sealed class MetricMeter
 {
+    private readonly IReadOnlyList<Metric>? _metrics;
     private double _lossSum;
     private long _correct;
     private long _samples;
     private bool _classification = true;
 
+    /// <summary>A meter for <paramref name="metrics"/> (reset here); null measures accuracy automatically.</summary>
+    public MetricMeter(IReadOnlyList<Metric>? metrics = null)
+    {
+        _metrics = metrics is { Count: > 0 } ? metrics : null;
+        foreach (var metric in _metrics ?? []) metric.Reset();
+    }
+
     public long Samples => _samples;
 
-    /// <summary>Adds one batch: its mean loss, its outputs (null to skip accuracy) and its targets.</summary>
-    public void Add(Tensor loss, Tensor? output, Tensor target)
+    /// <summary>Adds one batch: its mean loss, its outputs and its targets.</summary>
+    public void Add(double loss, Tensor output, Tensor target)
     {
         int count = target.Shape[0];
-        _lossSum += loss.Item() * count;
+        _lossSum += loss * count;
         _samples += count;
-        if (output is null || !IsClassification(output, target))
+        using var noGrad = GradMode.NoGrad();
+        if (_metrics is not null)
+        {
+            foreach (var metric in _metrics) metric.Update(output, target);
+            return;
+        }
+        if (!_classification || !IsClassification(output, target))
         {
             _classification = false;
             return;
         }
-        using var noGrad = GradMode.NoGrad();
-        using var predicted = output.ArgMax(1);
-        using var hits = predicted.Eq(target);
-        using var correct = hits.Sum();
-        _correct += (long)correct.Item();
+        using var scope = new DisposeScope();
+        var labels = target.Rank == 1 ? target : target.ArgMax(1);
+        _correct += (long)output.ArgMax(1).Eq(labels).Sum().Item();
     }
 
-    /// <summary>Logits [B, C] with C > 1 against one class index per sample.</summary>
+    /// <summary>Logits [B, C] with C > 1 against one class index per sample or one-hot/probability rows [B, C].</summary>
     public static bool IsClassification(Tensor output, Tensor target) =>
-        output.Rank == 2 && output.Shape[1] > 1 && target.Rank == 1 && target.Shape[0] == output.Shape[0];
+        output.Rank == 2 && output.Shape[1] > 1 && target.Shape[0] == output.Shape[0]
+        && (target.Rank == 1 || (target.Rank == 2 && target.Shape[1] == output.Shape[1]));
 
     public double Loss => _samples == 0 ? double.NaN : _lossSum / _samples;
 
-    public double? Accuracy => _classification && _samples > 0 ? (double)_correct / _samples : null;
+    public double? Accuracy => _metrics is not null
+        ? _metrics.FirstOrDefault(m => m.Name == "accuracy")?.Result()
+        : _classification && _samples > 0 ? (double)_correct / _samples : null;
+
+    /// <summary>Every metric but accuracy (which has its own field), by name.</summary>
+    public Dictionary<string, double> Values(string prefix = "") =>
+        (_metrics ?? []).Where(m => m.Name != "accuracy").ToDictionary(m => prefix + m.Name, m => m.Result());
 
     public StepStatus Status(int batch, int batches, TimeSpan elapsed) => new(batch, batches, _samples, Loss, Accuracy, elapsed);
 
-    public Evaluation Result() => new(Loss, Accuracy, (int)_samples);
+    public Evaluation Result() => new(Loss, Accuracy, (int)_samples) { Metrics = Values() };
 }

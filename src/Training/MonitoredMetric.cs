@@ -9,18 +9,16 @@ internal sealed class MonitoredMetric(string name, double minDelta)
     public string Name { get; } = name;
 
     /// <summary>True when larger values are better.</summary>
-    public bool Maximize { get; } = name.Contains("acc", StringComparison.Ordinal);
+    public bool Maximize { get; private set; } = name.Contains("acc", StringComparison.Ordinal);
 
     public double Best { get; private set; } = double.NaN;
 
     public int BestEpoch { get; private set; }
 
-    /// <summary>Throws unless the metric is one Fit can produce with this setup.</summary>
+    /// <summary>Throws unless the metric is one Fit can produce with this setup; learns which direction is better.</summary>
     public void Check(TrainingContext context, string owner)
     {
-        _ = new EpochMetrics(0, 0, 0, 0, 0, 0, 0).Get(Name);  // rejects unknown names
-        if (Name.StartsWith("val_", StringComparison.Ordinal) && !context.HasValidation)
-            throw new ArgumentException($"{owner}: monitor '{Name}' needs validation data; pass validation to Fit or monitor 'loss'");
+        Maximize = context.CheckMetric(Name, owner);
     }
 
     /// <summary>The epoch's value; throws when it was not measured (accuracy of a regression).</summary>

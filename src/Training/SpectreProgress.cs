@@ -26,7 +26,8 @@ internal sealed class SpectreProgress : ProgressReporter
                     stats.Text = status.Stats();
                     task.Value = status.Batch;
                 });
-                task.Value = task.MaxValue;
+                // No jump to N/N: an interrupted or NaN-stopped epoch shows the batches it ran.
+                task.StopTask();
             });
     }
 

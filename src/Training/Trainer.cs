@@ -1,36 +1,71 @@
 using System.Diagnostics;
+using DeepNet.Autograd;
 using DeepNet.Layers;
+using DeepNet.Layers.Losses;
 using DeepNet.Optimizers;
 using DeepNet.Tensors;
-using DeepNet.Layers.Losses;
-using DeepNet.Autograd;
 
 namespace DeepNet.Training;
 
 /// <summary>
-/// Keras-style training loop: <see cref="Fit"/>, <see cref="Evaluate"/>, <see cref="Predict"/>.
+/// Keras-style training loop: <see cref="Fit"/>, <see cref="Evaluate"/>, <see cref="Predict(Module, DataLoader)"/>.
 /// Each step runs in its own <see cref="DisposeScope"/>, so memory stays flat over an epoch.
 /// Progress is a live bar on a terminal and plain lines otherwise, with a one-line summary per
-/// epoch. Ctrl+C during Fit ends the current epoch at the next batch (that epoch is not recorded
+/// epoch. A NaN or infinite loss stops Fit before that batch's step (<see cref="TerminateOnNaN"/>).
+/// Ctrl+C during Fit ends the current epoch at the next batch (that epoch is not recorded
 /// and no checkpoint is written for it); a second Ctrl+C ends the process as usual.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly ProgressReporter _progress;
     private volatile bool _stopRequested;
+    private double? _clipGradNorm;
+    private double? _clipGradValue;
 
     /// <summary>
     /// A trainer writing to <paramref name="output"/> (default: the console). The live bar is used
     /// when <paramref name="interactive"/> is true, by default when output is the console and
-    /// stdout is a terminal. <paramref name="verbose"/> = false prints nothing.
+    /// stdout is a terminal. <paramref name="verbose"/> = false prints nothing. With
+    /// <paramref name="metrics"/> (Keras' <c>compile(metrics=[...])</c>) exactly those are measured on
+    /// the training and validation data; without, accuracy is measured for classification.
     /// </summary>
-    public Trainer(TextWriter? output = null, bool? interactive = null, bool verbose = true)
+    public Trainer(TextWriter? output = null, bool? interactive = null, bool verbose = true, IEnumerable<Metric>? metrics = null)
     {
         bool console = output is null;
         output ??= Console.Out;
         bool live = interactive ?? (console && !Console.IsOutputRedirected);
         _progress = verbose ? ProgressReporter.Create(output, live) : new PlainProgress(TextWriter.Null);
+        Metrics = metrics?.ToList() ?? [];
+        var duplicate = Metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1 || g.Key is "loss" or "lr" or "time");
+        if (duplicate is not null)
+            throw new ArgumentException($"trainer: metric name '{duplicate.Key}' is used twice or is reserved (loss, lr, time)");
     }
+
+    /// <summary>The metrics measured besides the loss; empty means accuracy for classification.</summary>
+    public IReadOnlyList<Metric> Metrics { get; }
+
+    /// <summary>Clips the global 2-norm of the gradients to this value before each step (clip_grad_norm_); null: off.</summary>
+    public double? ClipGradNorm
+    {
+        get => _clipGradNorm;
+        set => _clipGradNorm = value is null || value > 0 && double.IsFinite(value.Value) ? value
+            : throw new ArgumentException($"trainer: clip_grad_norm must be a finite number > 0, got {value}");
+    }
+
+    /// <summary>Clamps every gradient element into [-value, value] before each step (clip_grad_value_); null: off.</summary>
+    public double? ClipGradValue
+    {
+        get => _clipGradValue;
+        set => _clipGradValue = value is null || value > 0 && double.IsFinite(value.Value) ? value
+            : throw new ArgumentException($"trainer: clip_grad_value must be a finite number > 0, got {value}");
+    }
+
+    /// <summary>
+    /// Stop Fit when a batch's loss (or, with clipping, its gradient norm) is NaN or infinite, before
+    /// that batch's step, so the weights stay finite (Keras' TerminateOnNaN). On by default; off, the
+    /// batch is still stepped and a warning is printed once.
+    /// </summary>
+    public bool TerminateOnNaN { get; set; } = true;
 
     /// <summary>Asks a running <see cref="Fit"/> to end its current epoch at the next batch (what Ctrl+C does).</summary>
     public void RequestStop() => _stopRequested = true;
@@ -39,7 +74,7 @@ public sealed class Trainer
     /// Trains <paramref name="model"/> for <paramref name="epochs"/> passes over <paramref name="train"/>,
     /// minimizing <paramref name="loss"/> with <paramref name="optimizer"/>, evaluating on
     /// <paramref name="validation"/> after each epoch. The loaders are moved to the model's device.
-    /// Accuracy is measured when outputs are logits [N, C] and targets class indices [N].
+    /// Accuracy is measured when outputs are logits [N, C] and targets class indices [N] or one-hot rows [N, C].
     /// </summary>
     public History Fit(Module model, Loss loss, Optimizer optimizer, DataLoader train, int epochs,
         DataLoader? validation = null, params Callback[] callbacks)
@@ -49,8 +84,11 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(train);
         if (epochs < 0) throw new ArgumentException($"fit: epochs must be >= 0, got {epochs}");
+        RequireTargets("fit", train);
+        if (validation is not null) RequireTargets("fit (validation)", validation);
         var history = new History();
-        var context = new TrainingContext(model, optimizer, history, epochs, validation is not null, _progress.WriteLine);
+        var context = new TrainingContext(model, optimizer, history, epochs, validation is not null, Metrics, _progress.WriteLine);
+        if (NanGuard.SoftmaxBeforeCrossEntropy(model, loss) is { } softmax) Warn(history, softmax);
         _stopRequested = false;
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -64,7 +102,7 @@ public sealed class Trainer
             foreach (var callback in callbacks) callback.OnTrainBegin(context);
             for (int epoch = 1; epoch <= epochs && !context.StopTraining; epoch++)
                 if (!RunEpoch(context, loss, train, validation, epoch, callbacks)) break;
-            if (context.StopTraining && context.StopReason is not null) _progress.WriteLine(context.StopReason);
+            if (context.StopTraining && context.StopReason is not null && history.StopReason is null) _progress.WriteLine(context.StopReason);
             history.StopReason ??= context.StopReason;
             foreach (var callback in callbacks) callback.OnTrainEnd(context);
         }
@@ -75,118 +113,85 @@ public sealed class Trainer
         return history;
     }
 
-    /// <summary>One epoch with its validation and callbacks; false when interrupted.</summary>
+    private static void RequireTargets(string op, DataLoader data)
+    {
+        if (!data.Dataset.HasTargets)
+            throw new ArgumentException($"{op}: the dataset has no targets (unlabeled data); give it targets to train or evaluate, or call Predict");
+    }
+
+    private void Warn(History history, string warning)
+    {
+        history.AddWarning(warning);
+        _progress.WriteLine("warning: " + warning);
+    }
+
+    /// <summary>One epoch with its validation and callbacks; false when interrupted or stopped by a NaN.</summary>
     private bool RunEpoch(TrainingContext context, Loss loss, DataLoader train, DataLoader? validation, int epoch, Callback[] callbacks)
     {
         var clock = Stopwatch.StartNew();
-        string label = $"epoch {epoch}/{context.Epochs}";
-        var result = TrainEpoch(context.Model, loss, context.Optimizer, train, label);
+        context.Epoch = epoch;
+        var (result, nanStop) = TrainEpoch(context, loss, train, callbacks);
+        if (nanStop is not null)
+        {
+            context.History.StopReason = nanStop;
+            _progress.WriteLine(nanStop);
+            return false;
+        }
         if (_stopRequested && result.Samples < train.SampleCount)
         {
             context.History.Interrupted = true;
-            context.History.StopReason = $"interrupted during epoch {epoch} after {result.Samples}/{train.SampleCount} samples; the last checkpoint is kept";
+            context.History.StopReason = $"interrupted during epoch {epoch} after {result.Samples}/{train.SampleCount} samples{CheckpointNote(callbacks)}";
             _progress.WriteLine(context.History.StopReason);
             return false;
         }
         var val = validation is null ? null : Evaluate(context.Model, loss, validation);
+        var values = new Dictionary<string, double>(result.Metrics);
+        foreach (var (name, value) in val?.Metrics ?? new Dictionary<string, double>()) values["val_" + name] = value;
         var metrics = new EpochMetrics(epoch, result.Loss, result.Accuracy, val?.Loss, val?.Accuracy,
-            clock.Elapsed.TotalSeconds, context.Optimizer.LearningRate);
+            clock.Elapsed.TotalSeconds, context.Optimizer.LearningRate) { Values = values };
         context.History.Add(metrics);
         _progress.WriteLine(metrics.Summary(context.Epochs));
         foreach (var callback in callbacks) callback.OnEpochEnd(context, metrics);
         if (!_stopRequested) return true;
         context.History.Interrupted = true;
-        context.History.StopReason = $"interrupted after epoch {epoch}";
+        context.History.StopReason = $"interrupted after epoch {epoch}{CheckpointNote(callbacks)}";
         _progress.WriteLine(context.History.StopReason);
         return false;
     }
 
-    private Evaluation TrainEpoch(Module model, Loss loss, Optimizer optimizer, DataLoader train, string label)
+    /// <summary>"; out/best.safetensors holds epoch 2" for each checkpoint written, nothing when none was.</summary>
+    private static string CheckpointNote(Callback[] callbacks) => string.Concat(callbacks.OfType<ModelCheckpoint>()
+        .Where(c => c.SavedEpoch > 0).Select(c => $"; {c.Path} holds epoch {c.SavedEpoch}"));
+
+    /// <summary>The epoch's training pass; the reason when a NaN/Inf stopped it.</summary>
+    private (Evaluation Result, string? NanStop) TrainEpoch(TrainingContext context, Loss loss, DataLoader train, Callback[] callbacks)
     {
+        var model = context.Model;
         model.Train();
         train.Device = model.Device;
-        var meter = new MetricMeter();
+        var meter = new MetricMeter(Metrics);
         var clock = Stopwatch.StartNew();
-        _progress.RunEpoch(label, train.BatchCount, report =>
+        string? nanStop = null;
+        _progress.RunEpoch($"epoch {context.Epoch}/{context.Epochs}", train.BatchCount, report =>
         {
             foreach (var batch in train)
             {
                 using (batch)
-                using (new DisposeScope())
                 {
-                    var output = model.Forward(batch.Input);
-                    var value = loss.Forward(output, batch.Target);
-                    optimizer.ZeroGrad();
-                    value.Backward();
-                    optimizer.Step();
-                    meter.Add(value, output, batch.Target);
+                    foreach (var callback in callbacks) callback.OnBatchBegin(context, batch.Index);
+                    double value;
+                    using (new DisposeScope())
+                    {
+                        (value, var output, nanStop) = TrainStep(context, loss, batch, meter.Samples);
+                        if (nanStop is not null) break;
+                        meter.Add(value, output, batch.Target);
+                    }
+                    foreach (var callback in callbacks) callback.OnBatchEnd(context, batch.Index, value);
                 }
                 report(meter.Status(batch.Index + 1, train.BatchCount, clock.Elapsed));
-                if (_stopRequested) break;
+                if (_stopRequested || context.StopTraining) break;
             }
         });
-        return meter.Result();
-    }
-
-    /// <summary>Mean loss (and accuracy for classification) of <paramref name="model"/> over <paramref name="data"/>, in eval mode without gradients.</summary>
-    public Evaluation Evaluate(Module model, Loss loss, DataLoader data)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(loss);
-        ArgumentNullException.ThrowIfNull(data);
-        bool wasTraining = model.IsTraining;
-        model.Eval();
-        data.Device = model.Device;
-        var meter = new MetricMeter();
-        try
-        {
-            using var noGrad = GradMode.NoGrad();
-            foreach (var batch in data)
-                using (batch)
-                using (new DisposeScope())
-                {
-                    var output = model.Forward(batch.Input);
-                    meter.Add(loss.Forward(output, batch.Target), output, batch.Target);
-                }
-        }
-        finally
-        {
-            model.Train(wasTraining);
-        }
-        return meter.Result();
-    }
-
-    /// <summary>
-    /// The model's outputs for every sample of <paramref name="data"/>, in order, in eval mode
-    /// without gradients: one CPU tensor [N, ..] the caller owns. Use an unshuffled loader.
-    /// </summary>
-    public Tensor Predict(Module model, DataLoader data)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        bool wasTraining = model.IsTraining;
-        model.Eval();
-        data.Device = model.Device;
-        var values = new List<float>();
-        int[]? rowShape = null;
-        int rows = 0;
-        try
-        {
-            using var noGrad = GradMode.NoGrad();
-            foreach (var batch in data)
-                using (batch)
-                using (new DisposeScope())
-                {
-                    var output = model.Forward(batch.Input);
-                    rowShape ??= output.Shape.ToArray()[1..];
-                    values.AddRange(output.ToArray());
-                    rows += output.Shape[0];
-                }
-        }
-        finally
-        {
-            model.Train(wasTraining);
-        }
-        return Tensor.FromArray(values.ToArray(), [rows, .. rowShape ?? []]).DetachFromScope();
+        return (meter.Result(), nanStop);
     }
 }

@@ -8,8 +8,12 @@ public sealed class TrainingContext
 {
     private readonly Action<string> _log;
 
-    internal TrainingContext(Module model, Optimizer optimizer, History history, int epochs, bool hasValidation, Action<string> log)
+    private readonly IReadOnlyList<Metric> _metrics;
+
+    internal TrainingContext(Module model, Optimizer optimizer, History history, int epochs, bool hasValidation,
+        IReadOnlyList<Metric> metrics, Action<string> log)
     {
+        _metrics = metrics;
         Model = model;
         Optimizer = optimizer;
         History = history;
@@ -27,6 +31,9 @@ public sealed class TrainingContext
     /// <summary>Number of epochs asked for.</summary>
     public int Epochs { get; }
 
+    /// <summary>The epoch running now (1-based); 0 before the first.</summary>
+    public int Epoch { get; internal set; }
+
     /// <summary>Whether Fit got validation data (so "val_*" metrics exist).</summary>
     public bool HasValidation { get; }
 
@@ -35,6 +42,27 @@ public sealed class TrainingContext
 
     /// <summary>Why <see cref="StopTraining"/> was set; shown and kept in <see cref="History.StopReason"/>.</summary>
     public string? StopReason { get; set; }
+
+    /// <summary>
+    /// Throws naming <paramref name="owner"/> unless Fit will produce <paramref name="metric"/>
+    /// (loss, accuracy, lr, time, a trainer metric, each with "val_" when there is validation data);
+    /// returns whether larger values are better.
+    /// </summary>
+    public bool CheckMetric(string metric, string owner)
+    {
+        bool validation = metric.StartsWith("val_", StringComparison.Ordinal);
+        string name = validation ? metric[4..] : metric;
+        if (validation && !HasValidation)
+            throw new ArgumentException($"{owner}: monitor '{metric}' needs validation data; pass validation to Fit or monitor '{name}'");
+        if (name is "loss") return false;
+        if (name is "accuracy" or "acc") return true;
+        if (!validation && name is "lr" or "time") return false;
+        var found = _metrics.FirstOrDefault(m => m.Name == name);
+        if (found is not null) return found.HigherIsBetter;
+        var names = new[] { "loss", "accuracy" }.Concat(_metrics.Select(m => m.Name)).ToList();
+        throw new ArgumentException($"{owner}: unknown metric '{metric}'; this Fit measures {string.Join(", ", names)}" +
+            (HasValidation ? " (and each with val_)" : "") + ", lr and time");
+    }
 
     /// <summary>Writes a line to the trainer's output (between progress bars).</summary>
     public void Log(string message) => _log(message);

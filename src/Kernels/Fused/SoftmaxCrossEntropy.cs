@@ -111,10 +111,14 @@ public readonly record struct SoftmaxCrossEntropy(CrossEntropyGeometry Geometry,
     internal static int Label(float value, CrossEntropyGeometry g)
     {
         int label = (int)value;
-        if (label < 0 || label >= g.Classes || label != value)
-            throw new ArgumentException($"cross_entropy: target {value} is not a class index in [0, {g.Classes}) nor ignore_index {g.IgnoreIndex}");
+        if (label < 0 || label >= g.Classes || label != value) throw new ArgumentException(BadTarget(value, g));
         return label;
     }
+
+    /// <summary>"cross_entropy: target 10 is out of range for 10 classes" or "... 0.5 is not an integer class index".</summary>
+    private static string BadTarget(float value, CrossEntropyGeometry g) => value != MathF.Floor(value) || !float.IsFinite(value)
+        ? $"cross_entropy: target {value} is not an integer class index (index targets are class numbers 0..{g.Classes - 1}; for probabilities pass targets [N, {g.Classes}])"
+        : $"cross_entropy: target {value} is out of range for {g.Classes} classes (valid: 0..{g.Classes - 1} or ignore_index {g.IgnoreIndex})";
 
     // one thread per row r of x: [M, C] from o.Logits; t from o.Target ([M] or [M, C]); w: [C] from o.Weight
     private static void ForwardKernel(Index1D r, CrossEntropyGeometry g, Offsets o, View x, View t, View w,

@@ -42,7 +42,9 @@ public sealed partial class GpuBackend
 
     private static string Message(IndexCheck op, float value, int limit) =>
         (op == IndexCheck.CrossEntropy
-            ? $"cross_entropy: target {value} is not a class index in [0, {limit}) nor the ignore_index"
+            ? value != MathF.Floor(value) || !float.IsFinite(value)
+                ? $"cross_entropy: target {value} is not an integer class index (class numbers 0..{limit - 1})"
+                : $"cross_entropy: target {value} is out of range for {limit} classes (valid: 0..{limit - 1} or ignore_index)"
             : $"{CheckedOps[(int)op]}: index {value} is out of range for a dim of size {limit}")
         + " (checked on the device; reported at the first synchronization after the op was queued)";
 }

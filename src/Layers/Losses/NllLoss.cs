@@ -17,7 +17,8 @@ public sealed class NllLoss(Reduction reduction = Reduction.Mean, int ignoreInde
         var (index, keep) = ClassTargets.Mask(target, IgnoreIndex);
         using (index)
         using (keep)
-        using (var picked = ClassTargets.Pick(prediction, index))
+        using (var picked = IndexCheck.Run("nll_loss", "target", "class index", "classes", target, prediction.Shape[1],
+            () => ClassTargets.Pick(prediction, index), IgnoreIndex))
         using (var negated = picked.Neg())
         using (var perItem = negated.Mul(keep))
             return ClassTargets.Reduce(Reduction, perItem, keep);

@@ -1,0 +1,138 @@
+using DeepNet.Autograd;
+using DeepNet.Layers;
+using DeepNet.Layers.Losses;
+using DeepNet.Optimizers;
+using DeepNet.Tensors;
+
+namespace DeepNet.Training;
+
+public sealed partial class Trainer
+{
+    private bool _warnedNaN;
+
+    /// <summary>Forward, loss, backward, clipping and step for one batch; the reason when a NaN/Inf stops training.</summary>
+    private (double Loss, Tensor Output, string? NanStop) TrainStep(TrainingContext context, Loss loss, Batch batch, long samplesBefore)
+    {
+        var output = context.Model.Forward(batch.Input);
+        var value = loss.Forward(output, batch.Target);
+        double lossValue = value.Item();
+        string where = $"epoch {context.Epoch}, batch {batch.Index + 1} (after {samplesBefore} samples)";
+        if (!double.IsFinite(lossValue))
+        {
+            string problem = $"loss is {lossValue} at {where}{NanGuard.Diagnose(batch.Input)}";
+            if (TerminateOnNaN) return (lossValue, output, $"terminate_on_nan: {problem}; training stopped before this batch's step, so the weights are still finite");
+            WarnOnce(context.History, problem + "; TerminateOnNaN is off, so training goes on and the weights may become NaN");
+        }
+        context.Optimizer.ZeroGrad();
+        value.Backward();
+        var parameters = context.Model.Parameters();
+        if (ClipGradValue is { } clipValue) GradClip.ClipGradValue(parameters, clipValue);
+        if (ClipGradNorm is { } maxNorm)
+        {
+            double norm = GradClip.ClipGradNorm(parameters, maxNorm, errorIfNonfinite: false);
+            if (!double.IsFinite(norm))
+            {
+                string problem = $"gradient norm is {norm} at {where} (loss {lossValue:G6}){NanGuard.Diagnose(batch.Input)}";
+                if (TerminateOnNaN) return (lossValue, output, $"terminate_on_nan: {problem}; training stopped before this batch's step");
+                WarnOnce(context.History, problem + "; the step of every such batch is skipped");
+                return (lossValue, output, null);
+            }
+        }
+        context.Optimizer.Step();
+        return (lossValue, output, null);
+    }
+
+    private void WarnOnce(History history, string warning)
+    {
+        if (_warnedNaN) return;
+        _warnedNaN = true;
+        Warn(history, warning);
+    }
+
+    /// <summary>
+    /// Mean loss of <paramref name="model"/> over <paramref name="data"/> (with accuracy for
+    /// classification, or the trainer's <see cref="Metrics"/>), in eval mode without gradients.
+    /// A NaN/Inf batch loss prints a warning naming the batch.
+    /// </summary>
+    public Evaluation Evaluate(Module model, Loss loss, DataLoader data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(data);
+        RequireTargets("evaluate", data);
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        data.Device = model.Device;
+        var meter = new MetricMeter(Metrics);
+        bool warned = false;
+        try
+        {
+            using var noGrad = GradMode.NoGrad();
+            foreach (var batch in data)
+                using (batch)
+                using (new DisposeScope())
+                {
+                    var output = model.Forward(batch.Input);
+                    double value = loss.Forward(output, batch.Target).Item();
+                    if (!double.IsFinite(value) && !warned)
+                    {
+                        warned = true;
+                        _progress.WriteLine($"warning: evaluate: loss is {value} at batch {batch.Index + 1}{NanGuard.Diagnose(batch.Input)}");
+                    }
+                    meter.Add(value, output, batch.Target);
+                }
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
+        return meter.Result();
+    }
+
+    /// <summary>
+    /// The model's outputs for every sample of <paramref name="data"/>, in order, in eval mode
+    /// without gradients: one CPU tensor [N, ..] the caller owns. Targets are not needed (an
+    /// unlabeled <c>new Dataset(features, sampleShape)</c>) and ignored if present. Use an unshuffled loader.
+    /// </summary>
+    public Tensor Predict(Module model, DataLoader data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        data.Device = model.Device;
+        var values = new List<float>();
+        int[]? rowShape = null;
+        int rows = 0;
+        try
+        {
+            using var noGrad = GradMode.NoGrad();
+            foreach (var batch in data)
+                using (batch)
+                using (new DisposeScope())
+                {
+                    var output = model.Forward(batch.Input);
+                    rowShape ??= output.Shape.ToArray()[1..];
+                    values.AddRange(output.ToArray());
+                    rows += output.Shape[0];
+                }
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
+        return Tensor.FromArray(values.ToArray(), [rows, .. rowShape ?? []]).DetachFromScope();
+    }
+
+    /// <summary>
+    /// The model's outputs for <paramref name="inputs"/> [N, ..] (Keras' <c>model.predict(x)</c>),
+    /// run in batches of <paramref name="batchSize"/> in eval mode without gradients: one CPU tensor [N, ..] the caller owns.
+    /// </summary>
+    public Tensor Predict(Module model, Tensor inputs, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Rank == 0) throw new ArgumentException($"predict: inputs need a batch dim [N, ..], got a scalar");
+        var data = new Dataset(inputs.ToArray(), inputs.Shape.ToArray()[1..]);
+        return Predict(model, new DataLoader(data, batchSize, prefetch: 0));
+    }
+}
