@@ -20,7 +20,12 @@ public static class PredictRequestParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = architecture.InputShape.Count + 4 });
+            // Duplicate keys refused: last-wins would let two parsers of one body disagree.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = architecture.InputShape.Count + 4, AllowDuplicateProperties = false });
+        }
+        catch (JsonException e) when (e.Message.Contains("uplicate", StringComparison.Ordinal))
+        {
+            return PredictInput.Invalid("duplicate_key", $"the body has a duplicate JSON key: {e.Message}");
         }
         catch (JsonException e)
         {

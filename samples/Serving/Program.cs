@@ -17,12 +17,11 @@ builder.Services.AddHostedService<ModelLoadService>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseMiddleware<PredictMetricsMiddleware>();
 app.UseStatusCodePages();
 
 app.MapPost("/predict", PredictEndpoint.Handle);
-app.MapGet("/health", (ModelStore store) => store.Model is { } model
-    ? Results.Ok(new { status = store.State, task = model.Architecture.Task.ToString().ToLowerInvariant(), input_shape = model.Architecture.InputShape })
-    : Results.Json(new { status = store.State, error = store.Error }, statusCode: StatusCodes.Status503ServiceUnavailable));
+app.MapGet("/health", HealthEndpoint.Handle);
 app.MapGet("/health/live", () => Results.Ok(new { status = "alive" }));
 app.MapMetrics("/metrics", app.Services.GetRequiredService<ServingMetrics>().Registry);
 
