@@ -119,7 +119,7 @@ public sealed class LoadedModel : IDisposable
     public static LoadedModel LoadWithin(string weightsPath, Device device, ModelLoadPolicy policy, TimeSpan timeout)
     {
         var task = Task.Run(() => Load(weightsPath, device, policy));
-        if (!task.Wait(timeout))
+        if (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(timeout))
         {
             task.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             throw new TimeoutException(

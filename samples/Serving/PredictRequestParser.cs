@@ -67,7 +67,14 @@ public static class PredictRequestParser
             if (error is not null) return error;
             index++;
         }
-        architecture.Normalization?.Apply(inputs);
+        if (architecture.Normalization is { } normalization)
+        {
+            normalization.Apply(inputs);
+            int bad = Array.FindIndex(inputs, v => !float.IsFinite(v));
+            if (bad >= 0)
+                return PredictInput.Invalid(NonFinite,
+                    $"instances[{bad / features}] value {bad % features} (flat) overflows float32 after the model's input normalization");
+        }
         return PredictInput.Valid(inputs, count);
     }
 

@@ -46,7 +46,7 @@ public sealed class BadInputTests(TestModels models) : IClassFixture<TestModels>
         Assert.Equal(kind, problem.GetProperty("kind").GetString());
         Assert.Contains(detail.Replace("\\\"", "\""), problem.GetProperty("detail").GetString());
         string metrics = await client.GetStringAsync("/metrics");
-        Assert.Equal(1, PredictTests.Metric(metrics, $"deepnet_predict_errors_total{{kind=\"{kind}\"}}"));
+        Assert.Equal(1, PredictTests.Metric(metrics, $"deepnet_predict_errors_total{{status_class=\"{status / 100}xx\",kind=\"{kind}\"}}"));
         Assert.Equal(0, PredictTests.Metric(metrics, "deepnet_batch_size_count"));
     }
 
