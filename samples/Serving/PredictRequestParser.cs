@@ -111,7 +111,7 @@ public static class PredictRequestParser
             if (element.ValueKind != JsonValueKind.Number)
                 return PredictInput.Invalid(NonNumeric, $"{path} is {Kind(element)}, expected a number");
             // float32 overflow counts as non-finite: 1e39 would become infinity inside the model.
-            if (!element.TryGetDouble(out double value) || !double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
+            if (!element.TryGetDouble(out double value) || !float.IsFinite((float)value))
                 return PredictInput.Invalid(NonFinite, $"{path} = {element.GetRawText()} is not a finite float32 value");
             destination[position++] = (float)value;
             return null;
