@@ -57,6 +57,8 @@ public sealed class ServingOptions
         if (QueueCapacity < 1) throw new ArgumentException($"serving: queue capacity must be at least 1, got {QueueCapacity}");
         if (MaxInstances < 1 || MaxInstances > MaxBatchSize)
             throw new ArgumentException($"serving: max instances per request must be in 1..{MaxBatchSize} (the max batch size), got {MaxInstances}");
+        if (QueueCapacity < MaxInstances)
+            throw new ArgumentException($"serving: queue capacity ({QueueCapacity} instances) must hold one request of max instances ({MaxInstances})");
         if (!(RequestTimeoutMs > 0)) throw new ArgumentException($"serving: request timeout must be > 0 ms, got {RequestTimeoutMs}");
         if (MaxParameters < 1) throw new ArgumentException($"serving: max parameters must be at least 1, got {MaxParameters}");
         if (!(LoadTimeoutSeconds > 0)) throw new ArgumentException($"serving: load timeout must be > 0 s, got {LoadTimeoutSeconds}");

@@ -80,7 +80,7 @@ public static class ModelSignature
         {
             key.ImportFromPem(pem);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             key.Dispose();
             throw new ModelIntegrityException($"model signature: the {kind} key is not an EC key in PEM form: {e.Message}", e);

@@ -124,12 +124,14 @@ public sealed class HardeningTests(TestModels models) : IClassFixture<TestModels
     [Fact]
     public void Readiness_Reports503Saturated_WhenTheQueueIsFull()
     {
-        var (store, queue, _) = InferenceQueueTests.Create(models.RegressorPath, capacity: 3, maxBatch: 4, waitMs: 0);
+        var (store, queue, _) = InferenceQueueTests.Create(models.RegressorPath, capacity: 4, maxBatch: 4, waitMs: 0);
         using (store)
         {
             store.Load();
             Assert.Equal(200, Assert.IsAssignableFrom<IStatusCodeHttpResult>(HealthEndpoint.Handle(store, queue)).StatusCode);
             Assert.True(queue.TryEnqueue(new InferenceRequest(new float[12], 3)));
+            Assert.False(queue.Saturated);
+            Assert.True(queue.TryEnqueue(new InferenceRequest(new float[4], 1)));
             Assert.True(queue.Saturated);
             Assert.Equal(503, Assert.IsAssignableFrom<IStatusCodeHttpResult>(HealthEndpoint.Handle(store, queue)).StatusCode);
         }
