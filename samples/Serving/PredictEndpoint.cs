@@ -40,8 +40,9 @@ public static class PredictEndpoint
                 logger.LogWarning("predict: request body refused with {Status} ({Kind}): {Message}", e.StatusCode, kind, e.Message);
                 return Refuse(context, e.StatusCode, kind, $"the request body could not be read: {e.Message}");
             }
-            catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or IOException)
             {
+                // The connection went away mid-upload (reset, or aborted by the client).
                 return ClientGone(context, logger);
             }
             if (body is null)

@@ -111,4 +111,33 @@ public sealed class KestrelErrorTests(TestModels models) : IClassFixture<TestMod
         Assert.Equal(1, PredictTests.Metric(metrics, "deepnet_predict_errors_total{status_class=\"4xx\",kind=\"body_too_slow\"}"));
         AssertOneConciseLine(factory, "body_too_slow");
     }
+
+    [Fact]
+    public async Task UploadsCutOffMidBody_AreCounted_OneLineEach_NoStackTrace()
+    {
+        await using var factory = new KestrelFactory(models.RegressorPath);
+        var address = await factory.StartAsync();
+        for (int i = 0; i < 5; i++)
+        {
+            using var socket = new TcpClient();
+            await socket.ConnectAsync(address.Host, address.Port);
+            await socket.GetStream().WriteAsync(Encoding.ASCII.GetBytes(
+                "POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"instances\": [[1, "));
+            await Task.Delay(50);
+            socket.Client.LingerState = new LingerOption(true, 0);  // reset, as a killed client does
+        }
+        using var client = new HttpClient { BaseAddress = address };
+        double gone = 0;
+        string metrics = "";
+        for (int i = 0; i < 100 && gone < 5; i++, await Task.Delay(20))
+        {
+            metrics = await client.GetStringAsync("/metrics");
+            gone = metrics.Contains("kind=\"bad_request_body\"") ? PredictTests.Metric(metrics, "deepnet_predict_errors_total{status_class=\"4xx\",kind=\"bad_request_body\"}") : 0;
+        }
+        Assert.True(gone == 5, string.Join("\n", metrics.Split('\n').Where(l => l.StartsWith("deepnet_predict_errors", StringComparison.Ordinal)))
+            + "\n" + string.Join("\n", factory.Logs.Select(l => $"{l.Level} {l.Category}: {l.Message}")));
+        // Kestrel reports the cut as "Unexpected end of request content" (400): one warning line per upload.
+        Assert.DoesNotContain(factory.Logs, l => l.Error is not null || l.Level >= LogLevel.Error);
+        Assert.Equal(5, factory.Logs.Count(l => l.Level == LogLevel.Warning && l.Message.Contains("Unexpected end of request content", StringComparison.Ordinal)));
+    }
 }
