@@ -64,6 +64,8 @@ public sealed class LoadedModel : IDisposable
         var architecture = ModelArchitecture.Load(architecturePath);
         ParameterBudget.Check(architecture, architecturePath, policy.MaxParameters, weightsBytes);
 
+        if (weightsBytes > Array.MaxLength)
+            throw new IOException($"model weights '{weightsPath}' are {weightsBytes:N0} bytes; this server loads files up to {Array.MaxLength:N0} bytes");
         byte[] bytes = File.ReadAllBytes(weightsPath);
         string digest = Convert.ToHexStringLower(SHA256.HashData(bytes));
         bool verified = CheckDigest(weightsPath, digest, policy.RequireDigest);
@@ -92,7 +94,7 @@ public sealed class LoadedModel : IDisposable
             }
             model.To(device);
             model.Eval();
-            var (width, finite) = ProbeOutput(architecture, model, device);
+            var (width, finite) = ProbeOutput(architecture, model, device, architecturePath);
             if (architecture.ClassNames is { } names && names.Count != width)
                 throw new ModelArchitectureException($"model architecture '{architecturePath}': {names.Count} class names but the model outputs {width} values");
             if (!finite && !policy.AllowNonFiniteWeights)
@@ -129,7 +131,7 @@ public sealed class LoadedModel : IDisposable
     }
 
     /// <summary>True when the output of one all-zero instance is finite (false: the model itself yields NaN/Inf).</summary>
-    public bool ZeroInstanceIsFinite() => ProbeOutput(Architecture, Model, Device).Finite;
+    public bool ZeroInstanceIsFinite() => ProbeOutput(Architecture, Model, Device, "").Finite;
 
     // A FIFO, socket or device reports length 0 and would block or stream forever: refuse before opening.
     private static long RegularFileLength(string path, string what)
@@ -168,7 +170,7 @@ public sealed class LoadedModel : IDisposable
         }
     }
 
-    private static (int Width, bool Finite) ProbeOutput(ModelArchitecture architecture, Sequential model, Device device)
+    private static (int Width, bool Finite) ProbeOutput(ModelArchitecture architecture, Sequential model, Device device, string path)
     {
         using var scope = new DisposeScope();
         using var noGrad = GradMode.NoGrad();
@@ -179,10 +181,10 @@ public sealed class LoadedModel : IDisposable
         }
         catch (ArgumentException e)
         {
-            throw new ModelArchitectureException($"model architecture: the layers do not accept input_shape [{string.Join(", ", architecture.InputShape)}]: {e.Message}", e);
+            throw new ModelArchitectureException($"model architecture '{path}': the layers do not accept input_shape [{string.Join(", ", architecture.InputShape)}]: {e.Message}", e);
         }
         if (output.Rank != 2)
-            throw new ModelArchitectureException($"model architecture: the model must output [N, outputs], got {output.Shape} for one instance");
+            throw new ModelArchitectureException($"model architecture '{path}': the model must output [N, outputs], got {output.Shape} for one instance");
         return (output.Shape[1], output.ToArray().All(float.IsFinite));
     }
 

@@ -67,7 +67,7 @@ public sealed class BadInputTests(TestModels models) : IClassFixture<TestModels>
     public async Task QueueFull_Is503()
     {
         // The inference worker is not started, so the first request stays queued and fills a queue of 1.
-        await using var factory = new ServingFactory(models.RegressorPath, new Dictionary<string, string> { ["QueueCapacity"] = "1" });
+        await using var factory = new ServingFactory(models.RegressorPath, new Dictionary<string, string> { ["QueueCapacity"] = "1", ["MaxInstances"] = "1" });
         using var client = await factory.ReadyClientAsync();
         var queue = (InferenceQueue)factory.Services.GetService(typeof(InferenceQueue))!;
         await queue.StopAsync(CancellationToken.None);
