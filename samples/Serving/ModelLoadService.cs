@@ -11,6 +11,8 @@ public sealed class ModelLoadService(ModelStore store, IHostApplicationLifetime 
         try
         {
             store.Load();
+            if (store.Model is { DigestVerified: false } model)
+                logger.LogWarning("model weights have no SHA-256 sidecar (.sha256), so their integrity was not checked; SHA-256 {Digest}", model.WeightsSha256);
         }
         catch (Exception e)
         {

@@ -25,7 +25,7 @@ public sealed class ModelStore(IOptions<ServingOptions> options, ServingMetrics 
             settings.Validate();
             var device = Tensors.Device.Parse(settings.Device);
             var started = System.Diagnostics.Stopwatch.StartNew();
-            var model = LoadedModel.Load(settings.Model!, device);
+            var model = LoadedModel.LoadWithin(settings.Model!, device, ModelLoadPolicy.From(settings), TimeSpan.FromSeconds(settings.LoadTimeoutSeconds));
             logger.LogInformation("model {Path} loaded on {Device} in {Ms:F0} ms: {Task}, input [{Shape}], {Outputs} outputs, {Params} parameters",
                 settings.Model, device, started.Elapsed.TotalMilliseconds, model.Architecture.Task,
                 string.Join(", ", model.Architecture.InputShape), model.OutputWidth, model.Model.ParameterCount);

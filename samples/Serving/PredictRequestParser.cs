@@ -20,7 +20,12 @@ public static class PredictRequestParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = architecture.InputShape.Count + 4 });
+            // Duplicate keys refused: last-wins would let two parsers of one body disagree.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = architecture.InputShape.Count + 4, AllowDuplicateProperties = false });
+        }
+        catch (JsonException e) when (e.Message.Contains("uplicate", StringComparison.Ordinal))
+        {
+            return PredictInput.Invalid("duplicate_key", $"the body has a duplicate JSON key: {e.Message}");
         }
         catch (JsonException e)
         {
@@ -62,7 +67,14 @@ public static class PredictRequestParser
             if (error is not null) return error;
             index++;
         }
-        architecture.Normalization?.Apply(inputs);
+        if (architecture.Normalization is { } normalization)
+        {
+            normalization.Apply(inputs);
+            int bad = Array.FindIndex(inputs, v => !float.IsFinite(v));
+            if (bad >= 0)
+                return PredictInput.Invalid(NonFinite,
+                    $"instances[{bad / features}] value {bad % features} (flat) overflows float32 after the model's input normalization");
+        }
         return PredictInput.Valid(inputs, count);
     }
 
@@ -99,7 +111,7 @@ public static class PredictRequestParser
             if (element.ValueKind != JsonValueKind.Number)
                 return PredictInput.Invalid(NonNumeric, $"{path} is {Kind(element)}, expected a number");
             // float32 overflow counts as non-finite: 1e39 would become infinity inside the model.
-            if (!element.TryGetDouble(out double value) || !double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
+            if (!element.TryGetDouble(out double value) || !float.IsFinite((float)value))
                 return PredictInput.Invalid(NonFinite, $"{path} = {element.GetRawText()} is not a finite float32 value");
             destination[position++] = (float)value;
             return null;

@@ -1,8 +1,11 @@
 // DeepNet model server: loads a saved model (model.safetensors + model.json) and serves
 // POST /predict with micro-batching, GET /health, GET /health/live and GET /metrics (Prometheus).
 //   dotnet run --project samples/Serving -- --model out/mnist-cnn/model.safetensors --urls http://127.0.0.1:5000
+// Model owners: `keygen --out DIR` and `sign --model M.safetensors --key DIR/model-signing.key` (SignCommand).
 using DeepNet.Serving;
 using Prometheus;
+
+if (SignCommand.Handles(args)) return SignCommand.Run(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, ServingOptions.SwitchMappings);
@@ -17,12 +20,11 @@ builder.Services.AddHostedService<ModelLoadService>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseMiddleware<PredictMetricsMiddleware>();
 app.UseStatusCodePages();
 
 app.MapPost("/predict", PredictEndpoint.Handle);
-app.MapGet("/health", (ModelStore store) => store.Model is { } model
-    ? Results.Ok(new { status = store.State, task = model.Architecture.Task.ToString().ToLowerInvariant(), input_shape = model.Architecture.InputShape })
-    : Results.Json(new { status = store.State, error = store.Error }, statusCode: StatusCodes.Status503ServiceUnavailable));
+app.MapGet("/health", HealthEndpoint.Handle);
 app.MapGet("/health/live", () => Results.Ok(new { status = "alive" }));
 app.MapMetrics("/metrics", app.Services.GetRequiredService<ServingMetrics>().Registry);
 

@@ -10,9 +10,15 @@ namespace DeepNet.Serialization;
 /// </summary>
 public static class ModuleFiles
 {
-    /// <summary>Writes every parameter and buffer to <paramref name="path"/> atomically (temp file, then rename).</summary>
-    public static void Save(this Module module, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
+    /// <summary>
+    /// Writes every parameter and buffer to <paramref name="path"/> atomically (temp file, then
+    /// rename), then its SHA-256 to the sidecar "<paramref name="path"/>.sha256" (<see cref="ModelDigest"/>).
+    /// </summary>
+    public static void Save(this Module module, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         SafeTensorsWriter.Write(path, module.ToNamedArrays(), metadata);
+        ModelDigest.Write(path);
+    }
 
     /// <summary>
     /// Loads a file written by <see cref="Save"/> (or by PyTorch's safetensors). The whole file is

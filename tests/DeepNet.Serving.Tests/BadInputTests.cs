@@ -46,7 +46,7 @@ public sealed class BadInputTests(TestModels models) : IClassFixture<TestModels>
         Assert.Equal(kind, problem.GetProperty("kind").GetString());
         Assert.Contains(detail.Replace("\\\"", "\""), problem.GetProperty("detail").GetString());
         string metrics = await client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-        Assert.Equal(1, PredictTests.Metric(metrics, $"deepnet_predict_errors_total{{kind=\"{kind}\"}}"));
+        Assert.Equal(1, PredictTests.Metric(metrics, $"deepnet_predict_errors_total{{status_class=\"{status / 100}xx\",kind=\"{kind}\"}}"));
         Assert.Equal(0, PredictTests.Metric(metrics, "deepnet_batch_size_count"));
     }
 
@@ -67,7 +67,7 @@ public sealed class BadInputTests(TestModels models) : IClassFixture<TestModels>
     public async Task QueueFull_Is503()
     {
         // The inference worker is not started, so the first request stays queued and fills a queue of 1.
-        await using var factory = new ServingFactory(models.RegressorPath, new Dictionary<string, string> { ["QueueCapacity"] = "1" });
+        await using var factory = new ServingFactory(models.RegressorPath, new Dictionary<string, string> { ["QueueCapacity"] = "1", ["MaxInstances"] = "1" });
         using var client = await factory.ReadyClientAsync();
         var queue = (InferenceQueue)factory.Services.GetService(typeof(InferenceQueue))!;
         await queue.StopAsync(CancellationToken.None);

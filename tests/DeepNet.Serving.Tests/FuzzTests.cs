@@ -41,6 +41,43 @@ public sealed class FuzzTests(TestModels models) : IClassFixture<TestModels>
         Assert.True(health.IsSuccessStatusCode);
     }
 
+    // Hostile but well-formed HTTP: odd media types, duplicate keys, float32 edge values, huge nesting, odd encodings.
+    [Fact]
+    public async Task HostileRequests_NeverGet5xx()
+    {
+        await using var factory = new ServingFactory(models.ClassifierPath, new Dictionary<string, string> { ["MaxBodyBytes"] = "65536" });
+        using var client = await factory.ReadyClientAsync();
+        var random = new Random(7);
+        string[] types = ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded",
+            "application/json; charset=latin1", "APPLICATION/JSON", "application/problem+json", "*/*", "application/json;;", "multipart/form-data; boundary=a"];
+        string[] edges = ["3.4e38", "-3.4e38", "3.4028235e38", "-3.4028235e38", "1e-45", "0", "-0", "1e38", "3.4028236e38"];
+        var statuses = new Dictionary<int, int>();
+        for (int i = 0; i < 150; i++)
+        {
+            string row = "[" + string.Join(", ", Enumerable.Range(0, 36).Select(_ => edges[random.Next(edges.Length)])) + "]";
+            string body = (i % 5) switch
+            {
+                0 => $"{{\"instances\": [{row}], \"instances\": [{row}]}}",
+                1 => $"{{\"instances\": [{row}, {row}]}}",
+                2 => new string('[', random.Next(1, 200)) + new string(']', random.Next(1, 200)),
+                3 => $"{{\"instances\": [{row}], \"extra\": {{\"a\": 1, \"a\": 2}}}}",
+                _ => "instances=" + Uri.EscapeDataString(row),
+            };
+            var content = new ByteArrayContent(random.Next(6) == 0 ? System.Text.Encoding.Unicode.GetBytes(body) : Encoding.UTF8.GetBytes(body));
+            string type = types[random.Next(types.Length)];
+            if (MediaTypeHeaderValue.TryParse(type, out var media)) content.Headers.ContentType = media;
+            else content.Headers.TryAddWithoutValidation("Content-Type", type);
+            using var response = await client.PostAsync("/predict", content);
+            int status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            Assert.True(status < 500, $"request {i} ({type}) got {status}: {body}\n{await response.Content.ReadAsStringAsync()}");
+            if (status != 200) Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.True(statuses.ContainsKey(415) && statuses.ContainsKey(400), $"statuses {string.Join(", ", statuses)}: the requests do not reach both checks");
+        string metrics = await client.GetStringAsync("/metrics");
+        Assert.DoesNotContain("status_class=\"5xx\"", metrics);
+    }
+
     private static byte[] Mutate(byte[] body, Random random)
     {
         var bytes = body.ToList();

@@ -96,7 +96,7 @@ public sealed class PredictTests(TestModels models) : IClassFixture<TestModels>
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
         string text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Equal(2, Metric(text, "deepnet_predict_requests_total"));
-        Assert.Equal(1, Metric(text, "deepnet_predict_errors_total{kind=\"empty\"}"));
+        Assert.Equal(1, Metric(text, "deepnet_predict_errors_total{status_class=\"4xx\",kind=\"empty\"}"));
         Assert.Equal(2, Metric(text, "deepnet_predict_instances_total"));
         Assert.Equal(2, Metric(text, "deepnet_predict_latency_seconds_count"));
         Assert.Equal(1, Metric(text, "deepnet_batch_size_count"));
