@@ -109,8 +109,8 @@ public static class V2InferParser
                 pending.Push(item.EnumerateArray());
                 continue;
             }
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetDouble(out double value))
-                return $"\"data\" holds a {item.ValueKind.ToString().ToLowerInvariant()} where a number belongs";
+            if (item.ValueKind != JsonValueKind.Number) return $"\"data\" holds a {item.ValueKind.ToString().ToLowerInvariant()} where a number belongs";
+            if (!item.TryGetDouble(out double value)) return $"value {item.GetRawText()} at index {written} is not a finite float32";
             if (written == values.Length) return $"\"data\" holds more than the {values.Length} values of the shape";
             float single = (float)value;
             if (!float.IsFinite(single)) return $"value {item.GetRawText()} at index {written} is not a finite float32";

@@ -94,6 +94,7 @@ public sealed class V2ProtocolTests(TestRepository repository) : IClassFixture<T
     [InlineData("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,5],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5]}]}", "does not match [-1, 4]")]
     [InlineData("{\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", "holds 4 values, the shape needs 8")]
     [InlineData("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,1e39]}]}", "not a finite float32")]
+    [InlineData("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,1e400]}]}", "not a finite float32")]
     [InlineData("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,\"2\",3,4]}]}", "holds a string")]
     [InlineData("{\"inputs\":[{\"name\":\"input\",\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", "not valid JSON")]
     [InlineData("{\"inputs\":[]}", "exactly one input tensor")]
