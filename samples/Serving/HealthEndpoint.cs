@@ -17,6 +17,10 @@ public static class HealthEndpoint
         if (queue.Saturated)
             return Results.Json(new { status = "saturated", task, input_shape = model.Architecture.InputShape, queue = queueState },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
-        return Results.Ok(new { status = store.State, task, input_shape = model.Architecture.InputShape, queue = queueState });
+        return Results.Ok(new
+        {
+            status = store.State, task, input_shape = model.Architecture.InputShape, queue = queueState,
+            models = store.Models.ToDictionary(m => m.Key, m => m.Value.Select(h => h.Version)), reload_errors = store.ReloadErrors,
+        });
     }
 }

@@ -12,6 +12,33 @@ public sealed class ServingOptions
     /// <summary>The weights file (.safetensors); the architecture is the .json beside it with the same name.</summary>
     public string? Model { get; set; }
 
+    /// <summary>A model repository folder of <c>name/version/model.safetensors</c> (+ model.json); instead of <see cref="Model"/>.</summary>
+    public string? ModelRepository { get; set; }
+
+    /// <summary>The v2 name of a single <see cref="Model"/> (default: the file name without extension).</summary>
+    public string? ModelName { get; set; }
+
+    /// <summary>The repository model that /predict serves (required when the repository holds more than one).</summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary>When set, /health, /health/live, /metrics and the repository admin endpoints answer only on this port, and inference only on the others.</summary>
+    public int? ManagementPort { get; set; }
+
+    /// <summary>API keys accepted on inference (<c>Authorization: Bearer KEY</c> or <c>X-API-Key: KEY</c>); empty: no authentication.</summary>
+    public string[] ApiKeys { get; set; } = [];
+
+    /// <summary>Requests each client (API key, else remote address) may make per <see cref="RateLimitWindowSeconds"/>; 0: unlimited.</summary>
+    public int RateLimitPermits { get; set; }
+
+    /// <summary>The rate-limit window in seconds.</summary>
+    public double RateLimitWindowSeconds { get; set; } = 1;
+
+    /// <summary>Most open connections Kestrel accepts (further ones are refused); 0: unlimited.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>Origins allowed to call inference from a browser (CORS); empty: no CORS headers at all.</summary>
+    public string[] CorsOrigins { get; set; } = [];
+
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; set; } = "cpu";
 
@@ -51,7 +78,14 @@ public sealed class ServingOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("serving: --model PATH (the .safetensors file) is required");
+        if (string.IsNullOrWhiteSpace(Model) == string.IsNullOrWhiteSpace(ModelRepository))
+            throw new ArgumentException("serving: give exactly one of --model PATH (a .safetensors file) or --model-repository DIR (name/version/ folders)");
+        if (ManagementPort is < 1 or > 65535) throw new ArgumentException($"serving: management port must be in 1..65535, got {ManagementPort}");
+        if (RateLimitPermits < 0) throw new ArgumentException($"serving: rate limit permits must be >= 0, got {RateLimitPermits}");
+        if (RateLimitWindowSeconds <= 0 || !double.IsFinite(RateLimitWindowSeconds))
+            throw new ArgumentException($"serving: rate limit window must be > 0 s, got {RateLimitWindowSeconds}");
+        if (MaxConnections < 0) throw new ArgumentException($"serving: max connections must be >= 0, got {MaxConnections}");
+        if (ApiKeys.Any(k => k.Length < 16)) throw new ArgumentException("serving: every API key must be at least 16 characters");
         if (MaxBatchSize < 1) throw new ArgumentException($"serving: max batch size must be at least 1, got {MaxBatchSize}");
         if (MaxWaitMs < 0 || !double.IsFinite(MaxWaitMs)) throw new ArgumentException($"serving: max wait must be >= 0 ms, got {MaxWaitMs}");
         if (QueueCapacity < 1) throw new ArgumentException($"serving: queue capacity must be at least 1, got {QueueCapacity}");
@@ -69,6 +103,13 @@ public sealed class ServingOptions
     public static Dictionary<string, string> SwitchMappings { get; } = new()
     {
         ["--model"] = $"{Section}:Model",
+        ["--model-repository"] = $"{Section}:ModelRepository",
+        ["--model-name"] = $"{Section}:ModelName",
+        ["--default-model"] = $"{Section}:DefaultModel",
+        ["--management-port"] = $"{Section}:ManagementPort",
+        ["--rate-limit-permits"] = $"{Section}:RateLimitPermits",
+        ["--rate-limit-window-s"] = $"{Section}:RateLimitWindowSeconds",
+        ["--max-connections"] = $"{Section}:MaxConnections",
         ["--device"] = $"{Section}:Device",
         ["--max-batch-size"] = $"{Section}:MaxBatchSize",
         ["--max-wait-ms"] = $"{Section}:MaxWaitMs",
