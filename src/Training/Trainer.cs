@@ -17,18 +17,23 @@ namespace DeepNet.Training;
 public sealed class Trainer
 {
     private readonly ProgressReporter _progress;
+    private readonly IDataParallel? _parallel;
     private volatile bool _stopRequested;
 
     /// <summary>
     /// A trainer writing to <paramref name="output"/> (default: the console). The live bar is used
     /// when <paramref name="interactive"/> is true, by default when output is the console and
-    /// stdout is a terminal. <paramref name="verbose"/> = false prints nothing.
+    /// stdout is a terminal. <paramref name="verbose"/> = false prints nothing. With
+    /// <paramref name="parallel"/> (DistributedDataParallel under mpirun) gradients are averaged
+    /// across ranks before each step, metrics are summed across ranks, and only rank 0 prints.
     /// </summary>
-    public Trainer(TextWriter? output = null, bool? interactive = null, bool verbose = true)
+    public Trainer(TextWriter? output = null, bool? interactive = null, bool verbose = true, IDataParallel? parallel = null)
     {
         bool console = output is null;
         output ??= Console.Out;
         bool live = interactive ?? (console && !Console.IsOutputRedirected);
+        _parallel = parallel;
+        verbose &= parallel is null || parallel.Rank == 0;
         _progress = verbose ? ProgressReporter.Create(output, live) : new PlainProgress(TextWriter.Null);
     }
 
@@ -49,8 +54,10 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(train);
         if (epochs < 0) throw new ArgumentException($"fit: epochs must be >= 0, got {epochs}");
+        if (_parallel is not null && !ReferenceEquals(_parallel.Module, model))
+            throw new ArgumentException("fit: the trainer's data-parallel group synchronizes a different model than the one given to Fit");
         var history = new History();
-        var context = new TrainingContext(model, optimizer, history, epochs, validation is not null, _progress.WriteLine);
+        var context = new TrainingContext(model, optimizer, history, epochs, validation is not null, _progress.WriteLine, _parallel);
         _stopRequested = false;
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -81,7 +88,8 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         string label = $"epoch {epoch}/{context.Epochs}";
         var result = TrainEpoch(context.Model, loss, context.Optimizer, train, label);
-        if (_stopRequested && result.Samples < train.SampleCount)
+        // Samples are summed over the ranks (each ran its own loader of SampleCount).
+        if (_stopRequested && result.Samples < (long)train.SampleCount * (_parallel?.WorldSize ?? 1))
         {
             context.History.Interrupted = true;
             context.History.StopReason = $"interrupted during epoch {epoch} after {result.Samples}/{train.SampleCount} samples; the last checkpoint is kept";
@@ -118,6 +126,7 @@ public sealed class Trainer
                     var value = loss.Forward(output, batch.Target);
                     optimizer.ZeroGrad();
                     value.Backward();
+                    _parallel?.SynchronizeGradients();
                     optimizer.Step();
                     meter.Add(value, output, batch.Target);
                 }
@@ -125,10 +134,15 @@ public sealed class Trainer
                 if (_stopRequested) break;
             }
         });
+        meter.SumAcrossRanks(_parallel);
         return meter.Result();
     }
 
-    /// <summary>Mean loss (and accuracy for classification) of <paramref name="model"/> over <paramref name="data"/>, in eval mode without gradients.</summary>
+    /// <summary>
+    /// Mean loss (and accuracy for classification) of <paramref name="model"/> over <paramref name="data"/>,
+    /// in eval mode without gradients. Data-parallel: every rank must call it (sums are reduced
+    /// across ranks); give each a shard, or all the same data (the mean is then unchanged).
+    /// </summary>
     public Evaluation Evaluate(Module model, Loss loss, DataLoader data)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -153,6 +167,7 @@ public sealed class Trainer
         {
             model.Train(wasTraining);
         }
+        meter.SumAcrossRanks(_parallel);
         return meter.Result();
     }
 
