@@ -46,7 +46,12 @@ public sealed unsafe class Communicator : IDisposable
                 _world = new Communicator();
                 AppDomain.CurrentDomain.UnhandledException += (_, e) =>
                     _world.Abort($"unhandled exception, aborting the MPI job: {e.ExceptionObject}");
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => _world.Dispose();
+                // A rank leaving with an error code must take the job down, not finalize as if done.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    if (Environment.ExitCode != 0) _world.Abort($"process exiting with code {Environment.ExitCode}, aborting the MPI job", Environment.ExitCode);
+                    else _world.Dispose();
+                };
                 return _world;
             }
         }
