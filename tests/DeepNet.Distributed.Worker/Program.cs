@@ -2,6 +2,7 @@
 //   mpirun -np 2 dotnet DeepNet.Distributed.Worker.dll train --model mlp --steps 20 --batch 16 --out w.bin
 //   ... train --model cnn --fault throw|exit|hang --fault-rank 1 --fault-step 3 --timeout 5
 //   ... train --model mlp --hidden-on-rank1 32        (models that differ across ranks)
+//   ... train --model mnist --steps 30 --batch 64 --bucket-cap 65536   (timings)
 // Without mpirun (no OMPI_COMM_WORLD_SIZE) it prints the install/launch hint and exits 2.
 using System.Diagnostics;
 using System.Globalization;
@@ -24,8 +25,15 @@ var world = Communicator.World;
 world.Timeout = TimeSpan.FromSeconds(options.Timeout);
 int hidden = world.Rank == 1 && options.HiddenOnRank1 > 0 ? options.HiddenOnRank1 : 16;
 var init = new Generator(7);
-bool cnn = options.Model == "cnn";
-using var model = cnn
+bool cnn = options.Model is "cnn" or "mnist";
+using var model = options.Model == "mnist"
+    ? new Sequential(   // samples/MnistCnn's Keras convnet (93k parameters), for the timings in benchmarks/RESULTS.md
+        new Conv2D(1, 32, kernelSize: 3, generator: init), new Relu(), new MaxPool2D(2),
+        new Conv2D(32, 64, kernelSize: 3, generator: init), new Relu(), new MaxPool2D(2),
+        new Conv2D(64, 64, kernelSize: 3, generator: init), new Relu(),
+        new Tripwire(options.Fault, options.FaultRank, options.FaultStep, world.Rank),
+        new Flatten(), new Dense(64 * 3 * 3, 64, generator: init), new Relu(), new Dense(64, 10, generator: init))
+    : cnn
     ? new Sequential(
         new Conv2D(1, 8, kernelSize: 3, generator: init), new Relu(), new MaxPool2D(2),
         new Conv2D(8, 16, kernelSize: 3, generator: init), new Relu(), new MaxPool2D(2),
