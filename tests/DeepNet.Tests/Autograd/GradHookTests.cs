@@ -11,9 +11,9 @@ public class GradHookTests
         using var x = Tensor.FromArray([1f, 2f]).RequiresGradient();
         var seen = new List<float[]>();
         using var hook = x.RegisterPostAccumulateGradHook(t => seen.Add(t.Grad!.ToArray()));
-        // x is used twice: each use accumulates into Grad and fires the hook.
+        // x is used three times (x·2, and both sides of x·x): each use accumulates into Grad and fires the hook.
         using (new DisposeScope()) (x.Mul(2f) + x.Mul(x)).Sum().Backward();
-        Assert.Equal(2, seen.Count);
+        Assert.Equal(3, seen.Count);
         Assert.Equal([4f, 6f], seen[^1]);
     }
 
