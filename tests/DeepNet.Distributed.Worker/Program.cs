@@ -3,6 +3,7 @@
 //   ... train --model cnn --fault throw|exit|hang --fault-rank 1 --fault-step 3 --timeout 5
 //   ... train --model mlp --hidden-on-rank1 32        (models that differ across ranks)
 //   ... train --model mnist --steps 30 --batch 64 --bucket-cap 65536   (timings)
+//   ... allreduce --steps 50 --bucket-cap 373288                       (all-reduce of that many bytes, median)
 // Without mpirun (no OMPI_COMM_WORLD_SIZE) it prints the install/launch hint and exits 2.
 using System.Diagnostics;
 using System.Globalization;
@@ -23,6 +24,7 @@ if (!Mpirun.IsLaunched)
 }
 var world = Communicator.World;
 world.Timeout = TimeSpan.FromSeconds(options.Timeout);
+if (args.FirstOrDefault() == "allreduce") return AllReduceBench.Run(world, options.Steps, options.BucketCapBytes);
 int hidden = world.Rank == 1 && options.HiddenOnRank1 > 0 ? options.HiddenOnRank1 : 16;
 var init = new Generator(7);
 bool cnn = options.Model is "cnn" or "mnist";
