@@ -82,10 +82,13 @@ internal static class Backprop
                 leaf.Grad = grad.Clone().DetachFromScope();
                 grad.Dispose();
             }
-            return;
         }
-        leaf.Grad.AddInPlace(grad);
-        grad.Dispose();
+        else
+        {
+            leaf.Grad.AddInPlace(grad);
+            grad.Dispose();
+        }
+        leaf.RunPostAccumulateGradHooks();
     }
 
     /// <summary>Sums a broadcast gradient back to <paramref name="shape"/> (disposing the input when it had to).</summary>

@@ -20,13 +20,20 @@ public sealed class DataLoader : IEnumerable<Batch>
     private readonly int _targetSize;
     private int _epoch;
 
-    /// <summary>A loader over <paramref name="dataset"/>; <paramref name="prefetch"/> = 0 gathers each batch on demand.</summary>
+    /// <summary>
+    /// A loader over <paramref name="dataset"/>; <paramref name="prefetch"/> = 0 gathers each batch on
+    /// demand. A <paramref name="sampler"/> (such as a distributed one) chooses the indices and their
+    /// order instead of <paramref name="shuffle"/>, as in torch the two exclude each other.
+    /// </summary>
     public DataLoader(IDataset dataset, int batchSize = 32, bool shuffle = false, bool dropLast = false,
-        ulong seed = 0, Device? device = null, int prefetch = 1)
+        ulong seed = 0, Device? device = null, int prefetch = 1, ISampler? sampler = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0) throw new ArgumentException($"data_loader: batch size must be positive, got {batchSize}");
         if (prefetch < 0) throw new ArgumentException($"data_loader: prefetch must be >= 0, got {prefetch}");
+        if (sampler is not null && shuffle)
+            throw new ArgumentException("data_loader: sampler and shuffle exclude each other; let the sampler shuffle");
+        Sampler = sampler;
         Dataset = dataset;
         _sampleSize = dataset.SampleShape.Aggregate(1, (a, b) => checked(a * b));
         _targetSize = dataset.HasTargets ? dataset.TargetShape.Aggregate(1, (a, b) => checked(a * b)) : 0;
@@ -48,11 +55,16 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     public ulong Seed { get; }
 
-    /// <summary>Batches per epoch.</summary>
-    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+    /// <summary>The sampler choosing each epoch's indices; null: every index, shuffled or in order.</summary>
+    public ISampler? Sampler { get; }
 
-    /// <summary>Samples per epoch (fewer than <see cref="Dataset"/>.Count when the last batch is dropped).</summary>
-    public int SampleCount => DropLast ? BatchCount * BatchSize : Dataset.Count;
+    /// <summary>Batches per epoch.</summary>
+    public int BatchCount => DropLast ? IndexCount / BatchSize : (IndexCount + BatchSize - 1) / BatchSize;
+
+    /// <summary>Samples per epoch (fewer than the indices visited when the last batch is dropped).</summary>
+    public int SampleCount => DropLast ? BatchCount * BatchSize : IndexCount;
+
+    private int IndexCount => Sampler?.Count ?? Dataset.Count;
 
     /// <summary>Where batches are made; the <see cref="Trainer"/> sets it to the model's device.</summary>
     public Device Device { get; set; }
@@ -66,17 +78,43 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>Sample indices in the order epoch <paramref name="epoch"/> visits them.</summary>
     public int[] Order(int epoch)
     {
-        var order = new int[Dataset.Count];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        if (!Shuffle) return order;
-        // SplitMix64 keyed by (seed, epoch): the same permutation on every run and .NET version.
-        ulong state = Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch * 0xD1B54A32D192ED03UL + 1;
-        for (int i = order.Length - 1; i > 0; i--)
+        if (Sampler is not null) return CheckedIndices(Sampler.Indices(epoch));
+        if (!Shuffle)
+        {
+            var order = new int[Dataset.Count];
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            return order;
+        }
+        return Permutation(Dataset.Count, Seed, epoch);
+    }
+
+    /// <summary>
+    /// The shuffled order of <paramref name="count"/> indices for (<paramref name="seed"/>,
+    /// <paramref name="epoch"/>): the same on every run, .NET version and process (distributed
+    /// samplers shard this same permutation).
+    /// </summary>
+    public static int[] Permutation(int count, ulong seed, int epoch)
+    {
+        var order = new int[count];
+        for (int i = 0; i < count; i++) order[i] = i;
+        // SplitMix64 keyed by (seed, epoch).
+        ulong state = seed * 0x9E3779B97F4A7C15UL + (ulong)epoch * 0xD1B54A32D192ED03UL + 1;
+        for (int i = count - 1; i > 0; i--)
         {
             int j = (int)(NextRandom(ref state) % (ulong)(i + 1));
             (order[i], order[j]) = (order[j], order[i]);
         }
         return order;
+    }
+
+    private int[] CheckedIndices(int[] indices)
+    {
+        if (indices.Length != Sampler!.Count)
+            throw new InvalidOperationException($"data_loader: the sampler promised {Sampler.Count} indices and gave {indices.Length}");
+        foreach (int i in indices)
+            if ((uint)i >= (uint)Dataset.Count)
+                throw new InvalidOperationException($"data_loader: sampler index {i} is outside the dataset of {Dataset.Count} samples");
+        return indices;
     }
 
     private static ulong NextRandom(ref ulong state)
@@ -139,7 +177,7 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     private HostBatch Gather(int[] order, int batch)
     {
-        int start = batch * BatchSize, count = Math.Min(BatchSize, Dataset.Count - start);
+        int start = batch * BatchSize, count = Math.Min(BatchSize, order.Length - start);
         var (features, targets) = count == BatchSize && _freeBuffers.TryDequeue(out var free)
             ? free
             : (new float[count * _sampleSize], new float[count * _targetSize]);

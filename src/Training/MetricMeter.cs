@@ -62,6 +62,15 @@ internal sealed class MetricMeter
     public Dictionary<string, double> Values(string prefix = "") =>
         (_metrics ?? []).Where(m => m.Name != "accuracy").ToDictionary(m => prefix + m.Name, m => m.Result());
 
+    /// <summary>Sums the counts over the ranks of data-parallel training, so every rank reports the global epoch.</summary>
+    public void SumAcrossRanks(IDataParallel? parallel)
+    {
+        if (parallel is null || parallel.WorldSize == 1) return;
+        double[] values = [_lossSum, _correct, _samples, _classification ? 0 : 1];
+        parallel.SumAcrossRanks(values);
+        (_lossSum, _correct, _samples, _classification) = (values[0], (long)values[1], (long)values[2], values[3] == 0);
+    }
+
     public StepStatus Status(int batch, int batches, TimeSpan elapsed) => new(batch, batches, _samples, Loss, Accuracy, elapsed);
 
     public Evaluation Result() => new(Loss, Accuracy, (int)_samples) { Metrics = Values() };

@@ -44,7 +44,8 @@ public sealed class ModelCheckpoint : Callback
             ["monitor"] = Monitor,
         };
         if (metrics.Get(Monitor) is { } value) metadata[Monitor] = value.ToString("R", CultureInfo.InvariantCulture);
-        WeightsSnapshot.Capture(context.Model).Save(Path, metadata);
+        // Ranks hold the same weights and reduced metrics: one writer, so no two processes race on the file.
+        if (context.IsPrimary) WeightsSnapshot.Capture(context.Model).Save(Path, metadata);
         SavedEpoch = metrics.Epoch;
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class Trainer
         }
         context.Optimizer.ZeroGrad();
         value.Backward();
+        _parallel?.SynchronizeGradients();   // data-parallel: average the gradients across ranks before clipping and the step
         var parameters = context.Model.Parameters();
         if (ClipGradValue is { } clipValue) GradClip.ClipGradValue(parameters, clipValue);
         if (ClipGradNorm is { } maxNorm)
@@ -86,6 +87,7 @@ public sealed partial class Trainer
         {
             model.Train(wasTraining);
         }
+        meter.SumAcrossRanks(_parallel);   // data-parallel: every rank must evaluate (the sums are reduced)
         return meter.Result();
     }
 

@@ -18,6 +18,7 @@ namespace DeepNet.Training;
 public sealed partial class Trainer
 {
     private readonly ProgressReporter _progress;
+    private readonly IDataParallel? _parallel;
     private volatile bool _stopRequested;
     private double? _clipGradNorm;
     private double? _clipGradValue;
@@ -27,13 +28,18 @@ public sealed partial class Trainer
     /// when <paramref name="interactive"/> is true, by default when output is the console and
     /// stdout is a terminal. <paramref name="verbose"/> = false prints nothing. With
     /// <paramref name="metrics"/> (Keras' <c>compile(metrics=[...])</c>) exactly those are measured on
-    /// the training and validation data; without, accuracy is measured for classification.
+    /// the training and validation data; without, accuracy is measured for classification. With
+    /// <paramref name="parallel"/> (DistributedDataParallel under mpirun) gradients are averaged
+    /// across ranks before each step, loss and accuracy are summed across ranks, and only rank 0 prints.
     /// </summary>
-    public Trainer(TextWriter? output = null, bool? interactive = null, bool verbose = true, IEnumerable<Metric>? metrics = null)
+    public Trainer(TextWriter? output = null, bool? interactive = null, bool verbose = true, IEnumerable<Metric>? metrics = null,
+        IDataParallel? parallel = null)
     {
         bool console = output is null;
         output ??= Console.Out;
         bool live = interactive ?? (console && !Console.IsOutputRedirected);
+        _parallel = parallel;
+        verbose &= parallel is null || parallel.Rank == 0;
         _progress = verbose ? ProgressReporter.Create(output, live) : new PlainProgress(TextWriter.Null);
         Metrics = metrics?.ToList() ?? [];
         var duplicate = Metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1 || g.Key is "loss" or "lr" or "time");
@@ -84,10 +90,12 @@ public sealed partial class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(train);
         if (epochs < 0) throw new ArgumentException($"fit: epochs must be >= 0, got {epochs}");
+        if (_parallel is not null && !ReferenceEquals(_parallel.Module, model))
+            throw new ArgumentException("fit: the trainer's data-parallel group synchronizes a different model than the one given to Fit");
         RequireTargets("fit", train);
         if (validation is not null) RequireTargets("fit (validation)", validation);
         var history = new History();
-        var context = new TrainingContext(model, optimizer, history, epochs, validation is not null, Metrics, _progress.WriteLine);
+        var context = new TrainingContext(model, optimizer, history, epochs, validation is not null, Metrics, _progress.WriteLine, _parallel);
         if (NanGuard.SoftmaxBeforeCrossEntropy(model, loss) is { } softmax) Warn(history, softmax);
         _stopRequested = false;
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -137,7 +145,8 @@ public sealed partial class Trainer
             _progress.WriteLine(nanStop);
             return false;
         }
-        if (_stopRequested && result.Samples < train.SampleCount)
+        // Samples are summed over the ranks (each ran its own loader of SampleCount).
+        if (_stopRequested && result.Samples < (long)train.SampleCount * (_parallel?.WorldSize ?? 1))
         {
             context.History.Interrupted = true;
             context.History.StopReason = $"interrupted during epoch {epoch} after {result.Samples}/{train.SampleCount} samples{CheckpointNote(callbacks)}";
@@ -192,6 +201,7 @@ public sealed partial class Trainer
                 if (_stopRequested || context.StopTraining) break;
             }
         });
+        meter.SumAcrossRanks(_parallel);
         return (meter.Result(), nanStop);
     }
 }

@@ -11,9 +11,10 @@ public sealed class TrainingContext
     private readonly IReadOnlyList<Metric> _metrics;
 
     internal TrainingContext(Module model, Optimizer optimizer, History history, int epochs, bool hasValidation,
-        IReadOnlyList<Metric> metrics, Action<string> log)
+        IReadOnlyList<Metric> metrics, Action<string> log, IDataParallel? parallel = null)
     {
         _metrics = metrics;
+        Parallel = parallel;
         Model = model;
         Optimizer = optimizer;
         History = history;
@@ -27,6 +28,12 @@ public sealed class TrainingContext
 
     /// <summary>The history so far (the current epoch is already in it at OnEpochEnd).</summary>
     public History History { get; }
+
+    /// <summary>The data-parallel group when training under mpirun; null in one process.</summary>
+    public IDataParallel? Parallel { get; }
+
+    /// <summary>Whether this process writes files and prints (rank 0, or the only process).</summary>
+    public bool IsPrimary => Parallel is null || Parallel.Rank == 0;
 
     /// <summary>Number of epochs asked for.</summary>
     public int Epochs { get; }

@@ -11,7 +11,7 @@ namespace DeepNet.Tests.Architecture;
 
 /// <summary>
 /// Every ```csharp block of README.md compiles as a top-level program against DeepNet, DeepNet.Kernels,
-/// DeepNet.Training and DeepNet.Data, with the SDK's implicit usings. A block preceded by the line
+/// DeepNet.Training, DeepNet.Data and DeepNet.Distributed, with the SDK's implicit usings. A block preceded by the line
 /// <c>&lt;!-- snippet: continues --&gt;</c> is compiled together with the block before it.
 /// </summary>
 public class ReadmeSnippetTests
@@ -71,7 +71,8 @@ public class ReadmeSnippetTests
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Concat([typeof(Tensor).Assembly.Location, typeof(IBackend).Assembly.Location,
-                     typeof(Trainer).Assembly.Location, typeof(Mnist).Assembly.Location]);
+                     typeof(Trainer).Assembly.Location, typeof(Mnist).Assembly.Location,
+                     typeof(DeepNet.Distributed.DistributedDataParallel).Assembly.Location]);
         return paths.Where(p => p.Length > 0).GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
             .Select(g => MetadataReference.CreateFromFile(g.First()));
     }
