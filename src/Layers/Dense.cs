@@ -42,18 +42,7 @@ public sealed class Dense : Module
     {
         if (input.Rank == 0 || input.Shape[^1] != InFeatures)
             throw new ArgumentException($"dense: input {input.Shape} must end in {InFeatures} features");
-        using var weightT = Weight.Transpose(0, 1);   // a stride swap: matmul reads it transposed, no copy
-        var product = input.MatMul(weightT);
-        if (Bias is null && Activation == Activation.Identity) return product;
-        using (product)
-        {
-            if (Bias is null) return product.Activate(Activation);
-            if (product.Rank <= 2) return product.AddBiasActivation(Bias, Activation);
-            // The fused op's channel dim is dim 1: fold the leading dims so the features are it.
-            using var rows = product.Reshape(-1, OutFeatures);
-            using var activated = rows.AddBiasActivation(Bias, Activation);
-            return activated.Reshape(product.ShapeArray);
-        }
+        return Tensor.LinearActivation(input, Weight, Bias, Activation);
     }
 
     protected override string Describe() =>

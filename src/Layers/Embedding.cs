@@ -25,7 +25,7 @@ public sealed class Embedding : Module
     /// <summary>The table, [numEmbeddings, dim].</summary>
     public Tensor Weight => _weight;
 
-    public override Tensor Forward(Tensor input) => Weight.Embedding(input);
+    public override Tensor Forward(Tensor input) => Tensor.Embedding(input, Weight);
 
     protected override string Describe() => $"Embedding({NumEmbeddings}→{EmbeddingDim})";
 }

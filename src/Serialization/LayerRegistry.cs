@@ -39,13 +39,14 @@ public static class LayerRegistry
         Register("Relu", _ => new Relu(), (Relu _) => Spec("Relu"));
         Register("Tanh", _ => new Tanh(), (Tanh _) => Spec("Tanh"));
         Register("Sigmoid", _ => new Sigmoid(), (Sigmoid _) => Spec("Sigmoid"));
-        Register("Gelu", _ => new Gelu(), (Gelu _) => Spec("Gelu"));
+        Register("Gelu", s => new Gelu(s.Choice<GeluApproximation>("approximate", GeluApproximation.None)),
+            (Gelu l) => l.Approximate == GeluApproximation.None ? Spec("Gelu") : Spec("Gelu").With("approximate", l.Approximate.ToString().ToLowerInvariant()));
         Register("LeakyRelu", s => new LeakyRelu(s.Float("negative_slope", 0.01f)),
             (LeakyRelu l) => Spec("LeakyRelu").With("negative_slope", l.NegativeSlope));
         Register("Softmax", s => new Softmax(s.Int("dim", -1)), (Softmax l) => Spec("Softmax").With("dim", l.Dim));
-        Register("BatchNorm1D", s => new BatchNorm1D(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+        Register("BatchNorm1D", s => new BatchNorm1D(s.Int("num_features"), s.Float("eps", 1e-5f), Momentum(s), s.Bool("affine", true)),
             (BatchNorm1D b) => NormSpec("BatchNorm1D", b));
-        Register("BatchNorm2D", s => new BatchNorm2D(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+        Register("BatchNorm2D", s => new BatchNorm2D(s.Int("num_features"), s.Float("eps", 1e-5f), Momentum(s), s.Bool("affine", true)),
             (BatchNorm2D b) => NormSpec("BatchNorm2D", b));
         Register("LayerNorm", s => new LayerNorm(s.IntArray("normalized_shape"), s.Float("eps", 1e-5f), s.Bool("elementwise_affine", true)),
             (LayerNorm l) => Spec("LayerNorm").With("normalized_shape", new JsonArray(l.NormalizedShape.ToArray().Select(d => (JsonNode?)d).ToArray()))
@@ -109,6 +110,10 @@ public static class LayerRegistry
     }
 
     private static LayerSpec Spec(string type) => new(type);
+
+    // Absent reads as torch's default 0.1; an explicit null is momentum=None (the cumulative average).
+    private static float? Momentum(LayerSpec s) =>
+        s.Arguments.TryGetPropertyValue("momentum", out var node) && node is null ? null : s.Float("momentum", 0.1f);
 
     private static LayerSpec NormSpec(string type, BatchNorm b) => Spec(type).With("num_features", b.NumFeatures)
         .With("eps", b.Eps).With("momentum", b.Momentum).With("affine", b.Weight is not null);

@@ -26,7 +26,7 @@ public sealed partial class Tensor
     private Tensor ShiftedByMax(int dim)
     {
         int d = ShapeMath.NormalizeDim("softmax", dim, Rank);
-        return DisposeScope.Run(() => this - Detach().Max(d, keepDim: true));
+        return DisposeScope.Run(() => this - Detach().Max([d], keepDim: true));
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public sealed partial class Tensor
         return DisposeScope.Run(() =>
         {
             var cols = Im2ColFunction.Apply(Reshape(n * c, 1, g.H, g.W), g, padValue);   // [N·C, R·S, P·Q]
-            return (max ? cols.Max(1) : cols.Mean(1)).Reshape(n, c, g.P, g.Q);
+            return (max ? cols.Max([1]) : cols.Mean(1)).Reshape(n, c, g.P, g.Q);
         });
     }
 
@@ -93,11 +93,14 @@ public sealed partial class Tensor
         return DisposeScope.Run(() => this * (Rand(ShapeArray, generator, Device).Ge(p) * (1f / (1f - p))));
     }
 
-    /// <summary>Rows of this [vocab, dim] table for integer ids of any shape → [..ids, dim].</summary>
-    public Tensor Embedding(Tensor ids)
+    /// <summary>
+    /// torch.nn.functional.embedding(input, weight), ids first as in PyTorch: the rows of
+    /// <paramref name="weight"/> [vocab, dim] for integer ids of any shape → [..ids, dim].
+    /// </summary>
+    public static Tensor Embedding(Tensor input, Tensor weight)
     {
-        if (Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {Shape}");
-        return DisposeScope.Run(() => IndexSelect(0, ids.Reshape(-1)).Reshape([.. ids.ShapeArray, ShapeArray[1]]));
+        if (weight.Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {weight.Shape}");
+        return DisposeScope.Run(() => weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.ShapeArray, weight.ShapeArray[1]]));
     }
 
     /// <summary>Normalizes over the last dims given by <paramref name="normalizedShape"/>, then scales and shifts.</summary>
