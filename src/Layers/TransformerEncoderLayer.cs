@@ -48,10 +48,11 @@ public sealed class TransformerEncoderLayer : Module
     public override Tensor Forward(Tensor input) => Forward(input, null, null);
 
     /// <summary>
-    /// srcMask: additive [S, S] or [N·heads, S, S] (e.g. <see cref="MultiHeadAttention.CausalMask"/>);
-    /// srcKeyPaddingMask: [N, S], nonzero = padded position (ignored as a key).
+    /// srcMask: [S, S] or [N·heads, S, S] (e.g. <see cref="AttentionMask.Causal"/>); srcKeyPaddingMask:
+    /// [N, S], e.g. <c>AttentionMask.Blocked(padded)</c> with nonzero = padded position (ignored as a key).
+    /// Both as <see cref="MultiHeadAttention.Forward(Tensor, Tensor, Tensor, AttentionMask?, AttentionMask?)"/>.
     /// </summary>
-    public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask) => DisposeScope.Run(() =>
+    public Tensor Forward(Tensor src, AttentionMask? srcMask, AttentionMask? srcKeyPaddingMask) => DisposeScope.Run(() =>
     {
         if (NormFirst)
         {
@@ -62,7 +63,7 @@ public sealed class TransformerEncoderLayer : Module
         return _norm2.Forward(x + FeedForwardBlock(x));
     });
 
-    private Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask) =>
+    private Tensor SelfAttentionBlock(Tensor x, AttentionMask? mask, AttentionMask? keyPaddingMask) =>
         _dropout1.Forward(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
 
     private Tensor FeedForwardBlock(Tensor x)
