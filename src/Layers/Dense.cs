@@ -12,8 +12,12 @@ public sealed class Dense : Module
     private readonly Tensor _weight;
     private readonly Tensor? _bias;
 
+    /// <summary>
+    /// A Dense layer with PyTorch's default init; <paramref name="weightInit"/> and <paramref name="biasInit"/>
+    /// refill the tensors afterwards, e.g. <c>weightInit: w =&gt; Init.XavierUniform(w)</c>.
+    /// </summary>
     public Dense(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null,
-        Activation activation = Activation.Identity)
+        Activation activation = Activation.Identity, Action<Tensor>? weightInit = null, Action<Tensor>? biasInit = null)
     {
         if (inFeatures <= 0 || outFeatures <= 0)
             throw new ArgumentException($"dense: feature counts must be positive, got in={inFeatures}, out={outFeatures}");
@@ -22,6 +26,8 @@ public sealed class Dense : Module
         Activation = activation;
         _weight = RegisterParameter("weight", Init.KaimingUniform([outFeatures, inFeatures], inFeatures, generator: generator));
         if (bias) _bias = RegisterParameter("bias", Init.FanInUniform([outFeatures], inFeatures, generator));
+        weightInit?.Invoke(_weight);
+        if (_bias is not null) biasInit?.Invoke(_bias);
     }
 
     public int InFeatures { get; }

@@ -134,7 +134,7 @@ public sealed class MultiHeadAttention : Module
             var dropped = Owner.IsTraining && Owner.DropoutProbability > 0f
                 ? attention.Dropout(Owner.DropoutProbability, true, Owner._generator) : attention;
             var mixed = dropped.MatMul(values).Permute(0, 2, 1, 3).Reshape(n, l, e);   // [N, L, E]
-            var output = Owner._outProj.Forward(mixed);
+            var output = Owner._outProj.Call(mixed);
             Tensor? weights = !needWeights ? null : averageWeights ? dropped.Mean(1) : dropped.Contiguous();
             return (output, weights);
         }

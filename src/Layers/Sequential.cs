@@ -29,7 +29,7 @@ public sealed class Sequential : Module
         var x = input;
         foreach (var layer in _layers)
         {
-            var next = layer.Forward(x);
+            var next = layer.Call(x);
             if (!ReferenceEquals(x, input)) x.Dispose();  // intermediate activations: the graph keeps what it needs
             x = next;
         }

@@ -37,6 +37,6 @@ public sealed class TransformerEncoder : Module
             if (!ReferenceEquals(x, src)) x.Dispose();   // inference holds two layers' outputs, not all; the graph keeps what backward needs
             x = next;
         }
-        return _norm is null ? x : _norm.Forward(x);
+        return _norm is null ? x : _norm.Call(x);
     });
 }

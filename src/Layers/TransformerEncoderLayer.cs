@@ -56,21 +56,21 @@ public sealed class TransformerEncoderLayer : Module
     {
         if (NormFirst)
         {
-            var attended = src + SelfAttentionBlock(_norm1.Forward(src), srcMask, srcKeyPaddingMask);
-            return attended + FeedForwardBlock(_norm2.Forward(attended));
+            var attended = src + SelfAttentionBlock(_norm1.Call(src), srcMask, srcKeyPaddingMask);
+            return attended + FeedForwardBlock(_norm2.Call(attended));
         }
-        var x = _norm1.Forward(src + SelfAttentionBlock(src, srcMask, srcKeyPaddingMask));
-        return _norm2.Forward(x + FeedForwardBlock(x));
+        var x = _norm1.Call(src + SelfAttentionBlock(src, srcMask, srcKeyPaddingMask));
+        return _norm2.Call(x + FeedForwardBlock(x));
     });
 
     private Tensor SelfAttentionBlock(Tensor x, AttentionMask? mask, AttentionMask? keyPaddingMask) =>
-        _dropout1.Forward(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
+        _dropout1.Call(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
 
     private Tensor FeedForwardBlock(Tensor x)
     {
-        var hidden = _linear1.Forward(x);
+        var hidden = _linear1.Call(x);
         var activated = hidden.Activate(Activation);
-        return _dropout2.Forward(_linear2.Forward(_dropout.Forward(activated)));
+        return _dropout2.Call(_linear2.Call(_dropout.Call(activated)));
     }
 
     protected override string Describe() => $"TransformerEncoderLayer(d={DModel}{(NormFirst ? ", pre-norm" : "")})";
