@@ -29,10 +29,23 @@ public static class LayerRegistry
                 .With("kernel_size", c.KernelSize).With("stride", c.Stride).With("padding", c.Padding)
                 .With("dilation", c.Dilation).With("groups", c.Groups).With("bias", c.Bias is not null)
                 .WithActivation(c.Activation));
-        Register("MaxPool2D", s => new MaxPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),
-            (MaxPool2D p) => Spec("MaxPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding));
-        Register("AvgPool2D", s => new AvgPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),
-            (AvgPool2D p) => Spec("AvgPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding));
+        Register("MaxPool2D", s => new MaxPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0)),
+                s.Pair("dilation", (1, 1)), s.Bool("ceil_mode", false)),
+            (MaxPool2D p) =>
+            {
+                // Non-default options only, so files written before them read the same.
+                var spec = Spec("MaxPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding);
+                if (p.Dilation != (1, 1)) spec.With("dilation", p.Dilation);
+                return p.CeilMode ? spec.With("ceil_mode", true) : spec;
+            });
+        Register("AvgPool2D", s => new AvgPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0)),
+                s.Bool("ceil_mode", false), s.Bool("count_include_pad", true)),
+            (AvgPool2D p) =>
+            {
+                var spec = Spec("AvgPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding);
+                if (p.CeilMode) spec.With("ceil_mode", true);
+                return p.CountIncludePad ? spec : spec.With("count_include_pad", false);
+            });
         Register("Flatten", s => new Flatten(s.Int("start_dim", 1), s.Int("end_dim", -1)),
             (Flatten f) => Spec("Flatten").With("start_dim", f.StartDim).With("end_dim", f.EndDim));
         Register("Dropout", s => new Dropout(s.Float("p", 0.5f)), (Dropout d) => Spec("Dropout").With("p", d.P));
