@@ -152,7 +152,7 @@ internal sealed class TextClassifier : Module
         var padded = input.Eq(PadId);                                      // [N, L], 1 = ignore this key
         // No √d scaling: Embedding starts at N(0, 1), already the scale of the ±1 sinusoids.
         var x = _positions.Forward(_embedding.Forward(input));            // [N, L, d]
-        var h = _encoder.Forward(x, null, padded);                          // [N, L, d]
+        var h = _encoder.Forward(x, null, AttentionMask.Blocked(padded));                          // [N, L, d]
         var keep = padded.Neg().Add(1f).Unsqueeze(2);                      // [N, L, 1]
         var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));  // [N, d]
         return _head.Forward(pooled);

@@ -13,18 +13,22 @@ public sealed class Conv2D : Module
     private readonly Tensor _weight;
     private readonly Tensor? _bias;
 
-    /// <summary>Square kernel, stride, padding and dilation.</summary>
+    /// <summary>
+    /// Square kernel, stride, padding and dilation. <paramref name="weightInit"/> and
+    /// <paramref name="biasInit"/> refill the default-initialized tensors, e.g. <c>weightInit: w =&gt; Init.XavierUniform(w)</c>.
+    /// </summary>
     public Conv2D(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
-        int groups = 1, bool bias = true, Generator? generator = null, Activation activation = Activation.Identity)
+        int groups = 1, bool bias = true, Generator? generator = null, Activation activation = Activation.Identity,
+        Action<Tensor>? weightInit = null, Action<Tensor>? biasInit = null)
         : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), (padding, padding), (dilation, dilation),
-            groups, bias, generator, activation)
+            groups, bias, generator, activation, weightInit, biasInit)
     {
     }
 
     /// <summary>Rectangular kernel, stride, padding and dilation as (H, W) pairs.</summary>
     public Conv2D(int inChannels, int outChannels, (int H, int W) kernelSize, (int H, int W) stride, (int H, int W) padding,
         (int H, int W) dilation, int groups = 1, bool bias = true, Generator? generator = null,
-        Activation activation = Activation.Identity)
+        Activation activation = Activation.Identity, Action<Tensor>? weightInit = null, Action<Tensor>? biasInit = null)
     {
         if (inChannels <= 0 || outChannels <= 0 || groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
             throw new ArgumentException($"conv2d: channels in={inChannels}, out={outChannels} must be positive multiples of groups={groups}");
@@ -43,6 +47,8 @@ public sealed class Conv2D : Module
         _weight = RegisterParameter("weight",
             Init.KaimingUniform([outChannels, inChannels / groups, kernelSize.H, kernelSize.W], fanIn, generator: generator));
         if (bias) _bias = RegisterParameter("bias", Init.FanInUniform([outChannels], fanIn, generator));
+        weightInit?.Invoke(_weight);
+        if (_bias is not null) biasInit?.Invoke(_bias);
     }
 
     public int InChannels { get; }

@@ -12,8 +12,12 @@ public sealed class Dense : Module
     private readonly Tensor _weight;
     private readonly Tensor? _bias;
 
+    /// <summary>
+    /// A Dense layer with PyTorch's default init; <paramref name="weightInit"/> and <paramref name="biasInit"/>
+    /// refill the tensors afterwards, e.g. <c>weightInit: w =&gt; Init.XavierUniform(w)</c>.
+    /// </summary>
     public Dense(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null,
-        Activation activation = Activation.Identity)
+        Activation activation = Activation.Identity, Action<Tensor>? weightInit = null, Action<Tensor>? biasInit = null)
     {
         if (inFeatures <= 0 || outFeatures <= 0)
             throw new ArgumentException($"dense: feature counts must be positive, got in={inFeatures}, out={outFeatures}");
@@ -22,6 +26,8 @@ public sealed class Dense : Module
         Activation = activation;
         _weight = RegisterParameter("weight", Init.KaimingUniform([outFeatures, inFeatures], inFeatures, generator: generator));
         if (bias) _bias = RegisterParameter("bias", Init.FanInUniform([outFeatures], inFeatures, generator));
+        weightInit?.Invoke(_weight);
+        if (_bias is not null) biasInit?.Invoke(_bias);
     }
 
     public int InFeatures { get; }
@@ -42,18 +48,7 @@ public sealed class Dense : Module
     {
         if (input.Rank == 0 || input.Shape[^1] != InFeatures)
             throw new ArgumentException($"dense: input {input.Shape} must end in {InFeatures} features");
-        using var weightT = Weight.Transpose(0, 1);   // a stride swap: matmul reads it transposed, no copy
-        var product = input.MatMul(weightT);
-        if (Bias is null && Activation == Activation.Identity) return product;
-        using (product)
-        {
-            if (Bias is null) return product.Activate(Activation);
-            if (product.Rank <= 2) return product.AddBiasActivation(Bias, Activation);
-            // The fused op's channel dim is dim 1: fold the leading dims so the features are it.
-            using var rows = product.Reshape(-1, OutFeatures);
-            using var activated = rows.AddBiasActivation(Bias, Activation);
-            return activated.Reshape(product.ShapeArray);
-        }
+        return Tensor.LinearActivation(input, Weight, Bias, Activation);
     }
 
     protected override string Describe() =>

@@ -26,7 +26,7 @@ public sealed class Embedding : Module
     public Tensor Weight => _weight;
 
     public override Tensor Forward(Tensor input) =>
-        IndexCheck.Run("embedding", "token id", "token id", "embeddings (num_embeddings)", input, NumEmbeddings, () => Weight.Embedding(input));
+        IndexCheck.Run("embedding", "token id", "token id", "embeddings (num_embeddings)", input, NumEmbeddings, () => Tensor.Embedding(input, Weight));
 
     protected override string Describe() => $"Embedding({NumEmbeddings}→{EmbeddingDim})";
 }

@@ -2,8 +2,14 @@ using DeepNet.Tensors;
 
 namespace DeepNet.Layers;
 
-/// <summary>Exact Gelu, x·Φ(x) (torch.nn.Gelu's default), elementwise; shape unchanged.</summary>
-public sealed class Gelu : Module
+/// <summary>
+/// Gelu elementwise (torch.nn.GELU): exact x·Φ(x) by default, or the tanh approximation with
+/// <c>approximate: GeluApproximation.Tanh</c>; shape unchanged.
+/// </summary>
+public sealed class Gelu(GeluApproximation approximate = GeluApproximation.None) : Module
 {
-    public override Tensor Forward(Tensor input) => input.Gelu();
+    /// <summary>Which formula this layer computes.</summary>
+    public GeluApproximation Approximate { get; } = approximate;
+
+    public override Tensor Forward(Tensor input) => input.Gelu(Approximate);
 }

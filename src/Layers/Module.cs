@@ -22,9 +22,6 @@ public abstract partial class Module : IDisposable
     /// <summary>Computes the module's output.</summary>
     public abstract Tensor Forward(Tensor input);
 
-    /// <summary>Same as <see cref="Forward"/>, for call-site readability: <c>model.Call(x)</c>.</summary>
-    public Tensor Call(Tensor input) => Forward(input);
-
     /// <summary>
     /// Adds a trainable tensor under <paramref name="name"/> and returns it (now requiring grad);
     /// the module owns it from now on.
@@ -59,10 +56,41 @@ public abstract partial class Module : IDisposable
     /// <summary>Direct children with their names.</summary>
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
 
-    /// <summary>Every trainable tensor of this module and its descendants.</summary>
+    /// <summary>
+    /// Every parameter of this module and its descendants, frozen ones included (as torch's
+    /// parameters()); <see cref="TrainableParameters"/> leaves the frozen ones out.
+    /// </summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor);
 
-    /// <summary>Trainable tensors with dotted names ("0.weight", "encoder.layers.1.linear1.bias").</summary>
+    /// <summary>The parameters that are not frozen (RequiresGrad true): what to give an optimizer after <see cref="Freeze"/>.</summary>
+    public IEnumerable<Tensor> TrainableParameters() => Parameters().Where(p => p.RequiresGrad);
+
+    /// <summary>The not-frozen parameters with their dotted names.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedTrainableParameters() =>
+        NamedParameters().Where(p => p.Tensor.RequiresGrad);
+
+    /// <summary>
+    /// Sets RequiresGrad on every parameter of this module and its descendants (torch's
+    /// module.requires_grad_): false freezes them (no gradient is computed, optimizers skip them).
+    /// </summary>
+    public Module RequiresGrad(bool requiresGrad = true)
+    {
+        foreach (var p in Parameters()) p.RequiresGradient(requiresGrad);
+        return this;
+    }
+
+    /// <summary>Freezes every parameter (<c>RequiresGrad(false)</c>) and drops their gradients.</summary>
+    public Module Freeze()
+    {
+        RequiresGrad(false);
+        foreach (var p in Parameters()) p.ZeroGrad();
+        return this;
+    }
+
+    /// <summary>Makes every parameter trainable again (<c>RequiresGrad(true)</c>).</summary>
+    public Module Unfreeze() => RequiresGrad(true);
+
+    /// <summary>Parameters with dotted names ("0.weight", "encoder.layers.1.linear1.bias"), frozen ones included.</summary>
     public IEnumerable<(string Name, Tensor Tensor)> NamedParameters() =>
         NamedSlots("").Where(s => s.Slot.Trainable).Select(s => (s.Name, s.Slot.Tensor));
 

@@ -49,11 +49,13 @@ public sealed class MultiHeadAttention : Module
     public override Tensor Forward(Tensor input) => Forward(input, input, input);
 
     /// <summary>
-    /// Attention output. keyPaddingMask: [N, S] (or [S] unbatched), nonzero = that key is ignored.
-    /// attnMask: additive float [L, S] or [N·heads, L, S], −∞ blocks (see <see cref="CausalMask"/>,
-    /// <see cref="AdditiveMask"/> for boolean masks).
+    /// Attention output. keyPaddingMask: [N, S] (or [S] unbatched) per key; attnMask: [L, S] or
+    /// [N·heads, L, S]. Each is an <see cref="AttentionMask"/>: <see cref="AttentionMask.Blocked"/>
+    /// (nonzero = may not attend, PyTorch's bool mask) or <see cref="AttentionMask.Additive"/> (added
+    /// to the scores, PyTorch's float mask); a raw tensor reads as additive, and one of only 0s and
+    /// 1s is refused as ambiguous. See <see cref="AttentionMask.Causal"/>.
     /// </summary>
-    public Tensor Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null)
+    public Tensor Forward(Tensor query, Tensor key, Tensor value, AttentionMask? keyPaddingMask = null, AttentionMask? attnMask = null)
     {
         var (output, weights) = Attend(query, key, value, keyPaddingMask, attnMask, needWeights: false, averageWeights: true);
         weights?.Dispose();
@@ -65,29 +67,24 @@ public sealed class MultiHeadAttention : Module
     /// <paramref name="averageWeights"/> is false ([L, S] / [heads, L, S] unbatched).
     /// </summary>
     public (Tensor Output, Tensor Weights) ForwardWithWeights(Tensor query, Tensor key, Tensor value,
-        Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool averageWeights = true)
+        AttentionMask? keyPaddingMask = null, AttentionMask? attnMask = null, bool averageWeights = true)
     {
         var (output, weights) = Attend(query, key, value, keyPaddingMask, attnMask, needWeights: true, averageWeights);
         return (output, weights!);
     }
 
-    /// <summary>[size, size] additive mask with −∞ above the diagonal: position i attends to j ≤ i only.</summary>
+    /// <summary>
+    /// [size, size] additive mask with −∞ above the diagonal: position i attends to j ≤ i only
+    /// (torch.nn.Transformer.generate_square_subsequent_mask). <see cref="AttentionMask.Causal"/> wraps it.
+    /// </summary>
     public static Tensor CausalMask(int size, Device? device = null) => DisposeScope.Run(() =>
     {
         var rows = Tensor.Arange(size, device).Reshape(size, 1);
-        return AdditiveMask(Tensor.Arange(size, device).Gt(rows));   // column j > row i: a future position
+        return AttentionMask.Blocked(Tensor.Arange(size, device).Gt(rows)).ToAdditive();   // column j > row i: a future position
     });
 
-    /// <summary>Turns a boolean mask (nonzero = blocked, PyTorch's True) into an additive one (−∞ / 0).</summary>
-    public static Tensor AdditiveMask(Tensor blocked)
-    {
-        using var noGrad = GradMode.NoGrad();
-        return DisposeScope.Run(() =>
-            Tensor.Where(blocked, Tensor.Full([], float.NegativeInfinity, blocked.Device), Tensor.Zeros([], blocked.Device)));
-    }
-
-    private (Tensor Output, Tensor? Weights) Attend(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask,
-        Tensor? attnMask, bool needWeights, bool averageWeights)
+    private (Tensor Output, Tensor? Weights) Attend(Tensor query, Tensor key, Tensor value, AttentionMask? keyPaddingMask,
+        AttentionMask? attnMask, bool needWeights, bool averageWeights)
     {
         bool unbatched = query.Rank == 2;
         int expectedRank = unbatched ? 2 : 3;
@@ -104,8 +101,9 @@ public sealed class MultiHeadAttention : Module
             var v = ReferenceEquals(value, key) ? k : Batched(value);
             if (q.ShapeArray[0] != k.ShapeArray[0])
                 throw new ArgumentException($"multi_head_attention: query {query.Shape} and key {key.Shape} have different batch sizes");
-            var padding = keyPaddingMask is null ? null : unbatched ? keyPaddingMask.Unsqueeze(0) : keyPaddingMask;
-            var (output, weights) = new ScaledDotProduct(this, q, k, v, padding, attnMask).Run(needWeights, averageWeights);
+            var padding = keyPaddingMask?.ToAdditive();
+            if (padding is not null && unbatched) padding = padding.Unsqueeze(0);
+            var (output, weights) = new ScaledDotProduct(this, q, k, v, padding, attnMask?.ToAdditive()).Run(needWeights, averageWeights);
             if (unbatched) output = output.Squeeze(0);
             else if (!BatchFirst) output = output.Transpose(0, 1);
             if (weights is not null && unbatched) weights = weights.Squeeze(0);
@@ -129,14 +127,14 @@ public sealed class MultiHeadAttention : Module
             {
                 if (!Padding.ShapeArray.AsSpan().SequenceEqual([n, s]))
                     throw new ArgumentException($"multi_head_attention: key_padding_mask must be [{n}, {s}], got {Padding.Shape}");
-                scores += AdditiveMask(Padding).Reshape(n, 1, 1, s);
+                scores += Padding.Reshape(n, 1, 1, s);
             }
             var attention = scores.Softmax(-1);
             // Tensor.Dropout's identity path is a graph-less alias, so skip it when it would do nothing.
             var dropped = Owner.IsTraining && Owner.DropoutProbability > 0f
                 ? attention.Dropout(Owner.DropoutProbability, true, Owner._generator) : attention;
             var mixed = dropped.MatMul(values).Permute(0, 2, 1, 3).Reshape(n, l, e);   // [N, L, E]
-            var output = Owner._outProj.Forward(mixed);
+            var output = Owner._outProj.Call(mixed);
             Tensor? weights = !needWeights ? null : averageWeights ? dropped.Mean(1) : dropped.Contiguous();
             return (output, weights);
         }

@@ -17,7 +17,7 @@ internal static class PositionalAdd
         return DisposeScope.Run(() =>
         {
             var positions = table.Narrow(0, 0, length);                                    // [L, d]
-            return dropout.Forward(x + (x.Rank == 2 ? positions.Reshape(length, d) : positions.Unsqueeze(batchFirst ? 0 : 1)));
+            return dropout.Call(x + (x.Rank == 2 ? positions.Reshape(length, d) : positions.Unsqueeze(batchFirst ? 0 : 1)));
         });
     }
 }

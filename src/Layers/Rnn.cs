@@ -10,9 +10,13 @@ namespace DeepNet.Layers;
 public sealed class Rnn : RecurrentLayer
 {
     /// <summary>Creates the layer with PyTorch's defaults and U(−1/√H, 1/√H) weights.</summary>
-    /// <remarks><paramref name="nonlinearity"/> is Tanh (PyTorch's default) or Relu, as torch.nn.RNN allows.</remarks>
-    public Rnn(int inputSize, int hiddenSize, int numLayers = 1, Activation nonlinearity = Activation.Tanh,
-        bool bias = true, bool batchFirst = false, float dropout = 0f, bool bidirectional = false, Generator? generator = null)
+    /// <remarks>
+    /// The arguments are Lstm's and Gru's, in their order, then <paramref name="nonlinearity"/>: Tanh
+    /// (PyTorch's default) or Relu, as torch.nn.RNN allows. (torch.nn.RNN takes nonlinearity fourth;
+    /// here it is last so that one positional call fits all three recurrent layers.)
+    /// </remarks>
+    public Rnn(int inputSize, int hiddenSize, int numLayers = 1, bool bias = true, bool batchFirst = false,
+        float dropout = 0f, bool bidirectional = false, Generator? generator = null, Activation nonlinearity = Activation.Tanh)
         : base(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, generator)
     {
         if (nonlinearity is not (Activation.Tanh or Activation.Relu))

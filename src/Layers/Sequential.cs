@@ -42,7 +42,7 @@ public sealed class Sequential : Module
     {
         try
         {
-            return layer.Forward(x);
+            return layer.Call(x);   // Call: the layer's forward hooks run
         }
         catch (ArgumentException e) when (e.GetType() == typeof(ArgumentException))
         {

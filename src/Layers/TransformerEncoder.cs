@@ -27,8 +27,8 @@ public sealed class TransformerEncoder : Module
 
     public override Tensor Forward(Tensor input) => Forward(input, null, null);
 
-    /// <summary>Runs every layer with the same masks (see <see cref="TransformerEncoderLayer.Forward(Tensor, Tensor?, Tensor?)"/>).</summary>
-    public Tensor Forward(Tensor src, Tensor? mask, Tensor? srcKeyPaddingMask) => DisposeScope.Run(() =>
+    /// <summary>Runs every layer with the same masks (see <see cref="TransformerEncoderLayer.Forward(Tensor, AttentionMask?, AttentionMask?)"/>).</summary>
+    public Tensor Forward(Tensor src, AttentionMask? mask, AttentionMask? srcKeyPaddingMask) => DisposeScope.Run(() =>
     {
         var x = src;
         for (int i = 0; i < NumLayers; i++)
@@ -37,6 +37,6 @@ public sealed class TransformerEncoder : Module
             if (!ReferenceEquals(x, src)) x.Dispose();   // inference holds two layers' outputs, not all; the graph keeps what backward needs
             x = next;
         }
-        return _norm is null ? x : _norm.Forward(x);
+        return _norm is null ? x : _norm.Call(x);
     });
 }

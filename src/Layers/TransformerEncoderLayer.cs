@@ -48,28 +48,29 @@ public sealed class TransformerEncoderLayer : Module
     public override Tensor Forward(Tensor input) => Forward(input, null, null);
 
     /// <summary>
-    /// srcMask: additive [S, S] or [N·heads, S, S] (e.g. <see cref="MultiHeadAttention.CausalMask"/>);
-    /// srcKeyPaddingMask: [N, S], nonzero = padded position (ignored as a key).
+    /// srcMask: [S, S] or [N·heads, S, S] (e.g. <see cref="AttentionMask.Causal"/>); srcKeyPaddingMask:
+    /// [N, S], e.g. <c>AttentionMask.Blocked(padded)</c> with nonzero = padded position (ignored as a key).
+    /// Both as <see cref="MultiHeadAttention.Forward(Tensor, Tensor, Tensor, AttentionMask?, AttentionMask?)"/>.
     /// </summary>
-    public Tensor Forward(Tensor src, Tensor? srcMask, Tensor? srcKeyPaddingMask) => DisposeScope.Run(() =>
+    public Tensor Forward(Tensor src, AttentionMask? srcMask, AttentionMask? srcKeyPaddingMask) => DisposeScope.Run(() =>
     {
         if (NormFirst)
         {
-            var attended = src + SelfAttentionBlock(_norm1.Forward(src), srcMask, srcKeyPaddingMask);
-            return attended + FeedForwardBlock(_norm2.Forward(attended));
+            var attended = src + SelfAttentionBlock(_norm1.Call(src), srcMask, srcKeyPaddingMask);
+            return attended + FeedForwardBlock(_norm2.Call(attended));
         }
-        var x = _norm1.Forward(src + SelfAttentionBlock(src, srcMask, srcKeyPaddingMask));
-        return _norm2.Forward(x + FeedForwardBlock(x));
+        var x = _norm1.Call(src + SelfAttentionBlock(src, srcMask, srcKeyPaddingMask));
+        return _norm2.Call(x + FeedForwardBlock(x));
     });
 
-    private Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask) =>
-        _dropout1.Forward(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
+    private Tensor SelfAttentionBlock(Tensor x, AttentionMask? mask, AttentionMask? keyPaddingMask) =>
+        _dropout1.Call(_selfAttention.Forward(x, x, x, keyPaddingMask, mask));
 
     private Tensor FeedForwardBlock(Tensor x)
     {
-        var hidden = _linear1.Forward(x);
+        var hidden = _linear1.Call(x);
         var activated = hidden.Activate(Activation);
-        return _dropout2.Forward(_linear2.Forward(_dropout.Forward(activated)));
+        return _dropout2.Call(_linear2.Call(_dropout.Call(activated)));
     }
 
     protected override string Describe() => $"TransformerEncoderLayer(d={DModel}{(NormFirst ? ", pre-norm" : "")})";

@@ -30,6 +30,22 @@ public class Adam : Optimizer
     {
     }
 
+    /// <summary>Adam over parameter groups, each with its own learning rate and weight decay (torch's param_groups).</summary>
+    public Adam(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
+        : this(groups, learningRate, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: false)
+    {
+    }
+
+    private protected Adam(IEnumerable<ParameterGroup> groups, double learningRate, double beta1, double beta2, double eps,
+        double weightDecay, bool amsgrad, bool decoupledWeightDecay)
+        : base(groups, learningRate)
+    {
+        (Beta1, Beta2, Eps, WeightDecay) = Check(GetType().Name, beta1, beta2, eps, weightDecay);
+        Amsgrad = amsgrad;
+        _decoupledWeightDecay = decoupledWeightDecay;
+    }
+
     private protected Adam(IEnumerable<Tensor> parameters, double learningRate, double beta1, double beta2, double eps,
         double weightDecay, bool amsgrad, bool decoupledWeightDecay)
         : base(parameters, learningRate)
@@ -68,7 +84,7 @@ public class Adam : Optimizer
     // One fused kernel pass over parameter, gradient and state (Tensor.AdamUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
         parameter.AdamUpdate(grad, state.Get(ExpAvg), state.Get(ExpAvgSq), Amsgrad ? state.Get(MaxExpAvgSq) : null, state.Step,
-            new AdamOptions(LearningRate, Beta1, Beta2, Eps, WeightDecay, _decoupledWeightDecay, Amsgrad));
+            new AdamOptions(LearningRateOf(state), Beta1, Beta2, Eps, WeightDecayOf(state, WeightDecay), _decoupledWeightDecay, Amsgrad));
 
     private static (double, double, double, double) Check(string name, double beta1, double beta2, double eps, double weightDecay)
     {

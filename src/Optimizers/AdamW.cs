@@ -21,4 +21,11 @@ public sealed class AdamW : Adam
         : base(parameters, learningRate, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: true)
     {
     }
+
+    /// <summary>AdamW over parameter groups, each with its own learning rate and weight decay (torch's param_groups).</summary>
+    public AdamW(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weightDecay = 0.01, bool amsgrad = false)
+        : base(groups, learningRate, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: true)
+    {
+    }
 }

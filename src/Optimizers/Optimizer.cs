@@ -5,10 +5,11 @@ using DeepNet.Autograd;
 namespace DeepNet.Optimizers;
 
 /// <summary>
-/// Base of every optimizer, as torch.optim.Optimizer with one parameter group: holds the
-/// parameters (by name, so state can be saved by name), the learning rate, and per-parameter
-/// state created lazily and owned here. <see cref="Step"/> runs under GradMode.NoGrad and
-/// skips parameters whose Grad is null. Dispose the optimizer to free its state tensors.
+/// Base of every optimizer, as torch.optim.Optimizer: holds the parameters (by name, so state can
+/// be saved by name) in one or more <see cref="ParameterGroup"/>s, the learning rate, and
+/// per-parameter state created lazily and owned here. <see cref="Step"/> runs under
+/// GradMode.NoGrad and skips parameters whose Grad is null or that are frozen (RequiresGrad
+/// false). Dispose the optimizer to free its state tensors.
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
@@ -24,9 +25,19 @@ public abstract class Optimizer : IDisposable
 
     /// <summary>Optimizes named parameters, e.g. <c>model.NamedParameters()</c>.</summary>
     protected Optimizer(IEnumerable<(string Name, Tensor Tensor)> parameters, double learningRate)
+        : this([new ParameterGroup(parameters)], learningRate)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        _states = parameters.Select(p => new ParameterState(p.Name, p.Tensor ?? throw new ArgumentNullException(nameof(parameters), $"optimizer: parameter '{p.Name}' is null"))).ToArray();
+    }
+
+    /// <summary>
+    /// Optimizes parameter groups, each with its own learning rate and weight decay (torch.optim's
+    /// param_groups); <paramref name="learningRate"/> is the default of groups that give none.
+    /// </summary>
+    protected Optimizer(IEnumerable<ParameterGroup> groups, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        LearningRate = learningRate;
+        _states = [.. BuildStates(groups.ToArray(), learningRate)];
         if (_states.Length == 0)
             throw new ArgumentException("optimizer: got an empty parameter list");
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
@@ -37,9 +48,40 @@ public abstract class Optimizer : IDisposable
             if (!seen.Add(state.Parameter))
                 throw new ArgumentException($"optimizer: parameter '{state.Name}' is the same tensor as an earlier one");
         }
-
-        LearningRate = learningRate;
     }
+
+    private IEnumerable<ParameterState> BuildStates(ParameterGroup[] groups, double learningRate)
+    {
+        int index = 0;
+        foreach (var (group, g) in groups.Select((group, g) => (group, g)))
+        {
+            ArgumentNullException.ThrowIfNull(group, nameof(groups));
+            if (group.LearningRate is double lr && (!(lr >= 0) || double.IsInfinity(lr)))
+                throw new ArgumentException($"{GetType().Name}: group {g} learning rate must be a finite number >= 0, got {lr}");
+            if (group.LearningRate is double explicitRate && explicitRate != learningRate && learningRate == 0)
+                throw new ArgumentException($"{GetType().Name}: group {g} sets learning rate {explicitRate} but the default is 0; " +
+                    "group rates are kept as multiples of the default (so schedules scale them), give a nonzero default");
+            if (group.WeightDecay is double wd && !(wd >= 0))
+                throw new ArgumentException($"{GetType().Name}: group {g} weight decay must be >= 0, got {wd}");
+            double scale = group.LearningRate is double rate && learningRate != 0 ? rate / learningRate : 1;
+            foreach (var (name, tensor) in group.Parameters)
+            {
+                string label = name ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                index++;
+                yield return new ParameterState(label, tensor ?? throw new ArgumentNullException(nameof(groups), $"optimizer: parameter '{label}' is null"))
+                {
+                    LearningRateScale = scale,
+                    GroupWeightDecay = group.WeightDecay,
+                };
+            }
+        }
+    }
+
+    /// <summary>The learning rate of <paramref name="state"/>'s group: <see cref="LearningRate"/> times the group's ratio.</summary>
+    public double LearningRateOf(ParameterState state) => LearningRate * state.LearningRateScale;
+
+    /// <summary>The weight decay of <paramref name="state"/>'s group, else <paramref name="fallback"/> (the optimizer's).</summary>
+    protected static double WeightDecayOf(ParameterState state, double fallback) => state.GroupWeightDecay ?? fallback;
 
     /// <summary>The step size; schedules set it between steps.</summary>
     public double LearningRate
@@ -81,7 +123,7 @@ public abstract class Optimizer : IDisposable
         foreach (var state in _states)
         {
             Tensor? grad = state.Parameter.Grad;
-            if (grad is null)
+            if (grad is null || !state.Parameter.RequiresGrad)
                 continue;
             if (grad.Shape != state.Parameter.Shape)
                 throw new InvalidOperationException($"{GetType().Name}.Step: parameter '{state.Name}' has shape {state.Parameter.Shape} but its gradient {grad.Shape}");

@@ -23,6 +23,12 @@ public sealed class ParameterState : IDisposable
     /// <summary>The parameter this state belongs to.</summary>
     public Tensor Parameter { get; }
 
+    /// <summary>This parameter's group learning rate divided by the optimizer's default (1 without groups).</summary>
+    internal double LearningRateScale { get; init; } = 1;
+
+    /// <summary>This parameter's group weight decay, or null for the optimizer's.</summary>
+    internal double? GroupWeightDecay { get; init; }
+
     /// <summary>Updates applied to this parameter so far (PyTorch's per-parameter state["step"]).</summary>
     public long Step { get; internal set; }
 

@@ -25,6 +25,12 @@ public sealed class RmsProp : Optimizer
         : base(parameters, learningRate) =>
         (Alpha, Eps, WeightDecay, Momentum, Centered) = Check(alpha, eps, weightDecay, momentum, centered);
 
+    /// <summary>RMSprop over parameter groups, each with its own learning rate and weight decay (torch's param_groups).</summary>
+    public RmsProp(IEnumerable<ParameterGroup> groups, double learningRate = 1e-2, double alpha = 0.99, double eps = 1e-8,
+        double weightDecay = 0, double momentum = 0, bool centered = false)
+        : base(groups, learningRate) =>
+        (Alpha, Eps, WeightDecay, Momentum, Centered) = Check(alpha, eps, weightDecay, momentum, centered);
+
     /// <summary>Smoothing constant of the running averages.</summary>
     public double Alpha { get; }
 
@@ -46,7 +52,7 @@ public sealed class RmsProp : Optimizer
     // One fused kernel pass over parameter, gradient and state (Tensor.RmsPropUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
         parameter.RmsPropUpdate(grad, state.Get(SquareAvg), Centered ? state.Get(GradAvg) : null,
-            Momentum > 0 ? state.Get(MomentumBuffer) : null, new RmsPropOptions(LearningRate, Alpha, Eps, WeightDecay, Momentum, Centered));
+            Momentum > 0 ? state.Get(MomentumBuffer) : null, new RmsPropOptions(LearningRateOf(state), Alpha, Eps, WeightDecayOf(state, WeightDecay), Momentum, Centered));
 
     private static (double, double, double, double, bool) Check(double alpha, double eps, double weightDecay, double momentum, bool centered)
     {

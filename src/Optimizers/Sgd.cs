@@ -23,6 +23,12 @@ public sealed class Sgd : Optimizer
         : base(parameters, learningRate) =>
         (Momentum, Dampening, WeightDecay, Nesterov) = Check(momentum, dampening, weightDecay, nesterov);
 
+    /// <summary>SGD over parameter groups, each with its own learning rate and weight decay (torch's param_groups).</summary>
+    public Sgd(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double momentum = 0, double dampening = 0,
+        double weightDecay = 0, bool nesterov = false)
+        : base(groups, learningRate) =>
+        (Momentum, Dampening, WeightDecay, Nesterov) = Check(momentum, dampening, weightDecay, nesterov);
+
     /// <summary>Momentum factor μ (0 disables the buffer).</summary>
     public double Momentum { get; }
 
@@ -47,7 +53,7 @@ public sealed class Sgd : Optimizer
             first = !state.TryGet(MomentumBuffer, out buffer);
             buffer ??= state.Get(MomentumBuffer);
         }
-        parameter.SgdUpdate(grad, buffer, first, new SgdOptions(LearningRate, Momentum, Dampening, WeightDecay, Nesterov));
+        parameter.SgdUpdate(grad, buffer, first, new SgdOptions(LearningRateOf(state), Momentum, Dampening, WeightDecayOf(state, WeightDecay), Nesterov));
     }
 
     private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)

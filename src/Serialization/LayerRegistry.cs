@@ -29,23 +29,37 @@ public static class LayerRegistry
                 .With("kernel_size", c.KernelSize).With("stride", c.Stride).With("padding", c.Padding)
                 .With("dilation", c.Dilation).With("groups", c.Groups).With("bias", c.Bias is not null)
                 .WithActivation(c.Activation));
-        Register("MaxPool2D", s => new MaxPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),
-            (MaxPool2D p) => Spec("MaxPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding));
-        Register("AvgPool2D", s => new AvgPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0))),
-            (AvgPool2D p) => Spec("AvgPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding));
+        Register("MaxPool2D", s => new MaxPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0)),
+                s.Pair("dilation", (1, 1)), s.Bool("ceil_mode", false)),
+            (MaxPool2D p) =>
+            {
+                // Non-default options only, so files written before them read the same.
+                var spec = Spec("MaxPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding);
+                if (p.Dilation != (1, 1)) spec.With("dilation", p.Dilation);
+                return p.CeilMode ? spec.With("ceil_mode", true) : spec;
+            });
+        Register("AvgPool2D", s => new AvgPool2D(s.Pair("kernel_size"), s.Pair("stride", s.Pair("kernel_size")), s.Pair("padding", (0, 0)),
+                s.Bool("ceil_mode", false), s.Bool("count_include_pad", true)),
+            (AvgPool2D p) =>
+            {
+                var spec = Spec("AvgPool2D").With("kernel_size", p.KernelSize).With("stride", p.Stride).With("padding", p.Padding);
+                if (p.CeilMode) spec.With("ceil_mode", true);
+                return p.CountIncludePad ? spec : spec.With("count_include_pad", false);
+            });
         Register("Flatten", s => new Flatten(s.Int("start_dim", 1), s.Int("end_dim", -1)),
             (Flatten f) => Spec("Flatten").With("start_dim", f.StartDim).With("end_dim", f.EndDim));
         Register("Dropout", s => new Dropout(s.Float("p", 0.5f)), (Dropout d) => Spec("Dropout").With("p", d.P));
         Register("Relu", _ => new Relu(), (Relu _) => Spec("Relu"));
         Register("Tanh", _ => new Tanh(), (Tanh _) => Spec("Tanh"));
         Register("Sigmoid", _ => new Sigmoid(), (Sigmoid _) => Spec("Sigmoid"));
-        Register("Gelu", _ => new Gelu(), (Gelu _) => Spec("Gelu"));
+        Register("Gelu", s => new Gelu(s.Choice<GeluApproximation>("approximate", GeluApproximation.None)),
+            (Gelu l) => l.Approximate == GeluApproximation.None ? Spec("Gelu") : Spec("Gelu").With("approximate", l.Approximate.ToString().ToLowerInvariant()));
         Register("LeakyRelu", s => new LeakyRelu(s.Float("negative_slope", 0.01f)),
             (LeakyRelu l) => Spec("LeakyRelu").With("negative_slope", l.NegativeSlope));
         Register("Softmax", s => new Softmax(s.Int("dim", -1)), (Softmax l) => Spec("Softmax").With("dim", l.Dim));
-        Register("BatchNorm1D", s => new BatchNorm1D(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+        Register("BatchNorm1D", s => new BatchNorm1D(s.Int("num_features"), s.Float("eps", 1e-5f), Momentum(s), s.Bool("affine", true)),
             (BatchNorm1D b) => NormSpec("BatchNorm1D", b));
-        Register("BatchNorm2D", s => new BatchNorm2D(s.Int("num_features"), s.Float("eps", 1e-5f), s.Float("momentum", 0.1f), s.Bool("affine", true)),
+        Register("BatchNorm2D", s => new BatchNorm2D(s.Int("num_features"), s.Float("eps", 1e-5f), Momentum(s), s.Bool("affine", true)),
             (BatchNorm2D b) => NormSpec("BatchNorm2D", b));
         Register("LayerNorm", s => new LayerNorm(s.IntArray("normalized_shape"), s.Float("eps", 1e-5f), s.Bool("elementwise_affine", true)),
             (LayerNorm l) => Spec("LayerNorm").With("normalized_shape", new JsonArray(l.NormalizedShape.ToArray().Select(d => (JsonNode?)d).ToArray()))
@@ -109,6 +123,10 @@ public static class LayerRegistry
     }
 
     private static LayerSpec Spec(string type) => new(type);
+
+    // Absent reads as torch's default 0.1; an explicit null is momentum=None (the cumulative average).
+    private static float? Momentum(LayerSpec s) =>
+        s.Arguments.TryGetPropertyValue("momentum", out var node) && node is null ? null : s.Float("momentum", 0.1f);
 
     private static LayerSpec NormSpec(string type, BatchNorm b) => Spec(type).With("num_features", b.NumFeatures)
         .With("eps", b.Eps).With("momentum", b.Momentum).With("affine", b.Weight is not null);

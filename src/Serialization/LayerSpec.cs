@@ -64,15 +64,18 @@ public sealed class LayerSpec
     /// An activation argument, written in snake_case ("relu", "gelu"; any case reads);
     /// <paramref name="fallback"/> when absent, else an error naming the known values.
     /// </summary>
-    public Activation Activation(string key, Activation? fallback = null)
+    public Activation Activation(string key, Activation? fallback = null) => Choice(key, fallback);
+
+    /// <summary>An enum argument by lower-case name ("tanh"; any case reads), else an error naming the known values.</summary>
+    public T Choice<T>(string key, T? fallback = null) where T : struct, Enum
     {
         if (!Arguments.TryGetPropertyValue(key, out JsonNode? node) || node is null)
             return fallback ?? throw Error($"missing '{key}'");
-        string[] names = Enum.GetNames<Activation>();
+        string[] names = Enum.GetNames<T>();
         // Names only: Enum.TryParse would also take "1" or "relu, gelu".
         if (node is JsonValue value && Element(value) is { ValueKind: JsonValueKind.String } e
             && names.FirstOrDefault(n => string.Equals(n, e.GetString(), StringComparison.OrdinalIgnoreCase)) is { } name)
-            return Enum.Parse<Activation>(name);
+            return Enum.Parse<T>(name);
         throw Error($"'{key}' must be one of {string.Join(", ", names.Select(n => '"' + n.ToLowerInvariant() + '"'))}, got {node.ToJsonString()}");
     }
 

@@ -27,7 +27,7 @@ public sealed partial class ModelArchitecture
             var x = Tensor.Zeros([1, .. inputShape], model.Device);
             for (int i = 0; i < model.Count; i++)
             {
-                x = model[i].Forward(x);
+                x = model[i].Forward(x);   // a shape probe: hooks do not see it
                 specs.Add(LayerRegistry.Describe(model[i])
                     .With("params", model[i].ParameterCount)
                     .With("output_shape", IntArray(x.Shape.ToArray()[1..])));

@@ -10,7 +10,10 @@ public enum Activation
 {
     Identity,
     Relu,
+    /// <summary>Exact Gelu, x·Φ(x) (torch's approximate='none').</summary>
     Gelu,
     Tanh,
     Sigmoid,
+    /// <summary>Tanh-approximated Gelu (torch's approximate='tanh').</summary>
+    GeluTanh,
 }

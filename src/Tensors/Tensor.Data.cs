@@ -70,5 +70,5 @@ public sealed partial class Tensor
     }
 
     /// <summary>An alias that keeps this tensor's place in the graph (a no-op view).</summary>
-    private Tensor AliasInGraph() => ViewFunction.Apply(this, ShapeArray, Layout.Strides);
+    internal Tensor AliasInGraph() => ViewFunction.Apply(this, ShapeArray, Layout.Strides);
 }

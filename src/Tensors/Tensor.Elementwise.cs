@@ -38,15 +38,33 @@ public sealed partial class Tensor
     public Tensor Abs() => UnaryFunction<AbsOp>.Apply(default, this);
     /// <summary>Rounds down; no gradient flows through it.</summary>
     public Tensor Floor() => UnaryFunction<FloorOp>.Apply(default, this);
-    /// <summary>min(max(x, min), max).</summary>
-    public Tensor Clamp(float min, float max) => UnaryFunction<ClampOp>.Apply(new(min, max), this);
+    /// <summary>
+    /// min(max(x, min), max), as torch.clamp: either bound may be omitted (null), not both; the
+    /// gradient passes where x is inside the bounds. x: any shape, kept.
+    /// </summary>
+    public Tensor Clamp(float? min = null, float? max = null)
+    {
+        if (min is null && max is null)
+            throw new ArgumentException("clamp: at least one of min and max must be given (both are null)");
+        if (min is float lo && float.IsNaN(lo) || max is float hi && float.IsNaN(hi))
+            throw new ArgumentException($"clamp: bounds must not be NaN (min {min}, max {max})");
+        return UnaryFunction<ClampOp>.Apply(new(min ?? float.NegativeInfinity, max ?? float.PositiveInfinity), this);
+    }
 
     public Tensor Relu() => UnaryFunction<ReluOp>.Apply(default, this);
     public Tensor LeakyRelu(float negativeSlope = 0.01f) => UnaryFunction<LeakyReluOp>.Apply(new(negativeSlope), this);
     public Tensor Sigmoid() => UnaryFunction<SigmoidOp>.Apply(default, this);
     public Tensor Tanh() => UnaryFunction<TanhOp>.Apply(default, this);
-    /// <summary>Exact Gelu, x·Φ(x).</summary>
-    public Tensor Gelu() => UnaryFunction<GeluOp>.Apply(default, this);
+    /// <summary>
+    /// Gelu as torch.nn.functional.gelu: exact x·Φ(x) (the default, approximate='none') or the tanh
+    /// approximation (<see cref="GeluApproximation.Tanh"/>, approximate='tanh'). x: any shape, kept.
+    /// </summary>
+    public Tensor Gelu(GeluApproximation approximate = GeluApproximation.None) => approximate switch
+    {
+        GeluApproximation.None => UnaryFunction<GeluOp>.Apply(default, this),
+        GeluApproximation.Tanh => UnaryFunction<GeluTanhOp>.Apply(default, this),
+        _ => throw new ArgumentException($"gelu: unknown approximation {approximate}"),
+    };
 
     /// <summary>y = act(x), the same shape as x; <see cref="Activation.Identity"/> gives a copy.</summary>
     public Tensor Activate(Activation activation) => activation switch
@@ -54,6 +72,7 @@ public sealed partial class Tensor
         Activation.Identity => UnaryFunction<IdentityOp>.Apply(default, this),
         Activation.Relu => Relu(),
         Activation.Gelu => Gelu(),
+        Activation.GeluTanh => Gelu(GeluApproximation.Tanh),
         Activation.Tanh => Tanh(),
         Activation.Sigmoid => Sigmoid(),
         _ => throw new ArgumentException($"activate: unknown activation {activation}"),

@@ -19,6 +19,7 @@ public sealed partial class Tensor
         Activation.Identity => BiasActivationFunction<IdentityOp>.Apply(default, this, bias),
         Activation.Relu => BiasActivationFunction<ReluOp>.Apply(default, this, bias),
         Activation.Gelu => BiasActivationFunction<GeluOp>.Apply(default, this, bias),
+        Activation.GeluTanh => BiasActivationFunction<GeluTanhOp>.Apply(default, this, bias),
         Activation.Tanh => BiasActivationFunction<TanhOp>.Apply(default, this, bias),
         Activation.Sigmoid => BiasActivationFunction<SigmoidOp>.Apply(default, this, bias),
         _ => throw new ArgumentException($"bias_activation: unknown activation {activation}"),

@@ -28,6 +28,86 @@ public sealed partial class Tensor
         return Reduce("mse_loss", squared, reduction);
     }
 
+    /// <summary>
+    /// torch.nn.functional.nll_loss on log-probabilities: x: [N, C] or [N, C, d1, ...] (or [C]);
+    /// target: class indices [N, d1, ...] as exact integers in [0, C) or <paramref name="ignoreIndex"/>
+    /// (contributes nothing). loss = −weight[t]·x[n, t]; Mean divides by Σ weight[t] over
+    /// non-ignored targets, None gives [N, d1, ...]. weight: [C] constants.
+    /// </summary>
+    public Tensor NllLoss(Tensor target, Tensor? weight = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        if (Rank == 1)
+        {
+            using var rows = Unsqueeze(0);
+            using var targets = target.Unsqueeze(0);
+            using var loss = rows.NllLoss(targets, weight, ignoreIndex, reduction);
+            return reduction == Reduction.None ? loss.Squeeze(0) : loss.AliasInGraph();
+        }
+        CheckClassIndices("nll_loss", this, target);
+        int classes = Shape[1];
+        if (weight is not null && (weight.Rank != 1 || weight.Shape[0] != classes))
+            throw new ArgumentException($"nll_loss: weight {weight.Shape} must be [{classes}] for input {Shape}");
+        CheckIndexValues("nll_loss", target, classes, ignoreIndex);
+        return DisposeScope.Run(() =>
+        {
+            var kept = target.Ne(ignoreIndex);
+            var safe = Where(kept, target, Scalar(0f, Device));
+            var picked = Gather(1, safe.Unsqueeze(1)).Squeeze(1);
+            var w = weight is null ? kept : weight.Detach().IndexSelect(0, safe.Flatten()).Reshape(target.ShapeArray) * kept;
+            var perItem = -(picked * w);
+            return reduction switch
+            {
+                Reduction.Mean => perItem.Sum() / w.Sum(),
+                Reduction.Sum => perItem.Sum(),
+                Reduction.None => perItem,
+                _ => throw new ArgumentException($"nll_loss: unknown reduction {reduction}"),
+            };
+        });
+    }
+
+    /// <summary>
+    /// torch.nn.functional.binary_cross_entropy_with_logits, stable for any logit:
+    /// loss = weight·[posWeight·y·softplus(−x) + (1 − y)·softplus(x)]. x and target: the same shape;
+    /// weight broadcasts to it; posWeight broadcasts along the last dim (one per class, [C]).
+    /// Targets may be probabilities in [0, 1].
+    /// </summary>
+    public Tensor BinaryCrossEntropyWithLogits(Tensor target, Tensor? weight = null, Tensor? posWeight = null,
+        Reduction reduction = Reduction.Mean)
+    {
+        if (Shape != target.Shape)
+            throw new ArgumentException($"binary_cross_entropy_with_logits: input {Shape} and target {target.Shape} must have the same shape");
+        return DisposeScope.Run(() =>
+        {
+            var perItem = (posWeight is null ? target : posWeight * target) * Softplus(-this) + (1f - target) * Softplus(this);
+            if (weight is not null) perItem *= weight;
+            return Reduce("binary_cross_entropy_with_logits", perItem, reduction);
+        });
+    }
+
+    // log(1 + eˣ) = relu(x) + log(1 + e^−|x|); relu and |x| take the same branch at 0 so the gradient there is ½.
+    private static Tensor Softplus(Tensor x) => DisposeScope.Run(() =>
+    {
+        var positive = x.Ge(0f);
+        var relu = Where(positive, x, Scalar(0f, x.Device));
+        var abs = Where(positive, x, -x);
+        return relu + (1f + (-abs).Exp()).Log();
+    });
+
+    // Index targets are checked on the host: a fractional or out-of-range label is named with its position.
+    private static void CheckIndexValues(string op, Tensor target, int classes, int ignoreIndex)
+    {
+        float[] values = target.ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            float v = values[i];
+            if (v == ignoreIndex) continue;
+            if (v != MathF.Floor(v))
+                throw new ArgumentException($"{op}: target {v} at flat position {i} is not an integer class index");
+            if (v < 0 || v >= classes)
+                throw new ArgumentException($"{op}: target {v} at flat position {i} is out of range for {classes} classes (ignore_index {ignoreIndex})");
+        }
+    }
+
     /// <summary>Throws unless target holds class indices for class scores [N, C, d...] (the shape rule of cross_entropy and nll_loss).</summary>
     internal static void CheckClassIndices(string op, Tensor scores, Tensor target) =>
         CrossEntropyGeometry.CheckIndexTarget(op, scores.ShapeArray, target.ShapeArray);

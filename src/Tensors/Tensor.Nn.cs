@@ -26,7 +26,7 @@ public sealed partial class Tensor
     private Tensor ShiftedByMax(int dim)
     {
         int d = ShapeMath.NormalizeDim("softmax", dim, Rank);
-        return DisposeScope.Run(() => this - Detach().Max(d, keepDim: true));
+        return DisposeScope.Run(() => this - Detach().Max([d], keepDim: true));
     }
 
     /// <summary>
@@ -61,30 +61,6 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>Max pooling over R×S windows. x: [N, C, H, W] → [N, C, P, Q]; padding reads −∞.</summary>
-    public Tensor MaxPool2D((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
-        Pool2D("max_pool2d", kernel, stride, padding, float.NegativeInfinity, max: true);
-
-    /// <summary>Average pooling over R×S windows, zero padding counted (PyTorch's count_include_pad).</summary>
-    public Tensor AvgPool2D((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null) =>
-        Pool2D("avg_pool2d", kernel, stride, padding, 0f, max: false);
-
-    private Tensor Pool2D(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding, float padValue, bool max)
-    {
-        if (Rank != 4) throw new ArgumentException($"{op}: expects input [N,C,H,W], got {Shape}");
-        var (sh, sw) = stride ?? kernel;
-        var (ph, pw) = padding ?? (0, 0);
-        if (ph * 2 > kernel.H || pw * 2 > kernel.W)
-            throw new ArgumentException($"{op}: padding ({ph},{pw}) must be at most half the kernel ({kernel.H},{kernel.W})");
-        int n = ShapeArray[0], c = ShapeArray[1];
-        var g = new Conv2DGeometry(n * c, 1, ShapeArray[2], ShapeArray[3], kernel.H, kernel.W, sh, sw, ph, pw, 1, 1).Validate(op);
-        return DisposeScope.Run(() =>
-        {
-            var cols = Im2ColFunction.Apply(Reshape(n * c, 1, g.H, g.W), g, padValue);   // [N·C, R·S, P·Q]
-            return (max ? cols.Max(1) : cols.Mean(1)).Reshape(n, c, g.P, g.Q);
-        });
-    }
-
     /// <summary>Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training.</summary>
     public Tensor Dropout(float p, bool training = true, Generator? generator = null)
     {
@@ -93,11 +69,14 @@ public sealed partial class Tensor
         return DisposeScope.Run(() => this * (Rand(ShapeArray, generator, Device).Ge(p) * (1f / (1f - p))));
     }
 
-    /// <summary>Rows of this [vocab, dim] table for integer ids of any shape → [..ids, dim].</summary>
-    public Tensor Embedding(Tensor ids)
+    /// <summary>
+    /// torch.nn.functional.embedding(input, weight), ids first as in PyTorch: the rows of
+    /// <paramref name="weight"/> [vocab, dim] for integer ids of any shape → [..ids, dim].
+    /// </summary>
+    public static Tensor Embedding(Tensor input, Tensor weight)
     {
-        if (Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {Shape}");
-        return DisposeScope.Run(() => IndexSelect(0, ids.Reshape(-1)).Reshape([.. ids.ShapeArray, ShapeArray[1]]));
+        if (weight.Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {weight.Shape}");
+        return DisposeScope.Run(() => weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.ShapeArray, weight.ShapeArray[1]]));
     }
 
     /// <summary>Normalizes over the last dims given by <paramref name="normalizedShape"/>, then scales and shifts.</summary>

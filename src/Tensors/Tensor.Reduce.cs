@@ -31,12 +31,36 @@ public sealed partial class Tensor
     public Tensor Max(int[]? dims = null, bool keepDim = false) =>
         ReduceFunction.Apply(ReduceKind.Max, this, ReducedDims("max", dims), keepDim);
 
-    public Tensor Max(int dim, bool keepDim = false) => Max([dim], keepDim);
+    /// <summary>
+    /// torch.max(x, dim): the maximum along <paramref name="dim"/> and the index of its first
+    /// occurrence (float32). x: [..., n, ...] → both [..., ...] ([..., 1, ...] with keepDim). The
+    /// gradient flows to the selected element only, as in PyTorch; <see cref="Max(int[], bool)"/>
+    /// (torch.amax) shares it between ties.
+    /// </summary>
+    public ValuesAndIndices Max(int dim, bool keepDim = false) => SelectAlong(dim, keepDim, this);
 
     /// <summary>Minimum over dims, as −max(−x).</summary>
     public Tensor Min(int[]? dims = null, bool keepDim = false) => DisposeScope.Run(() => -(-this).Max(dims, keepDim));
 
-    public Tensor Min(int dim, bool keepDim = false) => Min([dim], keepDim);
+    /// <summary>torch.min(x, dim): as <see cref="Max(int, bool)"/> for the minimum.</summary>
+    public ValuesAndIndices Min(int dim, bool keepDim = false)
+    {
+        using var negated = Neg();
+        return SelectAlong(dim, keepDim, negated);
+    }
+
+    // Indices of the first extreme of `key` (this, or −this for min); values gathered from this.
+    private ValuesAndIndices SelectAlong(int dim, bool keepDim, Tensor key)
+    {
+        int d = ShapeMath.NormalizeDim("max", dim, Rank);
+        var (values, indices) = DisposeScope.Run(() =>
+        {
+            var index = key.Detach().ArgMax(d, keepDim: true);
+            var picked = Gather(d, index);
+            return keepDim ? (picked, index) : (picked.Squeeze(d), index.Squeeze(d));
+        });
+        return new ValuesAndIndices(values, indices!);
+    }
 
     /// <summary>Variance over dims; <paramref name="unbiased"/> divides by n−1 as torch.var does by default.</summary>
     public Tensor Var(int[]? dims = null, bool unbiased = true, bool keepDim = false)

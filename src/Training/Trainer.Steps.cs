@@ -13,7 +13,7 @@ public sealed partial class Trainer
     /// <summary>Forward, loss, backward, clipping and step for one batch; the reason when a NaN/Inf stops training.</summary>
     private (double Loss, Tensor Output, string? NanStop) TrainStep(TrainingContext context, Loss loss, Batch batch, long samplesBefore)
     {
-        var output = context.Model.Forward(batch.Input);
+        var output = context.Model.Call(batch.Input);
         var value = loss.Forward(output, batch.Target);
         double lossValue = value.Item();
         string where = $"epoch {context.Epoch}, batch {batch.Index + 1} (after {samplesBefore} samples)";
@@ -73,7 +73,7 @@ public sealed partial class Trainer
                 using (batch)
                 using (new DisposeScope())
                 {
-                    var output = model.Forward(batch.Input);
+                    var output = model.Call(batch.Input);
                     double value = loss.Forward(output, batch.Target).Item();
                     if (!double.IsFinite(value) && !warned)
                     {
@@ -113,7 +113,7 @@ public sealed partial class Trainer
                 using (batch)
                 using (new DisposeScope())
                 {
-                    var output = model.Forward(batch.Input);
+                    var output = model.Call(batch.Input);
                     rowShape ??= output.Shape.ToArray()[1..];
                     values.AddRange(output.ToArray());
                     rows += output.Shape[0];

@@ -103,6 +103,39 @@ public struct GeluOp : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
 
+/// <summary>
+/// Tanh-approximated Gelu, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as PyTorch's
+/// approximate='tanh'; evaluated as x·σ(2u), which neither overflows nor loses the sign.
+/// </summary>
+public struct GeluTanhOp : IUnaryOp
+{
+    private const float Root2OverPi = 0.7978845608f;
+    private const float Cubic = 0.044715f;
+
+    public readonly float Forward(float x)
+    {
+        float u = Root2OverPi * (x + Cubic * x * x * x);
+        return x / (1f + MathF.Exp(-2f * u));
+    }
+
+    // y = x·s, s = σ(2u) ⇒ dy/dx = s + x·2s(1 − s)·u', u' = √(2/π)(1 + 3·0.044715·x²)
+    public readonly float Backward(float x, float y, float g)
+    {
+        float u = Root2OverPi * (x + Cubic * x * x * x);
+        float s = 1f / (1f + MathF.Exp(-2f * u));
+        float du = Root2OverPi * (1f + 3f * Cubic * x * x);
+        return g * (s + x * 2f * s * (1f - s) * du);
+    }
+
+    public readonly bool HasVector => true;
+
+    public readonly Vector256<float> Forward(Vector256<float> x)
+    {
+        var u = Vector256.Create(Root2OverPi) * (x + Vector256.Create(Cubic) * x * x * x);
+        return x / (Vector256<float>.One + Vector256.Exp(Vector256.Create(-2f) * u));
+    }
+}
+
 public struct AddScalarOp(float value) : IUnaryOp
 {
     public float Value = value;
@@ -132,7 +165,7 @@ public struct PowScalarOp(float exponent) : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
 
-/// <summary>min(max(x, Min), Max); gradient passes only inside the interval.</summary>
+/// <summary>min(max(x, Min), Max); gradient passes only inside the interval (±∞ leaves a side open).</summary>
 public struct ClampOp(float min, float max) : IUnaryOp
 {
     public float Min = min;

@@ -3,24 +3,20 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers.Losses;
 
 /// <summary>
-/// Binary cross entropy on logits (torch.nn.BceWithLogitsLoss): −[y·log σ(x) + (1−y)·log(1−σ(x))],
-/// computed stably as max(x, 0) − x·y + log(1 + e^−|x|), reduced. Targets in [0, 1], same shape as x.
+/// Binary cross entropy on logits (torch.nn.BCEWithLogitsLoss), the module form of
+/// <see cref="Tensor.BinaryCrossEntropyWithLogits"/>: weight·[posWeight·y·softplus(−x) + (1−y)·softplus(x)],
+/// stable for any logit, reduced. Targets in [0, 1], the shape of x; weight broadcasts to x,
+/// posWeight along the last dim ([C]).
 /// </summary>
-public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean) : Loss(reduction)
+public sealed class BceWithLogitsLoss(Reduction reduction = Reduction.Mean, Tensor? weight = null, Tensor? posWeight = null)
+    : Loss(reduction)
 {
-    public override Tensor Forward(Tensor prediction, Tensor target)
-    {
-        CheckSameShape("binary_cross_entropy_with_logits", prediction, target);
-        // e^−|x| ≤ 1 never overflows, and max(x, 0) carries the large-|x| part exactly.
-        using var absolute = prediction.Abs();
-        using var negated = absolute.Neg();
-        using var tail = negated.Exp();
-        using var onePlusTail = tail.Add(1f);
-        using var softplusTail = onePlusTail.Log();
-        using var positive = prediction.Relu();
-        using var product = prediction.Mul(target);
-        using var difference = positive.Sub(product);
-        using var perElement = difference.Add(softplusTail);
-        return Reduce(perElement);
-    }
+    /// <summary>Per-element rescaling, broadcast to the input, or null.</summary>
+    public Tensor? Weight { get; } = weight;
+
+    /// <summary>Weight of the positive term per class (torch's pos_weight), or null.</summary>
+    public Tensor? PosWeight { get; } = posWeight;
+
+    public override Tensor Forward(Tensor prediction, Tensor target) =>
+        prediction.BinaryCrossEntropyWithLogits(target, Weight, PosWeight, Reduction);
 }

@@ -23,7 +23,7 @@ public sealed class AttentionFixtureTests
         using var attention = new MultiHeadAttention(Embed, Heads);
         fixture.LoadInto(attention);
         var x = fixture.Tensor("query", requiresGrad: true);
-        var padding = fixture.Tensor("key_padding_mask");
+        var padding = AttentionMask.Blocked(fixture.Tensor("key_padding_mask"));
         var causal = MultiHeadAttention.CausalMask(3);
         fixture.AssertClose("attn_mask", causal, 0);
 
@@ -74,7 +74,7 @@ public sealed class AttentionFixtureTests
         layer.Eval();
         fixture.LoadInto(layer);
         var src = fixture.Tensor("src", requiresGrad: true);
-        var output = layer.Forward(src, MultiHeadAttention.CausalMask(3), fixture.Tensor("key_padding_mask"));
+        var output = layer.Forward(src, MultiHeadAttention.CausalMask(3), AttentionMask.Blocked(fixture.Tensor("key_padding_mask")));
         fixture.AssertClose("output", output, OutputTolerance);
         Backward(fixture, output, null);
         fixture.AssertClose("grad.src", src.Grad, GradientTolerance);
@@ -90,7 +90,7 @@ public sealed class AttentionFixtureTests
             batchFirst: true, normFirst: true);
         fixture.LoadInto(layer);
         var src = fixture.Tensor("src", requiresGrad: true);                    // recorded sequence-first
-        var output = layer.Forward(src.Transpose(0, 1), null, fixture.Tensor("key_padding_mask")).Transpose(0, 1);
+        var output = layer.Forward(src.Transpose(0, 1), null, AttentionMask.Blocked(fixture.Tensor("key_padding_mask"))).Transpose(0, 1);
         fixture.AssertClose("output", output, OutputTolerance);
         Backward(fixture, output, null);
         fixture.AssertClose("grad.src", src.Grad, GradientTolerance);

@@ -11,8 +11,8 @@ public class ModuleTests
     {
         using var model = new Sequential(new Dense(3, 4), new Relu(), new BatchNorm1D(4), new Dense(4, 2, bias: false));
         Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias", "3.weight"], model.NamedParameters().Select(p => p.Name));
-        Assert.Equal(["2.running_mean", "2.running_var"], model.NamedBuffers().Select(b => b.Name));
-        Assert.Equal(7, model.StateDict().Count);
+        Assert.Equal(["2.running_mean", "2.running_var", "2.num_batches_tracked"], model.NamedBuffers().Select(b => b.Name));
+        Assert.Equal(8, model.StateDict().Count);
         Assert.All(model.Parameters(), p => Assert.True(p.RequiresGrad));
         Assert.All(model.NamedBuffers(), b => Assert.False(b.Tensor.RequiresGrad));
     }
@@ -22,9 +22,9 @@ public class ModuleTests
     {
         using var model = new Sequential(new Dense(3, 4), new BatchNorm1D(4));
         var norm = (BatchNorm1D)model[1];
-        Assert.Equal([norm.RunningMean, norm.RunningVar], model.Buffers());
+        Assert.Equal([norm.RunningMean, norm.RunningVar, norm.NumBatchesTracked], model.Buffers());
         Assert.DoesNotContain(norm.RunningMean, model.Parameters());
-        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"], model.StateDict().Keys);
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"], model.StateDict().Keys);
         Assert.Same(norm.RunningVar, model.StateDict()["1.running_var"]);
         Assert.Equal(3 * 4 + 4 + 4 + 4, model.ParameterCount);
     }

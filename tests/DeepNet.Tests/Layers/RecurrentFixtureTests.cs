@@ -23,7 +23,7 @@ public sealed class RecurrentFixtureTests
     {
         using var scope = new DisposeScope();
         var fixture = TorchFixture.Load("rnn", name);
-        using var rnn = new Rnn(Input, Hidden, layers, nonlinearity, bias, batchFirst, bidirectional: bidirectional);
+        using var rnn = new Rnn(Input, Hidden, layers, bias, batchFirst, bidirectional: bidirectional, nonlinearity: nonlinearity);
         fixture.LoadInto(rnn);
         var x = fixture.Tensor("input", requiresGrad: true);
         var h0 = fixture.Has("h0") ? fixture.Tensor("h0", requiresGrad: true) : null;

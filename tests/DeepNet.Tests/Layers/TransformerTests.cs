@@ -36,7 +36,7 @@ public sealed class TransformerTests
         using var attention = new MultiHeadAttention(Embed, Heads, batchFirst: true, generator: new Generator(6));
         var x = Tensor.Randn([Batch, 4, Embed], new Generator(7));
         var padding = Tensor.FromArray([0, 0, 0, 0, 0, 1, 0, 1], [Batch, 4]);   // batch 1 ignores keys 1 and 3
-        var (_, weights) = attention.ForwardWithWeights(x, x, x, padding, MultiHeadAttention.CausalMask(4), averageWeights: false);
+        var (_, weights) = attention.ForwardWithWeights(x, x, x, AttentionMask.Blocked(padding), AttentionMask.Causal(4), averageWeights: false);
         Assert.Equal([Batch, Heads, 4, 4], weights.Shape.ToArray());
         float[] w = weights.ToArray();
         for (int b = 0; b < Batch; b++)
@@ -49,6 +49,27 @@ public sealed class TransformerTests
                         if (s > l || (b == 1 && s % 2 == 1)) Assert.True(w[row + s] == 0f, $"weight [{b},{h},{l},{s}] = {w[row + s]}");
                         else Assert.True(w[row + s] > 0f);
                 }
+    }
+
+    [Fact]
+    public void AttentionMask_ZeroOneFloatMask_IsRefusedAsAmbiguous_AndBlockedEqualsAdditiveMinusInfinity()
+    {
+        using var scope = new DisposeScope();
+        using var attention = new MultiHeadAttention(Embed, Heads, batchFirst: true, generator: new Generator(6));
+        var x = Tensor.Randn([Batch, 4, Embed], new Generator(7));
+        var blocked = Tensor.FromArray([0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0], [4, 4]);
+        // Before: a 0/1 float mask was silently added (+1 on the scores), off by up to 0.69 from PyTorch.
+        var error = Assert.Throws<ArgumentException>(() => attention.Forward(x, x, x, null, blocked));
+        Assert.Contains("AttentionMask.Blocked", error.Message);
+        Assert.Contains("AttentionMask.Additive", error.Message);
+        Assert.Throws<ArgumentException>(() => attention.Forward(x, x, x, Tensor.Zeros([Batch, 4]), null));
+        var viaBlocked = attention.Forward(x, x, x, null, AttentionMask.Blocked(blocked)).ToArray();
+        var viaCausal = attention.Forward(x, x, x, null, AttentionMask.Causal(4)).ToArray();
+        var viaRawAdditive = attention.Forward(x, x, x, null, MultiHeadAttention.CausalMask(4)).ToArray();
+        Assert.Equal(viaCausal, viaBlocked);
+        Assert.Equal(viaCausal, viaRawAdditive);
+        var plusOne = attention.Forward(x, x, x, null, AttentionMask.Additive(blocked)).ToArray();
+        Assert.NotEqual(viaCausal, plusOne);   // additive means added, when asked for explicitly
     }
 
     [Fact]
@@ -66,7 +87,7 @@ public sealed class TransformerTests
         Assert.Throws<ArgumentException>(() => new MultiHeadAttention(6, 4));
         using var attention = new MultiHeadAttention(Embed, Heads);
         var x = Tensor.Zeros([Length, Batch, Embed]);
-        var error = Assert.Throws<ArgumentException>(() => attention.Forward(x, x, x, null, Tensor.Zeros([2, 2])));
+        var error = Assert.Throws<ArgumentException>(() => attention.Forward(x, x, x, null, AttentionMask.Additive(Tensor.Zeros([2, 2]))));
         Assert.Contains("attn_mask", error.Message);
         error = Assert.Throws<ArgumentException>(() => attention.Forward(Tensor.Zeros([Length, Batch, Embed + 1])));
         Assert.Contains("[3,2,5]", error.Message);

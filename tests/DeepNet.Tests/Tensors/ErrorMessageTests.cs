@@ -92,7 +92,7 @@ public class ErrorMessageTests
         ["AddScalar"] = x => x.Add(1f),
         ["Exp"] = x => x.Exp(),
         ["Sum"] = x => x.Sum(),
-        ["Max"] = x => x.Max(0),
+        ["Max"] = x => x.Max([0]),
         ["MatMul"] = x => x.MatMul(x),
         ["Transpose"] = x => x.Transpose(0, 1),
         ["Reshape"] = x => x.Reshape(-1),

@@ -55,7 +55,7 @@ public class FastPathTests
         var values = Tensor.Randn([3, 9, 20], new Generator(8)).ToArray();
         values[1 * 180 + 4 * 20 + 7] = float.NaN;
         var x = Tensor.FromArray(values, [3, 9, 20]);
-        var actual = x.Max(1).ToArray();
+        var actual = x.Max([1]).ToArray();
         for (int a = 0; a < 3; a++)
             for (int b = 0; b < 20; b++)
             {

@@ -46,6 +46,7 @@ public abstract class FusedTests
         Activation.Identity => z.Mul(1f),
         Activation.Relu => z.Relu(),
         Activation.Gelu => z.Gelu(),
+        Activation.GeluTanh => z.Gelu(GeluApproximation.Tanh),
         Activation.Tanh => z.Tanh(),
         Activation.Sigmoid => z.Sigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),

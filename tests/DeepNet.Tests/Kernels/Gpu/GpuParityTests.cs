@@ -80,6 +80,8 @@ public abstract partial class GpuParityTests : IDisposable
         CheckMap(new SigmoidOp());
         CheckMap(new TanhOp());
         CheckMap(new GeluOp());
+        CheckMap(new GeluTanhOp());
+        CheckMap(new ClampOp(float.NegativeInfinity, 0.25f));
         CheckMap(new ClampOp(-0.5f, 0.75f));
         CheckMap(new PowScalarOp(3f));
         CheckMap(new MulScalarOp(-2f));
@@ -89,6 +91,7 @@ public abstract partial class GpuParityTests : IDisposable
     public void MapBackward_MatchesCpu()
     {
         CheckMapBackward(new GeluOp());
+        CheckMapBackward(new GeluTanhOp());
         CheckMapBackward(new SigmoidOp());
         CheckMapBackward(new LeakyReluOp(0.2f));
     }

@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using DeepNet.Autograd;
+using DeepNet.Tensors;
+
+namespace DeepNet.Layers;
+
+/// <summary>
+/// An attention mask that says what its values mean, since there is no bool dtype yet. PyTorch
+/// takes a bool mask (True = may not attend) or a float mask that is added to the scores; here
+/// <see cref="Blocked"/> (nonzero = may not attend) and <see cref="Additive"/> (added, −∞ blocks)
+/// say which. A raw tensor converts implicitly and is read as additive, unless every value is 0 or
+/// 1: that tensor could be either, so it is refused with an error naming the two factories.
+/// </summary>
+public sealed class AttentionMask
+{
+    private AttentionMask(Tensor values, bool blocked)
+    {
+        Values = values;
+        IsBlocked = blocked;
+    }
+
+    /// <summary>The mask as given.</summary>
+    public Tensor Values { get; }
+
+    /// <summary>True for a <see cref="Blocked"/> mask, false for an <see cref="Additive"/> one.</summary>
+    public bool IsBlocked { get; }
+
+    /// <summary>A float mask added to the attention scores (PyTorch's float attn_mask): 0 keeps, −∞ blocks.</summary>
+    public static AttentionMask Additive(Tensor values) => new(values, blocked: false);
+
+    /// <summary>A boolean-style mask (PyTorch's bool attn_mask): nonzero = may not attend, 0 = may.</summary>
+    public static AttentionMask Blocked(Tensor blocked) => new(blocked, blocked: true);
+
+    /// <summary>[size, size] causal mask: position i attends to j ≤ i only.</summary>
+    public static AttentionMask Causal(int size, Device? device = null) => Additive(MultiHeadAttention.CausalMask(size, device));
+
+    /// <summary>
+    /// A raw tensor is taken as additive, as PyTorch takes a float mask; one whose values are all 0
+    /// or 1 is refused (it reads equally as a blocked mask, and adding it would shift scores by 1).
+    /// </summary>
+    [return: NotNullIfNotNull(nameof(values))]
+    public static implicit operator AttentionMask?(Tensor? values)
+    {
+        if (values is null) return null;
+        if (values.ToArray().All(v => v is 0f or 1f))
+            throw new ArgumentException(
+                $"multi_head_attention: a mask {values.Shape} holding only 0 and 1 is ambiguous: wrap it as " +
+                "AttentionMask.Blocked(mask) if nonzero means 'may not attend' (PyTorch's bool mask), or " +
+                "AttentionMask.Additive(mask) if it is added to the scores (PyTorch's float mask)");
+        return Additive(values);
+    }
+
+    /// <summary>The additive form (−∞ where blocked, 0 elsewhere, or the values themselves), in the caller's scope.</summary>
+    internal Tensor ToAdditive()
+    {
+        if (!IsBlocked) return Values.AliasInGraph();
+        using var noGrad = GradMode.NoGrad();
+        return DisposeScope.Run(() =>
+            Tensor.Where(Values, Tensor.Full([], float.NegativeInfinity, Values.Device), Tensor.Zeros([], Values.Device)));
+    }
+}
