@@ -60,6 +60,25 @@ public class TrainerStopAndPredictTests : IDisposable
     }
 
     [Fact]
+    public void RequestStop_InTheFirstEpoch_ClaimsNoCheckpoint_NorAFullBar_NorAnEpochTime()
+    {
+        // What Ctrl+C does (the handler sets the same flag as RequestStop), with no checkpoint callback.
+        var output = new StringWriter();
+        var trainer = new Trainer(output, interactive: false);
+        using var model = new Sequential(new Dense(4, 2, generator: new Generator(3)));
+        using var optimizer = new Sgd(model.Parameters(), 0.1);
+        var train = new DataLoader(Classes(40), batchSize: 8, prefetch: 2);  // 5 batches an epoch
+        var history = trainer.Fit(model, new InterruptingLoss(() => trainer, 3), optimizer, train, epochs: 10);
+        string text = output.ToString();
+        Assert.True(history.Interrupted);
+        Assert.Empty(history.Epochs);                                  // no epoch summary, so no epoch time
+        Assert.Equal("interrupted during epoch 1 after 24/40 samples", history.StopReason);
+        Assert.DoesNotContain("checkpoint", text);
+        Assert.DoesNotContain("batch 5/5", text);                        // the bar stops at the batches that ran
+        Assert.Contains("batch 3/5", text);
+    }
+
+    [Fact]
     public void Predict_ReturnsEveryOutputInOrder_AndEvaluateAgreesWithIt()
     {
         using var model = new Sequential(new Dense(4, 8, generator: new Generator(1)), new Relu(), new Dense(8, 2, generator: new Generator(2)));
