@@ -102,9 +102,9 @@ public sealed partial class Tensor
             float v = values[i];
             if (v == ignoreIndex) continue;
             if (v != MathF.Floor(v))
-                throw new ArgumentException($"{op}: target {v} at flat position {i} is not an integer class index");
+                throw new ArgumentException($"{op}: target {v} is not an integer class index (expected 0..{classes - 1}; at flat position {i})");
             if (v < 0 || v >= classes)
-                throw new ArgumentException($"{op}: target {v} at flat position {i} is out of range for {classes} classes (ignore_index {ignoreIndex})");
+                throw new ArgumentException($"{op}: target {v} is out of range for {classes} classes (at flat position {i}; ignore_index {ignoreIndex})");
         }
     }
 

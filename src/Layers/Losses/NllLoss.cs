@@ -15,7 +15,6 @@ public sealed class NllLoss(Reduction reduction = Reduction.Mean, int ignoreInde
     /// <summary>Per-class weights [C], or null for 1.</summary>
     public Tensor? Weight { get; } = weight;
 
-    public override Tensor Forward(Tensor prediction, Tensor target) =>
-        IndexCheck.Run("nll_loss", "target", "class index", "classes", target, prediction.Rank >= 2 ? prediction.Shape[1] : 0,
-            () => prediction.NllLoss(target, Weight, IgnoreIndex, Reduction), IgnoreIndex);
+    /// <summary>torch.nn.functional.nll_loss, which checks every target and names a bad one.</summary>
+    public override Tensor Forward(Tensor prediction, Tensor target) => prediction.NllLoss(target, Weight, IgnoreIndex, Reduction);
 }

@@ -28,18 +28,7 @@ public class TrainerStopAndPredictTests : IDisposable
         }
     }
 
-    private static Dataset Classes(int count)
-    {
-        var features = new float[count * 4];
-        var targets = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            targets[i] = i % 2;
-            features[i * 4 + (i % 2)] = 1f;
-            features[i * 4 + 2] = i / (float)count;
-        }
-        return new Dataset(features, [4], targets);
-    }
+    private static Dataset Classes(int count) => TrainerSafetyTests.Classes(count);
 
     [Fact]
     public void RequestStop_EndsTheCurrentEpoch_AndKeepsTheLastCheckpoint()
