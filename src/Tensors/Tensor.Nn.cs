@@ -64,21 +64,11 @@ public sealed partial class Tensor
         return DisposeScope.Run(() => weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.ShapeArray, weight.ShapeArray[1]]));
     }
 
-    /// <summary>Normalizes over the last dims given by <paramref name="normalizedShape"/>, then scales and shifts.</summary>
-    public Tensor LayerNorm(int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
-    {
-        int k = normalizedShape.Length;
-        if (k == 0 || k > Rank || !ShapeArray[^k..].AsSpan().SequenceEqual(normalizedShape))
-            throw new ArgumentException($"layer_norm: normalized shape {ShapeMath.Format(normalizedShape)} does not end shape {Shape}");
-        var dims = Enumerable.Range(Rank - k, k).ToArray();
-        return DisposeScope.Run(() =>
-        {
-            var centered = this - Mean(dims, keepDim: true);
-            var variance = (centered * centered).Mean(dims, keepDim: true);
-            var normalized = centered / (variance + eps).Sqrt();
-            if (weight is not null) normalized *= weight;
-            if (bias is not null) normalized += bias;
-            return normalized;
-        });
-    }
+    /// <summary>
+    /// torch.nn.functional.layer_norm: normalizes over the trailing <paramref name="normalizedShape"/>
+    /// dims, y = (x − mean)/√(var + eps)·weight + bias (biased variance); weight and bias are null or
+    /// of the normalized shape. One fused pass per row.
+    /// </summary>
+    public Tensor LayerNorm(int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f) =>
+        LayerNormFunction.Apply(this, normalizedShape, weight, bias, eps);
 }
