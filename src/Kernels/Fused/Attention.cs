@@ -71,22 +71,23 @@ public readonly record struct Attention(AttentionGeometry Geometry, DeviceBuffer
                             int i = i0 + r, c = Math.Min(count, g.KeyEnd(i) - j0);
                             if (c <= 0) continue;
                             AttentionBlocks.RowTimesPacked(q.AsSpan(g.QAt(n, h, i), g.D), packed, scores);
-                            var block = scores[..c];
-                            TensorPrimitives.Multiply(block, g.Scale, block);
-                            AddMasks(g, mask, pad, n, h, i, j0, block);
-                            float mNew = MathF.Max(m[r], TensorPrimitives.Max(block));
-                            if (mNew == float.NegativeInfinity) continue;   // every key so far blocked: nothing to add yet
-                            var accRow = acc.Slice(r * g.Dv, g.Dv);
-                            if (mNew != m[r])
+                            float scale = g.Scale;
+                            if (mask is not null || pad is not null)
                             {
-                                float alpha = MathF.Exp(m[r] - mNew);
+                                TensorPrimitives.Multiply(scores[..c], scale, scores[..c]);   // scale, then add the masks
+                                AddMasks(g, mask, pad, n, h, i, j0, scores[..c]);
+                                scale = 1f;
+                            }
+                            if (!AttentionBlocks.ExpBlock(scores, c, scale, ref m[r], out float blockSum, out float alpha))
+                                continue;   // every key so far blocked: nothing to add yet
+                            var accRow = acc.Slice(r * g.Dv, g.Dv);
+                            if (alpha != 1f)
+                            {
                                 l[r] *= alpha;
                                 TensorPrimitives.Multiply(accRow, alpha, accRow);
-                                m[r] = mNew;
                             }
-                            TensorPrimitives.Subtract(block, mNew, block);
-                            TensorPrimitives.Exp(block, block);
-                            l[r] += TensorPrimitives.Sum(block);
+                            l[r] += blockSum;
+                            var block = scores[..c];
                             if (g.Dropout != 0f)   // the normalizer l sums the undropped weights, as softmax then dropout
                                 for (int j = 0; j < c; j++) block[j] *= g.DropFactor(n, h, i, j0 + j);
                             AttentionBlocks.AddWeightedRows(block, c, v, g.VAt(n, h, j0), g.VS, accRow);

@@ -17,7 +17,8 @@ namespace DeepNet.Kernels.Fused;
 // still equals Σ_j p·dP (O already holds the dropped weights).
 // CPU: one task per head (n, h), which owns its dk/dv rows (no races); each key block is packed
 // transposed (K and V) once, then every query row gets its p and dP rows as broadcast FMAs over
-// 64 key lanes (AttentionBlocks) and adds its share to dq, dk and dv. GPU: one thread per query row (δ and dq), then one per key row (dk, dv).
+// 64 key lanes, adds its share to dq, and rank-1 updates the block's transposed dk/dv, which are
+// added to the outputs once per block (AttentionBlocks). GPU: one thread per query row (δ and dq), then one per key row (dk, dv).
 // Oracle: tests/DeepNet.Tests/Tensors/AttentionTests.
 
 /// <summary>
@@ -50,26 +51,31 @@ public readonly record struct AttentionBackward(Attention Forward, DeviceBuffer 
         const int W = AttentionBlocks.Width;
         CpuBackend.For((long)g.N * g.H, (lo, hi) =>
         {
-            float[] scratch = ArrayPool<float>.Shared.Rent((g.D + g.Dv + 3) * W);
+            float[] scratch = ArrayPool<float>.Shared.Rent((2 * g.D + 2 * g.Dv + 3) * W);
             try
             {
                 var kt = scratch.AsSpan(0, g.D * W);
                 var vt = scratch.AsSpan(g.D * W, g.Dv * W);
-                var p = scratch.AsSpan((g.D + g.Dv) * W, W);
-                var ds = scratch.AsSpan((g.D + g.Dv + 1) * W, W);
-                var drop = scratch.AsSpan((g.D + g.Dv + 2) * W, W);
+                var gkt = scratch.AsSpan((g.D + g.Dv) * W, g.D * W);          // this block's dk, transposed
+                var gvt = scratch.AsSpan((2 * g.D + g.Dv) * W, g.Dv * W);     // this block's dv, transposed
+                var p = scratch.AsSpan((2 * g.D + 2 * g.Dv) * W, W);
+                var ds = scratch.AsSpan((2 * g.D + 2 * g.Dv + 1) * W, W);
+                var pd = scratch.AsSpan((2 * g.D + 2 * g.Dv + 2) * W, W);
                 for (long t = lo; t < hi; t++)
                 {
                     int n = (int)(t / g.H), h = (int)(t % g.H);
+                    // rows (n, j, h) of gk [N, S, H, D] and gv [N, S, H, Dv]: this head's, H·D apart
+                    int gk0 = GradKAt(g, n, h, 0), gv0 = GradVAt(g, n, h, 0), gkStride = g.H * g.D, gvStride = g.H * g.Dv;
                     for (int j = 0; j < g.S; j++)
                     {
-                        gk.AsSpan(GradKAt(g, n, h, j), g.D).Clear();
-                        gv.AsSpan(GradVAt(g, n, h, j), g.Dv).Clear();
+                        gk.AsSpan(gk0 + j * gkStride, g.D).Clear();
+                        gv.AsSpan(gv0 + j * gvStride, g.Dv).Clear();
                     }
+                    int gq0 = GradQAt(g, n, h, 0), gqStride = g.H * g.D;
                     for (int i = 0; i < g.L; i++)
                     {
                         delta[g.RowAt(n, h, i)] = TensorPrimitives.Dot(go.AsSpan(g.OAt(n, h, i), g.Dv), o.AsSpan(g.OAt(n, h, i), g.Dv));
-                        gq.AsSpan(GradQAt(g, n, h, i), g.D).Clear();
+                        gq.AsSpan(gq0 + i * gqStride, g.D).Clear();
                     }
                     int keys = g.KeyEnd(g.L - 1);
                     for (int j0 = 0; j0 < keys; j0 += W)
@@ -77,6 +83,8 @@ public readonly record struct AttentionBackward(Attention Forward, DeviceBuffer 
                         int count = Math.Min(W, keys - j0);
                         AttentionBlocks.PackTransposed(k, g.KAt(n, h, j0), g.KS, count, g.D, kt);
                         AttentionBlocks.PackTransposed(v, g.VAt(n, h, j0), g.VS, count, g.Dv, vt);
+                        gkt.Clear();
+                        gvt.Clear();
                         for (int i = 0; i < g.L; i++)
                         {
                             int c = Math.Min(count, g.KeyEnd(i) - j0);
@@ -85,31 +93,33 @@ public readonly record struct AttentionBackward(Attention Forward, DeviceBuffer 
                             var goi = go.AsSpan(g.OAt(n, h, i), g.Dv);
                             AttentionBlocks.RowTimesPacked(qi, kt, p);
                             AttentionBlocks.RowTimesPacked(goi, vt, ds);
-                            var pb = p[..c];
-                            var dsb = ds[..c];
-                            TensorPrimitives.Multiply(pb, g.Scale, pb);
-                            Attention.AddMasks(g, mask, pad, n, h, i, j0, pb);
-                            TensorPrimitives.Subtract(pb, lse[g.RowAt(n, h, i)], pb);
-                            TensorPrimitives.Exp(pb, pb);
+                            float scale = g.Scale;
+                            if (mask is not null || pad is not null)
+                            {
+                                TensorPrimitives.Multiply(p[..c], scale, p[..c]);   // scale, then add the masks
+                                Attention.AddMasks(g, mask, pad, n, h, i, j0, p[..c]);
+                                scale = 1f;
+                            }
+                            AttentionBlocks.ProbabilityBlock(p, c, scale, lse[g.RowAt(n, h, i)]);
                             if (g.Dropout != 0f)
+                            {
                                 for (int j = 0; j < c; j++)
                                 {
                                     float keep = g.DropFactor(n, h, i, j0 + j);
-                                    dsb[j] *= keep;   // dP = dO·vᵀ through the dropout
-                                    drop[j] = keep;
+                                    ds[j] *= keep;   // dP = dropout·(dO·vᵀ)
+                                    pd[j] = p[j] * keep;
                                 }
-                            TensorPrimitives.Subtract(dsb, delta[g.RowAt(n, h, i)], dsb);   // dS = p·(dP − δ)·scale
-                            TensorPrimitives.Multiply(dsb, pb, dsb);
-                            TensorPrimitives.Multiply(dsb, g.Scale, dsb);
-                            AttentionBlocks.AddWeightedRows(dsb, c, k, g.KAt(n, h, j0), g.KS, gq.AsSpan(GradQAt(g, n, h, i), g.D));
-                            for (int j = 0; j < c; j++)
-                            {
-                                if (pb[j] == 0f) continue;   // a blocked key: no gradient
-                                float kept = g.Dropout != 0f ? pb[j] * drop[j] : pb[j];   // dv = (p·dropout)ᵀ·dO
-                                if (kept != 0f) AttentionBlocks.Axpy(kept, goi, gv.AsSpan(GradVAt(g, n, h, j0 + j), g.Dv));
-                                AttentionBlocks.Axpy(dsb[j], qi, gk.AsSpan(GradKAt(g, n, h, j0 + j), g.D));
+                                pd[c..].Clear();
                             }
+                            else p.CopyTo(pd);
+                            AttentionBlocks.GradScoreBlock(ds, p, delta[g.RowAt(n, h, i)], g.Scale);   // dS = p·(dP − δ)·scale, 0 past c
+                            var dsb = ds[..c];
+                            AttentionBlocks.AddWeightedRows(dsb, c, k, g.KAt(n, h, j0), g.KS, gq.AsSpan(gq0 + i * gqStride, g.D));
+                            AttentionBlocks.AddOuter(goi, pd, gvt);   // dv_j += (p·dropout)_ij·dO_i
+                            AttentionBlocks.AddOuter(qi, ds, gkt);    // dk_j += dS_ij·q_i
                         }
+                        AttentionBlocks.AddUnpacked(gkt, count, g.D, gk, gk0 + j0 * gkStride, gkStride);
+                        AttentionBlocks.AddUnpacked(gvt, count, g.Dv, gv, gv0 + j0 * gvStride, gvStride);
                     }
                 }
             }
