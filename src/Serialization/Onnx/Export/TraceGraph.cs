@@ -91,7 +91,7 @@ internal sealed class TraceGraph(ExportTrace a, ExportTrace b, IReadOnlyDictiona
         }
         return new TraceNode
         {
-            Kind = TraceNodeKind.Constant, Value = value, ValueB = valueB, Scope = consumer.Scope,
+            Kind = TraceNodeKind.Constant, Value = value, ValueB = valueB, Scope = consumer.Scope, ReadBy = x.Name,
             Shape = value.ShapeArray, ShapeB = valueB.ShapeArray,
         };
     }

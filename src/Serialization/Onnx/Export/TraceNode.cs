@@ -37,6 +37,9 @@ internal sealed class TraceNode
     /// <summary>The module path the op ran in, when known (for errors).</summary>
     public string? Scope { get; init; }
 
+    /// <summary>For a constant: the op that reads it (for errors).</summary>
+    public string? ReadBy { get; init; }
+
     public TraceNode[] Inputs { get; set; } = [];
 
     /// <summary>The ONNX value name once emitted.</summary>
@@ -48,5 +51,6 @@ internal sealed class TraceNode
     public bool ShapeChanges => !Shape.AsSpan().SequenceEqual(ShapeB);
 
     /// <summary>The op's name and where it ran, for error messages.</summary>
-    public string Describe() => (Op?.Name ?? Kind.ToString()) + (Scope is null ? "" : $" in module {Scope}");
+    public string Describe() =>
+        (Op?.Name ?? (ReadBy is null ? Kind.ToString() : $"{ReadBy}'s constant input")) + (Scope is null ? "" : $" in module {Scope}");
 }
