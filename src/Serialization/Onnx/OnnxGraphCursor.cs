@@ -11,10 +11,13 @@ internal sealed class OnnxGraphCursor(OnnxModel model, string architecture)
     public OnnxFormatException Fail(OnnxNode? node, string message) =>
         new($"onnx: '{model.File}' is not a {architecture} graph: {(node is null ? "" : $"node {node}: ")}{message}");
 
-    /// <summary>The only node reading <paramref name="value"/>, which must be <paramref name="opType"/>.</summary>
+    /// <summary>The nodes reading <paramref name="value"/>'s elements: Shape nodes, which read only its dims, are left out.</summary>
+    public IReadOnlyList<OnnxNode> Readers(string value) => Graph.Consumers(value).Where(n => n.OpType != "Shape").ToList();
+
+    /// <summary>The only node reading <paramref name="value"/> (<see cref="Readers"/>), which must be <paramref name="opType"/>.</summary>
     public OnnxNode Next(string value, string opType, OnnxNode? from = null)
     {
-        var consumers = Graph.Consumers(value);
+        var consumers = Readers(value);
         if (consumers.Count != 1 || consumers[0].OpType != opType)
             throw Fail(from, $"expected its output '{value}' to feed one {opType}, found [{string.Join(", ", consumers)}]");
         return Expect(consumers[0], opType);

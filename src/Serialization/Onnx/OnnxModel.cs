@@ -8,7 +8,7 @@ namespace DeepNet.Serialization.Onnx;
 /// imports and its graph with decoded initializers. Everything is validated before it is returned
 /// (protobuf well-formed, opset supported, tensor data sized to its dims, external data present,
 /// every node input defined); any problem is an <see cref="OnnxFormatException"/> naming the file
-/// and the node or tensor. Importers (<see cref="ResNetOnnxImporter"/>, <c>BertOnnxImporter</c>)
+/// and the node or tensor. Importers (<see cref="ResNetOnnxImporter"/>, <see cref="BertOnnxImporter"/>)
 /// build DeepNet modules from it.
 /// </summary>
 public sealed class OnnxModel
