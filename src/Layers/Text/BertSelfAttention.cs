@@ -10,7 +10,7 @@ namespace DeepNet.Layers.Text;
 public sealed class BertSelfAttention : Module
 {
     private readonly Dense _query, _key, _value;
-    private readonly Dropout _dropout;
+    private readonly Generator? _generator;
 
     public BertSelfAttention(BertConfig config, Generator? generator = null)
     {
@@ -19,8 +19,12 @@ public sealed class BertSelfAttention : Module
         _query = RegisterModule("query", new Dense(HiddenSize, HiddenSize, generator: generator));
         _key = RegisterModule("key", new Dense(HiddenSize, HiddenSize, generator: generator));
         _value = RegisterModule("value", new Dense(HiddenSize, HiddenSize, generator: generator));
-        _dropout = RegisterModule("dropout", new Dropout(config.AttentionProbsDropoutProb, generator));
+        AttentionDropout = config.AttentionProbsDropoutProb;
+        _generator = generator;
     }
+
+    /// <summary>Dropout on the attention weights in training mode.</summary>
+    public float AttentionDropout { get; }
 
     public int HiddenSize { get; }
     public int NumHeads { get; }
@@ -32,9 +36,9 @@ public sealed class BertSelfAttention : Module
     {
         int n = hidden.ShapeArray[0], s = hidden.ShapeArray[1], h = NumHeads, d = HiddenSize / NumHeads;
         Tensor Heads(Dense projection) => projection.Call(hidden).Reshape(n, s, h, d).Permute(0, 2, 1, 3);   // [N, h, S, d]
-        var scores = Heads(_query).MatMul(Heads(_key).Transpose(2, 3)) * (1f / MathF.Sqrt(d));          // [N, h, S, S]
-        if (additiveMask is not null) scores += additiveMask;
-        var weights = _dropout.Call(scores.Softmax(-1));
-        return weights.MatMul(Heads(_value)).Permute(0, 2, 1, 3).Reshape(n, s, HiddenSize);
+        // The fused kernel in eval mode; with attention dropout in training it takes the materialized path.
+        var mixed = Tensor.ScaledDotProductAttention(Heads(_query), Heads(_key), Heads(_value), additiveMask,
+            IsTraining ? AttentionDropout : 0f, generator: _generator);                                    // [N, h, S, d]
+        return mixed.Permute(0, 2, 1, 3).Reshape(n, s, HiddenSize);
     });
 }
