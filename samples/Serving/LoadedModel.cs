@@ -40,6 +40,9 @@ public sealed class LoadedModel : IDisposable
     /// <summary>True when a digest sidecar was present and matched (false: none was recorded).</summary>
     public bool DigestVerified { get; private init; }
 
+    /// <summary>The tokenizer of a text model (a <c>NAME.tokenizer.json</c> beside the weights), or null when instances are numbers.</summary>
+    public TextEncoder? Text { get; private init; }
+
     /// <summary>True when the signature was checked against the configured public key.</summary>
     public bool SignatureVerified { get; private init; }
 
@@ -99,12 +102,23 @@ public sealed class LoadedModel : IDisposable
                 throw new ModelArchitectureException($"model architecture '{architecturePath}': {names.Count} class names but the model outputs {width} values");
             if (!finite && !policy.AllowNonFiniteWeights)
                 throw new ModelArchitectureException($"model '{weightsPath}' outputs non-finite values for an all-zero instance: refusing to serve it");
-            return new LoadedModel(architecture, model, device, width)
+            string tokenizerPath = TextEncoder.SettingsPath(weightsPath);
+            var loaded = new LoadedModel(architecture, model, device, width)
             {
                 WeightsSha256 = digest,
                 DigestVerified = verified,
                 SignatureVerified = policy.PublicKeyPem is not null,
+                Text = File.Exists(tokenizerPath) ? TextEncoder.Load(tokenizerPath) : null,
             };
+            try
+            {
+                loaded.Text?.CheckFits(loaded, tokenizerPath);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException(e.Message, e);
+            }
+            return loaded;
         }
         catch
         {
