@@ -177,10 +177,14 @@ public sealed class LoadedModel : IDisposable
     {
         foreach (var array in file.Arrays)
         {
-            int bad = Array.FindIndex(array.Data, v => !float.IsFinite(v));
+            if (!array.DType.IsFloatingPoint()) continue;   // integer and bool tensors are always finite
+            using var values = array.ToTensor();
+            using var wide = values.To(DType.Float64);
+            double[] data = wide.ToArray<double>();
+            int bad = Array.FindIndex(data, v => !double.IsFinite(v));
             if (bad >= 0)
                 throw new ModelArchitectureException(
-                    $"model weights '{weightsPath}': tensor '{array.Name}' {array.ShapeText} holds {array.Data[bad]} at flat index {bad}: refusing non-finite weights");
+                    $"model weights '{weightsPath}': tensor '{array.Name}' {array.ShapeText} holds {data[bad]} at flat index {bad}: refusing non-finite weights");
         }
     }
 
