@@ -135,7 +135,6 @@ internal sealed class TextClassifier : Module
     private readonly Embedding _embedding;
     private readonly SinusoidalPositionalEncoding _positions;
     private readonly TransformerEncoder _encoder;
-    private readonly Dense _head;
 
     public TextClassifier(int vocabSize, ModelSize size, int maxLength, int classes, Generator generator)
     {
@@ -144,7 +143,7 @@ internal sealed class TextClassifier : Module
         _encoder = RegisterModule("encoder", new TransformerEncoder(
             () => new TransformerEncoderLayer(size.DModel, size.Heads, size.FeedForward, dropout: 0.1f, batchFirst: true, generator: generator),
             size.Layers));
-        _head = RegisterModule("classifier", new Dense(size.DModel, classes, generator: generator));
+        RegisterModule("classifier", new Dense(size.DModel, classes, generator: generator));
     }
 
     public override Tensor Forward(Tensor input)
@@ -155,6 +154,6 @@ internal sealed class TextClassifier : Module
         var h = _encoder.Forward(x, null, AttentionMask.Blocked(padded));                          // [N, L, d]
         var keep = padded.Neg().Add(1f).Unsqueeze(2);                      // [N, L, 1]
         var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));  // [N, d]
-        return _head.Forward(pooled);
+        return Child("classifier").Call(pooled);   // Child: Quantize may swap the Dense
     }
 }

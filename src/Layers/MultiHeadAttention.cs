@@ -13,7 +13,6 @@ public sealed class MultiHeadAttention : Module
 {
     private readonly Tensor _inProjWeight;
     private readonly Tensor? _inProjBias;
-    private readonly Dense _outProj;
     private readonly Generator? _generator;
 
     /// <summary>Xavier-uniform in_proj_weight, zero biases, Dense's default out_proj weight (PyTorch's init).</summary>
@@ -31,9 +30,9 @@ public sealed class MultiHeadAttention : Module
         float xavier = MathF.Sqrt(6f / (embedDim + 3 * embedDim));
         _inProjWeight = RegisterParameter("in_proj_weight", Tensor.Rand([3 * embedDim, embedDim], generator, low: -xavier, high: xavier));
         if (bias) _inProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros([3 * embedDim]));
-        _outProj = RegisterModule("out_proj", new Dense(embedDim, embedDim, bias, generator));
+        var outProj = RegisterModule("out_proj", new Dense(embedDim, embedDim, bias, generator));
         if (bias)
-            using (GradMode.NoGrad()) _outProj.Bias!.Zero();
+            using (GradMode.NoGrad()) outProj.Bias!.Zero();
     }
 
     public int EmbedDim { get; }
@@ -134,7 +133,7 @@ public sealed class MultiHeadAttention : Module
             var dropped = Owner.IsTraining && Owner.DropoutProbability > 0f
                 ? attention.Dropout(Owner.DropoutProbability, true, Owner._generator) : attention;
             var mixed = dropped.MatMul(values).Permute(0, 2, 1, 3).Reshape(n, l, e);   // [N, L, E]
-            var output = Owner._outProj.Call(mixed);
+            var output = Owner.Child("out_proj").Call(mixed);   // Child: Quantize may have swapped the Dense
             Tensor? weights = !needWeights ? null : averageWeights ? dropped.Mean(1) : dropped.Contiguous();
             return (output, weights);
         }

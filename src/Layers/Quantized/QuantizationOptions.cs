@@ -1,0 +1,15 @@
+namespace DeepNet.Layers.Quantized;
+
+/// <summary>How <see cref="Quantization.Quantize"/> quantizes a model.</summary>
+public sealed record QuantizationOptions
+{
+    /// <summary>
+    /// True: activations are quantized per batch from their min/max (dynamic; no calibration data
+    /// needed, one host read per layer). False (default): each layer's input range is recorded
+    /// over the calibration batches once (static, torch's MinMaxObserver).
+    /// </summary>
+    public bool Dynamic { get; init; }
+
+    /// <summary>Which Dense/Conv2D layers to quantize, by dotted path; null: all of them.</summary>
+    public Func<string, Module, bool>? Include { get; init; }
+}
