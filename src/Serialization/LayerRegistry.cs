@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DeepNet.Layers;
+using DeepNet.Layers.Quantized;
 using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
@@ -66,10 +67,33 @@ public static class LayerRegistry
                 .With("eps", l.Eps).With("elementwise_affine", l.Weight is not null));
         Register("Embedding", s => new Embedding(s.Int("num_embeddings"), s.Int("embedding_dim")),
             (Embedding e) => Spec("Embedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim));
+        // Quantized layers are built with zero int8 weights (and a placeholder input scale when static); loading the weights file fills them.
+        Register("QuantizedDense", s => new QuantizedDense(Placeholder([s.Int("out_features"), s.Int("in_features")]),
+                s.Bool("bias", true) ? Tensor.Zeros([s.Int("out_features")]) : null, s.Activation("activation", Activation.Identity),
+                s.Bool("dynamic", false) ? null : new QuantizationParams(1f, 0)),
+            (QuantizedDense d) => Spec("QuantizedDense").With("in_features", d.InFeatures).With("out_features", d.OutFeatures)
+                .With("bias", d.Bias is not null).With("dynamic", d.InputParams is null).WithActivation(d.Activation));
+        Register("QuantizedConv2D", s =>
+            {
+                var (r, k) = (s.Pair("kernel_size"), s.Int("out_channels"));
+                return new QuantizedConv2D(Placeholder([k, s.Int("in_channels"), r.H, r.W]), s.Bool("bias", true) ? Tensor.Zeros([k]) : null,
+                    s.Pair("stride", (1, 1)), s.Pair("padding", (0, 0)), s.Pair("dilation", (1, 1)), s.Activation("activation", Activation.Identity),
+                    s.Bool("dynamic", false) ? null : new QuantizationParams(1f, 0));
+            },
+            (QuantizedConv2D c) => Spec("QuantizedConv2D").With("in_channels", c.InChannels).With("out_channels", c.OutChannels)
+                .With("kernel_size", c.KernelSize).With("stride", c.Stride).With("padding", c.Padding).With("dilation", c.Dilation)
+                .With("bias", c.Bias is not null).With("dynamic", c.InputParams is null).WithActivation(c.Activation));
         // Type names written before the .NET acronym convention (ReLU → Relu, BatchNorm2d → BatchNorm2D) still load.
         foreach (var (old, current) in (ReadOnlySpan<(string, string)>)[("ReLU", "Relu"), ("GELU", "Gelu"), ("LeakyReLU", "LeakyRelu"),
                      ("BatchNorm1d", "BatchNorm1D"), ("BatchNorm2d", "BatchNorm2D")])
             Factories[old] = Factories[current];
+    }
+
+    private static QuantizedWeight Placeholder(int[] shape)
+    {
+        if (shape.Any(d => d <= 0)) throw new ArgumentException($"quantized layer: shape [{string.Join(", ", shape)}] must be positive");
+        long size = shape.Aggregate(1L, (a, d) => a * d);
+        return new QuantizedWeight(new sbyte[size], Enumerable.Repeat(1f, shape[0]).ToArray(), shape);
     }
 
     /// <summary>The registered type names (with the older spellings that still load), sorted.</summary>

@@ -62,7 +62,7 @@ public sealed class QuantizedConv2D : Module, IInferenceOnly
     public Tensor? Bias => _bias;
 
     /// <summary>The input's calibrated scale and zero point; null: measured per batch (dynamic).</summary>
-    public QuantizationParams? InputParams { get; }
+    public QuantizationParams? InputParams { get; private set; }
 
     /// <summary>x: [N, C, H, W] → [N, K, P, Q].</summary>
     public override Tensor Forward(Tensor input)
@@ -72,6 +72,18 @@ public sealed class QuantizedConv2D : Module, IInferenceOnly
         var y = Tensor.QuantizedConv2D(input, _weight, _bias, Stride, Padding, Dilation, InputParams);
         if (Activation == Activation.Identity) return y;
         using (y) return y.Activate(Activation);
+    }
+
+    /// <summary>Replaces the int8 weight and the input's quantization (loading a file); the shapes must match.</summary>
+    internal void LoadQuantized(QuantizedWeight weight, QuantizationParams? inputParams)
+    {
+        if (weight.Shape != _weight.Shape) throw new ArgumentException($"{GetType().Name}: weight {weight.Shape} does not match {_weight.Shape}");
+        if ((inputParams is null) != (InputParams is null))
+            throw new ArgumentException($"{GetType().Name}: static and dynamic activation quantization do not mix");
+        _weight.Dispose();
+        _weight = weight;
+        InputParams = inputParams;
+        OnDeviceChanged(Device);   // re-packs for this module's device when the weight came from another
     }
 
     private protected override void OnDeviceChanged(Device device)
