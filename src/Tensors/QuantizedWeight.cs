@@ -33,7 +33,8 @@ public sealed class QuantizedWeight : IDisposable
         Device = device ?? Device.Cpu;
         OutChannels = shape[0];
         InFeatures = (int)(size / shape[0]);
-        _packed = PackedInt8Weight.Pack(Device.Backend, values, OutChannels, InFeatures, scales);
+        _packed = PackedInt8Weight.Pack(Device.Backend, values, OutChannels, InFeatures, scales,
+            shape.Length == 4 ? (shape[1], shape[2], shape[3]) : null);
     }
 
     /// <summary>Quantizes a float weight per output channel (dim 0), rounding half to even.</summary>

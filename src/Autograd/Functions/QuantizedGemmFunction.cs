@@ -29,7 +29,7 @@ internal static class QuantizedGemmFunction
         return output;
     }
 
-    /// <summary>x: [N, C, H, W], weight [K, C, R, S] → [N, K, P, Q], groups 1, via im2col.</summary>
+    /// <summary>x: [N, C, H, W], weight [K, C, R, S] → [N, K, P, Q], groups 1 (Kernels/Fused/QuantizedConv2D).</summary>
     public static Tensor Conv2D(Tensor input, QuantizedWeight weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding,
         (int H, int W) dilation, QuantizationParams? inputParams)
     {
@@ -48,12 +48,8 @@ internal static class QuantizedGemmFunction
         var output = Tensor.Empty([g.N, weight.OutChannels, g.P, g.Q], input.Device);
         if (g.N == 0) return output;
         using var dense = input.IsContiguous && input.Layout.Offset == 0 ? input.Alias() : input.Detach().Contiguous();
-        // Zero padding becomes the zero point's code exactly, since 0 is always representable.
-        using var cols = Tensor.Empty([g.N, g.ColumnRows, g.ColumnCols], input.Device);
-        input.Backend.Im2Col(dense.Buffer, g, cols.Buffer);
         using var b = bias?.Contiguous();
-        input.Backend.Run(new QuantizedGemm(cols.Buffer, 0, g.N * g.ColumnCols, g.ColumnCols, weight.Packed, b?.Buffer,
-            b?.Layout.Offset ?? 0, qp.Scale, qp.ZeroPoint, output.Buffer));
+        input.Backend.Run(new QuantizedConv2D(dense.Buffer, g, weight.Packed, b?.Buffer, b?.Layout.Offset ?? 0, qp.Scale, qp.ZeroPoint, output.Buffer));
         return output;
     }
 

@@ -1,11 +1,13 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 
 namespace DeepNet.Kernels.Cpu;
 
 // Int8 GEMM with exact int32 accumulation: c[M, N] = a[M, K] · wᵀ, a uint8 (activations, shifted
 // by their zero point), w int8 [N, K] (symmetric weights) packed once (CpuInt8Weight).
-// Activations are packed per call into 6-row tiles of 32-bit words ([groups][6]), the layout each
-// micro-kernel broadcasts from. Tiles (6 rows × one weight panel) are independent: above
+// Activations are packed per call into rows of 32-bit words (u8 zero-extended to int16 pairs, or
+// byte quads for VNNI: one vector widening per row), 6-row tiles padded with zero rows; each
+// micro-kernel broadcasts a word per row. Tiles (6 rows × one weight panel) are independent: above
 // ParallelWork they are split across cores panel-major, so neighbouring tiles share a panel in cache.
 // Saturation: vpmaddubsw would add two u8·s8 products in int16 (255·127·2 > 32767), so the
 // AVX2/AVX-512 paths widen both operands to int16 and use vpmaddwd (exact); AVX-VNNI's vpdpbusd
@@ -31,7 +33,7 @@ public static unsafe class CpuInt8Gemm
         if (m < 0 || lda < w.K || ldc < w.N || (m > 0 && ((long)(m - 1) * lda + w.K > a.Length || (long)(m - 1) * ldc + w.N > c.Length)))
             throw new ArgumentException($"int8 gemm: a ({a.Length} bytes, lda {lda}) or c ({c.Length}, ldc {ldc}) too small for [M={m}, K={w.K}]·[K, N={w.N}]");
         if (m == 0) return;
-        int mTiles = (m + Mr - 1) / Mr, tileWords = w.Groups * Mr;
+        int mTiles = (m + Mr - 1) / Mr, tileWords = w.Groups * Mr;   // a tile: 6 rows of Groups words
         int[] packedA = ArrayPool<int>.Shared.Rent(mTiles * tileWords);
         try
         {
@@ -62,32 +64,42 @@ public static unsafe class CpuInt8Gemm
     private readonly struct Job(byte* a, int lda, int m, int* packedA, int tileWords, int mTiles,
         CpuInt8Weight w, int* packedB, int* c, int ldc)
     {
-        /// <summary>Packs activation tiles [t0, t1): word (g, r) holds k = g·G .. g·G+G−1 of row t·6+r.</summary>
+        /// <summary>Packs the rows of activation tiles [t0, t1): row i's words at packedA + i·groups (rows past M zero).</summary>
         public void PackA(int t0, int t1)
         {
             int k = w.K, groups = w.Groups;
             bool quads = w.Path == Int8GemmPath.AvxVnni;
-            for (int t = t0; t < t1; t++)
+            for (int row = t0 * Mr; row < t1 * Mr; row++)
             {
-                int* tile = packedA + (long)t * tileWords;
-                for (int r = 0; r < Mr; r++)
+                int* dst = packedA + (long)row * groups;
+                if (row >= m)
                 {
-                    int row = t * Mr + r;
-                    if (row >= m)
-                    {
-                        for (int g = 0; g < groups; g++) tile[g * Mr + r] = 0;
-                        continue;
-                    }
-                    byte* src = a + (long)row * lda;
-                    if (quads)
-                        for (int g = 0, kk = 0; g < groups; g++, kk += 4)
-                            tile[g * Mr + r] = kk + 4 <= k ? *(int*)(src + kk)
-                                : src[kk] | (kk + 1 < k ? src[kk + 1] << 8 : 0) | (kk + 2 < k ? src[kk + 2] << 16 : 0);
-                    else
-                        for (int g = 0, kk = 0; g < groups; g++, kk += 2)
-                            tile[g * Mr + r] = src[kk] | (kk + 1 < k ? src[kk + 1] << 16 : 0);
+                    new Span<int>(dst, groups).Clear();
+                    continue;
                 }
+                byte* src = a + (long)row * lda;
+                if (quads)
+                {
+                    var bytes = new Span<byte>(dst, groups * 4);
+                    new ReadOnlySpan<byte>(src, k).CopyTo(bytes);
+                    bytes[k..].Clear();
+                }
+                else Widen(src, (ushort*)dst, k, groups * 2);
             }
+        }
+
+        /// <summary>dst[j] = src[j] as uint16 for j &lt; k, 0 up to length.</summary>
+        private static void Widen(byte* src, ushort* dst, int k, int length)
+        {
+            int j = 0;
+            for (; j <= k - 32; j += 32)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Load(src + j));
+                lo.Store(dst + j);
+                hi.Store(dst + j + 16);
+            }
+            for (; j < k; j++) dst[j] = src[j];
+            for (; j < length; j++) dst[j] = 0;
         }
 
         /// <summary>Runs tiles [t0, t1) in panel-major order (tile = panel·mTiles + row tile).</summary>
@@ -103,7 +115,7 @@ public static unsafe class CpuInt8Gemm
                 int* pa = packedA + (long)rowTile * tileWords, pb = packedB + (long)panel * w.Groups * nr;
                 int* dst = c + (long)i0 * ldc + j0;
                 bool full = rows == Mr && cols == nr;
-                CpuInt8MicroKernels.Run(w.Path, w.Groups, pa, pb, full ? dst : edge, full ? ldc : nr);
+                CpuInt8MicroKernels.Run(w.Path, w.Groups, pa, w.Groups, pb, full ? dst : edge, full ? ldc : nr);
                 if (full) continue;
                 for (int i = 0; i < rows; i++)
                     new ReadOnlySpan<int>(edge + i * nr, cols).CopyTo(new Span<int>(dst + (long)i * ldc, cols));

@@ -12,6 +12,11 @@ internal static unsafe class CpuQuantize
     /// <summary>q[r·ldq + c] = quantize(x[r·rowStride + c·colStride]) for r &lt; rows, c &lt; cols.</summary>
     public static void Run(float* x, long rowStride, long colStride, int rows, int cols, byte* q, int ldq, float inverseScale, int zeroPoint)
     {
+        if (cols == 1 && rowStride == 1 && ldq == 1)
+        {
+            Row(x, q, rows, inverseScale, zeroPoint);   // a single contiguous column (one input channel)
+            return;
+        }
         if (colStride == 1)
         {
             for (int r = 0; r < rows; r++) Row(x + r * rowStride, q + (long)r * ldq, cols, inverseScale, zeroPoint);

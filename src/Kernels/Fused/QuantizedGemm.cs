@@ -26,6 +26,7 @@ public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M,
     public unsafe void RunCpu(CpuBackend cpu)
     {
         var w = (CpuInt8Weight)Weight;
+        if (Pq > 1 && w.ChannelsLast) throw new ArgumentException("quantized_gemm: a channels-last weight belongs to QuantizedConv2D, not to im2col columns");
         int m = M, k = w.K, n = w.N, pq = Pq, zp = ZeroPoint, images = m / pq;
         float inv = 1f / InputScale;
         float[] xs = CpuBackend.Data(X), ys = CpuBackend.Data(Y);

@@ -1,5 +1,6 @@
 using DeepNet.Kernels;
 using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tests.Kernels.Gpu;
 
@@ -17,6 +18,24 @@ public abstract partial class GpuParityTests
     public void QuantizedGemm_MatchesCpu_ForConvolutionColumns()
     {
         CheckQuantizedGemm(m: 2 * 6, pq: 6, k: 9, n: 5, xOffset: 0, bias: true);
+    }
+
+    [ParityFact]
+    public void QuantizedConv2D_MatchesCpu_WithPaddingStrideAndDilation()
+    {
+        var g = new Conv2DGeometry(2, 3, 7, 6, 3, 2, 2, 1, 1, 1, 1, 2);
+        var (cx, gx) = Pair(Values(g.N * g.C * g.H * g.W, -1f, 2f));
+        var (cb, gb) = Pair(Values(4));
+        var codes = Enumerable.Range(0, 4 * g.ColumnRows).Select(_ => (sbyte)_rng.Next(-127, 128)).ToArray();
+        float[] scales = Values(4, 0.01f, 0.1f);
+        using var cw = PackedInt8Weight.Pack(Cpu, codes, 4, g.ColumnRows, scales, (g.C, g.R, g.S));
+        using var gw = PackedInt8Weight.Pack(Gpu, codes, 4, g.ColumnRows, scales, (g.C, g.R, g.S));
+        long size = (long)g.N * 4 * g.P * g.Q;
+        var cy = Track(Cpu.Allocate(size));
+        var gy = Track(Gpu.Allocate(size));
+        Cpu.Run(new QuantizedConv2D(cx, g, cw, cb, 0, 3f / 255f, 85, cy));
+        Gpu.Run(new QuantizedConv2D(gx, g, gw, gb, 0, 3f / 255f, 85, gy));
+        AssertSame(cy, gy, "quantized conv2d", 1e-6f);
     }
 
     private void CheckQuantizedGemm(int m, int pq, int k, int n, int xOffset, bool bias)
