@@ -51,6 +51,7 @@ public static class LayerRegistry
             (Flatten f) => Spec("Flatten").With("start_dim", f.StartDim).With("end_dim", f.EndDim));
         Register("Dropout", s => new Dropout(s.Float("p", 0.5f)), (Dropout d) => Spec("Dropout").With("p", d.P));
         Register("Relu", _ => new Relu(), (Relu _) => Spec("Relu"));
+        Register("Identity", _ => new Identity(), (Identity _) => Spec("Identity"));
         Register("Tanh", _ => new Tanh(), (Tanh _) => Spec("Tanh"));
         Register("Sigmoid", _ => new Sigmoid(), (Sigmoid _) => Spec("Sigmoid"));
         Register("Gelu", s => new Gelu(s.Choice<GeluApproximation>("approximate", GeluApproximation.None)),

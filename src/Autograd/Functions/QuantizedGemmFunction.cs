@@ -11,7 +11,7 @@ namespace DeepNet.Autograd.Functions;
 internal static class QuantizedGemmFunction
 {
     /// <summary>x: [..., in] → [..., out] = dequant(quant(x)·qWᵀ) + b.</summary>
-    public static Tensor Linear(Tensor input, QuantizedWeight weight, Tensor? bias, QuantizationParams? inputParams)
+    public static Tensor Linear(Tensor input, QuantizedWeight weight, Tensor? bias, QuantizationParams? inputParams, Activation activation)
     {
         const string op = "quantized_linear";
         Check(op, input, weight, bias);
@@ -22,16 +22,16 @@ internal static class QuantizedGemmFunction
         using var dense = input.IsContiguous ? input.Alias() : input.Detach().Contiguous();
         int m = (int)(input.Size / weight.InFeatures);
         var output = Tensor.Empty([.. input.ShapeArray[..^1], weight.OutChannels], input.Device);
-        if (m == 0) return output;
+        if (m == 0) return Activate(output, activation);
         using var b = bias?.Contiguous();
         input.Backend.Run(new QuantizedGemm(dense.Buffer, dense.Layout.Offset, m, 1, weight.Packed, b?.Buffer, b?.Layout.Offset ?? 0,
-            qp.Scale, qp.ZeroPoint, output.Buffer));
-        return output;
+            qp.Scale, qp.ZeroPoint, output.Buffer, activation == Activation.Relu));
+        return Activate(output, activation);
     }
 
     /// <summary>x: [N, C, H, W], weight [K, C, R, S] → [N, K, P, Q], groups 1 (Kernels/Fused/QuantizedConv2D).</summary>
     public static Tensor Conv2D(Tensor input, QuantizedWeight weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding,
-        (int H, int W) dilation, QuantizationParams? inputParams)
+        (int H, int W) dilation, QuantizationParams? inputParams, Activation activation)
     {
         const string op = "quantized_conv2d";
         Check(op, input, weight, bias);
@@ -46,11 +46,18 @@ internal static class QuantizedGemmFunction
         var qp = inputParams ?? Dynamic(op, input);
         qp.Validate(op);
         var output = Tensor.Empty([g.N, weight.OutChannels, g.P, g.Q], input.Device);
-        if (g.N == 0) return output;
+        if (g.N == 0) return Activate(output, activation);
         using var dense = input.IsContiguous && input.Layout.Offset == 0 ? input.Alias() : input.Detach().Contiguous();
         using var b = bias?.Contiguous();
-        input.Backend.Run(new QuantizedConv2D(dense.Buffer, g, weight.Packed, b?.Buffer, b?.Layout.Offset ?? 0, qp.Scale, qp.ZeroPoint, output.Buffer));
-        return output;
+        input.Backend.Run(new QuantizedConv2D(dense.Buffer, g, weight.Packed, b?.Buffer, b?.Layout.Offset ?? 0, qp.Scale, qp.ZeroPoint, output.Buffer, activation == Activation.Relu));
+        return Activate(output, activation);
+    }
+
+    // ReLU runs in the requantize epilogue; any other activation is one more pass.
+    private static Tensor Activate(Tensor output, Activation activation)
+    {
+        if (activation is Activation.Identity or Activation.Relu) return output;
+        using (output) return output.Activate(activation);
     }
 
     /// <summary>Per-batch min/max of the input (dynamic quantization): two reductions and one host read.</summary>

@@ -15,9 +15,9 @@ namespace DeepNet.Kernels.Fused;
 // GPU: Im2Col (float columns, c-r-s order) then the QuantizedGemm kernel reading them transposed.
 // Oracle: tests/DeepNet.Tests/Kernels/Fused/QuantizedConv2DTests (scalar quantize + int32 conv).
 
-/// <summary>Arguments of one int8 convolution; geometry validated by the Tensor op.</summary>
+/// <summary>Arguments of one int8 convolution; geometry validated by the Tensor op. <paramref name="Relu"/>: y = max(0, y), fused.</summary>
 public readonly record struct QuantizedConv2D(DeviceBuffer X, Conv2DGeometry Geometry, PackedInt8Weight Weight,
-    DeviceBuffer? Bias, long BiasOffset, float InputScale, int ZeroPoint, DeviceBuffer Y) : IFusedOp
+    DeviceBuffer? Bias, long BiasOffset, float InputScale, int ZeroPoint, DeviceBuffer Y, bool Relu = false) : IFusedOp
 {
     public string Name => "quantized_conv2d";
 
@@ -28,6 +28,7 @@ public readonly record struct QuantizedConv2D(DeviceBuffer X, Conv2DGeometry Geo
         var g = Geometry;
         int pq = g.P * g.Q, k = g.ColumnRows, m = g.N * pq, n = w.N, zp = ZeroPoint;
         float inv = 1f / InputScale;
+        bool relu = Relu;
         float[] xs = CpuBackend.Data(X), ys = CpuBackend.Data(Y);
         float[]? bs = Bias is null ? null : CpuBackend.Data(Bias);
         var scales = new float[n];
@@ -57,7 +58,7 @@ public readonly record struct QuantizedConv2D(DeviceBuffer X, Conv2DGeometry Geo
                 CpuBackend.For(g.N, (lo, hi) =>
                 {
                     for (long i = lo; i < hi; i++)
-                        CpuQuantize.Requantize(p.Acc + i * pq * n, n, pq, n, zp, w.ColumnSums, scales, p.Bias, p.Y + i * n * pq, 1, pq);
+                        CpuQuantize.Requantize(p.Acc + i * pq * n, n, pq, n, zp, w.ColumnSums, scales, p.Bias, p.Y + i * n * pq, 1, pq, relu);
                 }, (long)pq * n);
             }
         }
@@ -109,7 +110,7 @@ public readonly record struct QuantizedConv2D(DeviceBuffer X, Conv2DGeometry Geo
         using var cols = gpu.Allocate((long)g.N * g.ColumnRows * g.ColumnCols, zeroed: false);
         gpu.Im2Col(X, g, cols);
         // The pool hands the columns' block out again only to work queued after this launch.
-        new QuantizedGemm(cols, 0, g.N * g.ColumnCols, g.ColumnCols, Weight, Bias, BiasOffset, InputScale, ZeroPoint, Y).RunGpu(gpu);
+        new QuantizedGemm(cols, 0, g.N * g.ColumnCols, g.ColumnCols, Weight, Bias, BiasOffset, InputScale, ZeroPoint, Y, Relu).RunGpu(gpu);
     }
 
     /// <summary>Host-side pointers of one CPU run (pinned by the caller).</summary>

@@ -17,9 +17,9 @@ namespace DeepNet.Kernels.Fused;
 // GPU: one thread per output, quantizing its row on the fly (int32 accumulation, no temporaries).
 // Oracle: tests/DeepNet.Tests/Kernels/Fused/QuantizedGemmTests (scalar int32 reference, CPU and emulator).
 
-/// <summary>Arguments of one quantized GEMM; shapes validated by the Tensor op.</summary>
+/// <summary>Arguments of one quantized GEMM; shapes validated by the Tensor op. <paramref name="Relu"/>: y = max(0, y), fused.</summary>
 public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M, int Pq, PackedInt8Weight Weight,
-    DeviceBuffer? Bias, long BiasOffset, float InputScale, int ZeroPoint, DeviceBuffer Y) : IFusedOp
+    DeviceBuffer? Bias, long BiasOffset, float InputScale, int ZeroPoint, DeviceBuffer Y, bool Relu = false) : IFusedOp
 {
     public string Name => "quantized_gemm";
 
@@ -29,6 +29,7 @@ public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M,
         if (Pq > 1 && w.ChannelsLast) throw new ArgumentException("quantized_gemm: a channels-last weight belongs to QuantizedConv2D, not to im2col columns");
         int m = M, k = w.K, n = w.N, pq = Pq, zp = ZeroPoint, images = m / pq;
         float inv = 1f / InputScale;
+        bool relu = Relu;
         float[] xs = CpuBackend.Data(X), ys = CpuBackend.Data(Y);
         float[]? bs = Bias is null ? null : CpuBackend.Data(Bias);
         var scales = new float[n];
@@ -53,12 +54,12 @@ public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M,
                 CpuInt8Gemm.Run(new ReadOnlySpan<byte>(q0, m * k), k, m, w, new Span<int>(a0, m * n), n);
                 if (pq == 1)
                     CpuBackend.For(m, (lo, hi) => CpuQuantize.Requantize(p.Acc + lo * n, n, (int)(hi - lo), n, zp, w.ColumnSums, scales,
-                        p.Bias, p.Y + lo * n, n, 1), n);
+                        p.Bias, p.Y + lo * n, n, 1, relu), n);
                 else
                     CpuBackend.For(images, (lo, hi) =>
                     {
                         for (long i = lo; i < hi; i++)
-                            CpuQuantize.Requantize(p.Acc + i * pq * n, n, pq, n, zp, w.ColumnSums, scales, p.Bias, p.Y + i * n * pq, 1, pq);
+                            CpuQuantize.Requantize(p.Acc + i * pq * n, n, pq, n, zp, w.ColumnSums, scales, p.Bias, p.Y + i * n * pq, 1, pq, relu);
                     }, (long)pq * n);
             }
         }
@@ -77,7 +78,7 @@ public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M,
         var kernel = gpu.FusedKernel(typeof(QuantizedGemm), acc =>
             acc.LoadAutoGroupedStreamKernel<Index1D, QuantizedGemmArgs, View, ArrayView<sbyte>, ArrayView<int>, View, View, View>(Kernel));
         var args = new QuantizedGemmArgs((int)XOffset, w.K, w.N, Pq, InputScale, 1f / InputScale, ZeroPoint,
-            Bias is null ? -1 : (int)BiasOffset);
+            Bias is null ? -1 : (int)BiasOffset, Relu ? 1 : 0);
         kernel(gpu.Count(size), args, gpu.View(X), w.Values, w.ColumnSums, w.ScalesView,
             Bias is null ? gpu.StatusView : gpu.View(Bias), gpu.View(Y));
     }
@@ -91,7 +92,8 @@ public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M,
         for (int k = 0; k < a.K; k++)
             sum += Int8Quantization.Quantize(x[xBase + k * a.Pq], a.InverseScale, a.ZeroPoint) * w[wBase + k];
         float b = a.BiasOffset < 0 ? 0f : bias[a.BiasOffset + n];
-        y[image * a.N * a.Pq + n * a.Pq + p] = Int8Quantization.Requantize(sum, a.ZeroPoint, columnSums[n], a.Scale * weightScales[n], b);
+        float v = Int8Quantization.Requantize(sum, a.ZeroPoint, columnSums[n], a.Scale * weightScales[n], b);
+        y[image * a.N * a.Pq + n * a.Pq + p] = a.Relu != 0 ? MathF.Max(v, 0f) : v;
     }
 
     /// <summary>Host-side pointers of one CPU run (pinned by the caller).</summary>
@@ -103,6 +105,6 @@ public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M,
     }
 }
 
-/// <summary>The scalars of a <see cref="QuantizedGemm"/> GPU launch (BiasOffset −1: no bias).</summary>
+/// <summary>The scalars of a <see cref="QuantizedGemm"/> GPU launch (BiasOffset −1: no bias; Relu 1: max(0, ·) fused).</summary>
 internal readonly record struct QuantizedGemmArgs(int XOffset, int K, int N, int Pq, float Scale, float InverseScale,
-    int ZeroPoint, int BiasOffset);
+    int ZeroPoint, int BiasOffset, int Relu);

@@ -37,16 +37,28 @@ public static class Quantization
         foreach (var (parent, name, layer) in targets)
         {
             QuantizationParams? qp = options.Dynamic ? null : ranges[layer].Params(name);
+            string? relu = options.FuseRelu ? FusibleRelu(parent, layer) : null;
             Module quantized = layer switch
             {
-                Dense d => QuantizedDense.FromFloat(d, qp),
-                Conv2D c => QuantizedConv2D.FromFloat(c, qp),
+                Dense d => new QuantizedDense(QuantizedWeight.Quantize(d.Weight), d.Bias, relu is null ? d.Activation : Activation.Relu, qp),
+                Conv2D c => QuantizedConv2D.FromFloat(c, qp, relu is null ? c.Activation : Activation.Relu),
                 _ => throw new InvalidOperationException($"quantize: unexpected layer {layer.GetType().Name}"),
             };
             quantized.To(layer.Device);
             parent.ReplaceChild(name, quantized).Dispose();
+            if (relu is not null) parent.ReplaceChild(relu, new Identity()).Dispose();
         }
         return model;
+    }
+
+    /// <summary>The name of the Relu right after <paramref name="layer"/> in a Sequential, when the layer has no activation of its own.</summary>
+    private static string? FusibleRelu(Module parent, Module layer)
+    {
+        if (parent is not Sequential || layer is Dense { Activation: not Activation.Identity } || layer is Conv2D { Activation: not Activation.Identity })
+            return null;
+        var children = parent.NamedChildren().ToList();
+        int i = children.FindIndex(c => ReferenceEquals(c.Module, layer));
+        return i >= 0 && i + 1 < children.Count && children[i + 1].Module is Relu ? children[i + 1].Name : null;
     }
 
     /// <summary>(parent, child name, layer) for every Dense/Conv2D to quantize, depth first.</summary>

@@ -10,6 +10,13 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool Dynamic { get; init; }
 
+    /// <summary>
+    /// True (default): a Dense/Conv2D without activation followed by a Relu in a Sequential becomes one
+    /// int8 layer with the ReLU in its output pass, and the Relu is replaced by an <see cref="Identity"/>
+    /// (torch.ao.quantization.fuse_modules does the same), so indices and state names stay.
+    /// </summary>
+    public bool FuseRelu { get; init; } = true;
+
     /// <summary>Which Dense/Conv2D layers to quantize, by dotted path; null: all of them.</summary>
     public Func<string, Module, bool>? Include { get; init; }
 }

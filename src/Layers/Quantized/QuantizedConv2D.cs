@@ -38,13 +38,13 @@ public sealed class QuantizedConv2D : Module, IInferenceOnly
         }
     }
 
-    /// <summary>Quantizes a float Conv2D layer's weight per output channel; grouped convolutions are refused.</summary>
-    public static QuantizedConv2D FromFloat(Conv2D conv, QuantizationParams? inputParams = null)
+    /// <summary>Quantizes a float Conv2D layer's weight per output channel (activation: the layer's unless given); grouped convolutions are refused.</summary>
+    public static QuantizedConv2D FromFloat(Conv2D conv, QuantizationParams? inputParams = null, Activation? activation = null)
     {
         if (conv.Groups != 1)
             throw new ArgumentException($"quantized_conv2d: groups={conv.Groups} is not supported (groups 1 only); leave this layer float");
         return new QuantizedConv2D(QuantizedWeight.Quantize(conv.Weight), conv.Bias, conv.Stride, conv.Padding, conv.Dilation,
-            conv.Activation, inputParams);
+            activation ?? conv.Activation, inputParams);
     }
 
     public int InChannels { get; }
@@ -69,9 +69,7 @@ public sealed class QuantizedConv2D : Module, IInferenceOnly
     {
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"quantized_conv2d: input {input.Shape} must be [N, {InChannels}, H, W]");
-        var y = Tensor.QuantizedConv2D(input, _weight, _bias, Stride, Padding, Dilation, InputParams);
-        if (Activation == Activation.Identity) return y;
-        using (y) return y.Activate(Activation);
+        return Tensor.QuantizedConv2D(input, _weight, _bias, Stride, Padding, Dilation, InputParams, Activation);
     }
 
     /// <summary>Replaces the int8 weight and the input's quantization (loading a file); the shapes must match.</summary>

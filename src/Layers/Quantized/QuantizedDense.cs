@@ -57,9 +57,7 @@ public sealed class QuantizedDense : Module, IInferenceOnly
     {
         if (input.Rank == 0 || input.Shape[^1] != InFeatures)
             throw new ArgumentException($"quantized_dense: input {input.Shape} must end in {InFeatures} features");
-        var y = Tensor.QuantizedLinear(input, _weight, _bias, InputParams);
-        if (Activation == Activation.Identity) return y;
-        using (y) return y.Activate(Activation);
+        return Tensor.QuantizedLinear(input, _weight, _bias, InputParams, Activation);
     }
 
     /// <summary>Replaces the int8 weight and the input's quantization (loading a file); the shapes must match.</summary>

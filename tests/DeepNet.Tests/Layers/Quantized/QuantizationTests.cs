@@ -97,6 +97,8 @@ public class QuantizationTests
         Assert.IsType<QuantizedConv2D>(model[3]);
         Assert.IsType<QuantizedDense>(model[8]);
         Assert.IsType<MaxPool2D>(model[2]);
+        Assert.IsType<Identity>(model[1]);   // the Relu after conv 0 runs in its output pass
+        Assert.Equal(Activation.Relu, ((QuantizedConv2D)model[0]).Activation);
         var actual = Run(model, test);
         AssertClose(expected, actual, $"mnist cnn (dynamic {dynamic})");
         Assert.True(ArgMaxAgreement(expected, actual, 10) >= 0.95f);
@@ -143,6 +145,16 @@ public class QuantizationTests
         Quantization.Quantize(model, [calibration], new QuantizationOptions { Include = (path, _) => path != "4" });
         Assert.IsType<QuantizedDense>(model[1]);
         Assert.IsType<Dense>(model[4]);
+    }
+
+    [Fact]
+    public void Quantize_WithoutFusion_KeepsTheReluLayers()
+    {
+        using var model = MnistCnn(12);
+        using var calibration = Images(4, 13);
+        Quantization.Quantize(model, [calibration], new QuantizationOptions { FuseRelu = false });
+        Assert.IsType<Relu>(model[1]);
+        Assert.Equal(Activation.Identity, ((QuantizedConv2D)model[0]).Activation);
     }
 
     [Fact]
