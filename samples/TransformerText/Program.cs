@@ -132,13 +132,12 @@ internal sealed record ModelSize(int DModel, int Heads, int Layers, int FeedForw
 internal sealed class TextClassifier : Module
 {
     public const int PadId = 0, UnknownId = 1;
-    private readonly Embedding _embedding;
     private readonly SinusoidalPositionalEncoding _positions;
     private readonly TransformerEncoder _encoder;
 
     public TextClassifier(int vocabSize, ModelSize size, int maxLength, int classes, Generator generator)
     {
-        _embedding = RegisterModule("embedding", new Embedding(vocabSize, size.DModel, generator));
+        RegisterModule("embedding", new Embedding(vocabSize, size.DModel, generator));
         _positions = RegisterModule("positions", new SinusoidalPositionalEncoding(size.DModel, maxLength, dropout: 0.1f, batchFirst: true, generator));
         _encoder = RegisterModule("encoder", new TransformerEncoder(
             () => new TransformerEncoderLayer(size.DModel, size.Heads, size.FeedForward, dropout: 0.1f, batchFirst: true, generator: generator),
@@ -150,7 +149,7 @@ internal sealed class TextClassifier : Module
     {
         var padded = input.Eq(PadId);                                      // [N, L], 1 = ignore this key
         // No √d scaling: Embedding starts at N(0, 1), already the scale of the ±1 sinusoids.
-        var x = _positions.Forward(_embedding.Forward(input));            // [N, L, d]
+        var x = _positions.Forward(Child("embedding").Call(input));       // [N, L, d]; Child: Quantize may swap layers
         var h = _encoder.Forward(x, null, AttentionMask.Blocked(padded));                          // [N, L, d]
         var keep = padded.Neg().Add(1f).Unsqueeze(2);                      // [N, L, 1]
         var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));  // [N, d]

@@ -50,6 +50,14 @@ public abstract class PackedInt8Weight : IDisposable
         _ => throw new NotSupportedException($"int8 weight: backend '{backend.Name}' has no int8 kernels"),
     };
 
+    /// <summary>The table [N, K] row-major for row lookups (a quantized embedding), not for the GEMM.</summary>
+    public static PackedInt8Weight Rows(IBackend backend, ReadOnlySpan<sbyte> values, int n, int k, float[] scales) => backend switch
+    {
+        CpuBackend => new CpuInt8Rows(values, n, k, scales),
+        GpuBackend gpu => new GpuInt8Weight(gpu, values, n, k, scales),
+        _ => throw new NotSupportedException($"int8 weight: backend '{backend.Name}' has no int8 kernels"),
+    };
+
     private static sbyte[] ChannelsLastOrder(ReadOnlySpan<sbyte> values, int n, (int C, int R, int S) k)
     {
         if ((long)n * k.C * k.R * k.S != values.Length)

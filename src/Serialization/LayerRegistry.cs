@@ -84,6 +84,13 @@ public static class LayerRegistry
             (QuantizedConv2D c) => Spec("QuantizedConv2D").With("in_channels", c.InChannels).With("out_channels", c.OutChannels)
                 .With("kernel_size", c.KernelSize).With("stride", c.Stride).With("padding", c.Padding).With("dilation", c.Dilation)
                 .With("bias", c.Bias is not null).With("dynamic", c.InputParams is null).WithActivation(c.Activation));
+        Register("QuantizedEmbedding", s =>
+            {
+                int n = s.Int("num_embeddings"), d = s.Int("embedding_dim");
+                if (n <= 0 || d <= 0) throw new ArgumentException($"quantized_embedding: sizes must be positive, got {n}×{d}");
+                return new QuantizedEmbedding(QuantizedWeight.Rows(new sbyte[(long)n * d], Enumerable.Repeat(1f, n).ToArray(), [n, d]));
+            },
+            (QuantizedEmbedding e) => Spec("QuantizedEmbedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim));
         // Type names written before the .NET acronym convention (ReLU → Relu, BatchNorm2d → BatchNorm2D) still load.
         foreach (var (old, current) in (ReadOnlySpan<(string, string)>)[("ReLU", "Relu"), ("GELU", "Gelu"), ("LeakyReLU", "LeakyRelu"),
                      ("BatchNorm1d", "BatchNorm1D"), ("BatchNorm2d", "BatchNorm2D")])

@@ -7,7 +7,7 @@ using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
 
-// Files of int8-quantized models. Each QuantizedDense / QuantizedConv2D at path p stores
+// Files of int8-quantized models. Each QuantizedDense / QuantizedConv2D / QuantizedEmbedding at path p stores
 //   p.weight            I8  [out, ...]   the int8 codes
 //   p.weight_scale      F32 [out]        per-output-channel scales
 //   p.input_scale       F32 []           static activation quantization (absent when dynamic)
@@ -71,7 +71,8 @@ internal static class QuantizedModelFiles
                 qp = new QuantizationParams(scale, (int)zp);
                 qp.Value.Validate($"load quantized model: '{prefix}input_scale'");
             }
-            var loaded = new QuantizedWeight(values, scales, weight.Shape.ToArray(), layer.Device);
+            var loaded = weight.IsLookupTable ? QuantizedWeight.Rows(values, scales, weight.Shape.ToArray(), layer.Device)
+                : new QuantizedWeight(values, scales, weight.Shape.ToArray(), layer.Device);
             loads.Add(() => SetParts(layer, loaded, qp));
         }
         var rest = arrays.Where(a => !used.Contains(a.Name)).ToList();
@@ -85,7 +86,7 @@ internal static class QuantizedModelFiles
     {
         foreach (var (name, child) in module.NamedChildren())
         {
-            if (child is QuantizedDense or QuantizedConv2D) yield return (prefix + name + ".", child);
+            if (child is QuantizedDense or QuantizedConv2D or QuantizedEmbedding) yield return (prefix + name + ".", child);
             else foreach (var inner in QuantizedLayers(child, prefix + name + ".")) yield return inner;
         }
     }
@@ -94,12 +95,14 @@ internal static class QuantizedModelFiles
     {
         QuantizedDense d => (d.Weight, d.InputParams),
         QuantizedConv2D c => (c.Weight, c.InputParams),
+        QuantizedEmbedding e => (e.Weight, null),
         _ => throw new ArgumentException($"quantized model: {layer.GetType().Name} is not a quantized layer"),
     };
 
     private static void SetParts(Module layer, QuantizedWeight weight, QuantizationParams? input)
     {
         if (layer is QuantizedDense d) d.LoadQuantized(weight, input);
+        else if (layer is QuantizedEmbedding e) e.LoadQuantized(weight);
         else ((QuantizedConv2D)layer).LoadQuantized(weight, input);
     }
 

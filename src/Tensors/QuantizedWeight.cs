@@ -11,9 +11,18 @@ namespace DeepNet.Tensors;
 public sealed class QuantizedWeight : IDisposable
 {
     private PackedInt8Weight? _packed;
+    private readonly bool _lookup;
 
     /// <summary>From int8 values (row-major, <paramref name="shape"/>) and one scale per output channel.</summary>
-    public QuantizedWeight(sbyte[] values, float[] scales, int[] shape, Device? device = null)
+    public QuantizedWeight(sbyte[] values, float[] scales, int[] shape, Device? device = null) : this(values, scales, shape, device, lookup: false)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="lookup"/>: a table read a row at a time (a quantized embedding), kept row-major
+    /// instead of packed for the GEMM.
+    /// </summary>
+    private QuantizedWeight(sbyte[] values, float[] scales, int[] shape, Device? device, bool lookup)
     {
         if (shape.Length < 2 || shape.Any(d => d <= 0))
             throw new ArgumentException($"quantized weight: shape [{string.Join(", ", shape)}] must have at least two positive dims (output channels first)");
@@ -33,12 +42,25 @@ public sealed class QuantizedWeight : IDisposable
         Device = device ?? Device.Cpu;
         OutChannels = shape[0];
         InFeatures = (int)(size / shape[0]);
-        _packed = PackedInt8Weight.Pack(Device.Backend, values, OutChannels, InFeatures, scales,
-            shape.Length == 4 ? (shape[1], shape[2], shape[3]) : null);
+        _lookup = lookup;
+        _packed = lookup ? PackedInt8Weight.Rows(Device.Backend, values, OutChannels, InFeatures, scales)
+            : PackedInt8Weight.Pack(Device.Backend, values, OutChannels, InFeatures, scales, shape.Length == 4 ? (shape[1], shape[2], shape[3]) : null);
     }
 
     /// <summary>Quantizes a float weight per output channel (dim 0), rounding half to even.</summary>
-    public static QuantizedWeight Quantize(Tensor weight, Device? device = null)
+    public static QuantizedWeight Quantize(Tensor weight, Device? device = null) => Quantize(weight, device, lookup: false);
+
+    /// <summary>An embedding table quantized per row (each row its own scale), kept for row lookups.</summary>
+    public static QuantizedWeight QuantizeRows(Tensor table, Device? device = null) => Quantize(table, device, lookup: true);
+
+    /// <summary>Int8 rows and their scales as a lookup table (a saved quantized embedding).</summary>
+    public static QuantizedWeight Rows(sbyte[] values, float[] scales, int[] shape, Device? device = null) =>
+        new(values, scales, shape, device, lookup: true);
+
+    /// <summary>True for a row-lookup table (<see cref="QuantizeRows"/>), false for a GEMM weight.</summary>
+    public bool IsLookupTable => _lookup;
+
+    private static QuantizedWeight Quantize(Tensor weight, Device? device, bool lookup)
     {
         if (weight.Rank < 2) throw new ArgumentException($"quantized weight: weight {weight.Shape} needs an output-channel dim and inputs");
         float[] w = weight.ToArray();
@@ -59,7 +81,7 @@ public sealed class QuantizedWeight : IDisposable
             scales[r] = scale;
             for (int c = 0; c < cols; c++) values[r * cols + c] = (sbyte)Math.Clamp(MathF.Round(row[c] / scale), -127f, 127f);
         }
-        return new QuantizedWeight(values, scales, weight.ShapeArray, device ?? weight.Device);
+        return new QuantizedWeight(values, scales, weight.ShapeArray, device ?? weight.Device, lookup);
     }
 
     /// <summary>The int8 values, row-major in <see cref="Shape"/>.</summary>
@@ -89,7 +111,7 @@ public sealed class QuantizedWeight : IDisposable
     }
 
     /// <summary>The same weight packed for <paramref name="device"/>.</summary>
-    public QuantizedWeight To(Device device) => new(Values, Scales, Shape, device);
+    public QuantizedWeight To(Device device) => new(Values, Scales, Shape, device, _lookup);
 
     public void Dispose()
     {

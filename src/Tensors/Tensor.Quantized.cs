@@ -24,6 +24,12 @@ public sealed partial class Tensor
         Activation activation = Activation.Identity) =>
         QuantizedGemmFunction.Conv2D(input, weight, bias, stride ?? (1, 1), padding ?? (0, 0), dilation ?? (1, 1), inputParams, activation);
 
+    /// <summary>
+    /// Int8 embedding lookup (weight only): rows of <paramref name="table"/> [num_embeddings, dim]
+    /// (<see cref="QuantizedWeight.QuantizeRows"/>) dequantized for integer ids of any shape → [..ids, dim].
+    /// </summary>
+    public static Tensor QuantizedEmbedding(Tensor ids, QuantizedWeight table) => QuantizedEmbeddingFunction.Apply(ids, table);
+
     /// <summary>The uint8 scale and zero point covering this tensor's min and max (with 0), as dynamic quantization uses.</summary>
     public QuantizationParams QuantizationRange() => QuantizedGemmFunction.Dynamic("quantization_range", this);
 }

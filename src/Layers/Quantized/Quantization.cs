@@ -24,24 +24,28 @@ public static class Quantization
         if (model is Dense or Conv2D)
             throw new ArgumentException("quantize: the model is a single Dense/Conv2D layer; wrap it in a Sequential or use QuantizedDense.FromFloat / QuantizedConv2D.FromFloat");
         var targets = Targets(model, "", options).ToList();
+        // Embeddings need no activation range (weight only): calibration observes the others.
+        var observed = targets.Where(t => t.Layer is not Embedding).ToList();
         if (targets.Count == 0)
             throw new ArgumentException($"quantize: {model.GetType().Name} holds no Dense or Conv2D layer (groups 1) to quantize");
+        if (model is Embedding) throw new ArgumentException("quantize: the model is a single Embedding; use QuantizedEmbedding.FromFloat");
         model.Eval();
         Dictionary<Module, RangeObserver> ranges = [];
         if (!options.Dynamic)
         {
             if (calibrationBatches is null)
                 throw new ArgumentException("quantize: static quantization needs calibration batches (or QuantizationOptions { Dynamic = true })");
-            ranges = Calibrate(model, targets, calibrationBatches);
+            ranges = Calibrate(model, observed, calibrationBatches);
         }
         foreach (var (parent, name, layer) in targets)
         {
-            QuantizationParams? qp = options.Dynamic ? null : ranges[layer].Params(name);
+            QuantizationParams? qp = options.Dynamic || layer is Embedding ? null : ranges[layer].Params(name);
             string? relu = options.FuseRelu ? FusibleRelu(parent, layer) : null;
             Module quantized = layer switch
             {
                 Dense d => new QuantizedDense(QuantizedWeight.Quantize(d.Weight), d.Bias, relu is null ? d.Activation : Activation.Relu, qp),
                 Conv2D c => QuantizedConv2D.FromFloat(c, qp, relu is null ? c.Activation : Activation.Relu),
+                Embedding e => QuantizedEmbedding.FromFloat(e),
                 _ => throw new InvalidOperationException($"quantize: unexpected layer {layer.GetType().Name}"),
             };
             quantized.To(layer.Device);
@@ -67,7 +71,7 @@ public static class Quantization
         foreach (var (name, child) in module.NamedChildren().ToList())
         {
             string path = prefix + name;
-            bool eligible = child is Dense || child is Conv2D { Groups: 1 };
+            bool eligible = child is Dense || child is Conv2D { Groups: 1 } || (options.Embeddings && child is Embedding);
             if (eligible && (options.Include?.Invoke(path, child) ?? true)) yield return (module, name, child);
             else foreach (var t in Targets(child, path + ".", options)) yield return t;
         }

@@ -17,6 +17,12 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool FuseRelu { get; init; } = true;
 
+    /// <summary>
+    /// True: Embedding layers are also replaced, by weight-only <see cref="QuantizedEmbedding"/> (int8
+    /// table, per-row scales; torch's float_qparams_weight_only). Off by default, as in torch.
+    /// </summary>
+    public bool Embeddings { get; init; }
+
     /// <summary>Which Dense/Conv2D layers to quantize, by dotted path; null: all of them.</summary>
     public Func<string, Module, bool>? Include { get; init; }
 }
