@@ -21,12 +21,12 @@ public static class Int8Comparison
     public sealed record Row(string Precision, long FileBytes, double Accuracy, double Batch1Ms, double Batch64Ms, double ImagesPerSecond);
 
     public static (Row Fp32, Row Int8) Run(string name, Module model, IEnumerable<Tensor> calibration, DataLoader test, Func<int, Tensor> batch,
-        string outDir, int batch1Runs = 200, int batch64Runs = 30)
+        string outDir, QuantizationOptions? options = null, int batch1Runs = 200, int batch64Runs = 30)
     {
         Directory.CreateDirectory(outDir);
         var fp32 = Measure("fp32", model, test, batch, Path.Combine(outDir, "fp32.safetensors"), batch1Runs, batch64Runs);
         var clock = Stopwatch.StartNew();
-        Quantization.Quantize(model, calibration);
+        Quantization.Quantize(model, calibration, options);
         Console.WriteLine($"{name}: quantized in {clock.Elapsed.TotalSeconds:F1} s");
         var int8 = Measure("int8", model, test, batch, Path.Combine(outDir, "int8.safetensors"), batch1Runs, batch64Runs);
         Console.WriteLine("| model | precision | file | accuracy | batch-1 latency | batch-64 latency | batch-64 throughput |");

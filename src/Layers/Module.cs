@@ -91,10 +91,23 @@ public abstract partial class Module : IDisposable
     /// <summary>The dotted path of the first inference-only (quantized) module in this tree, or null.</summary>
     internal string? FindInferenceOnly(string prefix = "")
     {
-        if (this is IInferenceOnly) return prefix.Length == 0 ? GetType().Name : $"{GetType().Name} at '{prefix.TrimEnd('.')}'";
+        if (IsInferenceOnly) return prefix.Length == 0 ? GetType().Name : $"{GetType().Name} at '{prefix.TrimEnd('.')}'";
         foreach (var (name, child) in _children)
             if (child.FindInferenceOnly(prefix + name + ".") is { } found) return found;
         return null;
+    }
+
+    /// <summary>True for a module that runs inference only (an int8 layer, or attention with an int8 in-projection).</summary>
+    internal virtual bool IsInferenceOnly => this is IInferenceOnly;
+
+    /// <summary>Takes parameter or buffer <paramref name="name"/> out of this module (quantization replaces it); returns it.</summary>
+    internal Tensor RemoveSlot(string name)
+    {
+        int i = _slots.FindIndex(s => s.Name == name);
+        if (i < 0) throw new ArgumentException($"module: {GetType().Name} has no parameter or buffer '{name}'");
+        var tensor = _slots[i].Tensor;
+        _slots.RemoveAt(i);
+        return tensor;
     }
 
     private void ThrowIfInferenceOnly(string what)

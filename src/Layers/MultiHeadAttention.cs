@@ -9,9 +9,9 @@ namespace DeepNet.Layers;
 /// Query [L, N, E], key and value [S, N, E] ([N, L, E] / [N, S, E] batch-first, or unbatched [L, E])
 /// → [L, N, E]. Per head: softmax(q·kᵀ/√d + mask)·v with d = E / heads.
 /// </summary>
-public sealed class MultiHeadAttention : Module
+public sealed partial class MultiHeadAttention : Module
 {
-    private readonly Tensor _inProjWeight;
+    private Tensor? _inProjWeight;   // null once the in-projection is quantized (MultiHeadAttention.Quantized.cs)
     private readonly Tensor? _inProjBias;
     private readonly Generator? _generator;
 
@@ -141,10 +141,13 @@ public sealed class MultiHeadAttention : Module
         private (Tensor Q, Tensor K, Tensor V) Project()
         {
             int e = Owner.EmbedDim;
-            var weight = Owner._inProjWeight;
-            var bias = Owner._inProjBias;
+            var owner = Owner;
+            var weight = owner._inProjWeight;
+            var bias = owner._inProjBias;
             Tensor Linear(Tensor x, int start, int count)
             {
+                owner.InProjectionObserver?.Invoke(x);
+                if (weight is null) return owner.QuantizedInProjection(x).Narrow(-1, start, count);
                 var y = x.MatMul(weight.Narrow(0, start, count).T);
                 return bias is null ? y : y + bias.Narrow(0, start, count);
             }

@@ -2,16 +2,16 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using DeepNet.Layers;
-using DeepNet.Layers.Quantized;
 using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
 
-// Files of int8-quantized models. Each QuantizedDense / QuantizedConv2D / QuantizedEmbedding at path p stores
+// Files of int8-quantized models. Each int8 weight of a module at path p (IQuantizedState: the
+// quantized layers' "weight", attention's "in_proj_weight") is stored as
 //   p.weight            I8  [out, ...]   the int8 codes
-//   p.weight_scale      F32 [out]        per-output-channel scales
-//   p.input_scale       F32 []           static activation quantization (absent when dynamic)
-//   p.input_zero_point  I32 []
+//   p.weight_scale      F32 [out]        per-output-channel (or per-row) scales
+//   p.input_scale       F32 []           static activation quantization (absent when dynamic;
+//   p.input_zero_point  I32 []           "in_proj_input_..." for attention)
 // next to the float state dict (biases, the layers left float), in one safetensors file that
 // torch's safetensors reads. ModuleFiles.Save/Load route quantized models here.
 // Interim: this writes its own I8/I32 entries until SafeTensorsWriter writes every dtype (the
@@ -21,15 +21,15 @@ internal static class QuantizedModelFiles
     public static void Save(Module module, string path, IReadOnlyDictionary<string, string>? metadata)
     {
         var entries = module.ToNamedArrays().Select(a => Entry.Of(a.Name, "F32", a.Shape, MemoryMarshal.AsBytes(a.Data.AsSpan()).ToArray())).ToList();
-        foreach (var (prefix, layer) in QuantizedLayers(module))
+        foreach (var (prefix, part) in Parts(module))
         {
-            var (weight, input) = Parts(layer);
-            entries.Add(Entry.Of(prefix + "weight", "I8", weight.Shape.ToArray(), MemoryMarshal.AsBytes(weight.Values.AsSpan()).ToArray()));
-            entries.Add(Entry.Of(prefix + "weight_scale", "F32", [weight.OutChannels], MemoryMarshal.AsBytes(weight.Scales.AsSpan()).ToArray()));
-            if (input is { } qp)
+            var weight = part.Weight;
+            entries.Add(Entry.Of(prefix + part.Name, "I8", weight.Shape.ToArray(), MemoryMarshal.AsBytes(weight.Values.AsSpan()).ToArray()));
+            entries.Add(Entry.Of(prefix + part.Name + "_scale", "F32", [weight.OutChannels], MemoryMarshal.AsBytes(weight.Scales.AsSpan()).ToArray()));
+            if (part.Input is { } qp)
             {
-                entries.Add(Entry.Of(prefix + "input_scale", "F32", [], BitConverter.GetBytes(qp.Scale)));
-                entries.Add(Entry.Of(prefix + "input_zero_point", "I32", [], BitConverter.GetBytes(qp.ZeroPoint)));
+                entries.Add(Entry.Of(prefix + part.InputKey + "_scale", "F32", [], BitConverter.GetBytes(qp.Scale)));
+                entries.Add(Entry.Of(prefix + part.InputKey + "_zero_point", "I32", [], BitConverter.GetBytes(qp.ZeroPoint)));
             }
         }
         var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { ["deepnet.quantization"] = "int8" };
@@ -44,17 +44,17 @@ internal static class QuantizedModelFiles
         });
     }
 
-    /// <summary>Loads the int8 parts of every quantized layer, then the float state; validates everything first.</summary>
+    /// <summary>Loads the int8 parts of every quantized module, then the float state; validates everything first.</summary>
     public static void Load(Module module, IReadOnlyList<NamedArray> arrays, bool strict)
     {
         var byName = arrays.ToDictionary(a => a.Name, StringComparer.Ordinal);
         var loads = new List<Action>();
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (prefix, layer) in QuantizedLayers(module))
+        foreach (var (prefix, part) in Parts(module))
         {
-            var (weight, input) = Parts(layer);
-            var codes = Take(byName, used, prefix + "weight", weight.Shape.ToArray());
-            var scales = Take(byName, used, prefix + "weight_scale", [weight.OutChannels]).Data;
+            var weight = part.Weight;
+            var codes = Take(byName, used, prefix + part.Name, weight.Shape.ToArray());
+            var scales = Take(byName, used, prefix + part.Name + "_scale", [weight.OutChannels]).Data;
             var values = new sbyte[codes.Data.Length];
             for (int i = 0; i < values.Length; i++)
             {
@@ -64,16 +64,16 @@ internal static class QuantizedModelFiles
                 values[i] = (sbyte)v;
             }
             QuantizationParams? qp = null;
-            if (input is not null)
+            if (part.Input is not null)
             {
-                float scale = Take(byName, used, prefix + "input_scale", []).Data[0];
-                float zp = Take(byName, used, prefix + "input_zero_point", []).Data[0];
-                qp = new QuantizationParams(scale, (int)zp);
-                qp.Value.Validate($"load quantized model: '{prefix}input_scale'");
+                string key = prefix + part.InputKey;
+                qp = new QuantizationParams(Take(byName, used, key + "_scale", []).Data[0], (int)Take(byName, used, key + "_zero_point", []).Data[0]);
+                qp.Value.Validate($"load quantized model: '{key}_scale'");
             }
-            var loaded = weight.IsLookupTable ? QuantizedWeight.Rows(values, scales, weight.Shape.ToArray(), layer.Device)
-                : new QuantizedWeight(values, scales, weight.Shape.ToArray(), layer.Device);
-            loads.Add(() => SetParts(layer, loaded, qp));
+            var device = weight.Device;
+            var loaded = weight.IsLookupTable ? QuantizedWeight.Rows(values, scales, weight.Shape.ToArray(), device)
+                : new QuantizedWeight(values, scales, weight.Shape.ToArray(), device);
+            loads.Add(() => part.Load(loaded, qp));
         }
         var rest = arrays.Where(a => !used.Contains(a.Name)).ToList();
         module.CheckNamedArrays(rest, strict);
@@ -81,29 +81,13 @@ internal static class QuantizedModelFiles
         foreach (var load in loads) load();
     }
 
-    /// <summary>(dotted prefix with a trailing dot, layer) of each quantized layer in the tree.</summary>
-    public static IEnumerable<(string Prefix, Module Layer)> QuantizedLayers(Module module, string prefix = "")
+    /// <summary>(dotted prefix with a trailing dot, part) of each int8 weight in the tree, depth first.</summary>
+    private static IEnumerable<(string Prefix, QuantizedPart Part)> Parts(Module module, string prefix = "")
     {
+        if (module is IQuantizedState state)
+            foreach (var part in state.QuantizedParts()) yield return (prefix, part);
         foreach (var (name, child) in module.NamedChildren())
-        {
-            if (child is QuantizedDense or QuantizedConv2D or QuantizedEmbedding) yield return (prefix + name + ".", child);
-            else foreach (var inner in QuantizedLayers(child, prefix + name + ".")) yield return inner;
-        }
-    }
-
-    private static (QuantizedWeight Weight, QuantizationParams? Input) Parts(Module layer) => layer switch
-    {
-        QuantizedDense d => (d.Weight, d.InputParams),
-        QuantizedConv2D c => (c.Weight, c.InputParams),
-        QuantizedEmbedding e => (e.Weight, null),
-        _ => throw new ArgumentException($"quantized model: {layer.GetType().Name} is not a quantized layer"),
-    };
-
-    private static void SetParts(Module layer, QuantizedWeight weight, QuantizationParams? input)
-    {
-        if (layer is QuantizedDense d) d.LoadQuantized(weight, input);
-        else if (layer is QuantizedEmbedding e) e.LoadQuantized(weight);
-        else ((QuantizedConv2D)layer).LoadQuantized(weight, input);
+            foreach (var inner in Parts(child, prefix + name + ".")) yield return inner;
     }
 
     private static NamedArray Take(Dictionary<string, NamedArray> byName, HashSet<string> used, string name, int[] shape)

@@ -41,6 +41,11 @@ public static class Quantization
         {
             QuantizationParams? qp = options.Dynamic || layer is Embedding ? null : ranges[layer].Params(name);
             string? relu = options.FuseRelu ? FusibleRelu(parent, layer) : null;
+            if (layer is MultiHeadAttention attention)
+            {
+                attention.QuantizeInProjection(qp);   // in place: its Dense out_proj is a target of its own
+                continue;
+            }
             Module quantized = layer switch
             {
                 Dense d => new QuantizedDense(QuantizedWeight.Quantize(d.Weight), d.Bias, relu is null ? d.Activation : Activation.Relu, qp),
@@ -72,8 +77,14 @@ public static class Quantization
         {
             string path = prefix + name;
             bool eligible = child is Dense || child is Conv2D { Groups: 1 } || (options.Embeddings && child is Embedding);
-            if (eligible && (options.Include?.Invoke(path, child) ?? true)) yield return (module, name, child);
-            else foreach (var t in Targets(child, path + ".", options)) yield return t;
+            bool selected = options.Include?.Invoke(path, child) ?? true;
+            if (eligible && selected)
+            {
+                yield return (module, name, child);
+                continue;
+            }
+            if (options.AttentionProjections && child is MultiHeadAttention && selected) yield return (module, name, child);
+            foreach (var t in Targets(child, path + ".", options)) yield return t;
         }
     }
 
@@ -81,11 +92,14 @@ public static class Quantization
         IEnumerable<Tensor> batches)
     {
         var ranges = targets.ToDictionary(t => t.Layer, t => new RangeObserver(t.Name));
-        var hooks = targets.Select(t => t.Layer.RegisterForwardPreHook((layer, x) =>
+        var hooks = targets.Where(t => t.Layer is not MultiHeadAttention).Select(t => t.Layer.RegisterForwardPreHook((layer, x) =>
         {
             ranges[layer].Observe(x);
             return null;
         })).ToList();
+        // Attention is called through Forward(q, k, v), not Call: it reports its projection inputs itself.
+        var attentions = targets.Select(t => t.Layer).OfType<MultiHeadAttention>().ToList();
+        foreach (var a in attentions) a.InProjectionObserver = ranges[a].Observe;
         int count = 0;
         try
         {
@@ -99,6 +113,7 @@ public static class Quantization
         finally
         {
             foreach (var h in hooks) h.Dispose();
+            foreach (var a in attentions) a.InProjectionObserver = null;
         }
         if (count == 0)
             throw new ArgumentException("quantize: the calibration data held no batch; pass at least one representative batch (or use Dynamic = true)");

@@ -23,6 +23,13 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool Embeddings { get; init; }
 
+    /// <summary>
+    /// True: the input projection of each <see cref="MultiHeadAttention"/> (in_proj_weight, three
+    /// quarters of its weights) becomes int8 too, calibrated on the attention inputs. Its out_proj is a
+    /// Dense and is quantized either way. Off by default.
+    /// </summary>
+    public bool AttentionProjections { get; init; }
+
     /// <summary>Which Dense/Conv2D layers to quantize, by dotted path; null: all of them.</summary>
     public Func<string, Module, bool>? Include { get; init; }
 }

@@ -8,7 +8,7 @@ namespace DeepNet.Layers.Quantized;
 /// tensor (calibrated, or per batch when <see cref="InputParams"/> is null), float output + bias,
 /// then the activation. Inference only, like <see cref="QuantizedDense"/>.
 /// </summary>
-public sealed class QuantizedConv2D : Module, IInferenceOnly
+public sealed class QuantizedConv2D : Module, IInferenceOnly, IQuantizedState
 {
     private QuantizedWeight _weight;
     private readonly Tensor? _bias;
@@ -83,6 +83,9 @@ public sealed class QuantizedConv2D : Module, IInferenceOnly
         InputParams = inputParams;
         OnDeviceChanged(Device);   // re-packs for this module's device when the weight came from another
     }
+
+    IEnumerable<QuantizedPart> IQuantizedState.QuantizedParts() =>
+        [new QuantizedPart("weight", "input", _weight, InputParams, LoadQuantized)];
 
     private protected override void OnDeviceChanged(Device device)
     {

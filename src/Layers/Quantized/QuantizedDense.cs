@@ -9,7 +9,7 @@ namespace DeepNet.Layers.Quantized;
 /// output. Training it (an input that requires grad under grad mode, Parameters() for an optimizer)
 /// is refused: train the float <see cref="Dense"/> and quantize again.
 /// </summary>
-public sealed class QuantizedDense : Module, IInferenceOnly
+public sealed class QuantizedDense : Module, IInferenceOnly, IQuantizedState
 {
     private QuantizedWeight _weight;
     private readonly Tensor? _bias;
@@ -71,6 +71,9 @@ public sealed class QuantizedDense : Module, IInferenceOnly
         InputParams = inputParams;
         OnDeviceChanged(Device);   // re-packs for this module's device when the weight came from another
     }
+
+    IEnumerable<QuantizedPart> IQuantizedState.QuantizedParts() =>
+        [new QuantizedPart("weight", "input", _weight, InputParams, LoadQuantized)];
 
     private protected override void OnDeviceChanged(Device device)
     {

@@ -7,7 +7,7 @@ namespace DeepNet.Layers.Quantized;
 /// quantized per row (symmetric), looked up and dequantized to float rows. A quarter of the float
 /// table's memory and file size; no gradients (inference only).
 /// </summary>
-public sealed class QuantizedEmbedding : Module, IInferenceOnly
+public sealed class QuantizedEmbedding : Module, IInferenceOnly, IQuantizedState
 {
     private QuantizedWeight _weight;
 
@@ -41,6 +41,9 @@ public sealed class QuantizedEmbedding : Module, IInferenceOnly
         _weight = table;
         OnDeviceChanged(Device);
     }
+
+    IEnumerable<QuantizedPart> IQuantizedState.QuantizedParts() =>
+        [new QuantizedPart("weight", "input", _weight, null, (w, _) => LoadQuantized(w))];
 
     private protected override void OnDeviceChanged(Device device)
     {

@@ -138,6 +138,38 @@ public class QuantizationTests
     }
 
     [Fact]
+    public void Quantize_AttentionProjections_MakesTheInProjectionInt8_AndTheFileRoundTrips()
+    {
+        Sequential Build() => new(new TransformerEncoderLayer(32, 4, 64, dropout: 0f, batchFirst: true, generator: new Generator(21)));
+        using var model = Build();
+        model.Eval();
+        using var x = Tensor.Randn([3, 5, 32], new Generator(22));
+        var expected = Run(model, x);
+        var options = new QuantizationOptions { AttentionProjections = true };
+        Quantization.Quantize(model, [x], options);
+        Assert.DoesNotContain(model.StateDict().Keys, k => k.EndsWith("in_proj_weight", StringComparison.Ordinal));
+        Assert.Contains(model.StateDict().Keys, k => k.EndsWith("in_proj_bias", StringComparison.Ordinal));
+        var actual = Run(model, x);
+        AssertClose(expected, actual, "transformer with int8 in-projection");
+        Assert.Throws<InvalidOperationException>(() => model.Parameters());
+        string path = Path.Combine(Path.GetTempPath(), $"deepnet-int8-mha-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            DeepNet.Serialization.ModuleFiles.Save(model, path);
+            using var other = Build();
+            using var y = Tensor.Randn([3, 5, 32], new Generator(23));   // other calibration: the file must overwrite it
+            Quantization.Quantize(other, [y], options);
+            DeepNet.Serialization.ModuleFiles.Load(other, path);
+            Assert.Equal(actual, Run(other, x));
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(path + ".sha256");
+        }
+    }
+
+    [Fact]
     public void Quantize_Include_LeavesUnselectedLayersFloat()
     {
         using var model = Mlp(9);
