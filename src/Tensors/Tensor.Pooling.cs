@@ -23,8 +23,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// max_pool2d with return_indices=True: the values (the gradient flows to the selected element
-    /// only, as torch) and each maximum's flat index h·W + w within its input plane (float32), both
-    /// [N, C, P, Q]; the shapes and arguments of <see cref="MaxPool2D"/>.
+    /// only, as torch) and each maximum's flat index h·W + w within its input plane, both
+    /// [N, C, P, Q] (Int64, as torch); the shapes and arguments of <see cref="MaxPool2D"/>.
     /// </summary>
     public ValuesAndIndices MaxPool2DWithIndices((int H, int W) kernel, (int H, int W)? stride = null,
         (int H, int W)? padding = null, (int H, int W)? dilation = null, bool ceilMode = false)
@@ -43,7 +43,7 @@ public sealed partial class Tensor
                 var j = r - i * w.G.S;
                 var row = Arange(w.P, Device).Reshape(w.P, 1) * w.G.StrideH - w.G.PadH + i.Reshape(-1, w.P, w.Q) * w.G.DilationH;
                 var col = Arange(w.Q, Device).Reshape(1, w.Q) * w.G.StrideW - w.G.PadW + j.Reshape(-1, w.P, w.Q) * w.G.DilationW;
-                flat = (row * w.W + col).Reshape(w.N, w.C, w.P, w.Q);
+                flat = (row * w.W + col).Reshape(w.N, w.C, w.P, w.Q).To(DType.Int64);   // exact: a plane has < 2^24 elements
             }
             return (picked, flat);
         });
