@@ -26,6 +26,7 @@ internal sealed class ReduceFunction : Function
     public static Tensor Apply(ReduceKind kind, Tensor x, int[] dims, bool keepDim)
     {
         x.ThrowIfDisposed();
+        if (x.DType != DType.Float32) return DTypeRouting.Reduce(kind.ToString().ToLowerInvariant(), kind, x, t => Apply(kind, t, dims, keepDim));
         var keepShape = (int[])x.ShapeArray.Clone();
         foreach (int d in dims) keepShape[d] = 1;
         if (kind == ReduceKind.Max && x.Size == 0)

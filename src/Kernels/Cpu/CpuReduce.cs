@@ -30,11 +30,16 @@ public sealed partial class CpuBackend
 
     public void ArgMax(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer dst, StridedLayout dstLayout)
     {
-        float[] s = Data(src), d = Data(dst);
+        float[] s = Data(src);
+        var d = Cpu(dst);
+        if (dst.ElementType is not (ElementType.Int64 or ElementType.Float32))
+            throw new ArgumentException($"argmax: indices are written as Int64 or Float32, not {dst.ElementType}");
         int length = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
         var outerSrc = new StridedLayout(dstLayout.Shape, srcLayout.Strides, srcLayout.Offset);
         Rows(dstLayout.Size, [outerSrc, dstLayout], (o, n, st) =>
         {
+            Span<long> ids = d.ElementType == ElementType.Int64 ? d.Storage<long>() : default;
+            Span<float> floats = d.ElementType == ElementType.Float32 ? d.Storage<float>() : default;
             for (int i = 0; i < n; i++)
             {
                 int start = o[0] + i * st[0], best = 0;
@@ -44,7 +49,8 @@ public sealed partial class CpuBackend
                     float v = s[start + j * stride];
                     if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue))) { bestValue = v; best = j; }
                 }
-                d[o[1] + i * st[1]] = best;
+                if (d.ElementType == ElementType.Int64) ids[o[1] + i * st[1]] = best;
+                else floats[o[1] + i * st[1]] = best;
             }
         });
     }

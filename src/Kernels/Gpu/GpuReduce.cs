@@ -40,7 +40,9 @@ public sealed partial class GpuBackend
         int length = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
         var outerSrc = new StridedLayout(dstLayout.Shape, srcLayout.Strides, srcLayout.Offset);
         var l = GpuLayout.Coalesced("argmax", outerSrc, dstLayout);
-        _kernels.ArgMax.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), View(dst));
+        if (dst.ElementType == ElementType.Int64) _kernels.ArgMax.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), ViewOf<long>(dst));
+        else if (dst.ElementType == ElementType.Float32) _kernels.ArgMaxFloat.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), View(dst));
+        else throw new ArgumentException($"argmax: indices are written as Int64 or Float32, not {dst.ElementType}");
     }
 
     /// <summary>Splits src into the kept dims (outer, aligned with dst) and the reduced dims (inner, offset 0).</summary>

@@ -48,8 +48,9 @@ internal static class GpuReduceKernels
     }
 
     // dst[o] = first j maximizing src[outerSrc(o) + j·stride] (NaN wins, as on the CPU), stored as a float
-    public static void ArgMaxKernel(Index1D o, GpuLayout outerSrc, GpuLayout dst, int length, int stride,
-        ArrayView<float> s, ArrayView<float> d)
+    /// <summary>The index goes out through the dst's accessor: Int64 (what Tensor.ArgMax returns), Int32 or Float32.</summary>
+    public static void ArgMaxKernel<TD, AD>(Index1D o, GpuLayout outerSrc, GpuLayout dst, int length, int stride,
+        ArrayView<float> s, ArrayView<TD> d) where TD : unmanaged where AD : struct, DeepNet.Kernels.Elements.IElement<TD>
     {
         int start = outerSrc.OffsetOf(o), best = 0;
         float bestValue = s[start];
@@ -62,6 +63,6 @@ internal static class GpuReduceKernels
                 best = j;
             }
         }
-        d[dst.OffsetOf(o)] = best;
+        d[dst.OffsetOf(o)] = default(AD).FromInt64(best);
     }
 }
