@@ -9,6 +9,11 @@ public sealed partial class CpuBackend
 {
     public void Reduce(ReduceKind kind, DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
+        if (src.ElementType == ElementType.Float64)
+        {
+            ReduceFloat64(kind, Cpu(src), srcLayout, Cpu(dst), dstLayout);
+            return;
+        }
         float[] s = Data(src), d = Data(dst);
         if (TryReduceContiguous(kind, s, srcLayout, d, dstLayout)) return;
         var (outerSrc, outerDst, inner) = SplitReduced(srcLayout, dstLayout);
@@ -51,6 +56,30 @@ public sealed partial class CpuBackend
                 }
                 if (d.ElementType == ElementType.Int64) ids[o[1] + i * st[1]] = best;
                 else floats[o[1] + i * st[1]] = best;
+            }
+        });
+    }
+
+    /// <summary>Float64 sum or max, a serial double loop per output (the checking dtype: exact order, no SIMD).</summary>
+    private static void ReduceFloat64(ReduceKind kind, CpuBuffer src, StridedLayout srcLayout, CpuBuffer dst, StridedLayout dstLayout)
+    {
+        if (dst.ElementType != ElementType.Float64)
+            throw new ArgumentException($"reduce: a Float64 source reduces into Float64, not {dst.ElementType}");
+        var (outerSrc, outerDst, inner) = SplitReduced(srcLayout, dstLayout);
+        long innerSize = inner.Size;
+        Rows(outerDst.Size, [outerSrc, outerDst], (o, n, st) =>
+        {
+            Span<double> s = src.Storage<double>(), d = dst.Storage<double>();
+            for (int i = 0; i < n; i++)
+            {
+                int start = o[0] + i * st[0];
+                double acc = kind == ReduceKind.Sum ? 0.0 : double.NegativeInfinity;
+                for (long j = 0; j < innerSize; j++)
+                {
+                    double v = s[start + inner.OffsetOf(j)];
+                    acc = kind == ReduceKind.Sum ? acc + v : (v > acc || double.IsNaN(v) ? v : acc);
+                }
+                d[o[1] + i * st[1]] = acc;
             }
         });
     }

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Gpu;
@@ -20,6 +21,15 @@ public sealed partial class GpuBackend
         var innerLayout = GpuLayout.From(innerMerged[0], "reduce");
         long innerSize = ShapeMath.Size(innerShape), outputs = dstLayout.Size;
         if (innerSize > int.MaxValue) throw new ArgumentException($"reduce: {innerSize} elements per output exceed {int.MaxValue}");
+        if (src.ElementType == ElementType.Float64)
+        {
+            if (dst.ElementType != ElementType.Float64)
+                throw new ArgumentException($"reduce: a Float64 source reduces into Float64, not {dst.ElementType}");
+            FusedKernel("reduce-f64", acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, ArrayView<double>, ArrayView<double>>(
+                    GpuReduceKernels.PerThreadFloat64Kernel))
+                (Count(outputs), outer[0], outer[1], innerLayout, (int)innerSize, (int)kind, ViewOf<double>(src), ViewOf<double>(dst));
+            return;
+        }
         // Long rows, or too few outputs to fill the device with a thread each: a group per output.
         bool block = innerSize >= BlockReduceMinRow || (innerSize >= 256 && outputs < 1024);
         if (block)

@@ -130,6 +130,25 @@ public abstract class DTypeTests
     }
 
     [ParityFact]
+    public void Float64_AddMulSumMaxAndCopy_RunInDouble()
+    {
+        using var scope = new DisposeScope();
+        double[] a = [0.1, 1e-17, -3.5, 1e300];
+        double[] b = [0.2, 1.0, 2.25, 10.0];
+        var x = Tensor.FromArray(a, [2, 2], Device);
+        var y = Tensor.FromArray(b, [2, 2], Device);
+        Assert.Equal(a.Zip(b, (p, q) => p + q), (x + y).ToArray<double>());
+        Assert.Equal(a.Zip(b, (p, q) => p * q), (x * y).ToArray<double>());
+        Assert.Equal(DType.Float64, (x + y).DType);
+        Assert.Equal([a[0] + a[2], a[1] + a[3]], x.Sum([0]).ToArray<double>());
+        Assert.Equal(a[0] + a[1] + a[2] + a[3], x.Sum().Item<double>());
+        Assert.Equal([a[0], a[3]], x.Max([1]).ToArray<double>());
+        Assert.Equal([a[0], a[2], a[1], a[3]], x.Transpose(0, 1).Contiguous().ToArray<double>());
+        var leaf = Tensor.FromArray(a, Device).RequiresGradient();
+        Assert.Contains("Float64", Assert.Throws<ArgumentException>(() => leaf.Sum()).Message);
+    }
+
+    [ParityFact]
     public void MovingBetweenDevices_KeepsTheDType()
     {
         using var scope = new DisposeScope();
