@@ -13,6 +13,7 @@ public abstract class Function
     private int _savedCount;
     private Edge[] _edges = [];
     private int _holds;   // live tensors whose GradFn this is + edges of downstream nodes
+    private Tensor?[] _capturedInputs = [];
 
     // Reused by Drop so freeing a graph allocates nothing per call.
     [ThreadStatic] private static Stack<Function>? _dropStack;
@@ -21,6 +22,18 @@ public abstract class Function
     public virtual string Name => GetType().Name.Replace("Function", "Backward");
 
     internal IReadOnlyList<Edge> Edges => _edges;
+
+    /// <summary>
+    /// Under a <see cref="GraphCapture"/>: the value of input i when it is no node's output (a constant
+    /// or buffer; null for node outputs and leaves that require grad).
+    /// </summary>
+    internal Tensor? CapturedInput(int i) => i < _capturedInputs.Length ? _capturedInputs[i] : null;
+
+    /// <summary>Under a <see cref="GraphCapture"/>: an alias of this node's output (its values and layout).</summary>
+    internal Tensor? CapturedOutput { get; private set; }
+
+    /// <summary>True when a capture is on: ops record edges they would not need for gradients (Where's condition, Gather's index).</summary>
+    protected static bool IsCapturing => GraphCapture.IsActive;
 
     internal bool IsReleased { get; private set; }
 
@@ -32,14 +45,15 @@ public abstract class Function
     protected internal abstract Tensor?[] Backward(Tensor gradOutput);
 
     /// <summary>True when grad mode is on and some input requires grad: the op must be recorded.</summary>
-    protected static bool ShouldRecord(Tensor input) => GradMode.IsEnabled && input.RequiresGrad;
+    protected static bool ShouldRecord(Tensor input) => GradMode.IsEnabled && input.RequiresGrad || GraphCapture.IsActive;
 
     /// <summary>True when grad mode is on and either input requires grad (no params array: the per-op path).</summary>
-    protected static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+    protected static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad) || GraphCapture.IsActive;
 
     /// <summary>True when grad mode is on and some input requires grad: the op must be recorded.</summary>
     protected static bool ShouldRecord(params Tensor[] inputs)
     {
+        if (GraphCapture.IsActive) return true;
         if (!GradMode.IsEnabled) return false;
         foreach (var t in inputs)
             if (t.RequiresGrad) return true;
@@ -63,6 +77,7 @@ public abstract class Function
     {
         _edges = new Edge[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _edges[i] = EdgeTo(inputs[i]);
+        if (GraphCapture.Current is { } capture) Capture(capture, output, inputs);
         return Link(output);
     }
 
@@ -70,6 +85,7 @@ public abstract class Function
     protected Tensor Record(Tensor output, Tensor input)
     {
         _edges = [EdgeTo(input)];
+        if (GraphCapture.Current is { } capture) Capture(capture, output, [input]);
         return Link(output);
     }
 
@@ -77,6 +93,7 @@ public abstract class Function
     protected Tensor Record(Tensor output, Tensor a, Tensor b)
     {
         _edges = [EdgeTo(a), EdgeTo(b)];
+        if (GraphCapture.Current is { } capture) Capture(capture, output, [a, b]);
         return Link(output);
     }
 
@@ -96,6 +113,15 @@ public abstract class Function
         output.RequiresGrad = true;
         previous?.Drop();
         return output;
+    }
+
+    private void Capture(GraphCapture capture, Tensor output, Tensor[] inputs)
+    {
+        _capturedInputs = new Tensor?[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+            if (_edges[i].Producer is null && _edges[i].Leaf is null) _capturedInputs[i] = Save(inputs[i]);
+        CapturedOutput = Save(output);
+        capture.Add(this);
     }
 
     /// <summary>

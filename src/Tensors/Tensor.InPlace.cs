@@ -40,6 +40,8 @@ public sealed partial class Tensor
     public Tensor CopyFrom(Tensor source)
     {
         CheckInPlace("copy_", source);
+        if (source.DType != DType)
+            throw new ArgumentException($"copy_: source is {source.DType} and this tensor {DType}; convert the source with To({DType}) first");
         Backend.Copy(source.Buffer, ShapeMath.BroadcastTo(source.Layout, ShapeArray), Buffer, Layout);
         return this;
     }
@@ -76,6 +78,9 @@ public sealed partial class Tensor
             if (!ShapeMath.Broadcast(op, ShapeArray, other.ShapeArray).AsSpan().SequenceEqual(ShapeArray))
                 throw new ArgumentException($"{op}: shape {other.Shape} cannot be broadcast into {Shape}");
         }
+        // An export capture records out-of-place ops only: an in-place change would be missing from the exported graph.
+        if (Autograd.GraphCapture.IsActive && GradFn is not null)
+            throw new InvalidOperationException($"{op}: in-place update of a tensor computed in the forward being exported to ONNX; use the out-of-place op");
         if (Autograd.GradMode.IsEnabled && (GradFn is not null || (RequiresGrad && IsLeaf)))
             throw new InvalidOperationException($"{op}: in-place update of a tensor that requires grad; wrap it in GradMode.NoGrad()");
     }

@@ -9,7 +9,7 @@ namespace DeepNet.Autograd.Functions;
 /// Fused y = op(x + bias), bias [C] broadcast along dim 1 of x [N, C, ...] (dim 0 of a 1-d x).
 /// Replaces Add → op (tests/DeepNet.Tests/Tensors/FusedTests asserts equality, forward and gradients).
 /// </summary>
-internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct, IUnaryOp
+internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFunction where TOp : struct, IUnaryOp
 {
     private readonly TOp _op;
     private Tensor _x = null!, _bias = null!, _y = null!;
@@ -20,6 +20,9 @@ internal sealed class BiasActivationFunction<TOp> : Function where TOp : struct,
 
     // y = x + b has dz = dy: no backward kernel and nothing saved (a JIT-time constant per TOp).
     private static bool IsIdentity => typeof(TOp) == typeof(IdentityOp);
+
+    /// <summary>The activation's operator struct, for export.</summary>
+    public IUnaryOp Op => _op;
 
     public override string Name => "BiasActivation" + typeof(TOp).Name.Replace("Op", "") + "Backward";
 

@@ -9,7 +9,7 @@ namespace DeepNet.Autograd.Functions;
 /// Every elementwise c = f(a, b) with NumPy broadcasting. Gradients come out in c's shape;
 /// Backprop sums them back to each input's shape.
 /// </summary>
-internal sealed class BinaryFunction<TOp> : Function where TOp : struct, IBinaryOp
+internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp : struct, IBinaryOp
 {
     private readonly TOp _op;
     private readonly int[] _outShape;
@@ -20,6 +20,9 @@ internal sealed class BinaryFunction<TOp> : Function where TOp : struct, IBinary
         _op = op;
         _outShape = outShape;
     }
+
+    /// <summary>The operator struct (with its constants), for export.</summary>
+    public IBinaryOp Op => _op;
 
     public override string Name => typeof(TOp).Name.Replace("Op", "") + "Backward";
 

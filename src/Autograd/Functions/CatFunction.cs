@@ -16,6 +16,9 @@ internal sealed class CatFunction : Function
         _sizes = sizes;
     }
 
+    /// <summary>The dim joined along, for export.</summary>
+    internal int Dim => _dim;
+
     public static Tensor Apply(Tensor[] tensors, int dim)
     {
         if (tensors.Length == 0) throw new ArgumentException("cat: expected at least one tensor");

@@ -16,6 +16,9 @@ internal sealed class GatherFunction : Function
         _inputShape = inputShape;
     }
 
+    /// <summary>The dim gathered along, for export.</summary>
+    internal int Dim => _dim;
+
     public static Tensor Apply(Tensor x, int dim, Tensor index)
     {
         Tensor.CheckSameDevice("gather", x, index);
@@ -29,7 +32,8 @@ internal sealed class GatherFunction : Function
         if (!ShouldRecord(x)) return y;
         var node = new GatherFunction(dim, x.ShapeArray);
         node._index = node.Save(index);
-        return node.Record(y, x);
+        // A capture records the index as a second edge (no gradient flows to it): ids that come from the input.
+        return IsCapturing ? node.Record(y, x, index) : node.Record(y, x);
     }
 
     // dx[..., index[i], ...] += dy[i]

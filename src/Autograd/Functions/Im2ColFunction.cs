@@ -8,8 +8,16 @@ namespace DeepNet.Autograd.Functions;
 internal sealed class Im2ColFunction : Function
 {
     private readonly Conv2DGeometry _geometry;
+    private readonly float _padValue;
 
-    private Im2ColFunction(Conv2DGeometry geometry) => _geometry = geometry;
+    private Im2ColFunction(Conv2DGeometry geometry, float padValue)
+    {
+        _geometry = geometry;
+        _padValue = padValue;
+    }
+
+    /// <summary>The window geometry and what the padding reads, for export.</summary>
+    internal (Conv2DGeometry Geometry, float PadValue) Windows => (_geometry, _padValue);
 
     public static Tensor Apply(Tensor x, Conv2DGeometry geometry, float padValue)
     {
@@ -18,7 +26,7 @@ internal sealed class Im2ColFunction : Function
         var cols = Tensor.Empty([geometry.N, geometry.ColumnRows, geometry.ColumnCols], x.Device);
         x.Backend.Im2Col(dense.Buffer, geometry, cols.Buffer, padValue);
         if (!ShouldRecord(x)) return cols;
-        return new Im2ColFunction(geometry).Record(cols, x);
+        return new Im2ColFunction(geometry, padValue).Record(cols, x);
     }
 
     // each input pixel's gradient is the sum over the columns that read it

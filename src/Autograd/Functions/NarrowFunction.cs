@@ -30,6 +30,9 @@ internal sealed class NarrowFunction : Function
         return ShouldRecord(x) ? new NarrowFunction(x.ShapeArray, dim, start, step).Record(y, x) : y;
     }
 
+    /// <summary>The sliced dim, first index and step (the length is the output's), for export.</summary>
+    internal (int Dim, int Start, int Step) Window => (_dim, _start, _step);
+
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         var gradInput = Tensor.Zeros(_inputShape, gradOutput.Device);

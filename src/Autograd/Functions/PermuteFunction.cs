@@ -9,6 +9,17 @@ internal sealed class PermuteFunction : Function
 
     private PermuteFunction(int[] inverse) => _inverse = inverse;
 
+    /// <summary>Output dim i is input dim Dims[i] (the forward permutation), for export.</summary>
+    internal int[] Dims
+    {
+        get
+        {
+            var dims = new int[_inverse.Length];
+            for (int i = 0; i < dims.Length; i++) dims[_inverse[i]] = i;
+            return dims;
+        }
+    }
+
     public static Tensor Apply(Tensor x, int[] dims)
     {
         var shape = new int[dims.Length];

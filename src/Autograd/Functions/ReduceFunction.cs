@@ -9,6 +9,7 @@ internal sealed class ReduceFunction : Function
 {
     private readonly ReduceKind _kind;
     private readonly int[] _keepShape;
+    private int[] _dims = [];
     private Tensor _x = null!, _yKeep = null!;
 
     private ReduceFunction(ReduceKind kind, int[] keepShape)
@@ -18,6 +19,9 @@ internal sealed class ReduceFunction : Function
     }
 
     public override string Name => _kind + "Backward";
+
+    /// <summary>Sum or max, over which dims, for export (keepdim reads off the output's rank).</summary>
+    internal (ReduceKind Kind, int[] Dims) Reduction => (_kind, _dims);
 
     public static Tensor Apply(ReduceKind kind, Tensor x, int[] dims, bool keepDim)
     {
@@ -29,7 +33,7 @@ internal sealed class ReduceFunction : Function
         var yKeep = Tensor.Empty(keepShape, x.Device);
         x.Backend.Reduce(kind, x.Buffer, x.Layout, yKeep.Buffer, yKeep.Layout);
         if (!ShouldRecord(x)) return keepDim ? yKeep : Reshaped(yKeep, x.ShapeArray, dims);
-        var node = new ReduceFunction(kind, keepShape);
+        var node = new ReduceFunction(kind, keepShape) { _dims = dims };
         node._x = node.Save(x);
         if (kind == ReduceKind.Max) node._yKeep = node.Save(yKeep);
         var y = keepDim ? yKeep : Reshaped(yKeep, x.ShapeArray, dims);

@@ -5,12 +5,15 @@ using DeepNet.Kernels.Ops;
 namespace DeepNet.Autograd.Functions;
 
 /// <summary>Every elementwise y = f(x): forward and backward come from the operator struct.</summary>
-internal sealed class UnaryFunction<TOp> : Function where TOp : struct, IUnaryOp
+internal sealed class UnaryFunction<TOp> : Function, IUnaryFunction where TOp : struct, IUnaryOp
 {
     private readonly TOp _op;
     private Tensor _x = null!, _y = null!;
 
     private UnaryFunction(TOp op) => _op = op;
+
+    /// <summary>The operator struct (with its constants), for export.</summary>
+    public IUnaryOp Op => _op;
 
     public override string Name => typeof(TOp).Name.Replace("Op", "") + "Backward";
 

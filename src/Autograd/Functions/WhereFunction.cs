@@ -19,7 +19,8 @@ internal sealed class WhereFunction : Function
         if (!ShouldRecord(a, b)) return y;
         var node = new WhereFunction();
         node._cond = node.Save(cond);
-        return node.Record(y, a, b);
+        // A capture records the condition as a third edge (no gradient flows to it): masks that come from the input.
+        return IsCapturing ? node.Record(y, a, b, cond) : node.Record(y, a, b);
     }
 
     // da = cond ? dy : 0, db = cond ? 0 : dy

@@ -1,0 +1,9 @@
+using DeepNet.Kernels.Ops;
+
+namespace DeepNet.Autograd.Functions;
+
+/// <summary>What export reads of a BinaryFunction&lt;TOp&gt; without naming TOp: the operator struct and its constants.</summary>
+internal interface IBinaryFunction
+{
+    IBinaryOp Op { get; }
+}

@@ -1,0 +1,98 @@
+using DeepNet.Autograd;
+using DeepNet.Tensors;
+
+namespace DeepNet.Serialization.Onnx.Export;
+
+/// <summary>
+/// Walks the two traces from their outputs in lockstep and builds the <see cref="TraceNode"/> graph:
+/// the same ops must have run in the same order at both batch sizes (else the forward has
+/// data-dependent control flow, which ONNX export cannot keep).
+/// </summary>
+internal sealed class TraceGraph(ExportTrace a, ExportTrace b, IReadOnlyDictionary<Tensor, string> stateNames)
+{
+    private readonly Dictionary<Function, TraceNode> _ops = [];
+    private readonly Dictionary<string, TraceNode> _state = [];
+    private readonly Dictionary<ExportTrace.LayoutKey, string> _stateByLayout =
+        stateNames.ToDictionary(kv => ExportTrace.LayoutKey.Of(kv.Key), kv => kv.Value);
+    private TraceNode? _input;
+
+    /// <summary>The output's node; every value it depends on is reachable through Inputs.</summary>
+    public TraceNode Build()
+    {
+        var root = OpNode(a.Output.GradFn!, b.Output.GradFn!);
+        return root;
+    }
+
+    private TraceNode OpNode(Function fa, Function fb)
+    {
+        // Iterative post-order: unrolled recurrences make graphs thousands of ops deep.
+        var stack = new Stack<(Function A, Function B, bool Expanded)>();
+        stack.Push((fa, fb, false));
+        while (stack.Count > 0)
+        {
+            var (x, y, expanded) = stack.Pop();
+            if (_ops.ContainsKey(x)) continue;
+            CheckSame(x, y);
+            if (!expanded)
+            {
+                stack.Push((x, y, true));
+                for (int i = x.Edges.Count - 1; i >= 0; i--)
+                    if (ProducerOf(a, x, i) is { } pa && !_ops.ContainsKey(pa))
+                        stack.Push((pa, ProducerOf(b, y, i) ?? throw Mismatch(x, y), false));
+                continue;
+            }
+            var node = new TraceNode
+            {
+                Kind = TraceNodeKind.Op, Op = x, OpB = y, Scope = a.Capture.ScopeOf(x),
+                Shape = x.CapturedOutput!.ShapeArray, ShapeB = y.CapturedOutput!.ShapeArray,
+            };
+            node.Inputs = [.. Enumerable.Range(0, x.Edges.Count).Select(i => Input(x, y, i, node))];
+            foreach (var input in node.Inputs) input.Uses++;
+            _ops[x] = node;
+        }
+        return _ops[fa];
+    }
+
+    private void CheckSame(Function x, Function y)
+    {
+        if (x.GetType() != y.GetType() || x.Edges.Count != y.Edges.Count) throw Mismatch(x, y);
+    }
+
+    private OnnxExportException Mismatch(Function x, Function y) => new(
+        $"onnx export: the forward ran different ops at batch sizes {a.Input.Shape} and {b.Input.Shape} ({x.Name} vs {y.Name}" +
+        $"{(a.Capture.ScopeOf(x) is { } scope ? " in module " + scope : "")}); data-dependent control flow cannot be exported");
+
+    /// <summary>The node that produced input i of <paramref name="f"/>, directly or as a detached alias of its output.</summary>
+    private static Function? ProducerOf(ExportTrace trace, Function f, int i)
+    {
+        if (f.Edges[i].Producer is { } producer) return producer;
+        return f.CapturedInput(i) is { } constant && !trace.IsInput(constant) ? trace.ProducerOf(constant, f) : null;
+    }
+
+    private TraceNode Input(Function x, Function y, int i, TraceNode consumer)
+    {
+        if (ProducerOf(a, x, i) is { } producer) return _ops[producer];
+        var edge = x.Edges[i];
+        var value = edge.Leaf ?? x.CapturedInput(i)!;
+        var valueB = y.Edges[i].Leaf ?? y.CapturedInput(i) ?? throw Mismatch(x, y);
+        if (a.IsInput(value))
+        {
+            if (!b.IsInput(valueB)) throw Mismatch(x, y);
+            return _input ??= new TraceNode { Kind = TraceNodeKind.Input, Shape = a.Input.ShapeArray, ShapeB = b.Input.ShapeArray };
+        }
+        if ((stateNames.TryGetValue(value, out var name) || _stateByLayout.TryGetValue(ExportTrace.LayoutKey.Of(value), out name)))
+        {
+            if (_state.TryGetValue(name, out var known)) return known;
+            return _state[name] = new TraceNode
+            {
+                Kind = TraceNodeKind.State, StateName = name, Value = value, ValueB = valueB,
+                Shape = value.ShapeArray, ShapeB = valueB.ShapeArray,
+            };
+        }
+        return new TraceNode
+        {
+            Kind = TraceNodeKind.Constant, Value = value, ValueB = valueB, Scope = consumer.Scope, ReadBy = x.Name,
+            Shape = value.ShapeArray, ShapeB = valueB.ShapeArray,
+        };
+    }
+}
