@@ -8,7 +8,7 @@ namespace DeepNet.Kernels.Cpu;
 // Activations are packed per call into rows of 32-bit words (u8 zero-extended to int16 pairs, or
 // byte quads for VNNI: one vector widening per row), 6-row tiles padded with zero rows; each
 // micro-kernel broadcasts a word per row. Tiles (6 rows × one weight panel) are independent: above
-// ParallelWork they are split across cores panel-major, so neighbouring tiles share a panel in cache.
+// ParallelWork they are split across cores in blocks of rows that each meet every panel (Job.RunTiles).
 // Saturation: vpmaddubsw would add two u8·s8 products in int16 (255·127·2 > 32767), so the
 // AVX2/AVX-512 paths widen both operands to int16 and use vpmaddwd (exact); AVX-VNNI's vpdpbusd
 // sums four products straight into int32. Oracle: CpuInt8GemmTests (scalar int32 reference, every path).
@@ -20,6 +20,9 @@ public static unsafe class CpuInt8Gemm
 
     /// <summary>Largest K for which Σ_k 255·127 cannot overflow int32.</summary>
     public const int MaxK = int.MaxValue / (255 * 128);
+
+    /// <summary>Row tiles per block of the tile order (see Job.RunTiles).</summary>
+    private const int RowBlock = 16;
 
     /// <summary>Multiply-adds below which a product runs on the calling thread.</summary>
     public const long ParallelWork = 1L << 20;
@@ -46,11 +49,12 @@ public static unsafe class CpuInt8Gemm
                 if (threads == 1)
                 {
                     job.PackA(0, mTiles);
-                    job.RunTiles(0, mTiles * w.Panels);
+                    job.RunTiles(0, job.TileSlots);
                     return;
                 }
                 Parallel.For(0, threads, t => job.PackA(mTiles * t / threads, mTiles * (t + 1) / threads));
-                int tiles = mTiles * w.Panels, chunks = Math.Min(tiles, 4 * threads);
+                long tiles = job.TileSlots;
+                int chunks = (int)Math.Min(tiles, 4 * threads);
                 Parallel.For(0, chunks, t => job.RunTiles((long)tiles * t / chunks, (long)tiles * (t + 1) / chunks));
             }
         }
@@ -64,6 +68,9 @@ public static unsafe class CpuInt8Gemm
     private readonly struct Job(byte* a, int lda, int m, int* packedA, int tileWords, int mTiles,
         CpuInt8Weight w, int* packedB, int* c, int ldc)
     {
+        /// <summary>Slots of the tile order: whole blocks of RowBlock row tiles × panels (the last block's unused slots are skipped).</summary>
+        public long TileSlots => (long)((mTiles + RowBlock - 1) / RowBlock) * RowBlock * w.Panels;
+
         /// <summary>Packs the rows of activation tiles [t0, t1): row i's words at packedA + i·groups (rows past M zero).</summary>
         public void PackA(int t0, int t1)
         {
@@ -102,14 +109,21 @@ public static unsafe class CpuInt8Gemm
             for (; j < length; j++) dst[j] = 0;
         }
 
-        /// <summary>Runs tiles [t0, t1) in panel-major order (tile = panel·mTiles + row tile).</summary>
+        /// <summary>
+        /// Runs tiles [t0, t1) of the order (row block, panel, row tile in block): a block of
+        /// RowBlock row tiles (96 rows of A, in L1/L2) meets every weight panel (all of B, in L2)
+        /// before the next block, so neither operand streams from memory more than once.
+        /// </summary>
         public void RunTiles(long t0, long t1)
         {
-            int nr = w.Nr;
+            int nr = w.Nr, panels = w.Panels;
             int* edge = stackalloc int[Mr * 32];
             for (long t = t0; t < t1; t++)
             {
-                int panel = (int)(t / mTiles), rowTile = (int)(t % mTiles);
+                long block = t / ((long)RowBlock * panels), inBlock = t % ((long)RowBlock * panels);
+                int firstTile = (int)(block * RowBlock), tilesInBlock = Math.Min(RowBlock, mTiles - firstTile);
+                if (inBlock >= (long)tilesInBlock * panels) continue;   // the last block is short
+                int panel = (int)(inBlock / tilesInBlock), rowTile = firstTile + (int)(inBlock % tilesInBlock);
                 int i0 = rowTile * Mr, j0 = panel * nr;
                 int rows = Math.Min(Mr, m - i0), cols = Math.Min(nr, w.N - j0);
                 int* pa = packedA + (long)rowTile * tileWords, pb = packedB + (long)panel * w.Groups * nr;
