@@ -38,6 +38,8 @@ internal sealed partial class OnnxEmitter
     private string Attention(TraceNode node, AttentionFunction attention)
     {
         var geo = attention.Geometry;
+        if (geo.Dropout != 0f)
+            throw Unsupported(node, $"attention dropout (p = {geo.Dropout}) draws random numbers; export with dropout_p 0 (layers turn it off in eval)");
         var scores = g.Node("Mul", [g.Node("MatMul", [In(node, 0), g.Node("Transpose", [In(node, 1)], Ints("perm", [0, 1, 3, 2]))]), g.Scalar(geo.Scale)]);
         int next = 3;
         if (geo.HasMask != 0) scores = g.Node("Add", [scores, In(node, next++)]);

@@ -160,6 +160,20 @@ public sealed class OnnxExportFusedOpTests
         OnnxExportCheck.AgreesWithOnnxRuntime(model, Randn(5, 8));
     }
 
+    [Fact]
+    public void AttentionDropoutCalledDirectly_IsRefusedNamingDropout()
+    {
+        using var model = new Lambda((_, x) =>
+        {
+            var heads = x.Reshape(x.Shape[0], 1, 5, 8);
+            return Tensor.ScaledDotProductAttention(heads, heads, heads, dropoutP: 0.2f, generator: new Generator(9)).Reshape(x.Shape[0], 5, 8);
+        });
+        using var sample = Randn(5, 8)(2);
+        var error = Assert.Throws<OnnxExportException>(() => model.ExportOnnx(sample));
+        Assert.Contains("dropout", error.Message);
+        Assert.Contains("ScaledDotProductAttention", error.Message);
+    }
+
     // The layer's mask is a view made in the forward, which a capture records (so it requires grad there):
     // the trace takes the composite, whose softmax is the fused op; the ONNX ops are the same.
     [Fact]
