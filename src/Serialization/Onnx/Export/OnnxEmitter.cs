@@ -72,6 +72,10 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
             WhereFunction => g.Node("Where", [g.Node("Cast", [In(node, 2)], Int("to", ToBool)), In(node, 0), In(node, 1)]),
             GatherFunction f => g.Node("GatherElements", [In(node, 0), g.Node("Cast", [In(node, 1)], Int("to", ToInt64))], Int("axis", f.Dim)),
             Im2ColFunction c => Im2Col(node, c),
+            SoftmaxFunction s => Softmax(node, s),
+            LayerNormFunction n => LayerNorm(node, n),
+            AttentionFunction a => Attention(node, a),
+            MaxPool2DFunction p => MaxPool(node, p),
             SoftmaxCrossEntropyFunction => throw Unsupported(node, "a loss (cross_entropy) is not part of an exported model; export the model without its loss"),
             _ => throw Unsupported(node, "this op has no ONNX export"),
         };
