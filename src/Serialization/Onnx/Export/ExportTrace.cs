@@ -88,6 +88,7 @@ internal sealed class ExportTrace : IDisposable
 
     public void Dispose()
     {
+        Capture.Release();
         Output.Dispose();
         Input.Dispose();
     }

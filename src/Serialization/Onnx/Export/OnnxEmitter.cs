@@ -10,7 +10,7 @@ namespace DeepNet.Serialization.Onnx.Export;
 /// whole-layer patterns (convolution, pooling, embedding lookup) are recognized first by
 /// <see cref="OnnxPatterns"/>. Parameters and buffers become initializers named by their module path.
 /// </summary>
-internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
+internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionary<object, string> modulePaths)
 {
     private const int ToFloat = (int)TensorProto.Types.DataType.Float;
     private const int ToInt64 = (int)TensorProto.Types.DataType.Int64;
@@ -22,6 +22,8 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
         TraceNodeKind.Input => g.InputName,
         TraceNodeKind.State => State(node),
         TraceNodeKind.Constant => Constant(node),
+        TraceNodeKind.Layer => RecurrentExport.Emit(g, In(node, 0), (Layers.RecurrentLayer)node.Layer!,
+            modulePaths.GetValueOrDefault(node.Layer!, ""), node.Inputs[0].Shape.Length),
         _ => Op(node),
     };
 

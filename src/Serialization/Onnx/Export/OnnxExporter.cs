@@ -55,11 +55,13 @@ internal static class OnnxExporter
         builder.Reserve(InputName);
         builder.Reserve(OutputName);
         string result = null!;
+        var paths = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (path, module) in ExportTrace.ModulePaths(model, "")) paths.TryAdd(module, path);
         // Emission recurses along the graph; unrolled recurrences are deep, so it gets a large stack.
         Exception? failure = null;
         var thread = new Thread(() =>
         {
-            try { result = new OnnxEmitter(builder).Emit(root); }
+            try { result = new OnnxEmitter(builder, paths).Emit(root); }
             catch (Exception e) { failure = e; }
         }, 256 * 1024 * 1024);
         thread.Start();

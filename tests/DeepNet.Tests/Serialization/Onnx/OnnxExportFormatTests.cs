@@ -54,6 +54,29 @@ public sealed class OnnxExportFormatTests
         Assert.DoesNotContain("GatherElements", lookup);
     }
 
+    [Theory]
+    [InlineData("lstm", "LSTM")]
+    [InlineData("gru", "GRU")]
+    [InlineData("rnn", "RNN")]
+    public void RecurrentLayers_ExportAsOneOnnxNodePerLayer(string cell, string op)
+    {
+        Module model = cell switch
+        {
+            "lstm" => new Lstm(3, 4, 2, batchFirst: true, generator: new Generator(5)),
+            "gru" => new Gru(3, 4, 2, batchFirst: true, generator: new Generator(5)),
+            _ => new Rnn(3, 4, 2, batchFirst: true, generator: new Generator(5)),
+        };
+        using (model)
+        using (var sample = Tensor.Randn([2, 6, 3], new Generator(6)))
+        {
+            var proto = Exported(model, sample);
+            var ops = proto.Graph.Node.Select(n => n.OpType).ToList();
+            Assert.Equal(2, ops.Count(o => o == op));
+            Assert.DoesNotContain("Sigmoid", ops);   // not unrolled
+            Assert.Contains("W_l1", proto.Graph.Initializer.Select(i => i.Name));
+        }
+    }
+
     [Fact]
     public void ExportToPath_WritesAFileOnnxRuntimeLoads_AndKeepsTheTrainingMode()
     {
