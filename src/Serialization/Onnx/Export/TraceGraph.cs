@@ -66,11 +66,21 @@ internal sealed class TraceGraph(ExportTrace a, ExportTrace b, IReadOnlyDictiona
                 Kind = TraceNodeKind.Op, Op = x, OpB = y, Scope = a.Capture.ScopeOf(x),
                 Shape = x.CapturedOutput!.ShapeArray, ShapeB = y.CapturedOutput!.ShapeArray,
             };
+            CheckRank(node);
             node.Inputs = [.. Enumerable.Range(0, x.Edges.Count).Select(i => Input(x, y, i, node))];
+            foreach (var input in node.Inputs) CheckRank(input);
             foreach (var input in node.Inputs) input.Uses++;
             _ops[x] = node;
         }
         return _ops[fa];
+    }
+
+    // Squeezing a batch of 1 (or any rank that follows the batch size) has no ONNX form with a symbolic batch.
+    private void CheckRank(TraceNode node)
+    {
+        if (node.Shape.Length != node.ShapeB.Length)
+            throw new OnnxExportException($"onnx export: {node.Describe()} gives shape {OnnxEmitter.Format(node.Shape)} at batch size " +
+                $"{a.Input.Shape} but {OnnxEmitter.Format(node.ShapeB)} at {b.Input.Shape}: its rank follows the batch size (a squeezed batch of 1?)");
     }
 
     private void CheckSame(Function x, Function y)

@@ -45,6 +45,15 @@ public sealed class OnnxExportErrorTests
     }
 
     [Fact]
+    public void ARankThatFollowsTheBatchSize_IsRefused()
+    {
+        using var model = new Custom(x => x.Squeeze().Relu());
+        using var one = Tensor.Randn([1, 4], new Generator(3));
+        var e = Assert.Throws<OnnxExportException>(() => model.ExportOnnx(one));
+        Assert.Contains("rank follows the batch size", e.Message);
+    }
+
+    [Fact]
     public void AnInPlaceUpdateInTheForward_IsRefused()
     {
         using var model = new Custom(x =>
