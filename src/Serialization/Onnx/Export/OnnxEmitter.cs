@@ -22,15 +22,34 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionar
         TraceNodeKind.Input => g.InputName,
         TraceNodeKind.State => State(node),
         TraceNodeKind.Constant => Constant(node),
-        TraceNodeKind.Layer => RecurrentExport.Emit(g, In(node, 0), (Layers.RecurrentLayer)node.Layer!,
-            modulePaths.GetValueOrDefault(node.Layer!, ""), node.Inputs[0].Shape.Length),
+        TraceNodeKind.Layer => Layer(node),
         _ => Op(node),
     };
 
-    private string State(TraceNode node)
+    private readonly Dictionary<string, string> _states = [];
+
+    private string State(TraceNode node) => StateInitializer(node.StateName!, node.Value!);
+
+    /// <summary>The initializer of a parameter or buffer under its state name, written once however often it is read.</summary>
+    internal string StateInitializer(string name, Tensors.Tensor value)
     {
-        if (!g.Reserve(node.StateName!)) throw new OnnxExportException($"onnx export: the name '{node.StateName}' is used twice");
-        return g.FloatInitializer(node.StateName, node.Value!.ToArray(), node.Shape);
+        if (_states.TryGetValue(name, out var emitted)) return emitted;
+        if (!g.Reserve(name)) throw new OnnxExportException($"onnx export: the name '{name}' is used twice");
+        return _states[name] = g.FloatInitializer(name, value.ToArray(), value.ShapeArray);
+    }
+
+    // A layer marked whole during the trace: one ONNX node (or one per recurrent layer).
+    private string Layer(TraceNode node)
+    {
+        string path = modulePaths.GetValueOrDefault(node.Layer!, "");
+        string x = In(node, 0);
+        return node.Layer switch
+        {
+            Layers.RecurrentLayer recurrent => RecurrentExport.Emit(g, x, recurrent, path, node.Inputs[0].Shape.Length),
+            Layers.LayerNorm norm => NormExport.LayerNorm(this, g, x, norm, path),
+            Layers.BatchNorm norm => NormExport.BatchNorm(this, g, x, norm, path),
+            _ => throw Unsupported(node, $"{node.Layer!.GetType().Name} has no whole-layer export"),
+        };
     }
 
     private string Constant(TraceNode node)

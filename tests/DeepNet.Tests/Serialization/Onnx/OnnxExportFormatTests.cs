@@ -54,6 +54,20 @@ public sealed class OnnxExportFormatTests
         Assert.DoesNotContain("GatherElements", lookup);
     }
 
+    [Fact]
+    public void Norms_ExportAsLayerNormalizationAndBatchNormalization()
+    {
+        using var model = new Sequential(new BatchNorm1D(4), new Dense(4, 4, generator: new Generator(7)), new LayerNorm(4));
+        using var sample = Tensor.Randn([2, 4], new Generator(8));
+        var proto = Exported(model, sample);
+        var ops = proto.Graph.Node.Select(n => n.OpType).ToList();
+        Assert.Contains("BatchNormalization", ops);
+        Assert.Contains("LayerNormalization", ops);
+        Assert.DoesNotContain("Sqrt", ops);
+        Assert.Subset(proto.Graph.Initializer.Select(i => i.Name).ToHashSet(),
+            new HashSet<string> { "0.running_mean", "0.running_var", "0.weight", "2.weight", "2.bias" });
+    }
+
     [Theory]
     [InlineData("lstm", "LSTM")]
     [InlineData("gru", "GRU")]
