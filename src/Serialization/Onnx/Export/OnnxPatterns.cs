@@ -14,6 +14,8 @@ namespace DeepNet.Serialization.Onnx.Export;
 /// </summary>
 internal static class OnnxPatterns
 {
+    private const int Int64Type = (int)Proto.TensorProto.Types.DataType.Int64;
+
     public static string? TryEmit(OnnxEmitter e, OnnxGraphBuilder g, TraceNode node) => node.Op switch
     {
         ViewFunction when Conv(node) is { } conv => EmitConv(e, g, conv, bias: null),
@@ -21,7 +23,7 @@ internal static class OnnxPatterns
         IBiasActivationFunction f when node.Inputs[0] is { Uses: 1 } x && x.Op is ViewFunction && Conv(x) is { } conv =>
             e.Unary(f.Op, EmitConv(e, g, conv, e.Emit(node.Inputs[1])), node),
         GatherFunction { Dim: 0 } when Lookup(node) is { } ids =>
-            g.Node("Gather", [e.Emit(node.Inputs[0]), g.Node("Cast", [e.Emit(ids), ], Int("to", 7))], Int("axis", 0)),
+            g.Node("Gather", [e.Emit(node.Inputs[0]), g.Node("Cast", [e.Emit(ids)], Int("to", Int64Type))], Int("axis", 0)),
         _ => null,
     };
 
@@ -54,18 +56,18 @@ internal static class OnnxPatterns
     {
         if (view.Shape.Length != 4) return null;
         var reduced = view.Inputs[0];
-        bool max = true;
-        if (reduced.Op is IUnaryFunction { Op: MulScalarOp scale } && reduced.Inputs[0].Op is ReduceFunction)
+        if (reduced.Op is IUnaryFunction { Op: MulScalarOp scale })
         {
-            max = false;
+            // Mean = Sum · 1/(R·S): average pooling (no dilation)
             reduced = reduced.Inputs[0];
-            if (reduced.Op is ReduceFunction { Reduction.Kind: ReduceKind.Sum } sum && Windows(reduced) is { } g
-                && MathF.Abs(scale.Value * g.R * g.S - 1f) < 1e-6f && g.DilationH == 1 && g.DilationW == 1)
-                return Parts(reduced, g, max);
+            if (reduced.Op is ReduceFunction { Reduction.Kind: ReduceKind.Sum } && Windows(reduced) is { DilationH: 1, DilationW: 1 } mean
+                && MathF.Abs(scale.Value * mean.R * mean.S - 1f) < 1e-6f)
+                return Parts(reduced, mean, max: false);
             return null;
         }
-        if (reduced.Op is not ReduceFunction { Reduction.Kind: ReduceKind.Max } || Windows(reduced) is not { } geometry) return null;
-        return Parts(reduced, geometry, max);
+        if (reduced.Op is ReduceFunction { Reduction.Kind: ReduceKind.Max } && Windows(reduced) is { } max)
+            return Parts(reduced, max, max: true);
+        return null;
     }
 
     private static Conv2DGeometry? Windows(TraceNode reduced)

@@ -116,6 +116,20 @@ public sealed class OnnxExportFormatTests
     }
 
     [Fact]
+    public void AModelOnTheGpuEmulator_ExportsLikeOnTheCpu()
+    {
+        using var model = new Sequential(new Dense(5, 4, generator: new Generator(9)), new Gelu(), new LayerNorm(4), new Dense(4, 2, generator: new Generator(10)));
+        model.Eval();
+        using var x = Tensor.Randn([3, 5], new Generator(11));
+        using var cpuSession = new InferenceSession(model.ExportOnnx(x));
+        var cpu = OnnxExportCheck.Run(cpuSession, x);
+        model.To(Device.GpuEmulator);
+        using var onDevice = x.To(Device.GpuEmulator);
+        using var session = new InferenceSession(model.ExportOnnx(onDevice));
+        Testing.TensorAssert.Close(cpu, OnnxExportCheck.Run(session, x), OnnxExportCheck.Abs, OnnxExportCheck.Rel);
+    }
+
+    [Fact]
     public void ExportToStream_WritesTheSameBytes()
     {
         using var model = Cnn();
