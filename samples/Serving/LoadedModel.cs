@@ -40,6 +40,9 @@ public sealed class LoadedModel : IDisposable
     /// <summary>True when a digest sidecar was present and matched (false: none was recorded).</summary>
     public bool DigestVerified { get; private init; }
 
+    /// <summary>The tokenizer of a text model (a <c>NAME.tokenizer.json</c> beside the weights), or null when instances are numbers.</summary>
+    public TextEncoder? Text { get; private init; }
+
     /// <summary>True when the signature was checked against the configured public key.</summary>
     public bool SignatureVerified { get; private init; }
 
@@ -99,12 +102,23 @@ public sealed class LoadedModel : IDisposable
                 throw new ModelArchitectureException($"model architecture '{architecturePath}': {names.Count} class names but the model outputs {width} values");
             if (!finite && !policy.AllowNonFiniteWeights)
                 throw new ModelArchitectureException($"model '{weightsPath}' outputs non-finite values for an all-zero instance: refusing to serve it");
-            return new LoadedModel(architecture, model, device, width)
+            string tokenizerPath = TextEncoder.SettingsPath(weightsPath);
+            var loaded = new LoadedModel(architecture, model, device, width)
             {
                 WeightsSha256 = digest,
                 DigestVerified = verified,
                 SignatureVerified = policy.PublicKeyPem is not null,
+                Text = File.Exists(tokenizerPath) ? TextEncoder.Load(tokenizerPath) : null,
             };
+            try
+            {
+                loaded.Text?.CheckFits(loaded, tokenizerPath);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException(e.Message, e);
+            }
+            return loaded;
         }
         catch
         {
@@ -163,10 +177,14 @@ public sealed class LoadedModel : IDisposable
     {
         foreach (var array in file.Arrays)
         {
-            int bad = Array.FindIndex(array.Data, v => !float.IsFinite(v));
+            if (!array.DType.IsFloatingPoint()) continue;   // integer and bool tensors are always finite
+            using var values = array.ToTensor();
+            using var wide = values.To(DType.Float64);
+            double[] data = wide.ToArray<double>();
+            int bad = Array.FindIndex(data, v => !double.IsFinite(v));
             if (bad >= 0)
                 throw new ModelArchitectureException(
-                    $"model weights '{weightsPath}': tensor '{array.Name}' {array.ShapeText} holds {array.Data[bad]} at flat index {bad}: refusing non-finite weights");
+                    $"model weights '{weightsPath}': tensor '{array.Name}' {array.ShapeText} holds {data[bad]} at flat index {bad}: refusing non-finite weights");
         }
     }
 

@@ -47,7 +47,7 @@ public static class PredictEndpoint
             }
             if (body is null)
                 return Refuse(context, 413, "body_too_large", $"the request body is larger than the limit of {settings.MaxBodyBytes} bytes");
-            var input = PredictRequestParser.Parse(body.Value, model.Architecture, settings.MaxInstances);
+            var input = PredictRequestParser.Parse(body.Value, model.Architecture, settings.MaxInstances, model.Text);
             if (!input.IsValid) return Refuse(context, 400, input.ErrorKind!, input.Error!);
 
             var request = new InferenceRequest(input.Inputs!, input.Count, deadline, context.RequestAborted);

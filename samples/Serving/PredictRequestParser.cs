@@ -8,14 +8,15 @@ namespace DeepNet.Serving;
 /// Reads <c>{"instances": [[...], ...]}</c> and checks everything before the model sees it: valid
 /// JSON, a non-empty list of at most maxInstances instances, each either a flat list of
 /// FeatureCount numbers or nested lists of the model's input shape (leading 1-dims may be left
-/// out: [28, 28] for [1, 28, 28]), every value a finite float32.
+/// out: [28, 28] for [1, 28, 28]), every value a finite float32. A text model (one with a
+/// <see cref="TextEncoder"/>) takes strings instead: <c>{"instances": ["a mail", ...]}</c>.
 /// </summary>
 public static class PredictRequestParser
 {
     private const string BadShape = "bad_shape", NonNumeric = "non_numeric", NonFinite = "non_finite";
 
     /// <summary>Parses and validates <paramref name="body"/> (UTF-8 JSON) for <paramref name="architecture"/>.</summary>
-    public static PredictInput Parse(ReadOnlyMemory<byte> body, ModelArchitecture architecture, int maxInstances)
+    public static PredictInput Parse(ReadOnlyMemory<byte> body, ModelArchitecture architecture, int maxInstances, TextEncoder? text = null)
     {
         JsonDocument document;
         try
@@ -42,8 +43,22 @@ public static class PredictRequestParser
             if (count == 0) return PredictInput.Invalid("empty", "\"instances\" is empty: send at least one instance");
             if (count > maxInstances)
                 return PredictInput.Invalid("too_many_instances", $"{count} instances in one request, the limit is {maxInstances}");
-            return ReadInstances(instances, count, architecture);
+            return text is null ? ReadInstances(instances, count, architecture) : ReadTexts(instances, count, text);
         }
+    }
+
+    private static PredictInput ReadTexts(JsonElement instances, int count, TextEncoder text)
+    {
+        var inputs = new float[count * text.MaxLength];
+        int index = 0;
+        foreach (var instance in instances.EnumerateArray())
+        {
+            if (instance.ValueKind != JsonValueKind.String)
+                return PredictInput.Invalid(BadShape, $"instances[{index}] is {Kind(instance)}; this text model takes strings");
+            text.Encode(instance.GetString()!, inputs.AsSpan(index * text.MaxLength, text.MaxLength));
+            index++;
+        }
+        return PredictInput.Valid(inputs, count);
     }
 
     private static PredictInput ReadInstances(JsonElement instances, int count, ModelArchitecture architecture)

@@ -17,12 +17,30 @@ public interface IBackend
     /// <summary>A buffer of <paramref name="length"/> floats, zero-filled when <paramref name="zeroed"/>.</summary>
     DeviceBuffer Allocate(long length, bool zeroed = true);
 
+    /// <summary>A buffer of <paramref name="length"/> elements of <paramref name="elementType"/>, zero-filled when <paramref name="zeroed"/>.</summary>
+    DeviceBuffer Allocate(long length, ElementType elementType, bool zeroed = true);
+
+    /// <summary>Copies floats into a float32 buffer at an element offset.</summary>
     void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, long destinationOffset);
 
+    /// <summary>Copies floats out of a float32 buffer from an element offset (waits for queued work).</summary>
     void CopyToHost(DeviceBuffer source, long sourceOffset, Span<float> destination);
 
-    /// <summary>Strided copy: dst[i] = src[i] for every index i of the common shape.</summary>
+    /// <summary>Typed host copy in; <typeparamref name="T"/> must be the buffer's host type (ElementTypes.HostType).</summary>
+    void CopyFromHost<T>(ReadOnlySpan<T> source, DeviceBuffer destination, long destinationOffset) where T : unmanaged;
+
+    /// <summary>Typed host copy out; <typeparamref name="T"/> must be the buffer's host type (ElementTypes.HostType).</summary>
+    void CopyToHost<T>(DeviceBuffer source, long sourceOffset, Span<T> destination) where T : unmanaged;
+
+    /// <summary>Strided copy: dst[i] = src[i] for every index i of the common shape; both of one element type (any).</summary>
     void Copy(DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout);
+
+    /// <summary>
+    /// Strided conversion dst[i] = (dst type) src[i] between any two element types (Elements/IElement:
+    /// floats via double, integers via long, float → integer truncates, narrowing integers wrap,
+    /// → float16/bfloat16 rounds to nearest even, → bool is != 0).
+    /// </summary>
+    void Cast(DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout);
 
     /// <summary>dst[i] = value for every index of the layout.</summary>
     void Fill(DeviceBuffer dst, StridedLayout layout, float value);

@@ -13,10 +13,11 @@ namespace DeepNet.Layers;
 /// </summary>
 public sealed class AttentionMask
 {
-    private AttentionMask(Tensor values, bool blocked)
+    private AttentionMask(Tensor values, bool blocked, int causalSize = 0)
     {
         Values = values;
         IsBlocked = blocked;
+        CausalSize = causalSize;
     }
 
     /// <summary>The mask as given.</summary>
@@ -31,8 +32,14 @@ public sealed class AttentionMask
     /// <summary>A boolean-style mask (PyTorch's bool attn_mask): nonzero = may not attend, 0 = may.</summary>
     public static AttentionMask Blocked(Tensor blocked) => new(blocked, blocked: true);
 
-    /// <summary>[size, size] causal mask: position i attends to j ≤ i only.</summary>
-    public static AttentionMask Causal(int size, Device? device = null) => Additive(MultiHeadAttention.CausalMask(size, device));
+    /// <summary>
+    /// [size, size] causal mask: position i attends to j ≤ i only. Attention runs it as the fused
+    /// kernel's causal flag (no mask is read); <see cref="Values"/> holds the additive form.
+    /// </summary>
+    public static AttentionMask Causal(int size, Device? device = null) => new(MultiHeadAttention.CausalMask(size, device), false, size);
+
+    /// <summary>The size of a <see cref="Causal"/> mask, 0 for any other.</summary>
+    internal int CausalSize { get; }
 
     /// <summary>
     /// A raw tensor is taken as additive, as PyTorch takes a float mask; one whose values are all 0

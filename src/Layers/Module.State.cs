@@ -13,18 +13,46 @@ public abstract partial class Module
     /// <summary>
     /// Copies values into the parameters and buffers. Everything is validated before anything is
     /// written: with <paramref name="strict"/>, missing and unexpected keys throw; a shape
-    /// mismatch always throws, naming the key and both shapes.
+    /// mismatch always throws, naming the key and both shapes. A value of another dtype than its
+    /// slot is converted explicitly, as torch's copy_: between floating-point dtypes by rounding
+    /// (a Float64/Float16/BFloat16 file into Float32 parameters); any conversion involving an
+    /// integer or Bool dtype only when every value survives it exactly, else ArgumentException
+    /// naming the key and both dtypes (nothing is truncated silently).
     /// </summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         var slots = CheckStateShapes(state.ToDictionary(kv => kv.Key, kv => kv.Value.Shape), strict);
         using var noGrad = GradMode.NoGrad();
-        foreach (var (name, value) in state)
+        var converted = new Dictionary<string, Tensor>();
+        try
         {
-            if (!slots.TryGetValue(name, out var slot)) continue;
-            using var moved = value.To(slot.Device);
-            slot.CopyFrom(moved);
+            foreach (var (name, value) in state)
+                if (slots.TryGetValue(name, out var slot)) converted[name] = Converted(name, value, slot).DetachFromScope();
+            foreach (var (name, value) in converted)
+            {
+                var slot = slots[name];
+                using var moved = value.To(slot.Device);
+                slot.CopyFrom(moved);
+            }
         }
+        finally
+        {
+            foreach (var t in converted.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The value in the slot's dtype (an alias when it already is); throws when the conversion would lose an integer.</summary>
+    private static Tensor Converted(string name, Tensor value, Tensor slot)
+    {
+        if (value.DType == slot.DType || (value.DType.IsFloatingPoint() && slot.DType.IsFloatingPoint())) return value.To(slot.DType);
+        var cast = value.To(slot.DType);
+        using var back = cast.To(value.DType);
+        if (!back.BitsEqual(value))
+        {
+            cast.Dispose();
+            throw new ArgumentException($"load_state_dict: '{name}' is {value.DType} in the state but {slot.DType} in the module, and its values do not convert exactly; convert it yourself with To(DType.{slot.DType})");
+        }
+        return cast;
     }
 
     /// <summary>

@@ -103,7 +103,11 @@ public sealed class MultiHeadAttention : Module
                 throw new ArgumentException($"multi_head_attention: query {query.Shape} and key {key.Shape} have different batch sizes");
             var padding = keyPaddingMask?.ToAdditive();
             if (padding is not null && unbatched) padding = padding.Unsqueeze(0);
-            var (output, weights) = new ScaledDotProduct(this, q, k, v, padding, attnMask?.ToAdditive()).Run(needWeights, averageWeights);
+            int length = q.ShapeArray[1];
+            // A causal mask of the right size runs as the kernel's causal flag: no mask is read.
+            bool causal = attnMask is { CausalSize: > 0 } && attnMask.CausalSize == length && k.ShapeArray[1] == length;
+            var mask = causal ? null : attnMask?.ToAdditive();
+            var (output, weights) = new ScaledDotProduct(this, q, k, v, padding, mask, causal).Run(needWeights, averageWeights);
             if (unbatched) output = output.Squeeze(0);
             else if (!BatchFirst) output = output.Transpose(0, 1);
             if (weights is not null && unbatched) weights = weights.Squeeze(0);
@@ -112,30 +116,41 @@ public sealed class MultiHeadAttention : Module
     }
 
     /// <summary>The projections and per-head attention of one call, batch-first, inside Attend's scope.</summary>
-    private readonly record struct ScaledDotProduct(MultiHeadAttention Owner, Tensor Q, Tensor K, Tensor V, Tensor? Padding, Tensor? Mask)
+    private readonly record struct ScaledDotProduct(MultiHeadAttention Owner, Tensor Q, Tensor K, Tensor V, Tensor? Padding, Tensor? Mask, bool Causal)
     {
         public (Tensor Output, Tensor? Weights) Run(bool needWeights, bool averageWeights)
         {
             int n = Q.ShapeArray[0], l = Q.ShapeArray[1], s = K.ShapeArray[1], e = Owner.EmbedDim, h = Owner.NumHeads, d = Owner.HeadDim;
             var (q, k, v) = Project();
             var heads = q.Reshape(n, l, h, d).Permute(0, 2, 1, 3);          // [N, h, L, d]
-            var keys = k.Reshape(n, s, h, d).Permute(0, 2, 3, 1);           // [N, h, d, S]
+            var keys = k.Reshape(n, s, h, d).Permute(0, 2, 1, 3);           // [N, h, S, d]
             var values = v.Reshape(n, s, h, d).Permute(0, 2, 1, 3);         // [N, h, S, d]
-            var scores = heads.MatMul(keys) * (1f / MathF.Sqrt(d));         // [N, h, L, S]
-            if (Mask is not null) scores += MaskFor(Mask, n, h, l, s);
+            var mask = Mask is null ? null : MaskFor(Mask, n, h, l, s);
+            Tensor? padding = null;
             if (Padding is not null)
             {
                 if (!Padding.ShapeArray.AsSpan().SequenceEqual([n, s]))
                     throw new ArgumentException($"multi_head_attention: key_padding_mask must be [{n}, {s}], got {Padding.Shape}");
-                scores += Padding.Reshape(n, 1, 1, s);
+                padding = Padding.Reshape(n, 1, 1, s);
             }
+            float dropout = Owner.IsTraining ? Owner.DropoutProbability : 0f;
+            float scale = 1f / MathF.Sqrt(d);
+            if (!needWeights)
+            {
+                // The fused flash-style primitive: no [L, S] scores kept (the materialized path only under dropout).
+                var attended = Tensor.ScaledDotProductAttention(heads, keys, values, mask, padding, dropout, Causal, scale, Owner._generator);
+                return (Owner._outProj.Call(attended.Permute(0, 2, 1, 3).Reshape(n, l, e)), null);   // [N, L, E], a view of the kernel's output
+            }
+            var scores = heads.MatMul(keys.Transpose(2, 3)) * scale;         // [N, h, L, S]
+            if (Causal) scores += CausalMask(l, Q.Device);
+            if (mask is not null) scores += mask;
+            if (padding is not null) scores += padding;
             var attention = scores.Softmax(-1);
             // Tensor.Dropout's identity path is a graph-less alias, so skip it when it would do nothing.
-            var dropped = Owner.IsTraining && Owner.DropoutProbability > 0f
-                ? attention.Dropout(Owner.DropoutProbability, true, Owner._generator) : attention;
+            var dropped = dropout > 0f ? attention.Dropout(dropout, true, Owner._generator) : attention;
             var mixed = dropped.MatMul(values).Permute(0, 2, 1, 3).Reshape(n, l, e);   // [N, L, E]
             var output = Owner._outProj.Call(mixed);
-            Tensor? weights = !needWeights ? null : averageWeights ? dropped.Mean(1) : dropped.Contiguous();
+            var weights = averageWeights ? dropped.Mean(1) : dropped.Contiguous();
             return (output, weights);
         }
 

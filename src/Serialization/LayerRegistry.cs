@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DeepNet.Layers;
+using DeepNet.Layers.Text;
 using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
@@ -66,6 +67,22 @@ public static class LayerRegistry
                 .With("eps", l.Eps).With("elementwise_affine", l.Weight is not null));
         Register("Embedding", s => new Embedding(s.Int("num_embeddings"), s.Int("embedding_dim")),
             (Embedding e) => Spec("Embedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim));
+        // A whole BERT classifier as one layer: an architecture file can name it, and a server build it.
+        Register("BertForSequenceClassification", s => new BertForSequenceClassification(new BertConfig
+            {
+                VocabSize = s.Int("vocab_size"), HiddenSize = s.Int("hidden_size"), NumHiddenLayers = s.Int("num_hidden_layers"),
+                NumAttentionHeads = s.Int("num_attention_heads"), IntermediateSize = s.Int("intermediate_size"),
+                MaxPositionEmbeddings = s.Int("max_position_embeddings"), TypeVocabSize = s.Int("type_vocab_size", 2),
+                LayerNormEps = s.Float("layer_norm_eps", 1e-12f), HiddenDropoutProb = s.Float("hidden_dropout_prob", 0.1f),
+                AttentionProbsDropoutProb = s.Float("attention_probs_dropout_prob", 0.1f), PadTokenId = s.Int("pad_token_id", 0),
+            }, s.Int("num_labels")),
+            (BertForSequenceClassification b) => Spec("BertForSequenceClassification").With("vocab_size", b.Config.VocabSize)
+                .With("hidden_size", b.Config.HiddenSize).With("num_hidden_layers", b.Config.NumHiddenLayers)
+                .With("num_attention_heads", b.Config.NumAttentionHeads).With("intermediate_size", b.Config.IntermediateSize)
+                .With("max_position_embeddings", b.Config.MaxPositionEmbeddings).With("type_vocab_size", b.Config.TypeVocabSize)
+                .With("layer_norm_eps", b.Config.LayerNormEps).With("hidden_dropout_prob", b.Config.HiddenDropoutProb)
+                .With("attention_probs_dropout_prob", b.Config.AttentionProbsDropoutProb).With("pad_token_id", b.Config.PadTokenId)
+                .With("num_labels", b.NumLabels));
         // Type names written before the .NET acronym convention (ReLU → Relu, BatchNorm2d → BatchNorm2D) still load.
         foreach (var (old, current) in (ReadOnlySpan<(string, string)>)[("ReLU", "Relu"), ("GELU", "Gelu"), ("LeakyReLU", "LeakyRelu"),
                      ("BatchNorm1d", "BatchNorm1D"), ("BatchNorm2d", "BatchNorm2D")])

@@ -80,7 +80,7 @@ public sealed partial class ModelArchitecture
     {
         var file = SafeTensorsReader.Read(weightsPath);
         var model = Build();
-        var tensors = file.Arrays.ToDictionary(a => a.Name, a => Tensor.FromArray(a.Data, a.Shape).DetachFromScope());
+        var tensors = file.Arrays.ToDictionary(a => a.Name, a => a.ToTensor().DetachFromScope());
         try
         {
             model.LoadStateDict(tensors);

@@ -24,14 +24,17 @@ public static class ModuleFiles
     /// Loads a file written by <see cref="Save"/> (or by PyTorch's safetensors). The whole file is
     /// validated first (<see cref="SafeTensorsReader"/>), then the names and shapes against the
     /// module (missing/unexpected keys when <paramref name="strict"/>, any shape mismatch), and only
-    /// then are values copied: on any error the module is unchanged.
+    /// then are values copied: on any error the module is unchanged. Each file tensor keeps its
+    /// dtype until <see cref="Module.LoadStateDict"/> converts it to the module's (F64/F16/BF16
+    /// into a float32 parameter is an explicit rounding cast; an integer value that does not
+    /// survive the conversion exactly is refused).
     /// </summary>
     public static void Load(this Module module, string path, bool strict = true) =>
         module.LoadNamedArrays(SafeTensorsReader.Read(path).Arrays, strict);
 
     /// <summary>Copies of the state dict as host arrays, each name prefixed with <paramref name="prefix"/>.</summary>
     public static IReadOnlyList<NamedArray> ToNamedArrays(this Module module, string prefix = "") =>
-        module.StateDict().Select(kv => new NamedArray(prefix + kv.Key, kv.Value.Shape.ToArray(), kv.Value.ToArray())).ToList();
+        module.StateDict().Select(kv => NamedArray.FromTensor(prefix + kv.Key, kv.Value)).ToList();
 
     /// <summary>
     /// Loads the arrays whose names start with <paramref name="prefix"/> (prefix removed), after
@@ -41,7 +44,7 @@ public static class ModuleFiles
     {
         var state = Select(arrays, prefix);
         CheckNamedArrays(module, state, strict);
-        var tensors = state.ToDictionary(kv => kv.Key, kv => Tensor.FromArray(kv.Value.Data, kv.Value.Shape).DetachFromScope());
+        var tensors = state.ToDictionary(kv => kv.Key, kv => kv.Value.ToTensor().DetachFromScope());
         try
         {
             module.LoadStateDict(tensors, strict);

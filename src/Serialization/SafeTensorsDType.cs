@@ -1,9 +1,11 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using DeepNet.Kernels;
+using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
 
-/// <summary>Element types a safetensors file may declare that this reader converts to float32.</summary>
+/// <summary>The safetensors dtype names, each the file form of one <see cref="DType"/>.</summary>
 internal enum SafeTensorsDType
 {
     F64,
@@ -12,17 +14,20 @@ internal enum SafeTensorsDType
     BF16,
     I64,
     I32,
-    I16,
     I8,
     U8,
     Bool,
 }
 
-/// <summary>Names, sizes and float32 conversion of <see cref="SafeTensorsDType"/>.</summary>
+/// <summary>Names, sizes and the lossless decoding/encoding of <see cref="SafeTensorsDType"/>.</summary>
 internal static class SafeTensorsDTypeInfo
 {
     /// <summary>The supported names as spelled in safetensors headers, for messages.</summary>
-    public const string SupportedNames = "F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL";
+    public const string SupportedNames = "F64, F32, F16, BF16, I64, I32, I8, U8, BOOL";
+
+    /// <summary>Valid safetensors dtypes that no DType holds: a file using one is refused naming it, never converted.</summary>
+    public static bool IsUnrepresentable(string name) =>
+        name is "I16" or "U16" or "U32" or "U64" or "F8_E4M3" or "F8_E5M2" or "F8_E8M0" or "F6_E2M3" or "F6_E3M2" or "F4";
 
     /// <summary>Maps a header dtype string to the enum; false for anything else.</summary>
     public static bool TryParse(string name, out SafeTensorsDType dtype)
@@ -35,7 +40,6 @@ internal static class SafeTensorsDTypeInfo
             "BF16" => SafeTensorsDType.BF16,
             "I64" => SafeTensorsDType.I64,
             "I32" => SafeTensorsDType.I32,
-            "I16" => SafeTensorsDType.I16,
             "I8" => SafeTensorsDType.I8,
             "U8" => SafeTensorsDType.U8,
             "BOOL" => SafeTensorsDType.Bool,
@@ -45,46 +49,80 @@ internal static class SafeTensorsDTypeInfo
         return parsed.HasValue;
     }
 
-    /// <summary>Bytes per element.</summary>
-    public static int Size(SafeTensorsDType dtype) => dtype switch
+    /// <summary>The header spelling of a tensor dtype.</summary>
+    public static string Name(DType dtype) => dtype switch
     {
-        SafeTensorsDType.F64 or SafeTensorsDType.I64 => 8,
-        SafeTensorsDType.F32 or SafeTensorsDType.I32 => 4,
-        SafeTensorsDType.F16 or SafeTensorsDType.BF16 or SafeTensorsDType.I16 => 2,
-        _ => 1,
+        DType.Float64 => "F64",
+        DType.Float32 => "F32",
+        DType.Float16 => "F16",
+        DType.BFloat16 => "BF16",
+        DType.Int64 => "I64",
+        DType.Int32 => "I32",
+        DType.Int8 => "I8",
+        DType.UInt8 => "U8",
+        _ => "BOOL",
     };
 
-    /// <summary>Decodes little-endian elements of <paramref name="dtype"/> into float32.</summary>
-    public static float[] ToFloat32(ReadOnlySpan<byte> bytes, SafeTensorsDType dtype)
+    public static DType ToDType(SafeTensorsDType dtype) => dtype switch
     {
-        var result = new float[bytes.Length / Size(dtype)];
-        if (dtype == SafeTensorsDType.F32 && BitConverter.IsLittleEndian)
-        {
-            // The common case is a straight copy.
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(result);
-            return result;
-        }
+        SafeTensorsDType.F64 => DType.Float64,
+        SafeTensorsDType.F32 => DType.Float32,
+        SafeTensorsDType.F16 => DType.Float16,
+        SafeTensorsDType.BF16 => DType.BFloat16,
+        SafeTensorsDType.I64 => DType.Int64,
+        SafeTensorsDType.I32 => DType.Int32,
+        SafeTensorsDType.I8 => DType.Int8,
+        SafeTensorsDType.U8 => DType.UInt8,
+        _ => DType.Bool,
+    };
 
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = ReadElement(bytes, dtype, i);
-        }
+    /// <summary>Bytes per element.</summary>
+    public static int Size(SafeTensorsDType dtype) => ToDType(dtype).Size();
 
+    /// <summary>Decodes little-endian elements into the host array of the matching dtype, bit for bit (BOOL: nonzero is true).</summary>
+    public static Array Decode(ReadOnlySpan<byte> bytes, SafeTensorsDType dtype)
+    {
+        int n = bytes.Length / Size(dtype);
+        Array result = dtype switch
+        {
+            SafeTensorsDType.F64 => new double[n],
+            SafeTensorsDType.F32 => new float[n],
+            SafeTensorsDType.F16 => new Half[n],
+            SafeTensorsDType.BF16 => new BFloat16[n],
+            SafeTensorsDType.I64 => new long[n],
+            SafeTensorsDType.I32 => new int[n],
+            SafeTensorsDType.I8 => new sbyte[n],
+            SafeTensorsDType.U8 => new byte[n],
+            _ => new bool[n],
+        };
+        Span<byte> target = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(result), bytes.Length);
+        if (dtype == SafeTensorsDType.Bool)
+        {
+            for (int i = 0; i < n; i++) target[i] = bytes[i] != 0 ? (byte)1 : (byte)0;   // a .NET bool must be 0 or 1
+        }
+        else
+        {
+            bytes.CopyTo(target);
+            if (!BitConverter.IsLittleEndian) ReverseEach(target, Size(dtype));
+        }
         return result;
     }
 
-    private static float ReadElement(ReadOnlySpan<byte> bytes, SafeTensorsDType dtype, int i) => dtype switch
+    /// <summary>The little-endian bytes of a host array of <paramref name="dtype"/>.</summary>
+    public static void Encode(Stream stream, ReadOnlySpan<byte> hostBytes, DType dtype)
     {
-        SafeTensorsDType.F64 => (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * 8)..]),
-        SafeTensorsDType.F32 => BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]),
-        SafeTensorsDType.F16 => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(i * 2)..]),
-        // bfloat16 is the top half of a float32.
-        SafeTensorsDType.BF16 => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(i * 2)..]) << 16),
-        SafeTensorsDType.I64 => BinaryPrimitives.ReadInt64LittleEndian(bytes[(i * 8)..]),
-        SafeTensorsDType.I32 => BinaryPrimitives.ReadInt32LittleEndian(bytes[(i * 4)..]),
-        SafeTensorsDType.I16 => BinaryPrimitives.ReadInt16LittleEndian(bytes[(i * 2)..]),
-        SafeTensorsDType.I8 => (sbyte)bytes[i],
-        SafeTensorsDType.U8 => bytes[i],
-        _ => bytes[i] != 0 ? 1f : 0f,
-    };
+        if (BitConverter.IsLittleEndian || dtype.Size() == 1)
+        {
+            stream.Write(hostBytes);
+            return;
+        }
+        byte[] copy = hostBytes.ToArray();
+        ReverseEach(copy, dtype.Size());
+        stream.Write(copy);
+    }
+
+    private static void ReverseEach(Span<byte> bytes, int size)
+    {
+        for (int i = 0; i + size <= bytes.Length; i += size) bytes.Slice(i, size).Reverse();
+    }
 }

@@ -142,6 +142,12 @@ internal sealed class SafeTensorsHeader
         }
 
         string dtypeName = Field(name, value, "dtype", JsonValueKind.String).GetString()!;
+        if (SafeTensorsDTypeInfo.IsUnrepresentable(dtypeName))
+        {
+            throw Fail(name, $"has dtype '{dtypeName}', which no DeepNet dtype holds (supported: {SafeTensorsDTypeInfo.SupportedNames}); " +
+                "convert it where it was written (e.g. tensor.to(torch.int32)); it is never converted silently");
+        }
+
         if (!SafeTensorsDTypeInfo.TryParse(dtypeName, out SafeTensorsDType dtype))
         {
             throw Fail(name, $"has unknown or unsupported dtype '{dtypeName}' (supported: {SafeTensorsDTypeInfo.SupportedNames})");

@@ -8,7 +8,8 @@ namespace DeepNet.Serialization;
 /// <c>{dtype, shape, data_offsets}</c> (plus optional <c>__metadata__</c>), then the raw data.
 /// Everything is validated before anything is returned; every problem is a
 /// <see cref="SafeTensorsFormatException"/> naming the key and offset at fault.
-/// F64, F16, BF16 and integer dtypes are converted to float32.
+/// Every dtype is kept exactly (F64, F32, F16, BF16, I64, I32, I8, U8, BOOL: <see cref="NamedArray.DType"/>);
+/// a dtype no DeepNet tensor holds (I16, U64, F8, ...) is refused naming the tensor and dtype.
 /// </summary>
 public static class SafeTensorsReader
 {
@@ -60,8 +61,8 @@ public static class SafeTensorsReader
         var arrays = new List<NamedArray>(header.Entries.Count);
         foreach (SafeTensorsEntry entry in header.Entries)
         {
-            float[] values = SafeTensorsDTypeInfo.ToFloat32(data[(int)entry.Begin..(int)entry.End], entry.DType);
-            arrays.Add(new NamedArray(entry.Name, entry.Shape, values));
+            Array values = SafeTensorsDTypeInfo.Decode(data[(int)entry.Begin..(int)entry.End], entry.DType);
+            arrays.Add(NamedArray.Create(entry.Name, entry.Shape, SafeTensorsDTypeInfo.ToDType(entry.DType), values));
         }
 
         return new SafeTensorsFile(arrays, header.Metadata);

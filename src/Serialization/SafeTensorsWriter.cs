@@ -1,3 +1,4 @@
+using DeepNet.Tensors;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
@@ -6,7 +7,7 @@ using System.Text.Json;
 namespace DeepNet.Serialization;
 
 /// <summary>
-/// Writes float32 arrays as a safetensors file that PyTorch's <c>safetensors</c> loads by name:
+/// Writes arrays of any dtype (each as its safetensors dtype, bit for bit) as a safetensors file that PyTorch's <c>safetensors</c> loads by name:
 /// 8-byte little-endian header length, JSON header padded with spaces to a multiple of 8 (so the
 /// data is aligned), then each array's little-endian bytes in the order given.
 /// </summary>
@@ -50,7 +51,7 @@ public static class SafeTensorsWriter
         foreach (NamedArray array in list)
         {
             ArgumentNullException.ThrowIfNull(array, nameof(arrays));
-            if (array.Name is null || array.Shape is null || array.Data is null)
+            if (array.Name is null || array.Shape is null || array.Values is null)
             {
                 throw new ArgumentException("safetensors write: an array has a null Name, Shape or Data", nameof(arrays));
             }
@@ -60,10 +61,10 @@ public static class SafeTensorsWriter
                 throw new ArgumentException($"safetensors write: tensor name '{array.Name}' is reserved or appears twice", nameof(arrays));
             }
 
-            if (array.Shape.Any(d => d < 0) || array.ElementCount != array.Data.Length)
+            if (array.Shape.Any(d => d < 0) || array.ElementCount != array.Values.Length)
             {
                 throw new ArgumentException(
-                    $"safetensors write: tensor '{array.Name}' has shape {array.ShapeText} but {array.Data.Length} values", nameof(arrays));
+                    $"safetensors write: tensor '{array.Name}' has shape {array.ShapeText} but {array.Values.Length} values", nameof(arrays));
             }
         }
 
@@ -95,9 +96,9 @@ public static class SafeTensorsWriter
             long offset = 0;
             foreach (NamedArray array in arrays)
             {
-                long end = offset + (long)array.Data.Length * sizeof(float);
+                long end = offset + (long)array.Values.Length * array.DType.Size();
                 json.WriteStartObject(array.Name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", SafeTensorsDTypeInfo.Name(array.DType));
                 json.WriteStartArray("shape");
                 foreach (int dim in array.Shape)
                 {
@@ -133,23 +134,7 @@ public static class SafeTensorsWriter
         stream.Write(header);
         foreach (NamedArray array in arrays)
         {
-            WriteFloats(stream, array.Data);
-        }
-    }
-
-    private static void WriteFloats(Stream stream, float[] data)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
-            return;
-        }
-
-        Span<byte> element = stackalloc byte[4];
-        foreach (float value in data)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(element, value);
-            stream.Write(element);
+            SafeTensorsDTypeInfo.Encode(stream, array.Bytes, array.DType);
         }
     }
 }

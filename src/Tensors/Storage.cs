@@ -19,8 +19,8 @@ internal sealed class Storage
     public Device Device { get; }
     public DeviceBuffer Buffer { get; }
 
-    public static Storage Allocate(Device device, long length, bool zeroed) =>
-        new(device, device.Backend.Allocate(length, zeroed));
+    public static Storage Allocate(Device device, long length, bool zeroed, DType dtype = DType.Float32) =>
+        new(device, device.Backend.Allocate(length, dtype.ToElementType(), zeroed));
 
     /// <summary>True when a single tensor uses this storage.</summary>
     public bool IsExclusive => Volatile.Read(ref _references) == 1;

@@ -20,8 +20,77 @@ public sealed partial class Tensor
         return t;
     }
 
-    public static Tensor ZerosLike(Tensor t) => Zeros(t.ShapeArray, t.Device);
-    public static Tensor OnesLike(Tensor t) => Ones(t.ShapeArray, t.Device);
+    /// <summary>A tensor of zeros of <paramref name="dtype"/>.</summary>
+    public static Tensor Zeros(int[] shape, DType dtype, Device? device = null) => Empty(shape, device ?? Device.Cpu, zeroed: true, dtype);
+
+    /// <summary>A tensor of ones of <paramref name="dtype"/> (Bool: True).</summary>
+    public static Tensor Ones(int[] shape, DType dtype, Device? device = null) => Full(shape, 1L, dtype, device);
+
+    /// <summary>
+    /// A tensor of <paramref name="dtype"/> filled with <paramref name="value"/>: rounded once for a
+    /// floating-point dtype; for an integer dtype the value must be an integer in its range (else
+    /// ArgumentException: nothing is truncated silently); for Bool, nonzero is True.
+    /// </summary>
+    public static Tensor Full(int[] shape, double value, DType dtype, Device? device = null)
+    {
+        if (dtype.IsInteger() && !(Math.Floor(value) == value && value >= MinOf(dtype) && value <= MaxOf(dtype)))
+            throw new ArgumentException($"full: {value} is not a value of {dtype} (an integer in [{MinOf(dtype)}, {MaxOf(dtype)}])");
+        return FullFrom([value], shape, dtype, device);
+    }
+
+    /// <summary>A tensor of <paramref name="dtype"/> filled with the integer <paramref name="value"/> (exact for Int64 beyond 2^53).</summary>
+    public static Tensor Full(int[] shape, long value, DType dtype, Device? device = null)
+    {
+        if (dtype.IsInteger() && (value < MinOf(dtype) || value > MaxOf(dtype)))
+            throw new ArgumentException($"full: {value} is out of range for {dtype} [{MinOf(dtype)}, {MaxOf(dtype)}]");
+        return FullFrom([value], shape, dtype, device);
+    }
+
+    public static Tensor ZerosLike(Tensor t) => Zeros(t.ShapeArray, t.DType, t.Device);
+    public static Tensor OnesLike(Tensor t) => Ones(t.ShapeArray, t.DType, t.Device);
+
+    /// <summary>One host value cast on the device into every element (a stride-0 source): the cast kernel's exact rounding.</summary>
+    private static Tensor FullFrom<T>(T[] value, int[] shape, DType dtype, Device? device) where T : unmanaged
+    {
+        var d = device ?? Device.Cpu;
+        var t = Empty(shape, d, dtype: dtype);
+        using var one = FromArray(value, [], d);
+        t.Backend.Cast(one.Buffer, ShapeMath.BroadcastTo(one.Layout, t.ShapeArray), t.Buffer, t.Layout);
+        return t;
+    }
+
+    private static long MinOf(DType dtype) => dtype switch
+    {
+        DType.Int64 => long.MinValue,
+        DType.Int32 => int.MinValue,
+        DType.Int8 => sbyte.MinValue,
+        _ => 0,
+    };
+
+    private static long MaxOf(DType dtype) => dtype switch
+    {
+        DType.Int64 => long.MaxValue,
+        DType.Int32 => int.MaxValue,
+        DType.Int8 => sbyte.MaxValue,
+        DType.UInt8 => byte.MaxValue,
+        _ => 1,
+    };
+
+    /// <summary>[start, start+step, ...) up to but excluding <paramref name="end"/>, of an integer (or float) <paramref name="dtype"/>, as torch.arange(..., dtype=torch.int64).</summary>
+    public static Tensor Arange(long start, long end, long step, DType dtype, Device? device = null)
+    {
+        if (step == 0 || (end - start) / (double)step < 0)
+            throw new ArgumentException($"arange: no values from {start} to {end} with step {step}");
+        long n = (end - start + step - Math.Sign(step)) / step;
+        if (n > int.MaxValue) throw new ArgumentException($"arange: {n} values are too many for one tensor");
+        var data = new long[n];
+        for (long i = 0; i < n; i++) data[i] = start + i * step;
+        using var ids = FromArray(data, [(int)n], device);
+        return dtype == DType.Int64 ? ids.Alias() : ids.To(dtype);
+    }
+
+    /// <summary>[0, 1, ..., end-1] of <paramref name="dtype"/> (Int64 for ids: torch.arange(end)).</summary>
+    public static Tensor Arange(long end, DType dtype, Device? device = null) => Arange(0, end, 1, dtype, device);
 
     /// <summary>A 0-d tensor holding one value.</summary>
     public static Tensor Scalar(float value, Device? device = null) => Full([], value, device);
@@ -50,6 +119,12 @@ public sealed partial class Tensor
     }
 
     /// <summary>A tensor of the given shape holding a copy of <paramref name="data"/> (row-major).</summary>
+    /// <remarks>
+    /// Preferred over the typed overload when both apply, so a collection expression of integer
+    /// literals (<c>FromArray([0, 1], [2])</c>) stays float32 as it always was; pass a typed array
+    /// (<c>new long[] { 0, 1 }</c>) or name the type (<c>FromArray&lt;long&gt;(...)</c>) for another dtype.
+    /// </remarks>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static Tensor FromArray(float[] data, int[] shape, Device? device = null)
     {
         if (ShapeMath.Size(shape) != data.Length)
@@ -60,7 +135,41 @@ public sealed partial class Tensor
     }
 
     /// <summary>A 1-d tensor.</summary>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static Tensor FromArray(float[] data, Device? device = null) => FromArray(data, [data.Length], device);
+
+    /// <summary>
+    /// A tensor of the dtype whose host type is <typeparamref name="T"/> (long → Int64, int → Int32,
+    /// double → Float64, bool → Bool, Half → Float16, BFloat16, sbyte → Int8, byte → UInt8), copying <paramref name="data"/> (row-major).
+    /// </summary>
+    public static Tensor FromArray<T>(T[] data, int[] shape, Device? device = null) where T : unmanaged
+    {
+        var dtype = DTypes.Of<T>();
+        if (ShapeMath.Size(shape) != data.Length)
+            throw new ArgumentException($"from_array: {data.Length} values cannot fill shape {ShapeMath.Format(shape)}");
+        var t = Empty(shape, device ?? Device.Cpu, dtype: dtype);
+        t.Backend.CopyFromHost<T>(data, t.Buffer, 0);
+        return t;
+    }
+
+    /// <summary>A 1-d tensor of the dtype whose host type is <typeparamref name="T"/>.</summary>
+    public static Tensor FromArray<T>(T[] data, Device? device = null) where T : unmanaged => FromArray(data, [data.Length], device);
+
+    /// <summary>A tensor from a host array of any dtype's host type (what <see cref="ToHostArray"/> returns).</summary>
+    internal static Tensor FromHostArray(Array data, int[] shape, Device device) => data switch
+    {
+        float[] a => FromArray(a, shape, device),
+        double[] a => FromArray(a, shape, device),
+        DeepNet.Kernels.BFloat16[] a => FromArray(a, shape, device),
+        Half[] a => FromArray(a, shape, device),
+        long[] a => FromArray(a, shape, device),
+        int[] a => FromArray(a, shape, device),
+        bool[] a => FromArray(a, shape, device),
+        // byte[] and sbyte[] pass each other's type test at run time; the static type decides.
+        _ when data.GetType() == typeof(sbyte[]) => FromArray((sbyte[])data, shape, device),
+        _ when data.GetType() == typeof(byte[]) => FromArray((byte[])data, shape, device),
+        _ => throw new ArgumentException($"from_array: {data.GetType().Name} is not the host array of any dtype"),
+    };
 
     public static Tensor FromArray(float[,] data, Device? device = null) =>
         FromArray(FlattenArray(data), [data.GetLength(0), data.GetLength(1)], device);

@@ -6,20 +6,32 @@ namespace DeepNet.Tensors;
 // Moving data in and out: host arrays, devices, copies, detaching from the graph.
 public sealed partial class Tensor
 {
-    /// <summary>The elements in row-major order, copied to a host array.</summary>
-    public float[] ToArray()
+    /// <summary>The elements of a float32 tensor in row-major order, copied to a host array (another dtype: use <see cref="ToArray{T}"/>).</summary>
+    public float[] ToArray() => ToArray<float>();
+
+    /// <summary>
+    /// The elements in row-major order as <typeparamref name="T"/>, which must be the dtype's host
+    /// type (<see cref="DTypes.HostType"/>: long for Int64, bool for Bool, Half for Float16, ...);
+    /// any other type throws naming both: nothing is converted silently (use <see cref="To(DType)"/>).
+    /// </summary>
+    public T[] ToArray<T>() where T : unmanaged
     {
+        CheckHostType<T>("to_array");
         using var dense = IsContiguous ? Alias() : Materialize();
-        var result = new float[Size];
-        Backend.CopyToHost(dense.Buffer, dense.Layout.Offset, result);
+        var result = new T[Size];
+        Backend.CopyToHost<T>(dense.Buffer, dense.Layout.Offset, result);
         return result;
     }
 
-    /// <summary>The value of a one-element tensor.</summary>
-    public float Item()
+    /// <summary>The value of a one-element float32 tensor (another dtype: use <see cref="Item{T}"/>).</summary>
+    public float Item() => Item<float>();
+
+    /// <summary>The value of a one-element tensor as the dtype's host type <typeparamref name="T"/> (see <see cref="ToArray{T}"/>).</summary>
+    public T Item<T>() where T : unmanaged
     {
         if (Size != 1) throw new InvalidOperationException($"item: only one-element tensors convert to a number, got shape {Shape}");
-        return ToArray()[0];
+        CheckHostType<T>("item");
+        return ToArray<T>()[0];
     }
 
     /// <summary>This tensor on <paramref name="device"/> (itself, aliased, when already there).</summary>
@@ -27,10 +39,63 @@ public sealed partial class Tensor
     {
         ThrowIfDisposed();
         if (device == Device) return AliasInGraph();   // a no-op move keeps gradients flowing, as torch's .to
-        var moved = FromArray(ToArray(), ShapeArray, device);
+        var moved = CopyToDevice(device);
         moved.RequiresGrad = RequiresGrad && IsLeaf;
         return moved;
     }
+
+    /// <summary>
+    /// This tensor converted to <paramref name="dtype"/> (itself, aliased, when already of it), as
+    /// torch's <c>.to(dtype)</c>: float → integer truncates toward zero, → float16/bfloat16 rounds to
+    /// nearest even, → Bool is "≠ 0". Between floating-point dtypes the graph is kept (the gradient
+    /// is cast back); any other conversion cuts it.
+    /// </summary>
+    public Tensor To(DType dtype)
+    {
+        ThrowIfDisposed();
+        if (dtype == DType) return AliasInGraph();
+        return CastFunction.Apply(this, dtype);
+    }
+
+    /// <summary>The elements' host array in the dtype's host type (float[], long[], bool[], ...).</summary>
+    internal Array ToHostArray() => DType switch
+    {
+        DType.Float32 => ToArray<float>(),
+        DType.Float64 => ToArray<double>(),
+        DType.BFloat16 => ToArray<DeepNet.Kernels.BFloat16>(),
+        DType.Float16 => ToArray<Half>(),
+        DType.Int64 => ToArray<long>(),
+        DType.Int32 => ToArray<int>(),
+        DType.Int8 => ToArray<sbyte>(),
+        DType.UInt8 => ToArray<byte>(),
+        _ => ToArray<bool>(),
+    };
+
+    /// <summary>True when both tensors have one dtype and shape and bit-identical elements (a host read).</summary>
+    internal bool BitsEqual(Tensor other)
+    {
+        if (DType != other.DType || !Shape.Equals(other.Shape)) return false;
+        Array a = ToHostArray(), b = other.ToHostArray();
+        int bytes = a.Length * DType.Size();
+        return System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a), bytes)
+            .SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(b), bytes));
+    }
+
+    private void CheckHostType<T>(string op) where T : unmanaged
+    {
+        if (typeof(T) != DType.HostType())
+            throw new InvalidOperationException(
+                $"{op}: the tensor is {DType} (read it as {DType.HostType().Name}); {typeof(T).Name} would be {DTypeName<T>()}: convert with To(DType) first, nothing converts silently");
+    }
+
+    private static string DTypeName<T>() where T : unmanaged
+    {
+        try { return DTypes.Of<T>().ToString(); }
+        catch (ArgumentException) { return "no dtype"; }
+    }
+
+    /// <summary>A dense copy on another device with the same dtype (through the host).</summary>
+    private Tensor CopyToDevice(Device device) => FromHostArray(ToHostArray(), ShapeArray, device);
 
     /// <summary>
     /// Moves this leaf's data to <paramref name="device"/> in place, keeping the object, as
@@ -42,7 +107,7 @@ public sealed partial class Tensor
         ThrowIfDisposed();
         if (!IsLeaf) throw new InvalidOperationException($"move_data_to: only leaf tensors move in place; this one has grad_fn {GradFn!.Name}");
         if (device == Device) return;
-        var moved = FromArray(ToArray(), ShapeArray, device).DetachFromScope();
+        var moved = CopyToDevice(device).DetachFromScope();
         moved._storage.AddReference();
         var old = _storage;
         _storage = moved._storage;
@@ -64,7 +129,7 @@ public sealed partial class Tensor
 
     private Tensor Materialize()
     {
-        var t = Empty(ShapeArray, Device);
+        var t = Empty(ShapeArray, Device, dtype: DType);
         Backend.Copy(Buffer, Layout, t.Buffer, t.Layout);
         return t;
     }

@@ -40,6 +40,8 @@ public sealed partial class Tensor
     public Tensor CopyFrom(Tensor source)
     {
         CheckInPlace("copy_", source);
+        if (source.DType != DType)
+            throw new ArgumentException($"copy_: source is {source.DType} and this tensor {DType}; convert the source with To({DType}) first");
         Backend.Copy(source.Buffer, ShapeMath.BroadcastTo(source.Layout, ShapeArray), Buffer, Layout);
         return this;
     }

@@ -5,29 +5,14 @@ using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 
-// Neural-network composites built from primitives: they have no backward code of their own.
+// Neural-network ops: composites built from primitives, and the fused units (softmax, layer norm) they call.
 public sealed partial class Tensor
 {
-    /// <summary>softmax along a dim, stabilized by subtracting the max.</summary>
-    public Tensor Softmax(int dim) => DisposeScope.Run(() =>
-    {
-        var e = ShiftedByMax(dim).Exp();
-        return e / e.Sum(dim, keepDim: true);
-    });
+    /// <summary>softmax along a dim (torch.softmax): exp(x − max) / Σ exp(x − max), one fused pass per row.</summary>
+    public Tensor Softmax(int dim) => SoftmaxFunction.Apply(this, dim, log: false);
 
-    /// <summary>log(softmax) along a dim, computed as x − max − log Σ exp(x − max).</summary>
-    public Tensor LogSoftmax(int dim) => DisposeScope.Run(() =>
-    {
-        var shifted = ShiftedByMax(dim);
-        return shifted - shifted.Exp().Sum(dim, keepDim: true).Log();
-    });
-
-    // Softmax is shift-invariant, so the max is a constant for the gradient (detached).
-    private Tensor ShiftedByMax(int dim)
-    {
-        int d = ShapeMath.NormalizeDim("softmax", dim, Rank);
-        return DisposeScope.Run(() => this - Detach().Max([d], keepDim: true));
-    }
+    /// <summary>log(softmax) along a dim (torch.log_softmax): x − max − log Σ exp(x − max), one fused pass per row.</summary>
+    public Tensor LogSoftmax(int dim) => SoftmaxFunction.Apply(this, dim, log: true);
 
     /// <summary>
     /// 2-d convolution, as Im2Col then one batched matmul. x: [N, C, H, W], weight: [K, C/groups, R, S],
@@ -79,21 +64,11 @@ public sealed partial class Tensor
         return DisposeScope.Run(() => weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.ShapeArray, weight.ShapeArray[1]]));
     }
 
-    /// <summary>Normalizes over the last dims given by <paramref name="normalizedShape"/>, then scales and shifts.</summary>
-    public Tensor LayerNorm(int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
-    {
-        int k = normalizedShape.Length;
-        if (k == 0 || k > Rank || !ShapeArray[^k..].AsSpan().SequenceEqual(normalizedShape))
-            throw new ArgumentException($"layer_norm: normalized shape {ShapeMath.Format(normalizedShape)} does not end shape {Shape}");
-        var dims = Enumerable.Range(Rank - k, k).ToArray();
-        return DisposeScope.Run(() =>
-        {
-            var centered = this - Mean(dims, keepDim: true);
-            var variance = (centered * centered).Mean(dims, keepDim: true);
-            var normalized = centered / (variance + eps).Sqrt();
-            if (weight is not null) normalized *= weight;
-            if (bias is not null) normalized += bias;
-            return normalized;
-        });
-    }
+    /// <summary>
+    /// torch.nn.functional.layer_norm: normalizes over the trailing <paramref name="normalizedShape"/>
+    /// dims, y = (x − mean)/√(var + eps)·weight + bias (biased variance); weight and bias are null or
+    /// of the normalized shape. One fused pass per row.
+    /// </summary>
+    public Tensor LayerNorm(int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f) =>
+        LayerNormFunction.Apply(this, normalizedShape, weight, bias, eps);
 }

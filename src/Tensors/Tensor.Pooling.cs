@@ -4,8 +4,9 @@ using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
 
-// 2-d pooling, composed on Im2Col as torch.nn.functional's max_pool2d / avg_pool2d: windows are
-// gathered into columns and reduced. Ceil mode pads the bottom/right explicitly so that the
+// 2-d pooling as torch.nn.functional's max_pool2d / avg_pool2d. Max pooling is a primitive
+// (MaxPool2DFunction: argmax forward, scatter backward); average pooling is composed on Im2Col:
+// windows are gathered into columns and reduced. Ceil mode pads the bottom/right explicitly so that the
 // last, partial window exists; it never starts in the right/bottom padding (torch's rule).
 public sealed partial class Tensor
 {
@@ -13,12 +14,14 @@ public sealed partial class Tensor
     /// torch.nn.functional.max_pool2d: the maximum over R×S windows (dilated by
     /// <paramref name="dilation"/>). x: [N, C, H, W] → [N, C, P, Q], P = ⌊(H + 2p − d(R−1) − 1)/s⌋ + 1
     /// (⌈⌉ with <paramref name="ceilMode"/>); padding reads −∞; stride defaults to the kernel.
+    /// A primitive: the forward records each window's argmax, the backward scatters to it.
     /// </summary>
     public Tensor MaxPool2D((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null,
         (int H, int W)? dilation = null, bool ceilMode = false)
     {
-        var w = PoolWindows("max_pool2d", kernel, stride, padding, dilation ?? (1, 1), ceilMode);
-        return DisposeScope.Run(() => w.Columns(this, float.NegativeInfinity).Max([1]).Reshape(w.N, w.C, w.P, w.Q));
+        var (values, indices) = MaxPool2DFunction.Apply(this, MaxPoolGeometry(kernel, stride, padding, dilation, ceilMode));
+        indices.Dispose();
+        return values;
     }
 
     /// <summary>
@@ -29,25 +32,16 @@ public sealed partial class Tensor
     public ValuesAndIndices MaxPool2DWithIndices((int H, int W) kernel, (int H, int W)? stride = null,
         (int H, int W)? padding = null, (int H, int W)? dilation = null, bool ceilMode = false)
     {
+        var (values, indices) = MaxPool2DFunction.Apply(this, MaxPoolGeometry(kernel, stride, padding, dilation, ceilMode));
+        return new ValuesAndIndices(values, indices);
+    }
+
+    private MaxPool2DGeometry MaxPoolGeometry((int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding,
+        (int H, int W)? dilation, bool ceilMode)
+    {
         var w = PoolWindows("max_pool2d", kernel, stride, padding, dilation ?? (1, 1), ceilMode);
-        var (values, indices) = DisposeScope.Run(() =>
-        {
-            var cols = w.Columns(this, float.NegativeInfinity);                   // [N·C, R·S, P·Q]
-            var r = cols.Detach().ArgMax(1, keepDim: true);                       // window offset of the max
-            var picked = cols.Gather(1, r).Reshape(w.N, w.C, w.P, w.Q);
-            Tensor flat;
-            using (GradMode.NoGrad())
-            {
-                // r = i·S + j ⇒ input row p·s − pad + i·d, column q·s − pad + j·d; +½ keeps the floor exact.
-                var i = ((r + 0.5f) * (1f / w.G.S)).Floor();
-                var j = r - i * w.G.S;
-                var row = Arange(w.P, Device).Reshape(w.P, 1) * w.G.StrideH - w.G.PadH + i.Reshape(-1, w.P, w.Q) * w.G.DilationH;
-                var col = Arange(w.Q, Device).Reshape(1, w.Q) * w.G.StrideW - w.G.PadW + j.Reshape(-1, w.P, w.Q) * w.G.DilationW;
-                flat = (row * w.W + col).Reshape(w.N, w.C, w.P, w.Q);
-            }
-            return (picked, flat);
-        });
-        return new ValuesAndIndices(values, indices!);
+        var g = w.G;
+        return new MaxPool2DGeometry(w.N * w.C, w.H, w.W, g.R, g.S, g.StrideH, g.StrideW, g.PadH, g.PadW, g.DilationH, g.DilationW, w.P, w.Q);
     }
 
     /// <summary>

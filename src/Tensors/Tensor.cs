@@ -5,7 +5,7 @@ using DeepNet.Kernels.Geometry;
 namespace DeepNet.Tensors;
 
 /// <summary>
-/// An n-d array of float32 on a device, with reverse-mode autograd. A tensor is a view
+/// An n-d array of one <see cref="Tensors.DType"/> (float32 by default) on a device, with reverse-mode autograd. A tensor is a view
 /// (shape, strides, offset) of a reference-counted storage; views share storage without
 /// copying. Tensors are <see cref="IDisposable"/>: dispose them, or open a <see cref="DisposeScope"/>.
 /// Ops are split by topic across the partial files Tensor.*.cs.
@@ -42,7 +42,8 @@ public sealed partial class Tensor : IDisposable
 
     public Device Device => _storage.Device;
 
-    public DType DType => DType.Float32;
+    /// <summary>The element type of the storage.</summary>
+    public DType DType => DTypes.FromElementType(_storage.Buffer.ElementType);
 
     public bool IsContiguous => Layout.IsContiguous;
 
@@ -56,6 +57,8 @@ public sealed partial class Tensor : IDisposable
         {
             if (!value && GradFn is not null)
                 throw new InvalidOperationException("requires_grad: cannot turn off gradients of a non-leaf tensor; use Detach()");
+            if (value && !DType.IsFloatingPoint())
+                throw new InvalidOperationException($"requires_grad: only floating-point tensors can require gradients, this one is {DType} (as torch; cast with To(DType.Float32) first)");
             _requiresGrad = value;
         }
     }
@@ -167,22 +170,22 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>An uninitialized (or zeroed) dense tensor.</summary>
-    internal static Tensor Empty(int[] shape, Device device, bool zeroed = false)
+    internal static Tensor Empty(int[] shape, Device device, bool zeroed = false, DType dtype = DType.Float32)
     {
         foreach (int d in shape)
             if (d < 0) throw new ArgumentException($"tensor: negative dimension in shape {ShapeMath.Format(shape)}");
-        var storage = Storage.Allocate(device, ShapeMath.Size(shape), zeroed);
+        var storage = Storage.Allocate(device, ShapeMath.Size(shape), zeroed, dtype);
         return new Tensor(storage, (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0);
     }
 
     /// <summary>
     /// An uninitialized dense tensor shaped like <paramref name="like"/>. Shape arrays are never
     /// mutated, so the new tensor shares like's shape (and its strides when like is row-major):
-    /// two fewer allocations per op.
+    /// two fewer allocations per op. The dtype is like's unless <paramref name="dtype"/> says otherwise.
     /// </summary>
-    internal static Tensor EmptyLike(Tensor like, Device device)
+    internal static Tensor EmptyLike(Tensor like, Device device, DType? dtype = null)
     {
-        var storage = Storage.Allocate(device, ShapeMath.Size(like._shape), zeroed: false);
+        var storage = Storage.Allocate(device, ShapeMath.Size(like._shape), zeroed: false, dtype ?? like.DType);
         var strides = like._offset == 0 && HasRowMajorStrides(like._shape, like._strides) ? like._strides : ShapeMath.ContiguousStrides(like._shape);
         return new Tensor(storage, like._shape, strides, 0);
     }

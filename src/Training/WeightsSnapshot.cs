@@ -13,12 +13,12 @@ internal sealed class WeightsSnapshot
     public IReadOnlyList<NamedArray> Arrays { get; }
 
     public static WeightsSnapshot Capture(Module model) =>
-        new(model.StateDict().Select(kv => new NamedArray(kv.Key, kv.Value.Shape.ToArray(), kv.Value.ToArray())).ToList());
+        new(model.StateDict().Select(kv => NamedArray.FromTensor(kv.Key, kv.Value)).ToList());
 
     /// <summary>Copies the values back into <paramref name="model"/>.</summary>
     public void Restore(Module model)
     {
-        var tensors = Arrays.ToDictionary(a => a.Name, a => Tensor.FromArray(a.Data, a.Shape).DetachFromScope());
+        var tensors = Arrays.ToDictionary(a => a.Name, a => a.ToTensor().DetachFromScope());
         try
         {
             model.LoadStateDict(tensors);

@@ -17,7 +17,9 @@ public sealed partial class CpuBackend : IBackend
 
     public string Name => "cpu";
 
-    public DeviceBuffer Allocate(long length, bool zeroed = true) => new CpuBuffer(this, length, zeroed);
+    public DeviceBuffer Allocate(long length, bool zeroed = true) => new CpuBuffer(this, length, ElementType.Float32, zeroed);
+
+    public DeviceBuffer Allocate(long length, ElementType elementType, bool zeroed = true) => new CpuBuffer(this, length, elementType, zeroed);
 
     public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, long destinationOffset) =>
         source.CopyTo(Data(destination).AsSpan((int)destinationOffset, source.Length));
@@ -39,8 +41,11 @@ public sealed partial class CpuBackend : IBackend
 
     public void Synchronize() { }
 
-    internal static float[] Data(DeviceBuffer buffer) =>
-        buffer is CpuBuffer cpu ? cpu.Data : throw new ArgumentException($"cpu: buffer belongs to backend '{buffer.Backend.Name}'");
+    internal static float[] Data(DeviceBuffer buffer) => Cpu(buffer).Data;
+
+    /// <summary>The buffer as this backend's; throws naming the other backend otherwise.</summary>
+    internal static CpuBuffer Cpu(DeviceBuffer buffer) =>
+        buffer as CpuBuffer ?? throw new ArgumentException($"cpu: buffer belongs to backend '{buffer.Backend.Name}'");
 
     /// <summary>Runs body over [0, count) in chunks, in parallel above the threshold.</summary>
     internal static void For(long count, Action<long, long> body, long costPerItem = 1)

@@ -11,6 +11,13 @@ public sealed partial class CpuBackend
 {
     public void Copy(DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
+        if (src.ElementType != dst.ElementType)
+            throw new ArgumentException($"copy: source holds {src.ElementType} and destination {dst.ElementType}; converting is Cast's job");
+        if (src.ElementType != ElementType.Float32)
+        {
+            CopyTyped(Cpu(src), srcLayout, Cpu(dst), dstLayout);
+            return;
+        }
         float[] s = Data(src), d = Data(dst);
         if (srcLayout.IsContiguous && dstLayout.IsContiguous)
         {

@@ -80,11 +80,13 @@ public sealed partial class GpuBackend : IBackend
     /// <summary>Compiles every non-generic kernel now, so no later step pays for compilation.</summary>
     public void WarmUp() => _kernels.LoadAll();
 
-    public DeviceBuffer Allocate(long length, bool zeroed = true)
+    public DeviceBuffer Allocate(long length, bool zeroed = true) => Allocate(length, ElementType.Float32, zeroed);
+
+    public DeviceBuffer Allocate(long length, ElementType elementType, bool zeroed = true)
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"{Name}: buffer length {length} is negative");
-        var buffer = new GpuBuffer(this, _pool, length);
-        if (zeroed) buffer.View.MemSetToZero(Stream);
+        var buffer = new GpuBuffer(this, _pool, length, elementType);
+        if (zeroed) buffer.Bytes.MemSetToZero(Stream);
         return buffer;
     }
 
@@ -123,20 +125,42 @@ public sealed partial class GpuBackend : IBackend
 
     private AcceleratorStream Stream => _accelerator.DefaultStream;
 
-    /// <summary>The view of a buffer of this backend; throws naming both backends otherwise.</summary>
+    /// <summary>The float view of a float32 buffer of this backend; throws naming the backend or element type otherwise.</summary>
     internal ArrayView<float> View(DeviceBuffer buffer)
+    {
+        var gpu = Own(buffer);
+        if (gpu.ElementType != ElementType.Float32)
+            throw new InvalidOperationException($"{Name}: this buffer holds {gpu.ElementType} elements, not Float32; this kernel reads float32 only (cast the tensor first)");
+        return gpu.View;
+    }
+
+    /// <summary>The storage view of a buffer of any element type (<typeparamref name="T"/> of the element's size).</summary>
+    internal ArrayView<T> ViewOf<T>(DeviceBuffer buffer) where T : unmanaged
+    {
+        var gpu = Own(buffer);
+        if (System.Runtime.CompilerServices.Unsafe.SizeOf<T>() != gpu.ElementType.Size())
+            throw new ArgumentException($"{Name}: a {gpu.ElementType} buffer cannot be read as {typeof(T).Name}");
+        return gpu.ViewOf<T>();
+    }
+
+    private GpuBuffer Own(DeviceBuffer buffer)
     {
         if (buffer is not GpuBuffer gpu || !ReferenceEquals(buffer.Backend, this))
             throw new ArgumentException($"{Name}: buffer belongs to backend '{buffer.Backend.Name}'");
         ObjectDisposedException.ThrowIf(gpu.IsDisposed, buffer);
-        return gpu.View;
+        return gpu;
     }
 
     private ArrayView<float> View(DeviceBuffer buffer, long offset, long length)
     {
-        if (offset < 0 || offset + length > buffer.Length)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"{Name}: range [{offset}, {offset + length}) is outside a buffer of {buffer.Length} floats");
+        CheckRange(buffer, offset, length);
         return View(buffer).SubView(offset, length);
+    }
+
+    private void CheckRange(DeviceBuffer buffer, long offset, long length)
+    {
+        if (offset < 0 || offset + length > buffer.Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"{Name}: range [{offset}, {offset + length}) is outside a buffer of {buffer.Length} elements");
     }
 
     /// <summary>A launch extent; kernels index with int, so sizes must fit.</summary>

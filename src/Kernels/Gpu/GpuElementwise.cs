@@ -9,8 +9,15 @@ public sealed partial class GpuBackend
 {
     public void Copy(DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
+        if (src.ElementType != dst.ElementType)
+            throw new ArgumentException($"copy: source holds {src.ElementType} and destination {dst.ElementType}; converting is Cast's job");
         if (dstLayout.Size == 0) return;
         var l = GpuLayout.Coalesced("copy", srcLayout, dstLayout);
+        if (src.ElementType != ElementType.Float32)
+        {
+            CopyTyped(src, l[0], dst, l[1], Count(dstLayout.Size));
+            return;
+        }
         _kernels.Copy.Value(Count(dstLayout.Size), l[0], l[1], View(src), View(dst));
     }
 

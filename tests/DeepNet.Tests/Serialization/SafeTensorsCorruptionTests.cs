@@ -1,3 +1,4 @@
+using DeepNet.Tensors;
 using System.Text;
 using DeepNet.Layers;
 using Xunit;
@@ -94,11 +95,10 @@ public sealed class SafeTensorsCorruptionTests
     [InlineData("BF16", 2)]
     [InlineData("I64", 8)]
     [InlineData("I32", 4)]
-    [InlineData("I16", 2)]
     [InlineData("I8", 1)]
     [InlineData("U8", 1)]
     [InlineData("BOOL", 1)]
-    public void Parse_OtherDTypes_ConvertToFloat32(string dtype, int size)
+    public void Parse_OtherDTypes_KeepTheirDType(string dtype, int size)
     {
         // Element 0 is all-zero bytes (0 in every dtype); element 1 is the dtype's encoding of 1.
         byte[] one = dtype switch
@@ -108,13 +108,33 @@ public sealed class SafeTensorsCorruptionTests
             "BF16" => [0x80, 0x3F],
             "I64" => BitConverter.GetBytes(1L),
             "I32" => BitConverter.GetBytes(1),
-            "I16" => BitConverter.GetBytes((short)1),
             _ => [1],
         };
         string json = $"{{\"x\":{{\"dtype\":\"{dtype}\",\"shape\":[2],\"data_offsets\":[0,{2 * size}]}}}}";
         byte[] header = Encoding.UTF8.GetBytes(json);
         byte[] file = Build((ulong)header.Length, [.. header, .. new byte[size], .. one]);
 
-        Assert.Equal([0f, 1f], SafeTensorsReader.Parse(file)["x"].Data);
+        NamedArray x = SafeTensorsReader.Parse(file)["x"];
+        Assert.Equal(dtype, x.DType switch
+        {
+            DType.Float64 => "F64", DType.Float16 => "F16", DType.BFloat16 => "BF16", DType.Int64 => "I64",
+            DType.Int32 => "I32", DType.Int8 => "I8", DType.UInt8 => "U8", DType.Bool => "BOOL", _ => "?",
+        });
+        using var values = x.ToTensor().To(DType.Float32);
+        Assert.Equal([0f, 1f], values.ToArray());
+    }
+
+    [Theory]
+    [InlineData("I16", 2)]
+    [InlineData("U64", 8)]
+    [InlineData("F8_E4M3", 1)]
+    public void Parse_DTypeNoTensorHolds_IsRefusedNamingTensorAndDType(string dtype, int size)
+    {
+        string json = $"{{\"ids\":{{\"dtype\":\"{dtype}\",\"shape\":[2],\"data_offsets\":[0,{2 * size}]}}}}";
+        byte[] header = Encoding.UTF8.GetBytes(json);
+        byte[] file = Build((ulong)header.Length, [.. header, .. new byte[2 * size]]);
+        var error = Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsReader.Parse(file));
+        Assert.Contains("'ids'", error.Message);
+        Assert.Contains($"'{dtype}'", error.Message);
     }
 }

@@ -1,3 +1,4 @@
+using DeepNet.Tensors;
 using DeepNet.Layers;
 using Xunit;
 using DeepNet.Serialization;
@@ -26,13 +27,17 @@ public sealed class SafeTensorsInteropTests
     }
 
     [Fact]
-    public void Fixture_ConvertsOtherDTypesToFloat32()
+    public void Fixture_KeepsEveryDTypeOfAPyTorchFile()
     {
-        AssertTensor("f64.row", [4], i => (float)(i[0] / 3.0));
-        AssertTensor("f16.row", [4], i => 0.25f * i[0] - 0.5f);
-        AssertTensor("bf16.row", [4], i => 0.5f * i[0] + 1);
-        Assert.Equal([-3f, 0f, 5f, 1L << 40], Fixture["i64.row"].Data);
-        AssertTensor("i32.matrix", [3, 2], i => 2 * i[0] + i[1] - 3);
+        Assert.Equal([0.0, 1 / 3.0, 2 / 3.0, 1.0], Fixture["f64.row"].ToArray<double>());
+        Assert.Equal([-0.5f, -0.25f, 0f, 0.25f], Fixture["f16.row"].ToArray<Half>().Select(h => (float)h));
+        Assert.Equal([1f, 1.5f, 2f, 2.5f], Fixture["bf16.row"].ToArray<DeepNet.Kernels.BFloat16>().Select(h => (float)h));
+        Assert.Equal([-3L, 0L, 5L, 1L << 40], Fixture["i64.row"].ToArray<long>());
+        Assert.Equal([-3, -2, -1, 0, 1, 2], Fixture["i32.matrix"].ToArray<int>());
+        Assert.Equal(DType.Int32, Fixture["i32.matrix"].DType);
+        // Asked for float32, a file tensor converts explicitly.
+        using var f32 = Fixture["f64.row"].ToTensor().To(DType.Float32);
+        Assert.Equal([0f, 1 / 3f, 2 / 3f, 1f], f32.ToArray());
     }
 
     [Fact]

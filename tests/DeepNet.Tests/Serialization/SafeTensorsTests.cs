@@ -71,7 +71,8 @@ public sealed class SafeTensorsTests : IDisposable
 
         Assert.Equal("test", test.Name);
         Assert.Equal([2, 2], test.Shape);
-        Assert.Equal(new float[4], test.Data);
+        Assert.Equal(DeepNet.Tensors.DType.Int32, test.DType);
+        Assert.Equal(new int[4], test.ToArray<int>());
     }
 
     [Fact]

@@ -1,0 +1,94 @@
+using DeepNet.Tensors;
+using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
+
+namespace DeepNet.Autograd.Functions;
+
+/// <summary>
+/// Scaled-dot-product attention on the fused flash-style kernel (Kernels/Fused/Attention) for
+/// 4-d q [N, H, L, D], k [N, H, S, D], v [N, H, S, Dv] with additive masks broadcast to
+/// [N, H, L, S] (no gradient flows to a mask: callers with a mask that requires grad use the
+/// composite). Returns [N, H, L, Dv] as a permuted view of the dense [N, L, H, Dv] output, so the
+/// usual merge of heads into [N, L, H·Dv] copies nothing. Saves q, k, v, the output and the row
+/// log-sum-exp; the backward recomputes the probabilities. tests/DeepNet.Tests/Tensors/AttentionTests
+/// asserts equality with the composite.
+/// </summary>
+internal sealed class AttentionFunction : Function
+{
+    private const string Op = "scaled_dot_product_attention";
+    private Attention _forward;
+    private Tensor _q = null!;
+    private bool _needQ, _needK, _needV;
+
+    public override string Name => "ScaledDotProductAttentionBackward";
+
+    public static Tensor Apply(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float scale)
+    {
+        Tensor.CheckSameDevice(Op, q, k, v);
+        if (mask is not null) Tensor.CheckSameDevice(Op, q, mask);
+        if (padding is not null) Tensor.CheckSameDevice(Op, q, padding);
+        if (q.Rank != 4 || k.Rank != 4 || v.Rank != 4)
+            throw new ArgumentException($"{Op}: expects 4-d query, key, value [N, H, L, E], got {q.Shape}, {k.Shape}, {v.Shape}");
+        int n = q.ShapeArray[0], h = q.ShapeArray[1], l = q.ShapeArray[2], d = q.ShapeArray[3], s = k.ShapeArray[2], dv = v.ShapeArray[3];
+        if (k.ShapeArray[0] != n || k.ShapeArray[1] != h || k.ShapeArray[3] != d || v.ShapeArray[0] != n || v.ShapeArray[1] != h || v.ShapeArray[2] != s)
+            throw new ArgumentException($"{Op}: query {q.Shape}, key {k.Shape} and value {v.Shape} must be [N, H, L, E], [N, H, S, E] and [N, H, S, Ev]");
+        if (q.Layout.Strides[3] != 1 && d > 1 || k.Layout.Strides[3] != 1 && d > 1 || v.Layout.Strides[3] != 1 && dv > 1)
+        {
+            using var dq = UnitLast(q);
+            using var dk = UnitLast(k);
+            using var dvT = UnitLast(v);
+            return Apply(dq, dk, dvT, mask, padding, causal, scale);
+        }
+        var g = new AttentionGeometry
+        {
+            N = n, H = h, L = l, S = s, D = d, Dv = dv, Scale = scale, Causal = causal ? 1 : 0,
+            HasMask = mask is null ? 0 : 1, HasPadding = padding is null ? 0 : 1,
+            Q0 = q.Layout.Offset, QN = q.Layout.Strides[0], QH = q.Layout.Strides[1], QL = q.Layout.Strides[2],
+            K0 = k.Layout.Offset, KN = k.Layout.Strides[0], KH = k.Layout.Strides[1], KS = k.Layout.Strides[2],
+            V0 = v.Layout.Offset, VN = v.Layout.Strides[0], VH = v.Layout.Strides[1], VS = v.Layout.Strides[2],
+        };
+        if (mask is not null) (g.M0, g.MN, g.MH, g.ML, g.MS) = AttentionGeometry.MaskStrides(Op, "attn_mask", mask.Layout, n, h, l, s);
+        if (padding is not null) (g.P0, g.PN, g.PH, g.PL, g.PS) = AttentionGeometry.MaskStrides(Op, "key padding mask", padding.Layout, n, h, l, s);
+        var device = q.Device;
+        var o = Tensor.Empty([n, l, h, dv], device);
+        using var lse = Tensor.Empty([n, h, l], device);
+        var op = new Attention(g, q.Buffer, k.Buffer, v.Buffer, mask?.Buffer, padding?.Buffer, o.Buffer, lse.Buffer);
+        q.Backend.Run(op);
+        if (ShouldRecord(q, k, v))
+        {
+            var node = new AttentionFunction { _forward = op, _needQ = q.RequiresGrad, _needK = k.RequiresGrad, _needV = v.RequiresGrad };
+            // The op holds these buffers; the saved aliases keep them alive until backward.
+            node._q = node.Save(q);
+            node.Save(k);
+            node.Save(v);
+            node.Save(o);
+            node.Save(lse);
+            if (mask is not null) node.Save(mask);
+            if (padding is not null) node.Save(padding);
+            node.Record(o, q, k, v);
+        }
+        using (o) return o.Permute(0, 2, 1, 3);
+    }
+
+    // p = exp(s − lse), δ = dO·O, dS = p·(dO·vᵀ − δ) ⇒ dv = pᵀ·dO, dq = scale·dS·k, dk = scale·dSᵀ·q
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        var g = _forward.Geometry;
+        var device = _q.Device;
+        using var gradO = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();   // [N, L, H, Dv]
+        using var delta = Tensor.Empty([g.N, g.H, g.L], device);
+        var gradQ = Tensor.Empty([g.N, g.L, g.H, g.D], device);
+        var gradK = Tensor.Empty([g.N, g.S, g.H, g.D], device);
+        var gradV = Tensor.Empty([g.N, g.S, g.H, g.Dv], device);
+        _q.Backend.Run(new AttentionBackward(_forward, gradO.Buffer, delta.Buffer, gradQ.Buffer, gradK.Buffer, gradV.Buffer));
+        return [Heads(gradQ, _needQ), Heads(gradK, _needK), Heads(gradV, _needV)];
+    }
+
+    /// <summary>[N, ·, H, E] dense → the [N, H, ·, E] view the input had; null when not needed.</summary>
+    private static Tensor? Heads(Tensor grad, bool needed)
+    {
+        using (grad) return needed ? grad.Permute(0, 2, 1, 3) : null;
+    }
+
+    private static Tensor UnitLast(Tensor t) => t.Layout.Strides[3] == 1 || t.ShapeArray[3] <= 1 ? t.Alias() : t.Contiguous();
+}

@@ -1,0 +1,44 @@
+using DeepNet.Tensors;
+using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
+
+namespace DeepNet.Autograd.Functions;
+
+/// <summary>
+/// torch.nn.functional.max_pool2d as a primitive (Kernels/Fused/MaxPool2D): the forward records
+/// each window's argmax, the backward scatters the output gradient there. Yields the values
+/// (recorded) and the flat per-plane indices h·W + w (float32, no graph). tests/DeepNet.Tests/Tensors/MaxPool2DFusedTests
+/// asserts equality with the Im2Col → Max composite.
+/// </summary>
+internal sealed class MaxPool2DFunction : Function
+{
+    private MaxPool2DGeometry _geometry;
+    private Tensor _indices = null!;
+    private int[] _inputShape = [];
+
+    public static (Tensor Values, Tensor Indices) Apply(Tensor x, MaxPool2DGeometry g)
+    {
+        if (!x.IsContiguous)
+        {
+            using var dense = x.Contiguous();
+            return Apply(dense, g);
+        }
+        int[] outShape = [x.ShapeArray[0], x.ShapeArray[1], g.P, g.Q];
+        var y = Tensor.Empty(outShape, x.Device);
+        var indices = Tensor.Empty(outShape, x.Device);
+        x.Backend.Run(new MaxPool2D(g, x.Buffer, x.Layout.Offset, y.Buffer, indices.Buffer));
+        if (!ShouldRecord(x)) return (y, indices);
+        var node = new MaxPool2DFunction { _geometry = g, _inputShape = x.ShapeArray };
+        node._indices = node.Save(indices);
+        return (node.Record(y, x), indices);
+    }
+
+    // y = x[argmax] ⇒ dx[argmax] += dy, zero elsewhere
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
+        var gradX = Tensor.Empty(_inputShape, _indices.Device);
+        _indices.Backend.Run(new MaxPool2DBackward(_geometry, _indices.Buffer, gradY.Buffer, gradY.Layout.Offset, gradX.Buffer));
+        return [gradX];
+    }
+}

@@ -1,0 +1,45 @@
+using DeepNet.Tensors;
+using DeepNet.Kernels.Fused;
+using DeepNet.Kernels.Geometry;
+
+namespace DeepNet.Autograd.Functions;
+
+/// <summary>
+/// softmax / log_softmax along one dim on the fused kernel (Kernels/Fused/Softmax). The output is
+/// what backward needs, so it is the only saved tensor. tests/DeepNet.Tests/Tensors/SoftmaxFusedTests
+/// asserts equality with the max-shift composite, forward and gradients.
+/// </summary>
+internal sealed class SoftmaxFunction : Function
+{
+    private SoftmaxShape _shape;
+    private int _log;
+    private Tensor _y = null!;
+
+    public override string Name => _log != 0 ? "LogSoftmaxBackward" : "SoftmaxBackward";
+
+    public static Tensor Apply(Tensor x, int dim, bool log)
+    {
+        string op = log ? "log_softmax" : "softmax";
+        var shape = SoftmaxShape.From(op, x.ShapeArray, dim);
+        if (!x.IsContiguous)
+        {
+            using var dense = x.Contiguous();
+            return Apply(dense, dim, log);
+        }
+        var y = Tensor.Empty(x.ShapeArray, x.Device);
+        x.Backend.Run(new Softmax(shape, log ? 1 : 0, x.Buffer, x.Layout.Offset, y.Buffer));
+        if (!ShouldRecord(x)) return y;
+        var node = new SoftmaxFunction { _shape = shape, _log = log ? 1 : 0 };
+        node._y = node.Save(y);
+        return node.Record(y, x);
+    }
+
+    // softmax: dx = y·(dy − Σ dy·y); log_softmax: dx = dy − exp(y)·Σ dy (sums along the dim)
+    protected internal override Tensor?[] Backward(Tensor gradOutput)
+    {
+        using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
+        var gradX = Tensor.Empty(_y.ShapeArray, _y.Device);
+        _y.Backend.Run(new SoftmaxBackward(_shape, _log, _y.Buffer, gradY.Buffer, gradY.Layout.Offset, gradX.Buffer));
+        return [gradX];
+    }
+}
