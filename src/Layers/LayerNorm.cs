@@ -1,4 +1,3 @@
-using DeepNet.Autograd;
 using DeepNet.Tensors;
 
 namespace DeepNet.Layers;
@@ -37,12 +36,7 @@ public sealed class LayerNorm : Module
     public Tensor? Weight => _weight;
     public Tensor? Bias => _bias;
 
-    public override Tensor Forward(Tensor input)
-    {
-        var output = input.LayerNorm(_normalizedShape, Weight, Bias, Eps);
-        GraphCapture.Current?.MarkWholeLayer(this, input, output);   // ONNX export: one LayerNormalization node
-        return output;
-    }
+    public override Tensor Forward(Tensor input) => input.LayerNorm(_normalizedShape, Weight, Bias, Eps);
 
     protected override string Describe() => $"LayerNorm([{string.Join(", ", _normalizedShape)}])";
 }

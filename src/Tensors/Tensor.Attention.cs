@@ -34,7 +34,8 @@ public sealed partial class Tensor
         if (dropoutP < 0f || dropoutP >= 1f)
             throw new ArgumentException($"{AttentionOp}: dropout_p must be in [0, 1), got {dropoutP}");
         float s = scale ?? 1f / MathF.Sqrt(query.ShapeArray[^1]);
-        bool composite = dropoutP > 0f || attnMask is { RequiresGrad: true } || keyPadding is { RequiresGrad: true };
+        // An export capture takes the composite: its masks are recorded inputs (the fused node keeps them outside the graph).
+        bool composite = dropoutP > 0f || attnMask is { RequiresGrad: true } || keyPadding is { RequiresGrad: true } || GraphCapture.IsActive;
         return DisposeScope.Run(() =>
         {
             Tensor As4D(Tensor t) => rank == 4 ? t : t.Reshape([.. Enumerable.Repeat(1, 4 - rank), .. t.ShapeArray]);

@@ -13,7 +13,11 @@ internal sealed class SoftmaxFunction : Function
 {
     private SoftmaxShape _shape;
     private int _log;
+    private int _dim;
     private Tensor _y = null!;
+
+    /// <summary>The (non-negative) dim and whether it is log_softmax, for export.</summary>
+    internal (int Dim, bool Log) Axis => (_dim, _log != 0);
 
     public override string Name => _log != 0 ? "LogSoftmaxBackward" : "SoftmaxBackward";
 
@@ -29,7 +33,7 @@ internal sealed class SoftmaxFunction : Function
         var y = Tensor.Empty(x.ShapeArray, x.Device);
         x.Backend.Run(new Softmax(shape, log ? 1 : 0, x.Buffer, x.Layout.Offset, y.Buffer));
         if (!ShouldRecord(x)) return y;
-        var node = new SoftmaxFunction { _shape = shape, _log = log ? 1 : 0 };
+        var node = new SoftmaxFunction { _shape = shape, _log = log ? 1 : 0, _dim = dim < 0 ? dim + x.Rank : dim };
         node._y = node.Save(y);
         return node.Record(y, x);
     }

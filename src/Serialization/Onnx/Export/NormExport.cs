@@ -4,20 +4,13 @@ using static DeepNet.Serialization.Onnx.Export.OnnxGraphBuilder;
 namespace DeepNet.Serialization.Onnx.Export;
 
 /// <summary>
-/// LayerNorm and eval-mode BatchNorm1D/2D (marked whole by their Forward under a capture) as ONNX
-/// LayerNormalization and BatchNormalization nodes, their parameters and running statistics the
-/// initializers of the module's state names; without affine parameters, ones and zeros stand in.
+/// Eval-mode BatchNorm1D/2D (marked whole by its Forward under a capture) as an ONNX
+/// BatchNormalization node, its parameters and running statistics the initializers of the module's
+/// state names; without affine parameters, ones and zeros stand in. (LayerNorm is its own primitive,
+/// LayerNormFunction, emitted as LayerNormalization wherever it runs.)
 /// </summary>
 internal static class NormExport
 {
-    public static string LayerNorm(OnnxEmitter e, OnnxGraphBuilder g, string x, LayerNorm norm, string path)
-    {
-        var shape = norm.NormalizedShape.ToArray();
-        var scale = norm.Weight is { } w ? e.StateInitializer(Name(path, "weight"), w) : Filled(g, shape, 1f);
-        string[] inputs = norm.Bias is { } b ? [x, scale, e.StateInitializer(Name(path, "bias"), b)] : [x, scale];
-        return g.Node("LayerNormalization", inputs, Int("axis", -shape.Length), Float("epsilon", norm.Eps));
-    }
-
     public static string BatchNorm(OnnxEmitter e, OnnxGraphBuilder g, string x, BatchNorm norm, string path)
     {
         int[] channels = [norm.NumFeatures];

@@ -46,7 +46,6 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionar
         return node.Layer switch
         {
             Layers.RecurrentLayer recurrent => RecurrentExport.Emit(g, x, recurrent, path, node.Inputs[0].Shape.Length),
-            Layers.LayerNorm norm => NormExport.LayerNorm(this, g, x, norm, path),
             Layers.BatchNorm norm => NormExport.BatchNorm(this, g, x, norm, path),
             _ => throw Unsupported(node, $"{node.Layer!.GetType().Name} has no whole-layer export"),
         };
@@ -90,6 +89,10 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionar
             WhereFunction => g.Node("Where", [g.Node("Cast", [In(node, 2)], Int("to", ToBool)), In(node, 0), In(node, 1)]),
             GatherFunction f => g.Node("GatherElements", [In(node, 0), g.Node("Cast", [In(node, 1)], Int("to", ToInt64))], Int("axis", f.Dim)),
             Im2ColFunction c => Im2Col(node, c),
+            SoftmaxFunction s => g.Node(s.Axis.Log ? "LogSoftmax" : "Softmax", [In(node, 0)], Int("axis", s.Axis.Dim)),
+            LayerNormFunction n => LayerNorm(node, n),
+            MaxPool2DFunction p => MaxPool(node, p.Geometry),
+            CastFunction => g.Node("Cast", [In(node, 0)], Int("to", OnnxTypes.Of(node.Op!.CapturedOutput!.DType, node))),
             SoftmaxCrossEntropyFunction => throw Unsupported(node, "a loss (cross_entropy) is not part of an exported model; export the model without its loss"),
             _ => throw Unsupported(node, "this op has no ONNX export"),
         };
@@ -208,6 +211,31 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionar
         return kind == Kernels.ReduceKind.Sum
             ? g.Node("ReduceSum", [x, g.Int64s([.. dims.Select(d => (long)d)])], Int("keepdims", keep))
             : g.Node("ReduceMax", [x], Ints("axes", dims.Select(d => (long)d)), Int("keepdims", keep));
+    }
+
+    // LayerNormalization over the trailing dims; without a weight, ones stand in for the scale.
+    private string LayerNorm(TraceNode node, LayerNormFunction norm)
+    {
+        var (shape, eps, hasWeight, hasBias) = norm.Norm;
+        string scale;
+        if (hasWeight) scale = In(node, 1);
+        else
+        {
+            var ones = new float[shape.Aggregate(1, (n, d) => n * d)];
+            Array.Fill(ones, 1f);
+            scale = g.FloatInitializer(null, ones, shape);
+        }
+        string[] inputs = hasBias ? [In(node, 0), scale, In(node, hasWeight ? 2 : 1)] : [In(node, 0), scale];
+        return g.Node("LayerNormalization", inputs, Int("axis", -shape.Length), Float("epsilon", eps));
+    }
+
+    // MaxPool in floor mode; ceil mode's last partial window (the caller's P, Q) comes from extra end padding.
+    private string MaxPool(TraceNode node, Kernels.Geometry.MaxPool2DGeometry p)
+    {
+        long extraH = Math.Max(0L, (long)(p.P - 1) * p.StrideH + (long)p.DilationH * (p.R - 1) + 1 - (p.H + 2L * p.PadH));
+        long extraW = Math.Max(0L, (long)(p.Q - 1) * p.StrideW + (long)p.DilationW * (p.S - 1) + 1 - (p.W + 2L * p.PadW));
+        return g.Node("MaxPool", [In(node, 0)], Ints("kernel_shape", [p.R, p.S]), Ints("strides", [p.StrideH, p.StrideW]),
+            Ints("pads", [p.PadH, p.PadW, p.PadH + extraH, p.PadW + extraW]), Ints("dilations", [p.DilationH, p.DilationW]));
     }
 
     internal static string Format(int[] shape) => "[" + string.Join(", ", shape) + "]";
