@@ -35,7 +35,7 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionar
     {
         if (_states.TryGetValue(name, out var emitted)) return emitted;
         if (!g.Reserve(name)) throw new OnnxExportException($"onnx export: the name '{name}' is used twice");
-        return _states[name] = g.FloatInitializer(name, value.ToArray(), value.ShapeArray);
+        return _states[name] = Initializer(name, value, null);
     }
 
     // A layer marked whole during the trace: one ONNX node (or one per recurrent layer).
@@ -51,8 +51,23 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionar
         };
     }
 
+    // Float32 and Int64 values become initializers; other dtypes are refused by name.
+    private string Initializer(string? name, Tensors.Tensor value, TraceNode? node) => value.DType switch
+    {
+        Tensors.DType.Float32 => g.FloatInitializer(name, value.ToArray(), value.ShapeArray),
+        Tensors.DType.Int64 => g.Int64Initializer(name, value.ToArray<long>(), value.ShapeArray),
+        _ => throw new OnnxExportException($"onnx export: {(name ?? node?.Describe() ?? "a constant")} is {value.DType}; only Float32 and Int64 values can be exported"),
+    };
+
     private string Constant(TraceNode node)
     {
+        if (node.Value!.DType != Tensors.DType.Float32)
+        {
+            if (node.Value.DType != Tensors.DType.Int64) return Initializer(null, node.Value, node);   // throws, naming the dtype
+            if (node.ShapeChanges || !node.Value.ToArray<long>().AsSpan().SequenceEqual(node.ValueB!.ToArray<long>()))
+                throw new OnnxExportException($"onnx export: {node.Describe()} reads a {node.Value.DType} value that changes with the input; it cannot be exported");
+            return Initializer(null, node.Value, node);
+        }
         var a = node.Value!.ToArray();
         if (!node.ShapeChanges && a.AsSpan().SequenceEqual(node.ValueB!.ToArray())) return g.FloatInitializer(null, a, node.Shape);
         // A constant that follows the batch (zeros of [N, H], a padding block): one value everywhere

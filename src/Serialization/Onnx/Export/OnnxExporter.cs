@@ -21,6 +21,8 @@ internal static class OnnxExporter
         sample.ThrowIfDisposed();
         if (batchDim < 0 || batchDim >= sample.Rank)
             throw new ArgumentException($"onnx export: batch dim {batchDim} is out of range for the sample input {sample.Shape}");
+        if (sample.DType != DType.Float32)
+            throw new ArgumentException($"onnx export: the sample input must be Float32 (DeepNet's layers take float32, ids included), got {sample.DType}");
         if (sample.Shape[batchDim] < 1)
             throw new ArgumentException($"onnx export: the sample input {sample.Shape} must hold at least one item along dim {batchDim}");
         var modes = ExportTrace.ModulePaths(model, "").Select(m => (m.Module, m.Module.IsTraining)).ToList();

@@ -86,6 +86,15 @@ public sealed class OnnxExportErrorTests
     }
 
     [Fact]
+    public void ANonFloatSample_IsRefused()
+    {
+        using var model = new Relu();
+        using var ids = Tensor.FromArray(new long[] { 1, 2, 3, 4 }, [2, 2]);
+        var e = Assert.Throws<ArgumentException>(() => model.ExportOnnx(ids));
+        Assert.Contains("Int64", e.Message);
+    }
+
+    [Fact]
     public void AFailedExport_WritesNoFile()
     {
         using var model = new Custom(x => x.CrossEntropy(x.Softmax(-1)));
