@@ -5,6 +5,8 @@
 // mails is held out for validation; the weights of the best validation epoch are kept and scored
 // on the test mails. `--small` trains on a CPU in minutes.
 //   dotnet run -c Release --project samples/TransformerText -- --small --out out/transformer-text
+// fp32 vs int8 (Dense, Embedding and attention in-projections quantized) of a trained model, without training again:
+//   dotnet run -c Release --project samples/TransformerText -- --small --epochs 0 --load out/transformer-text/model.safetensors --quantize --out /tmp/tt-int8
 using System.CommandLine;
 using DeepNet.Samples;
 using System.Diagnostics;
@@ -25,10 +27,12 @@ var smallOption = new Option<bool>("--small") { Description = "d_model 128, 4 he
 var vocabOption = new Option<int>("--vocab") { Description = "Vocabulary size, pad and unknown included", DefaultValueFactory = _ => 10_000 };
 var maxLengthOption = new Option<int?>("--max-length") { Description = "Tokens read per mail (default 256, 128 with --small)" };
 var mailsOption = new Option<int?>("--mails") { Description = "Use only this many mails (after shuffling): a quick check of the pipeline" };
+var loadOption = new Option<string?>("--load") { Description = "Start from these weights (model.safetensors of an earlier run)" };
+var quantizeOption = new Option<bool>("--quantize") { Description = "After the test: quantize to int8 and compare size, accuracy and latency with fp32" };
 
 var command = options.AddTo(new RootCommand("Classify SpamAssassin mails as spam or ham with a Transformer encoder")
 {
-    smallOption, vocabOption, maxLengthOption, mailsOption,
+    smallOption, vocabOption, maxLengthOption, mailsOption, loadOption, quantizeOption,
 });
 command.SetAction(parse =>
 {
@@ -36,12 +40,12 @@ command.SetAction(parse =>
     var size = small ? new ModelSize(128, 4, 2, 512) : new ModelSize(512, 8, 6, 2048);
     Train(size, parse.GetValue(vocabOption), parse.GetValue(maxLengthOption) ?? (small ? 128 : 256), parse.GetValue(options.Epochs),
         parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate), Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Data),
-        parse.GetValue(options.Seed), parse.GetValue(options.Out)!, parse.GetValue(mailsOption));
+        parse.GetValue(options.Seed), parse.GetValue(options.Out)!, parse.GetValue(mailsOption), parse.GetValue(loadOption), parse.GetValue(quantizeOption));
 });
 return command.Parse(args).Invoke();
 
 static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int batchSize, double lr, Device device,
-    string? dataDir, ulong seed, string outDir, int? mails)
+    string? dataDir, ulong seed, string outDir, int? mails, string? load, bool quantize)
 {
     Directory.CreateDirectory(outDir);
     var corpus = SpamAssassin.Load(dataDir);
@@ -63,6 +67,7 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
         $"{realTokens / (double)trainCount:F0} tokens per training mail on average (max {maxLength})");
 
     using var model = new TextClassifier(vocabulary.Count + 2, size, maxLength, classes: 2, new Generator(seed));
+    if (load is not null) model.Load(load);
     model.To(device);
     Console.WriteLine($"device: {device}");
     Console.WriteLine(model);
@@ -95,6 +100,12 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
     Console.WriteLine($"epochs: {history.Epochs.Count}");
     Console.WriteLine($"params: {model.ParameterCount}");
     Console.WriteLine($"out: {Path.GetFullPath(outDir)}");
+    if (!quantize) return;
+    // Calibration: 8 training batches; the embedding table (most of the weights) and the attention in-projections are int8 too.
+    Tensor Mails(Dataset set, int start, int n) => Tensor.FromArray(set.Features[(start * maxLength)..((start + n) * maxLength)], [n, maxLength], device);
+    var calibration = Enumerable.Range(0, Math.Min(8, trainSet.Count / batchSize)).Select(i => Mails(trainSet, i * batchSize, batchSize)).ToList();
+    Int8Comparison.Run("TransformerText --small", model, calibration, test, n => Mails(testSet, 0, n), Path.Combine(outDir, "int8"),
+        new DeepNet.Layers.Quantized.QuantizationOptions { Embeddings = true, AttentionProjections = true });
 }
 
 // The most frequent training words get ids 2.. (0 is padding, 1 an unknown word); ties by word.
@@ -132,29 +143,27 @@ internal sealed record ModelSize(int DModel, int Heads, int Layers, int FeedForw
 internal sealed class TextClassifier : Module
 {
     public const int PadId = 0, UnknownId = 1;
-    private readonly Embedding _embedding;
     private readonly SinusoidalPositionalEncoding _positions;
     private readonly TransformerEncoder _encoder;
-    private readonly Dense _head;
 
     public TextClassifier(int vocabSize, ModelSize size, int maxLength, int classes, Generator generator)
     {
-        _embedding = RegisterModule("embedding", new Embedding(vocabSize, size.DModel, generator));
+        RegisterModule("embedding", new Embedding(vocabSize, size.DModel, generator));
         _positions = RegisterModule("positions", new SinusoidalPositionalEncoding(size.DModel, maxLength, dropout: 0.1f, batchFirst: true, generator));
         _encoder = RegisterModule("encoder", new TransformerEncoder(
             () => new TransformerEncoderLayer(size.DModel, size.Heads, size.FeedForward, dropout: 0.1f, batchFirst: true, generator: generator),
             size.Layers));
-        _head = RegisterModule("classifier", new Dense(size.DModel, classes, generator: generator));
+        RegisterModule("classifier", new Dense(size.DModel, classes, generator: generator));
     }
 
     public override Tensor Forward(Tensor input)
     {
         var padded = input.Eq(PadId);                                      // [N, L], 1 = ignore this key
         // No √d scaling: Embedding starts at N(0, 1), already the scale of the ±1 sinusoids.
-        var x = _positions.Forward(_embedding.Forward(input));            // [N, L, d]
+        var x = _positions.Forward(Child("embedding").Call(input));       // [N, L, d]; Child: Quantize may swap layers
         var h = _encoder.Forward(x, null, AttentionMask.Blocked(padded));                          // [N, L, d]
         var keep = padded.Neg().Add(1f).Unsqueeze(2);                      // [N, L, 1]
         var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));  // [N, d]
-        return _head.Forward(pooled);
+        return Child("classifier").Call(pooled);   // Child: Quantize may swap the Dense
     }
 }

@@ -57,17 +57,86 @@ public abstract partial class Module : IDisposable
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
 
     /// <summary>
+    /// The child registered under <paramref name="name"/> now. Composites call their children
+    /// through this (not a field) so that a replaced child (Quantization.Quantize swaps Dense for
+    /// QuantizedDense) is the one that runs.
+    /// </summary>
+    protected Module Child(string name)
+    {
+        foreach (var (n, module) in _children)
+            if (n == name) return module;
+        throw new ArgumentException($"module: {GetType().Name} has no child '{name}'");
+    }
+
+    /// <summary>Puts <paramref name="replacement"/> in the place of child <paramref name="name"/> (same name, same order); returns the old child.</summary>
+    internal Module ReplaceChild(string name, Module replacement)
+    {
+        int i = _children.FindIndex(c => c.Name == name);
+        if (i < 0) throw new ArgumentException($"module: {GetType().Name} has no child '{name}'");
+        var old = _children[i].Module;
+        _children[i] = (name, replacement);
+        OnChildReplaced(i, old, replacement);
+        return old;
+    }
+
+    /// <summary>Called by <see cref="To"/> after the slots moved, for state that is not a tensor slot (packed int8 weights).</summary>
+    private protected virtual void OnDeviceChanged(Device device) { }
+
+    /// <summary>Frees state that is not a tensor slot (packed int8 weights) when the module is disposed.</summary>
+    private protected virtual void OnDispose() { }
+
+    /// <summary>Lets a container that also keeps its children in a list of its own (Sequential) follow a replacement.</summary>
+    private protected virtual void OnChildReplaced(int index, Module old, Module replacement) { }
+
+    /// <summary>The dotted path of the first inference-only (quantized) module in this tree, or null.</summary>
+    internal string? FindInferenceOnly(string prefix = "")
+    {
+        if (IsInferenceOnly) return prefix.Length == 0 ? GetType().Name : $"{GetType().Name} at '{prefix.TrimEnd('.')}'";
+        foreach (var (name, child) in _children)
+            if (child.FindInferenceOnly(prefix + name + ".") is { } found) return found;
+        return null;
+    }
+
+    /// <summary>True for a module that runs inference only (an int8 layer, or attention with an int8 in-projection).</summary>
+    internal virtual bool IsInferenceOnly => this is IInferenceOnly;
+
+    /// <summary>Takes parameter or buffer <paramref name="name"/> out of this module (quantization replaces it); returns it.</summary>
+    internal Tensor RemoveSlot(string name)
+    {
+        int i = _slots.FindIndex(s => s.Name == name);
+        if (i < 0) throw new ArgumentException($"module: {GetType().Name} has no parameter or buffer '{name}'");
+        var tensor = _slots[i].Tensor;
+        _slots.RemoveAt(i);
+        return tensor;
+    }
+
+    private void ThrowIfInferenceOnly(string what)
+    {
+        if (FindInferenceOnly() is { } found)
+            throw new InvalidOperationException(
+                $"module: {what} of a quantized model: it holds int8 layers ({found}) that run inference only. " +
+                "Train the float model, then quantize it again with Quantization.Quantize");
+    }
+
+    /// <summary>
     /// Every parameter of this module and its descendants, frozen ones included (as torch's
     /// parameters()); <see cref="TrainableParameters"/> leaves the frozen ones out.
     /// </summary>
-    public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor);
+    public IEnumerable<Tensor> Parameters()
+    {
+        ThrowIfInferenceOnly("Parameters() (what an optimizer trains)");
+        return NamedParameters().Select(p => p.Tensor);
+    }
 
     /// <summary>The parameters that are not frozen (RequiresGrad true): what to give an optimizer after <see cref="Freeze"/>.</summary>
     public IEnumerable<Tensor> TrainableParameters() => Parameters().Where(p => p.RequiresGrad);
 
     /// <summary>The not-frozen parameters with their dotted names.</summary>
-    public IEnumerable<(string Name, Tensor Tensor)> NamedTrainableParameters() =>
-        NamedParameters().Where(p => p.Tensor.RequiresGrad);
+    public IEnumerable<(string Name, Tensor Tensor)> NamedTrainableParameters()
+    {
+        ThrowIfInferenceOnly("NamedTrainableParameters()");
+        return NamedParameters().Where(p => p.Tensor.RequiresGrad);
+    }
 
     /// <summary>
     /// Sets RequiresGrad on every parameter of this module and its descendants (torch's
@@ -75,7 +144,7 @@ public abstract partial class Module : IDisposable
     /// </summary>
     public Module RequiresGrad(bool requiresGrad = true)
     {
-        foreach (var p in Parameters()) p.RequiresGradient(requiresGrad);
+        foreach (var (_, p) in NamedParameters()) p.RequiresGradient(requiresGrad);
         return this;
     }
 
@@ -83,7 +152,7 @@ public abstract partial class Module : IDisposable
     public Module Freeze()
     {
         RequiresGrad(false);
-        foreach (var p in Parameters()) p.ZeroGrad();
+        foreach (var (_, p) in NamedParameters()) p.ZeroGrad();
         return this;
     }
 
@@ -109,7 +178,7 @@ public abstract partial class Module : IDisposable
     }
 
     /// <summary>Number of trainable scalars.</summary>
-    public long ParameterCount => Parameters().Sum(p => p.Size);
+    public long ParameterCount => NamedParameters().Sum(p => p.Tensor.Size);
 
     /// <summary>Sets training mode on this module and every descendant.</summary>
     public Module Train(bool training = true)
@@ -125,7 +194,7 @@ public abstract partial class Module : IDisposable
     /// <summary>Clears the gradients of every parameter.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters()) p.ZeroGrad();
+        foreach (var (_, p) in NamedParameters()) p.ZeroGrad();
     }
 
     /// <summary>
@@ -143,11 +212,13 @@ public abstract partial class Module : IDisposable
     private void SetDevice(Device device)
     {
         Device = device;
+        OnDeviceChanged(device);
         foreach (var (_, child) in _children) child.SetDevice(device);
     }
 
     public void Dispose()
     {
+        OnDispose();
         foreach (var slot in _slots) slot.Tensor.Dispose();
         foreach (var (_, child) in _children) child.Dispose();
         GC.SuppressFinalize(this);

@@ -9,11 +9,10 @@ namespace DeepNet.Layers;
 /// Query [L, N, E], key and value [S, N, E] ([N, L, E] / [N, S, E] batch-first, or unbatched [L, E])
 /// → [L, N, E]. Per head: softmax(q·kᵀ/√d + mask)·v with d = E / heads.
 /// </summary>
-public sealed class MultiHeadAttention : Module
+public sealed partial class MultiHeadAttention : Module
 {
-    private readonly Tensor _inProjWeight;
+    private Tensor? _inProjWeight;   // null once the in-projection is quantized (MultiHeadAttention.Quantized.cs)
     private readonly Tensor? _inProjBias;
-    private readonly Dense _outProj;
     private readonly Generator? _generator;
 
     /// <summary>Xavier-uniform in_proj_weight, zero biases, Dense's default out_proj weight (PyTorch's init).</summary>
@@ -31,9 +30,9 @@ public sealed class MultiHeadAttention : Module
         float xavier = MathF.Sqrt(6f / (embedDim + 3 * embedDim));
         _inProjWeight = RegisterParameter("in_proj_weight", Tensor.Rand([3 * embedDim, embedDim], generator, low: -xavier, high: xavier));
         if (bias) _inProjBias = RegisterParameter("in_proj_bias", Tensor.Zeros([3 * embedDim]));
-        _outProj = RegisterModule("out_proj", new Dense(embedDim, embedDim, bias, generator));
+        var outProj = RegisterModule("out_proj", new Dense(embedDim, embedDim, bias, generator));
         if (bias)
-            using (GradMode.NoGrad()) _outProj.Bias!.Zero();
+            using (GradMode.NoGrad()) outProj.Bias!.Zero();
     }
 
     public int EmbedDim { get; }
@@ -139,7 +138,7 @@ public sealed class MultiHeadAttention : Module
             {
                 // The fused flash-style primitive: no [L, S] scores kept (the materialized path only under dropout).
                 var attended = Tensor.ScaledDotProductAttention(heads, keys, values, mask, padding, dropout, Causal, scale, Owner._generator);
-                return (Owner._outProj.Call(attended.Permute(0, 2, 1, 3).Reshape(n, l, e)), null);   // [N, L, E], a view of the kernel's output
+                return (Owner.Child("out_proj").Call(attended.Permute(0, 2, 1, 3).Reshape(n, l, e)), null);   // [N, L, E], a view of the kernel's output
             }
             var scores = heads.MatMul(keys.Transpose(2, 3)) * scale;         // [N, h, L, S]
             if (Causal) scores += CausalMask(l, Q.Device);
@@ -149,7 +148,7 @@ public sealed class MultiHeadAttention : Module
             // Tensor.Dropout's identity path is a graph-less alias, so skip it when it would do nothing.
             var dropped = dropout > 0f ? attention.Dropout(dropout, true, Owner._generator) : attention;
             var mixed = dropped.MatMul(values).Permute(0, 2, 1, 3).Reshape(n, l, e);   // [N, L, E]
-            var output = Owner._outProj.Call(mixed);
+            var output = Owner.Child("out_proj").Call(mixed);   // Child: Quantize may have swapped the Dense
             var weights = averageWeights ? dropped.Mean(1) : dropped.Contiguous();
             return (output, weights);
         }
@@ -157,10 +156,13 @@ public sealed class MultiHeadAttention : Module
         private (Tensor Q, Tensor K, Tensor V) Project()
         {
             int e = Owner.EmbedDim;
-            var weight = Owner._inProjWeight;
-            var bias = Owner._inProjBias;
+            var owner = Owner;
+            var weight = owner._inProjWeight;
+            var bias = owner._inProjBias;
             Tensor Linear(Tensor x, int start, int count)
             {
+                owner.InProjectionObserver?.Invoke(x);
+                if (weight is null) return owner.QuantizedInProjection(x).Narrow(-1, start, count);
                 var y = x.MatMul(weight.Narrow(0, start, count).T);
                 return bias is null ? y : y + bias.Narrow(0, start, count);
             }

@@ -22,6 +22,8 @@ public sealed class Sequential : Module
 
     public int Count => _layers.Count;
 
+    private protected override void OnChildReplaced(int index, Module old, Module replacement) => _layers[index] = replacement;
+
     public Module this[int index] => _layers[index];
 
     public override Tensor Forward(Tensor input)

@@ -12,8 +12,7 @@ namespace DeepNet.Layers;
 public sealed class TransformerEncoderLayer : Module
 {
     private readonly MultiHeadAttention _selfAttention;
-    private readonly Dense _linear1, _linear2;
-    private readonly LayerNorm _norm1, _norm2;
+        private readonly LayerNorm _norm1, _norm2;
     private readonly Dropout _dropout, _dropout1, _dropout2;
 
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, float dropout = 0.1f,
@@ -27,9 +26,9 @@ public sealed class TransformerEncoderLayer : Module
         NormFirst = normFirst;
         BatchFirst = batchFirst;
         _selfAttention = RegisterModule("self_attn", new MultiHeadAttention(dModel, nhead, dropout, bias, batchFirst, generator));
-        _linear1 = RegisterModule("linear1", new Dense(dModel, dimFeedforward, bias, generator));
+        RegisterModule("linear1", new Dense(dModel, dimFeedforward, bias, generator));
         _dropout = RegisterModule("dropout", new Dropout(dropout, generator));
-        _linear2 = RegisterModule("linear2", new Dense(dimFeedforward, dModel, bias, generator));
+        RegisterModule("linear2", new Dense(dimFeedforward, dModel, bias, generator));
         _norm1 = RegisterModule("norm1", new LayerNorm(dModel, layerNormEps));
         _norm2 = RegisterModule("norm2", new LayerNorm(dModel, layerNormEps));
         _dropout1 = RegisterModule("dropout1", new Dropout(dropout, generator));
@@ -68,9 +67,9 @@ public sealed class TransformerEncoderLayer : Module
 
     private Tensor FeedForwardBlock(Tensor x)
     {
-        var hidden = _linear1.Call(x);
+        var hidden = Child("linear1").Call(x);   // Child: Quantize may have swapped the Dense layers
         var activated = hidden.Activate(Activation);
-        return _dropout2.Call(_linear2.Call(_dropout.Call(activated)));
+        return _dropout2.Call(Child("linear2").Call(_dropout.Call(activated)));
     }
 
     protected override string Describe() => $"TransformerEncoderLayer(d={DModel}{(NormFirst ? ", pre-norm" : "")})";

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DeepNet.Layers;
 using DeepNet.Layers.Text;
+using DeepNet.Layers.Quantized;
 using DeepNet.Tensors;
 
 namespace DeepNet.Serialization;
@@ -51,6 +52,7 @@ public static class LayerRegistry
             (Flatten f) => Spec("Flatten").With("start_dim", f.StartDim).With("end_dim", f.EndDim));
         Register("Dropout", s => new Dropout(s.Float("p", 0.5f)), (Dropout d) => Spec("Dropout").With("p", d.P));
         Register("Relu", _ => new Relu(), (Relu _) => Spec("Relu"));
+        Register("Identity", _ => new Identity(), (Identity _) => Spec("Identity"));
         Register("Tanh", _ => new Tanh(), (Tanh _) => Spec("Tanh"));
         Register("Sigmoid", _ => new Sigmoid(), (Sigmoid _) => Spec("Sigmoid"));
         Register("Gelu", s => new Gelu(s.Choice<GeluApproximation>("approximate", GeluApproximation.None)),
@@ -83,10 +85,40 @@ public static class LayerRegistry
                 .With("layer_norm_eps", b.Config.LayerNormEps).With("hidden_dropout_prob", b.Config.HiddenDropoutProb)
                 .With("attention_probs_dropout_prob", b.Config.AttentionProbsDropoutProb).With("pad_token_id", b.Config.PadTokenId)
                 .With("num_labels", b.NumLabels));
+        // Quantized layers are built with zero int8 weights (and a placeholder input scale when static); loading the weights file fills them.
+        Register("QuantizedDense", s => new QuantizedDense(Placeholder([s.Int("out_features"), s.Int("in_features")]),
+                s.Bool("bias", true) ? Tensor.Zeros([s.Int("out_features")]) : null, s.Activation("activation", Activation.Identity),
+                s.Bool("dynamic", false) ? null : new QuantizationParams(1f, 0)),
+            (QuantizedDense d) => Spec("QuantizedDense").With("in_features", d.InFeatures).With("out_features", d.OutFeatures)
+                .With("bias", d.Bias is not null).With("dynamic", d.InputParams is null).WithActivation(d.Activation));
+        Register("QuantizedConv2D", s =>
+            {
+                var (r, k) = (s.Pair("kernel_size"), s.Int("out_channels"));
+                return new QuantizedConv2D(Placeholder([k, s.Int("in_channels"), r.H, r.W]), s.Bool("bias", true) ? Tensor.Zeros([k]) : null,
+                    s.Pair("stride", (1, 1)), s.Pair("padding", (0, 0)), s.Pair("dilation", (1, 1)), s.Activation("activation", Activation.Identity),
+                    s.Bool("dynamic", false) ? null : new QuantizationParams(1f, 0));
+            },
+            (QuantizedConv2D c) => Spec("QuantizedConv2D").With("in_channels", c.InChannels).With("out_channels", c.OutChannels)
+                .With("kernel_size", c.KernelSize).With("stride", c.Stride).With("padding", c.Padding).With("dilation", c.Dilation)
+                .With("bias", c.Bias is not null).With("dynamic", c.InputParams is null).WithActivation(c.Activation));
+        Register("QuantizedEmbedding", s =>
+            {
+                int n = s.Int("num_embeddings"), d = s.Int("embedding_dim");
+                if (n <= 0 || d <= 0) throw new ArgumentException($"quantized_embedding: sizes must be positive, got {n}×{d}");
+                return new QuantizedEmbedding(QuantizedWeight.Rows(new sbyte[(long)n * d], Enumerable.Repeat(1f, n).ToArray(), [n, d]));
+            },
+            (QuantizedEmbedding e) => Spec("QuantizedEmbedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim));
         // Type names written before the .NET acronym convention (ReLU → Relu, BatchNorm2d → BatchNorm2D) still load.
         foreach (var (old, current) in (ReadOnlySpan<(string, string)>)[("ReLU", "Relu"), ("GELU", "Gelu"), ("LeakyReLU", "LeakyRelu"),
                      ("BatchNorm1d", "BatchNorm1D"), ("BatchNorm2d", "BatchNorm2D")])
             Factories[old] = Factories[current];
+    }
+
+    private static QuantizedWeight Placeholder(int[] shape)
+    {
+        if (shape.Any(d => d <= 0)) throw new ArgumentException($"quantized layer: shape [{string.Join(", ", shape)}] must be positive");
+        long size = shape.Aggregate(1L, (a, d) => a * d);
+        return new QuantizedWeight(new sbyte[size], Enumerable.Repeat(1f, shape[0]).ToArray(), shape);
     }
 
     /// <summary>The registered type names (with the older spellings that still load), sorted.</summary>

@@ -80,10 +80,9 @@ public sealed partial class ModelArchitecture
     {
         var file = SafeTensorsReader.Read(weightsPath);
         var model = Build();
-        var tensors = file.Arrays.ToDictionary(a => a.Name, a => a.ToTensor().DetachFromScope());
         try
         {
-            model.LoadStateDict(tensors);
+            model.LoadNamedArrays(file.Arrays);   // quantized models take their int8 entries there too
             if (device is not null) model.To(device);
             model.Eval();
             return model;
@@ -92,10 +91,6 @@ public sealed partial class ModelArchitecture
         {
             model.Dispose();
             throw new ModelArchitectureException($"model weights '{weightsPath}' do not fit the architecture: {e.Message}", e);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
         }
     }
 }

@@ -16,7 +16,9 @@ public static class ModuleFiles
     /// </summary>
     public static void Save(this Module module, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        SafeTensorsWriter.Write(path, module.ToNamedArrays(), metadata);
+        // A quantized model's int8 codes and scales are not state-dict tensors (yet): its own writer stores them as I8/F32.
+        if (module.FindInferenceOnly() is not null) QuantizedModelFiles.Save(module, path, metadata);
+        else SafeTensorsWriter.Write(path, module.ToNamedArrays(), metadata);
         ModelDigest.Write(path);
     }
 
@@ -41,6 +43,13 @@ public static class ModuleFiles
     /// validating names and shapes as <see cref="Module.LoadStateDict"/> does; arrays without the prefix are ignored.
     /// </summary>
     public static void LoadNamedArrays(this Module module, IEnumerable<NamedArray> arrays, bool strict = true, string prefix = "")
+    {
+        // A quantized model takes its int8 codes and scales first (QuantizedModelFiles), then the float rest through here.
+        if (prefix.Length == 0 && module.FindInferenceOnly() is not null) QuantizedModelFiles.Load(module, arrays.ToList(), strict);
+        else LoadFloatArrays(module, arrays, strict, prefix);
+    }
+
+    internal static void LoadFloatArrays(Module module, IEnumerable<NamedArray> arrays, bool strict = true, string prefix = "")
     {
         var state = Select(arrays, prefix);
         CheckNamedArrays(module, state, strict);

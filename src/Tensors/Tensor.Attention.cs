@@ -3,9 +3,9 @@ using DeepNet.Autograd.Functions;
 
 namespace DeepNet.Tensors;
 
-// Scaled-dot-product attention: the fused flash-style primitive (AttentionFunction), with the
-// materialized composite kept for what the primitive does not cover (attention dropout in
-// training, a mask that itself requires grad), as torch's math backend.
+// Scaled-dot-product attention: the fused flash-style primitive (AttentionFunction), dropout
+// included; the materialized composite is kept for a mask that itself requires grad (as torch's
+// math backend) and as the tests' reference.
 public sealed partial class Tensor
 {
     private const string AttentionOp = "scaled_dot_product_attention";
@@ -35,15 +35,17 @@ public sealed partial class Tensor
             throw new ArgumentException($"{AttentionOp}: dropout_p must be in [0, 1), got {dropoutP}");
         float s = scale ?? 1f / MathF.Sqrt(query.ShapeArray[^1]);
         // An export capture takes the composite: its masks are recorded inputs (the fused node keeps them outside the graph).
-        bool composite = dropoutP > 0f || attnMask is { RequiresGrad: true } || keyPadding is { RequiresGrad: true } || GraphCapture.IsActive;
+        bool composite = attnMask is { RequiresGrad: true } || keyPadding is { RequiresGrad: true } || GraphCapture.IsActive;
         return DisposeScope.Run(() =>
         {
             Tensor As4D(Tensor t) => rank == 4 ? t : t.Reshape([.. Enumerable.Repeat(1, 4 - rank), .. t.ShapeArray]);
             var (q, k, v) = (As4D(query), As4D(key), As4D(value));
-            var output = composite
-                ? AttentionComposite(q, k, v, attnMask, keyPadding, dropoutP, isCausal, s, generator)
-                : AttentionFunction.Apply(q, k, v, attnMask, keyPadding, isCausal, s);
-            return rank == 4 ? output : output.Reshape([.. query.ShapeArray[..^1], value.ShapeArray[^1]]);
+            if (composite) return Restore(AttentionComposite(q, k, v, attnMask, keyPadding, dropoutP, isCausal, s, generator));
+            // Dropout draws the uniforms Rand([N, H, L, S]) would (same generator, same counters), in the kernel.
+            var g = generator ?? Generator.Default;
+            ulong counter = dropoutP > 0f ? g.Take((long)q.ShapeArray[0] * q.ShapeArray[1] * q.ShapeArray[2] * k.ShapeArray[2]) : 0;
+            return Restore(AttentionFunction.Apply(q, k, v, attnMask, keyPadding, isCausal, s, dropoutP, g.Seed, counter));
+            Tensor Restore(Tensor output) => rank == 4 ? output : output.Reshape([.. query.ShapeArray[..^1], value.ShapeArray[^1]]);
         });
     }
 

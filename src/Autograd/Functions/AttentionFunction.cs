@@ -8,7 +8,7 @@ namespace DeepNet.Autograd.Functions;
 /// Scaled-dot-product attention on the fused flash-style kernel (Kernels/Fused/Attention) for
 /// 4-d q [N, H, L, D], k [N, H, S, D], v [N, H, S, Dv] with additive masks broadcast to
 /// [N, H, L, S] (no gradient flows to a mask: callers with a mask that requires grad use the
-/// composite). Returns [N, H, L, Dv] as a permuted view of the dense [N, L, H, Dv] output, so the
+/// composite); attention dropout runs inside the kernel on the counter-based stream. Returns [N, H, L, Dv] as a permuted view of the dense [N, L, H, Dv] output, so the
 /// usual merge of heads into [N, L, H·Dv] copies nothing. Saves q, k, v, the output and the row
 /// log-sum-exp; the backward recomputes the probabilities. tests/DeepNet.Tests/Tensors/AttentionTests
 /// asserts equality with the composite.
@@ -22,7 +22,12 @@ internal sealed class AttentionFunction : Function
 
     public override string Name => "ScaledDotProductAttentionBackward";
 
-    public static Tensor Apply(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float scale)
+    /// <summary>
+    /// The attention of 4-d q, k, v; with <paramref name="dropout"/> &gt; 0 each weight is dropped as
+    /// Rand([N, H, L, S], seed, counter) &lt; p would drop it (see <see cref="AttentionGeometry.Dropout"/>).
+    /// </summary>
+    public static Tensor Apply(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float scale,
+        float dropout = 0f, ulong seed = 0, ulong counter = 0)
     {
         Tensor.CheckSameDevice(Op, q, k, v);
         if (mask is not null) Tensor.CheckSameDevice(Op, q, mask);
@@ -37,12 +42,13 @@ internal sealed class AttentionFunction : Function
             using var dq = UnitLast(q);
             using var dk = UnitLast(k);
             using var dvT = UnitLast(v);
-            return Apply(dq, dk, dvT, mask, padding, causal, scale);
+            return Apply(dq, dk, dvT, mask, padding, causal, scale, dropout, seed, counter);
         }
         var g = new AttentionGeometry
         {
             N = n, H = h, L = l, S = s, D = d, Dv = dv, Scale = scale, Causal = causal ? 1 : 0,
             HasMask = mask is null ? 0 : 1, HasPadding = padding is null ? 0 : 1,
+            Dropout = dropout, KeepScale = dropout == 0f ? 1f : 1f / (1f - dropout), Seed = seed, Counter = counter,
             Q0 = q.Layout.Offset, QN = q.Layout.Strides[0], QH = q.Layout.Strides[1], QL = q.Layout.Strides[2],
             K0 = k.Layout.Offset, KN = k.Layout.Strides[0], KH = k.Layout.Strides[1], KS = k.Layout.Strides[2],
             V0 = v.Layout.Offset, VN = v.Layout.Strides[0], VH = v.Layout.Strides[1], VS = v.Layout.Strides[2],

@@ -11,13 +11,17 @@ namespace DeepNet.Kernels.Fused;
 
 // Fused scaled-dot-product attention, forward (AttentionGeometry): per query row i of head (n, h)
 //   s_j = scale·q_i·k_j + mask + padding (j < KeyEnd(i)),  o_i = Σ_j softmax(s)_j·v_j,
-// flash-style: keys are visited in blocks of KeyBlock with an online softmax (running max m,
+// flash-style: keys are visited in blocks of AttentionBlocks.Width with an online softmax (running max m,
 // running sum l, the accumulator rescaled by exp(m_old − m_new) when the max grows), so no [L, S]
 // matrix exists; the row's log-sum-exp m + log l is kept for the backward, which recomputes the
 // probabilities. A block whose scores are all −∞ changes nothing (a row masked only at its start
 // stays finite); a row masked everywhere ends 0/0 = NaN, as the composite's softmax gives.
-// CPU: rows of one head in groups of RowBlock per task (the head's K/V blocks stay in cache),
-// TensorPrimitives dot/exp/axpy (Vector512/256 inside). GPU: one thread per query row, the
+// Attention dropout (training) multiplies each weight by 0 or 1/(1 − p) after the normalizer has
+// summed it, drawing the same counter-based uniforms as Rand([N, H, L, S]) + Ge(p) would, so the
+// fused and materialized paths drop the same weights.
+// CPU: rows of one head in groups of RowBlock per task; each key block is packed transposed once
+// per group, so a row's scores are broadcast FMAs over 64 key lanes (AttentionBlocks), and the
+// weighted sum of value rows keeps 8 output lanes in a register across the block. GPU: one thread per query row, the
 // accumulator in the output row. Oracle: tests/DeepNet.Tests/Tensors/AttentionTests (equality with
 // the MatMul → Softmax → MatMul composite, forward and gradients, every mask kind, CPU and emulator).
 
@@ -28,7 +32,8 @@ namespace DeepNet.Kernels.Fused;
 public readonly record struct Attention(AttentionGeometry Geometry, DeviceBuffer Q, DeviceBuffer K, DeviceBuffer V,
     DeviceBuffer? Mask, DeviceBuffer? Padding, DeviceBuffer O, DeviceBuffer LogSumExp) : IFusedOp
 {
-    internal const int KeyBlock = 128, RowBlock = 16;
+    /// <summary>Query rows per CPU task: they share each packed key block.</summary>
+    internal const int RowBlock = 64;
 
     public string Name => "scaled_dot_product_attention";
 
@@ -38,19 +43,62 @@ public readonly record struct Attention(AttentionGeometry Geometry, DeviceBuffer
         if (g.Rows == 0) return;
         float[] q = CpuBackend.Data(Q), k = CpuBackend.Data(K), v = CpuBackend.Data(V), o = CpuBackend.Data(O), lse = CpuBackend.Data(LogSumExp);
         float[]? mask = Mask is null ? null : CpuBackend.Data(Mask), pad = Padding is null ? null : CpuBackend.Data(Padding);
+        const int W = AttentionBlocks.Width;
         int rowBlocks = (g.L + RowBlock - 1) / RowBlock;
         CpuBackend.For((long)g.N * g.H * rowBlocks, (lo, hi) =>
         {
-            float[] scratch = ArrayPool<float>.Shared.Rent(KeyBlock + g.Dv);
+            float[] scratch = ArrayPool<float>.Shared.Rent(g.D * W + W + 2 * RowBlock + RowBlock * g.Dv);
             try
             {
-                var scores = scratch.AsSpan(0, KeyBlock);
-                var acc = scratch.AsSpan(KeyBlock, g.Dv);
+                var packed = scratch.AsSpan(0, g.D * W);
+                var scores = scratch.AsSpan(g.D * W, W);
+                var m = scratch.AsSpan(g.D * W + W, RowBlock);
+                var l = scratch.AsSpan(g.D * W + W + RowBlock, RowBlock);
+                var acc = scratch.AsSpan(g.D * W + W + 2 * RowBlock, RowBlock * g.Dv);
                 for (long t = lo; t < hi; t++)
                 {
                     int nh = (int)(t / rowBlocks), n = nh / g.H, h = nh - n * g.H, i0 = (int)(t % rowBlocks) * RowBlock;
-                    for (int i = i0; i < Math.Min(g.L, i0 + RowBlock); i++)
-                        lse[g.RowAt(n, h, i)] = Row(g, q, k, v, mask, pad, n, h, i, scores, acc, o.AsSpan(g.OAt(n, h, i), g.Dv));
+                    int rows = Math.Min(RowBlock, g.L - i0), keys = g.KeyEnd(i0 + rows - 1);
+                    m.Fill(float.NegativeInfinity);
+                    l.Clear();
+                    acc.Clear();
+                    for (int j0 = 0; j0 < keys; j0 += W)
+                    {
+                        int count = Math.Min(W, keys - j0);
+                        AttentionBlocks.PackTransposed(k, g.KAt(n, h, j0), g.KS, count, g.D, packed);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            int i = i0 + r, c = Math.Min(count, g.KeyEnd(i) - j0);
+                            if (c <= 0) continue;
+                            AttentionBlocks.RowTimesPacked(q.AsSpan(g.QAt(n, h, i), g.D), packed, scores);
+                            float scale = g.Scale;
+                            if (mask is not null || pad is not null)
+                            {
+                                TensorPrimitives.Multiply(scores[..c], scale, scores[..c]);   // scale, then add the masks
+                                AddMasks(g, mask, pad, n, h, i, j0, scores[..c]);
+                                scale = 1f;
+                            }
+                            if (!AttentionBlocks.ExpBlock(scores, c, scale, ref m[r], out float blockSum, out float alpha))
+                                continue;   // every key so far blocked: nothing to add yet
+                            var accRow = acc.Slice(r * g.Dv, g.Dv);
+                            if (alpha != 1f)
+                            {
+                                l[r] *= alpha;
+                                TensorPrimitives.Multiply(accRow, alpha, accRow);
+                            }
+                            l[r] += blockSum;
+                            var block = scores[..c];
+                            if (g.Dropout != 0f)   // the normalizer l sums the undropped weights, as softmax then dropout
+                                for (int j = 0; j < c; j++) block[j] *= g.DropFactor(n, h, i, j0 + j);
+                            AttentionBlocks.AddWeightedRows(block, c, v, g.VAt(n, h, j0), g.VS, accRow);
+                        }
+                    }
+                    for (int r = 0; r < rows; r++)
+                    {
+                        // l = 0 (every key blocked) gives 0/0 = NaN, as softmax does
+                        TensorPrimitives.Multiply(acc.Slice(r * g.Dv, g.Dv), 1f / l[r], o.AsSpan(g.OAt(n, h, i0 + r), g.Dv));
+                        lse[g.RowAt(n, h, i0 + r)] = m[r] + MathF.Log(l[r]);
+                    }
                 }
             }
             finally
@@ -58,40 +106,6 @@ public readonly record struct Attention(AttentionGeometry Geometry, DeviceBuffer
                 ArrayPool<float>.Shared.Return(scratch);
             }
         }, (long)RowBlock * g.S * (g.D + g.Dv) * 2);
-    }
-
-    /// <summary>One query row, blocked over keys with the online softmax; returns the row's log-sum-exp.</summary>
-    private static float Row(in AttentionGeometry g, float[] q, float[] k, float[] v, float[]? mask, float[]? pad,
-        int n, int h, int i, Span<float> scores, Span<float> acc, Span<float> output)
-    {
-        var qi = q.AsSpan(g.QAt(n, h, i), g.D);
-        int end = g.KeyEnd(i);
-        float m = float.NegativeInfinity, l = 0f;
-        acc.Clear();
-        for (int j0 = 0; j0 < end; j0 += KeyBlock)
-        {
-            int count = Math.Min(KeyBlock, end - j0);
-            var block = scores[..count];
-            for (int j = 0; j < count; j++) block[j] = TensorPrimitives.Dot(qi, k.AsSpan(g.KAt(n, h, j0 + j), g.D));
-            TensorPrimitives.Multiply(block, g.Scale, block);
-            AddMasks(g, mask, pad, n, h, i, j0, block);
-            float blockMax = TensorPrimitives.Max(block), mNew = MathF.Max(m, blockMax);
-            if (mNew == float.NegativeInfinity) continue;   // every key so far blocked: nothing to add yet
-            if (mNew != m)
-            {
-                float alpha = MathF.Exp(m - mNew);
-                l *= alpha;
-                TensorPrimitives.Multiply(acc, alpha, acc);
-                m = mNew;
-            }
-            TensorPrimitives.Subtract(block, m, block);
-            TensorPrimitives.Exp(block, block);
-            l += TensorPrimitives.Sum(block);
-            for (int j = 0; j < count; j++)
-                if (block[j] != 0f) TensorPrimitives.MultiplyAdd(v.AsSpan(g.VAt(n, h, j0 + j), g.Dv), block[j], acc, acc);
-        }
-        TensorPrimitives.Multiply(acc, 1f / l, output);   // l = 0 (all blocked) gives NaN, as softmax does
-        return m + MathF.Log(l);
     }
 
     /// <summary>Adds attn_mask and key-padding values for keys j0.. of row (n, h, i) to the scores block.</summary>
@@ -154,6 +168,7 @@ public readonly record struct Attention(AttentionGeometry Geometry, DeviceBuffer
             }
             float p = MathF.Exp(s - m);
             l += p;
+            p *= g.DropFactor(n, h, i, j);
             for (int d = 0; d < g.Dv; d++) o[oi + d] += p * v[vj + d];
         }
         float inv = 1f / l;

@@ -13,8 +13,12 @@ namespace DeepNet.Kernels.Fused;
 // log-sum-exp (flash-style, nothing [L, S] was kept):
 //   p_ij = exp(s_ij − lse_i),  δ_i = dO_i·O_i,  dP_ij = dO_i·v_j,  dS_ij = p_ij·(dP_ij − δ_i)
 //   dv_j = Σ_i p_ij·dO_i,  dq_i = scale·Σ_j dS_ij·k_j,  dk_j = scale·Σ_i dS_ij·q_i
-// CPU: one task per head (n, h), which owns its dk/dv rows (no races), rows of queries with key
-// blocks as the forward. GPU: one thread per query row (δ and dq), then one per key row (dk, dv).
+// With dropout factors m_ij (0 or 1/(1 − p)): dv uses p·m, dP becomes m·(dO_i·v_j), and δ = dO·O
+// still equals Σ_j p·dP (O already holds the dropped weights).
+// CPU: one task per head (n, h), which owns its dk/dv rows (no races); each key block is packed
+// transposed (K and V) once, then every query row gets its p and dP rows as broadcast FMAs over
+// 64 key lanes, adds its share to dq, and rank-1 updates the block's transposed dk/dv, which are
+// added to the outputs once per block (AttentionBlocks). GPU: one thread per query row (δ and dq), then one per key row (dk, dv).
 // Oracle: tests/DeepNet.Tests/Tensors/AttentionTests.
 
 /// <summary>
@@ -42,57 +46,80 @@ public readonly record struct AttentionBackward(Attention Forward, DeviceBuffer 
             return;
         }
         float[] q = CpuBackend.Data(f.Q), k = CpuBackend.Data(f.K), v = CpuBackend.Data(f.V), o = CpuBackend.Data(f.O);
-        float[] lse = CpuBackend.Data(f.LogSumExp), go = CpuBackend.Data(GradO), gq = CpuBackend.Data(GradQ);
+        float[] lse = CpuBackend.Data(f.LogSumExp), go = CpuBackend.Data(GradO), gq = CpuBackend.Data(GradQ), delta = CpuBackend.Data(Delta);
         float[]? mask = f.Mask is null ? null : CpuBackend.Data(f.Mask), pad = f.Padding is null ? null : CpuBackend.Data(f.Padding);
-        const int B = Attention.KeyBlock;
+        const int W = AttentionBlocks.Width;
         CpuBackend.For((long)g.N * g.H, (lo, hi) =>
         {
-            float[] scratch = ArrayPool<float>.Shared.Rent(2 * B);
+            float[] scratch = ArrayPool<float>.Shared.Rent((2 * g.D + 2 * g.Dv + 3) * W);
             try
             {
-                var p = scratch.AsSpan(0, B);
-                var ds = scratch.AsSpan(B, B);
+                var kt = scratch.AsSpan(0, g.D * W);
+                var vt = scratch.AsSpan(g.D * W, g.Dv * W);
+                var gkt = scratch.AsSpan((g.D + g.Dv) * W, g.D * W);          // this block's dk, transposed
+                var gvt = scratch.AsSpan((2 * g.D + g.Dv) * W, g.Dv * W);     // this block's dv, transposed
+                var p = scratch.AsSpan((2 * g.D + 2 * g.Dv) * W, W);
+                var ds = scratch.AsSpan((2 * g.D + 2 * g.Dv + 1) * W, W);
+                var pd = scratch.AsSpan((2 * g.D + 2 * g.Dv + 2) * W, W);
                 for (long t = lo; t < hi; t++)
                 {
                     int n = (int)(t / g.H), h = (int)(t % g.H);
+                    // rows (n, j, h) of gk [N, S, H, D] and gv [N, S, H, Dv]: this head's, H·D apart
+                    int gk0 = GradKAt(g, n, h, 0), gv0 = GradVAt(g, n, h, 0), gkStride = g.H * g.D, gvStride = g.H * g.Dv;
                     for (int j = 0; j < g.S; j++)
                     {
-                        gk.AsSpan(GradKAt(g, n, h, j), g.D).Clear();
-                        gv.AsSpan(GradVAt(g, n, h, j), g.Dv).Clear();
+                        gk.AsSpan(gk0 + j * gkStride, g.D).Clear();
+                        gv.AsSpan(gv0 + j * gvStride, g.Dv).Clear();
                     }
+                    int gq0 = GradQAt(g, n, h, 0), gqStride = g.H * g.D;
                     for (int i = 0; i < g.L; i++)
                     {
-                        var qi = q.AsSpan(g.QAt(n, h, i), g.D);
-                        var goi = go.AsSpan(g.OAt(n, h, i), g.Dv);
-                        var gqi = gq.AsSpan(GradQAt(g, n, h, i), g.D);
-                        gqi.Clear();
-                        float delta = TensorPrimitives.Dot(goi, o.AsSpan(g.OAt(n, h, i), g.Dv)), rowLse = lse[g.RowAt(n, h, i)];
-                        int end = g.KeyEnd(i);
-                        for (int j0 = 0; j0 < end; j0 += B)
+                        delta[g.RowAt(n, h, i)] = TensorPrimitives.Dot(go.AsSpan(g.OAt(n, h, i), g.Dv), o.AsSpan(g.OAt(n, h, i), g.Dv));
+                        gq.AsSpan(gq0 + i * gqStride, g.D).Clear();
+                    }
+                    int keys = g.KeyEnd(g.L - 1);
+                    for (int j0 = 0; j0 < keys; j0 += W)
+                    {
+                        int count = Math.Min(W, keys - j0);
+                        AttentionBlocks.PackTransposed(k, g.KAt(n, h, j0), g.KS, count, g.D, kt);
+                        AttentionBlocks.PackTransposed(v, g.VAt(n, h, j0), g.VS, count, g.Dv, vt);
+                        gkt.Clear();
+                        gvt.Clear();
+                        for (int i = 0; i < g.L; i++)
                         {
-                            int count = Math.Min(B, end - j0);
-                            var pb = p[..count];
-                            var dsb = ds[..count];
-                            for (int j = 0; j < count; j++) pb[j] = TensorPrimitives.Dot(qi, k.AsSpan(g.KAt(n, h, j0 + j), g.D));
-                            TensorPrimitives.Multiply(pb, g.Scale, pb);
-                            Attention.AddMasks(g, mask, pad, n, h, i, j0, pb);
-                            TensorPrimitives.Subtract(pb, rowLse, pb);
-                            TensorPrimitives.Exp(pb, pb);
-                            for (int j = 0; j < count; j++)
+                            int c = Math.Min(count, g.KeyEnd(i) - j0);
+                            if (c <= 0) continue;
+                            var qi = q.AsSpan(g.QAt(n, h, i), g.D);
+                            var goi = go.AsSpan(g.OAt(n, h, i), g.Dv);
+                            AttentionBlocks.RowTimesPacked(qi, kt, p);
+                            AttentionBlocks.RowTimesPacked(goi, vt, ds);
+                            float scale = g.Scale;
+                            if (mask is not null || pad is not null)
                             {
-                                if (pb[j] == 0f) { dsb[j] = 0f; continue; }
-                                dsb[j] = pb[j] * (TensorPrimitives.Dot(goi, v.AsSpan(g.VAt(n, h, j0 + j), g.Dv)) - delta) * g.Scale;
+                                TensorPrimitives.Multiply(p[..c], scale, p[..c]);   // scale, then add the masks
+                                Attention.AddMasks(g, mask, pad, n, h, i, j0, p[..c]);
+                                scale = 1f;
                             }
-                            for (int j = 0; j < count; j++)
+                            AttentionBlocks.ProbabilityBlock(p, c, scale, lse[g.RowAt(n, h, i)]);
+                            if (g.Dropout != 0f)
                             {
-                                if (pb[j] == 0f) continue;
-                                var gvj = gv.AsSpan(GradVAt(g, n, h, j0 + j), g.Dv);
-                                TensorPrimitives.MultiplyAdd(goi, pb[j], gvj, gvj);
-                                var gkj = gk.AsSpan(GradKAt(g, n, h, j0 + j), g.D);
-                                TensorPrimitives.MultiplyAdd(qi, dsb[j], gkj, gkj);
-                                TensorPrimitives.MultiplyAdd(k.AsSpan(g.KAt(n, h, j0 + j), g.D), dsb[j], gqi, gqi);
+                                for (int j = 0; j < c; j++)
+                                {
+                                    float keep = g.DropFactor(n, h, i, j0 + j);
+                                    ds[j] *= keep;   // dP = dropout·(dO·vᵀ)
+                                    pd[j] = p[j] * keep;
+                                }
+                                pd[c..].Clear();
                             }
+                            else p.CopyTo(pd);
+                            AttentionBlocks.GradScoreBlock(ds, p, delta[g.RowAt(n, h, i)], g.Scale);   // dS = p·(dP − δ)·scale, 0 past c
+                            var dsb = ds[..c];
+                            AttentionBlocks.AddWeightedRows(dsb, c, k, g.KAt(n, h, j0), g.KS, gq.AsSpan(gq0 + i * gqStride, g.D));
+                            AttentionBlocks.AddOuter(goi, pd, gvt);   // dv_j += (p·dropout)_ij·dO_i
+                            AttentionBlocks.AddOuter(qi, ds, gkt);    // dk_j += dS_ij·q_i
                         }
+                        AttentionBlocks.AddUnpacked(gkt, count, g.D, gk, gk0 + j0 * gkStride, gkStride);
+                        AttentionBlocks.AddUnpacked(gvt, count, g.Dv, gv, gv0 + j0 * gvStride, gvStride);
                     }
                 }
             }
@@ -141,7 +168,7 @@ public readonly record struct AttentionBackward(Attention Forward, DeviceBuffer 
             int vj = g.VAt(n, h, j), kj = g.KAt(n, h, j);
             float dp = 0f;
             for (int d = 0; d < g.Dv; d++) dp += go[oi + d] * v[vj + d];
-            float ds = p * (dp - dlt) * g.Scale;
+            float ds = p * (dp * g.DropFactor(n, h, i, j) - dlt) * g.Scale;
             for (int d = 0; d < g.D; d++) gq[qi + d] += ds * k[kj + d];
         }
     }
@@ -158,13 +185,13 @@ public readonly record struct AttentionBackward(Attention Forward, DeviceBuffer 
             int r = g.RowAt(n, h, i), oi = g.OAt(n, h, i), qi = g.QAt(n, h, i);
             float p = MathF.Exp(Attention.Score(g, q, k, mask, pad, n, h, i, j) - lse[r]);
             if (p == 0f) continue;
-            float dp = 0f;
+            float keep = g.DropFactor(n, h, i, j), kept = p * keep, dp = 0f;
             for (int d = 0; d < g.Dv; d++)
             {
                 dp += go[oi + d] * v[vIn + d];
-                gv[vj + d] += p * go[oi + d];
+                gv[vj + d] += kept * go[oi + d];
             }
-            float ds = p * (dp - delta[r]) * g.Scale;
+            float ds = p * (dp * keep - delta[r]) * g.Scale;
             for (int d = 0; d < g.D; d++) gk[kj + d] += ds * q[qi + d];
         }
     }

@@ -17,6 +17,14 @@ public struct AttentionGeometry
     /// <summary>1: query i attends keys j ≤ i only. HasMask / HasPadding: 1 when that mask is read.</summary>
     public int Causal, HasMask, HasPadding;
 
+    /// <summary>
+    /// Attention dropout: probability p (0 = none) and the counter-based stream (seed, first counter)
+    /// of the uniforms that Rand([N, H, L, S]) would draw, so weight (n, h, i, j) is kept when
+    /// Uniform(seed, counter + ((n·H + h)·L + i)·S + j) ≥ p and then scaled by KeepScale = 1/(1 − p).
+    /// </summary>
+    public float Dropout, KeepScale;
+    public ulong Seed, Counter;
+
     public int Q0, QN, QH, QL;
     public int K0, KN, KH, KS;
     public int V0, VN, VH, VS;
@@ -37,6 +45,14 @@ public struct AttentionGeometry
     public readonly int KeyEnd(int i) => Causal != 0 ? (i + 1 < S ? i + 1 : S) : S;
 
     public readonly long Rows => (long)N * H * L;
+
+    /// <summary>The dropout factor of weight (n, h, i, j): 0 (dropped) or KeepScale; 1 without dropout.</summary>
+    public readonly float DropFactor(int n, int h, int i, int j)
+    {
+        if (Dropout == 0f) return 1f;
+        ulong at = Counter + (ulong)((((long)n * H + h) * L + i) * S + j);
+        return CounterRandom.Uniform(Seed, at) >= Dropout ? KeepScale : 0f;
+    }
 
     /// <summary>The strides and offset of a mask layout broadcast to [N, H, L, S], or a throw naming the op and shapes.</summary>
     public static (int Offset, int N, int H, int L, int S) MaskStrides(string op, string name, StridedLayout mask, int n, int h, int l, int s)

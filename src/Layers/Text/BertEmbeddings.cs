@@ -4,7 +4,7 @@ namespace DeepNet.Layers.Text;
 
 /// <summary>
 /// BERT's input embeddings: LayerNorm(word[ids] + position[0..S) + token_type[types]), then dropout.
-/// ids, types: [N, S] integer ids (stored as floats) → [N, S, hidden]. Hugging Face's names:
+/// ids, types: [N, S] integer ids (Int64, or Float32 holding integers) → [N, S, hidden]. Hugging Face's names:
 /// word_embeddings, position_embeddings, token_type_embeddings, LayerNorm.
 /// </summary>
 public sealed class BertEmbeddings : Module
@@ -42,9 +42,9 @@ public sealed class BertEmbeddings : Module
             throw new ArgumentException($"bert_embeddings: token type ids {tokenTypeIds.Shape} must have the ids' shape {inputIds.Shape}");
         return DisposeScope.Run(() =>
         {
-            var types = tokenTypeIds ?? Tensor.Zeros(inputIds.ShapeArray, inputIds.Device);
+            var types = tokenTypeIds is null ? Tensor.Zeros(inputIds.ShapeArray, inputIds.Device) : BertModel.AsLookup(tokenTypeIds, "token type ids");
             var positions = Tensor.Arange(length, inputIds.Device).Unsqueeze(0);   // [1, S], broadcast over the batch
-            var sum = _word.Call(inputIds) + _tokenType.Call(types) + _position.Call(positions);
+            var sum = _word.Call(BertModel.AsLookup(inputIds, "input ids")) + _tokenType.Call(types) + _position.Call(positions);
             return _dropout.Call(_norm.Call(sum));
         });
     }

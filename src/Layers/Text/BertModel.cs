@@ -7,7 +7,7 @@ namespace DeepNet.Layers.Text;
 /// (tanh(dense(first token))). Parameter names are Hugging Face's (embeddings.word_embeddings.weight,
 /// encoder.layer.0.attention.self.query.weight, pooler.dense.bias, ...), so its safetensors load by
 /// name (<c>HuggingFaceBert</c>) and ONNX exports import by structure (<c>BertOnnxImporter</c>).
-/// ids: [N, S] integer token ids stored as floats.
+/// ids: [N, S] integer token ids, Int64 or Float32 holding integers.
 /// </summary>
 public sealed class BertModel : Module
 {
@@ -58,7 +58,7 @@ public sealed class BertModel : Module
         var (hidden, pooled) = DisposeScope.Run(() =>
         {
             var additive = attentionMask is null ? null
-                : ((1f - attentionMask) * MaskedScore).Reshape(inputIds.ShapeArray[0], 1, 1, inputIds.ShapeArray[1]);
+                : ((1f - AsLookup(attentionMask, "attention mask")) * MaskedScore).Reshape(inputIds.ShapeArray[0], 1, 1, inputIds.ShapeArray[1]);
             var hidden = _encoder.Forward(_embeddings.Forward(inputIds, tokenTypeIds), additive);
             var pooled = _pooler is null ? null : _pooler.Call(hidden.Select(1, 0));
             return (hidden, pooled);
@@ -77,8 +77,20 @@ public sealed class BertModel : Module
                 $"(embeddings.word_embeddings.weight) has {Config.VocabSize} rows; use the vocabulary the model was trained with");
     }
 
+    /// <summary>
+    /// Ids, masks and token types as the lookups read them: Float32 as given, integer tensors (Int64,
+    /// as tokenizers and Hugging Face produce them) converted to Float32 by an explicit cast, exact for
+    /// every id below 2^24 (any larger id is outside every vocabulary and is refused by the lookup).
+    /// </summary>
+    internal static Tensor AsLookup(Tensor ids, string what) => ids.DType switch
+    {
+        DType.Float32 => ids,
+        var t when t.IsInteger() || t == DType.Bool => ids.To(DType.Float32),
+        var t => throw new ArgumentException($"bert: {what} must be integer ids (Int64) or Float32 holding integers, got {t}"),
+    };
+
     /// <summary>[N, S] attention mask: 1 where <paramref name="ids"/> ≠ <paramref name="padId"/>, 0 at padding.</summary>
-    public static Tensor PaddingMask(Tensor ids, int padId) => ids.Ne(padId);
+    public static Tensor PaddingMask(Tensor ids, int padId) => ids.DType == DType.Float32 ? ids.Ne(padId) : DisposeScope.Run(() => AsLookup(ids, "input ids").Ne(padId));
 
     protected override string Describe() =>
         $"BertModel(hidden={Config.HiddenSize}, layers={Config.NumHiddenLayers}, heads={Config.NumAttentionHeads}, vocab={Config.VocabSize})";

@@ -16,7 +16,7 @@ public sealed class OnnxModel
     /// <summary>Oldest default-domain opset read (ONNX Runtime's own floor).</summary>
     public const long MinOpset = 7;
 
-    /// <summary>Newest default-domain opset read (the schema compiled in, onnx.proto of IR version 14, defines up to 24).</summary>
+    /// <summary>Newest default-domain opset read; importers still check each op they map.</summary>
     public const long MaxOpset = 24;
 
     private OnnxModel(string file, long irVersion, string producer, IReadOnlyDictionary<string, long> opsets, OnnxGraph graph)

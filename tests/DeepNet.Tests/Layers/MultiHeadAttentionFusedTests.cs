@@ -10,7 +10,7 @@ namespace DeepNet.Tests.Layers;
 /// <summary>
 /// MultiHeadAttention's fused path (Forward: the flash-style primitive) against its materialized
 /// path (ForwardWithWeights: scores, softmax, ·v), output and the gradients of the input and every
-/// parameter, with key padding, causal and per-head masks, on the CPU, the GPU emulator and CUDA.
+/// parameter, with key padding, causal and per-head masks, with and without attention dropout, on the CPU, the GPU emulator and CUDA.
 /// </summary>
 public abstract class MultiHeadAttentionFusedTests
 {
@@ -32,19 +32,21 @@ public abstract class MultiHeadAttentionFusedTests
             ("padding + per-head additive", AttentionMask.Blocked(padding), AttentionMask.Additive(perHead)),
         };
         foreach (var (label, pad, mask) in cases)
+        foreach (float dropout in new[] { 0f, 0.25f })
         {
-            var fused = Run((a, x) => a.Forward(x, x, x, pad, mask));
-            var materialized = Run((a, x) => a.ForwardWithWeights(x, x, x, pad, mask).Output);
-            CompositeCheck.AssertClose(materialized.Output, fused.Output, label + " forward", 1e-4f);
+            // With dropout (training), both paths draw the same weights from the module's generator.
+            var fused = Run(dropout, (a, x) => a.Forward(x, x, x, pad, mask));
+            var materialized = Run(dropout, (a, x) => a.ForwardWithWeights(x, x, x, pad, mask).Output);
+            CompositeCheck.AssertClose(materialized.Output, fused.Output, $"{label}, dropout {dropout} forward", 1e-4f);
             for (int i = 0; i < fused.Grads.Length; i++)
-                CompositeCheck.AssertClose(materialized.Grads[i], fused.Grads[i], $"{label} grad {i}", 1e-4f);
+                CompositeCheck.AssertClose(materialized.Grads[i], fused.Grads[i], $"{label}, dropout {dropout} grad {i}", 1e-4f);
         }
     }
 
-    private (float[] Output, float[][] Grads) Run(Func<MultiHeadAttention, Tensor, Tensor> forward)
+    private (float[] Output, float[][] Grads) Run(float dropout, Func<MultiHeadAttention, Tensor, Tensor> forward)
     {
         using var scope = new DisposeScope();
-        using var attention = new MultiHeadAttention(Embed, Heads, batchFirst: true, generator: new Generator(1));
+        using var attention = new MultiHeadAttention(Embed, Heads, dropout, batchFirst: true, generator: new Generator(1));
         attention.To(Device);
         var x = Tensor.Randn([Batch, Length, Embed], new Generator(2), Device).RequiresGradient();
         var y = forward(attention, x);

@@ -19,7 +19,8 @@ public abstract class AttentionTests
     protected abstract Device Device { get; }
 
     /// <summary>The composite: scores [.., L, S], softmax, then ·v; causal as torch's top-left tril.</summary>
-    public static Tensor Composite(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float? scale = null) =>
+    public static Tensor Composite(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float? scale = null,
+        float dropout = 0f, Generator? generator = null) =>
         DisposeScope.Run(() =>
         {
             int l = q.ShapeArray[^2], s = k.ShapeArray[^2];
@@ -31,7 +32,9 @@ public abstract class AttentionTests
             }
             if (mask is not null) scores += mask;
             if (padding is not null) scores += padding;
-            return scores.Softmax(-1).MatMul(v);
+            var weights = scores.Softmax(-1);
+            if (dropout > 0f) weights = weights.Dropout(dropout, true, generator);
+            return weights.MatMul(v);
         });
 
     private void Check(string label, int[] qShape, int[] kShape, int[] vShape, (float[], int[])? mask = null, bool causal = false,
@@ -96,6 +99,23 @@ public abstract class AttentionTests
         for (int j = 0; j < 150; j++) mask.Item1[j] = float.NegativeInfinity;
         for (int i = 0; i < 3; i++) mask.Item1[i * 200 + 170] = 0.5f;
         Check("200 keys", [1, 2, 3, 4], [1, 2, 200, 4], [1, 2, 200, 4], mask: mask);
+    }
+
+    [ParityFact]
+    public void Attention_WithDropout_DropsTheWeightsTheCompositeDrops()
+    {
+        // The same generator state draws the same uniforms: Rand([N, H, L, S]) in the composite, in the kernel here.
+        var mask = MaskOf(6, [5, 70], 0.2);
+        for (int i = 0; i < 5; i++) mask.Item1[i * 70] = 0f;
+        using var maskTensor = Tensor.FromArray(mask.Item1, mask.Item2, Device);
+        var inputs = new[] { RandomData.Uniform(13, [2, 3, 5, 8], -2f, 2f), RandomData.Uniform(14, [2, 3, 70, 8], -2f, 2f), RandomData.Uniform(15, [2, 3, 70, 6]) };
+        CompositeCheck.AssertSame(Device,
+            t => Tensor.ScaledDotProductAttention(t[0], t[1], t[2], maskTensor, dropoutP: 0.3f, generator: new Generator(9)),
+            t => Composite(t[0], t[1], t[2], maskTensor, null, false, dropout: 0.3f, generator: new Generator(9)), "dropout 0.3", Tolerance, inputs);
+        CompositeCheck.AssertSame(Device,
+            t => Tensor.ScaledDotProductAttention(t[0], t[1], t[2], isCausal: true, dropoutP: 0.5f, generator: new Generator(10)),
+            t => Composite(t[0], t[1], t[2], null, null, true, dropout: 0.5f, generator: new Generator(10)), "causal, dropout 0.5", Tolerance,
+            RandomData.Uniform(16, [1, 2, 6, 4], -2f, 2f), RandomData.Uniform(17, [1, 2, 6, 4], -2f, 2f), RandomData.Uniform(18, [1, 2, 6, 4]));
     }
 
     [ParityFact]

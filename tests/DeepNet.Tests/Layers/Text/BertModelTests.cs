@@ -43,6 +43,23 @@ public sealed class BertModelTests
     }
 
     [Fact]
+    public void Int64Ids_GiveTheSameOutputsAsFloatIds_AndOtherDTypesAreRefused()
+    {
+        using var model = new BertForSequenceClassification(Tiny, numLabels: 2, new Generator(4));
+        model.Eval();
+        using var floats = Tensor.FromArray([1f, 4, 9, 0], [1, 4]);
+        using var longs = Tensor.FromArray(new long[] { 1, 4, 9, 0 }, [1, 4]);
+        using var a = model.Forward(floats);
+        using var b = model.Forward(longs);
+        Assert.Equal(a.ToArray(), b.ToArray());
+        using var mask = Tensor.FromArray(new long[] { 1, 1, 1, 0 }, [1, 4]);
+        using var c = model.Forward(longs, mask, null);
+        Assert.Equal(a.ToArray(), c.ToArray());
+        using var halves = floats.To(DType.Float16);
+        Assert.Contains("Float16", Assert.Throws<ArgumentException>(() => model.Forward(halves)).Message);
+    }
+
+    [Fact]
     public void Classifier_Backward_MatchesFiniteDifferences_ForEveryParameter()
     {
         using var model = new BertForSequenceClassification(Tiny, numLabels: 2, new Generator(3));

@@ -38,7 +38,7 @@ public sealed class BertOnnxImportTests : IDisposable
         var ids = Sentences.Select(s => tokenizer.EncodeToIds(s).ToArray()).ToArray();
         int length = ids.Max(t => t.Length), n = ids.Length;
         // One padded batch through DeepNet (mask from the pad id), each sentence alone through ONNX Runtime.
-        var batch = new float[n * length];
+        var batch = new long[n * length];   // Int64 ids, as the tokenizer and ONNX Runtime take them
         for (int i = 0; i < n; i++)
             for (int t = 0; t < ids[i].Length; t++) batch[i * length + t] = ids[i][t];
         using var input = Tensor.FromArray(batch, [n, length]);
@@ -85,7 +85,7 @@ public sealed class BertOnnxImportTests : IDisposable
         Assert.Contains("pooler.dense.weight", names);
         using var loaded = HuggingFaceBert.LoadModel(Path.Combine(_dir, "model.safetensors"));
         Assert.Equal(bert.Config, loaded.Config);
-        using var ids = Tensor.FromArray([101f, 1045, 2293, 9932, 1012, 102, 0, 0], [1, 8]);
+        using var ids = Tensor.FromArray(new long[] { 101, 1045, 2293, 9932, 1012, 102, 0, 0 }, [1, 8]);
         using var a = bert.Forward(ids);
         using var b = loaded.Forward(ids);
         Assert.Equal(a.ToArray(), b.ToArray());

@@ -1,0 +1,34 @@
+using DeepNet.Kernels.Fused;
+using DeepNet.Tensors;
+
+namespace DeepNet.Autograd.Functions;
+
+/// <summary>
+/// Int8 embedding lookup for inference (Kernels/Fused/QuantizedEmbedding): no graph. The ids are
+/// checked on the host first (they come from the host in inference, and the GPU kernel must never
+/// read outside the table).
+/// </summary>
+internal static class QuantizedEmbeddingFunction
+{
+    public static Tensor Apply(Tensor ids, QuantizedWeight table)
+    {
+        const string op = "quantized_embedding";
+        ids.ThrowIfDisposed();
+        if (!table.IsLookupTable || table.Shape.Rank != 2)
+            throw new ArgumentException($"{op}: the table must be a [num_embeddings, dim] lookup table (QuantizedWeight.QuantizeRows), got {table.Shape}");
+        if (table.Device != ids.Device)
+            throw new ArgumentException($"{op}: ids are on {ids.Device} but the table on {table.Device}");
+        int limit = table.OutChannels;
+        foreach (float v in ids.ToArray())
+        {
+            if (!float.IsFinite(v) || v != MathF.Floor(v))
+                throw new ArgumentException($"{op}: token id {v} is not an integer token id (expected 0..{limit - 1})");
+            if (v < 0 || v >= limit) throw new ArgumentException($"{op}: token id {v} is out of range for {limit} embeddings (num_embeddings)");
+        }
+        using var dense = ids.IsContiguous ? ids.Alias() : ids.Detach().Contiguous();
+        var output = Tensor.Empty([.. ids.ShapeArray, table.InFeatures], ids.Device);
+        if (ids.Size > 0)
+            ids.Backend.Run(new QuantizedEmbedding(dense.Buffer, dense.Layout.Offset, (int)ids.Size, table.Packed, output.Buffer));
+        return output;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DeepNet.Kernels.Cpu;
+
+// The float ↔ int8 edges of quantized inference on the CPU: activations float32 → uint8 codes
+// (Int8Quantization.Quantize, Vector256 over contiguous rows), int32 accumulators → float32 with
+// the zero-point correction, per-channel scale and bias (Int8Quantization.Requantize).
+// Strided forms serve the convolution, whose im2col columns are read transposed.
+// Oracle: CpuInt8GemmTests (against Int8Quantization's scalar rules) and QuantizedOpTests.
+internal static unsafe class CpuQuantize
+{
+    /// <summary>q[r·ldq + c] = quantize(x[r·rowStride + c·colStride]) for r &lt; rows, c &lt; cols.</summary>
+    public static void Run(float* x, long rowStride, long colStride, int rows, int cols, byte* q, int ldq, float inverseScale, int zeroPoint)
+    {
+        if (cols == 1 && rowStride == 1 && ldq == 1)
+        {
+            Row(x, q, rows, inverseScale, zeroPoint);   // a single contiguous column (one input channel)
+            return;
+        }
+        if (colStride == 1)
+        {
+            for (int r = 0; r < rows; r++) Row(x + r * rowStride, q + (long)r * ldq, cols, inverseScale, zeroPoint);
+            return;
+        }
+        // Transposed source: walk it in memory order, scattering bytes.
+        for (int c = 0; c < cols; c++)
+        {
+            float* src = x + c * colStride;
+            for (int r = 0; r < rows; r++)
+                q[(long)r * ldq + c] = (byte)Int8Quantization.Quantize(src[r * rowStride], inverseScale, zeroPoint);
+        }
+    }
+
+    private static void Row(float* x, byte* q, int n, float inverseScale, int zeroPoint)
+    {
+        int j = 0;
+        var inv = Vector256.Create(inverseScale);
+        var lo = Vector256.Create(-512f);
+        var hi = Vector256.Create(512f);
+        var zp = Vector256.Create((float)zeroPoint);
+        var max = Vector256.Create(255f);
+        for (; j <= n - 16; j += 16)
+        {
+            var v0 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(x + j) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
+            var v1 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(x + j + 8) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
+            var words = Vector256.Narrow(Vector256.ConvertToInt32(v0).AsUInt32(), Vector256.ConvertToInt32(v1).AsUInt32());
+            Vector128.Narrow(words.GetLower(), words.GetUpper()).Store(q + j);
+        }
+        for (; j < n; j++) q[j] = (byte)Int8Quantization.Quantize(x[j], inverseScale, zeroPoint);
+    }
+
+    /// <summary>
+    /// y[r·yRowStride + c·yColStride] = requantize(acc[r·ldacc + c]) with scale[c] = inputScale·weightScales[c],
+    /// column sums and bias (null: none) per column c, then max(0, ·) when <paramref name="relu"/>.
+    /// Rows (yColStride 1, Dense) are Vector256 over columns; the transposed form (yRowStride 1,
+    /// convolution into NCHW) works in 8×8 blocks transposed in registers, so stores stay contiguous.
+    /// </summary>
+    public static void Requantize(int* acc, int ldacc, int rows, int cols, int zeroPoint, int[] columnSums, float[] scales,
+        float* bias, float* y, long yRowStride, long yColStride, bool relu = false)
+    {
+        int* offsets = stackalloc int[cols + 8];
+        float* bs = stackalloc float[cols + 8];
+        for (int c = 0; c < cols; c++)
+        {
+            offsets[c] = zeroPoint * columnSums[c];
+            bs[c] = bias is null ? 0f : bias[c];
+        }
+        fixed (float* sc = scales)
+        {
+            if (yColStride == 1) RequantizeRows(acc, ldacc, rows, cols, offsets, sc, bs, y, yRowStride, relu);
+            else if (yRowStride == 1) RequantizeTransposed(acc, ldacc, rows, cols, offsets, sc, bs, y, yColStride, relu);
+            else
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++)
+                        y[r * yRowStride + c * yColStride] = Finish(acc[(long)r * ldacc + c], offsets[c], sc[c], bs[c], relu);
+        }
+    }
+
+    // (acc − z·Σw)·scale + bias: the same float operations as Int8Quantization.Requantize, in the same order.
+    private static float Finish(int acc, int offset, float scale, float bias, bool relu)
+    {
+        float v = (acc - offset) * scale + bias;
+        return relu ? MathF.Max(v, 0f) : v;
+    }
+
+    private static Vector256<float> Finish(Vector256<int> acc, int* offset, float* scale, float* bias, bool relu)
+    {
+        var v = Vector256.ConvertToSingle(acc - Vector256.Load(offset)) * Vector256.Load(scale) + Vector256.Load(bias);
+        return relu ? Vector256.Max(v, Vector256<float>.Zero) : v;
+    }
+
+    private static void RequantizeRows(int* acc, int ldacc, int rows, int cols, int* offsets, float* scales, float* bias,
+        float* y, long yRowStride, bool relu)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            int* a = acc + (long)r * ldacc;
+            float* dst = y + r * yRowStride;
+            int c = 0;
+            for (; c <= cols - 8; c += 8) Finish(Vector256.Load(a + c), offsets + c, scales + c, bias + c, relu).Store(dst + c);
+            for (; c < cols; c++) dst[c] = Finish(a[c], offsets[c], scales[c], bias[c], relu);
+        }
+    }
+
+    private static void RequantizeTransposed(int* acc, int ldacc, int rows, int cols, int* offsets, float* scales, float* bias,
+        float* y, long ldy, bool relu)
+    {
+        int r0 = 0;
+        for (; r0 <= rows - 8; r0 += 8)
+        {
+            int c0 = 0;
+            for (; c0 <= cols - 8; c0 += 8)
+            {
+                int* a = acc + (long)r0 * ldacc + c0;
+                var v0 = Finish(Vector256.Load(a), offsets + c0, scales + c0, bias + c0, relu);
+                var v1 = Finish(Vector256.Load(a + ldacc), offsets + c0, scales + c0, bias + c0, relu);
+                var v2 = Finish(Vector256.Load(a + 2 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
+                var v3 = Finish(Vector256.Load(a + 3 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
+                var v4 = Finish(Vector256.Load(a + 4 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
+                var v5 = Finish(Vector256.Load(a + 5 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
+                var v6 = Finish(Vector256.Load(a + 6 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
+                var v7 = Finish(Vector256.Load(a + 7 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
+                Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                float* d = y + r0 + c0 * ldy;
+                v0.Store(d);
+                v1.Store(d + ldy);
+                v2.Store(d + 2 * ldy);
+                v3.Store(d + 3 * ldy);
+                v4.Store(d + 4 * ldy);
+                v5.Store(d + 5 * ldy);
+                v6.Store(d + 6 * ldy);
+                v7.Store(d + 7 * ldy);
+            }
+            for (int r = r0; r < r0 + 8; r++)
+                for (int c = c0; c < cols; c++)
+                    y[r + c * ldy] = Finish(acc[(long)r * ldacc + c], offsets[c], scales[c], bias[c], relu);
+        }
+        for (int r = r0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                y[r + c * ldy] = Finish(acc[(long)r * ldacc + c], offsets[c], scales[c], bias[c], relu);
+    }
+
+    /// <summary>Transposes the 8×8 matrix whose rows are v0..v7, in registers.</summary>
+    private static void Transpose8(ref Vector256<float> v0, ref Vector256<float> v1, ref Vector256<float> v2, ref Vector256<float> v3,
+        ref Vector256<float> v4, ref Vector256<float> v5, ref Vector256<float> v6, ref Vector256<float> v7)
+    {
+        if (!Avx.IsSupported)
+        {
+            Span<float> m = stackalloc float[64];
+            v0.CopyTo(m); v1.CopyTo(m[8..]); v2.CopyTo(m[16..]); v3.CopyTo(m[24..]);
+            v4.CopyTo(m[32..]); v5.CopyTo(m[40..]); v6.CopyTo(m[48..]); v7.CopyTo(m[56..]);
+            Span<float> t = stackalloc float[64];
+            for (int i = 0; i < 8; i++)
+                for (int j = 0; j < 8; j++) t[j * 8 + i] = m[i * 8 + j];
+            v0 = Vector256.Create(t[..8]); v1 = Vector256.Create(t[8..16]); v2 = Vector256.Create(t[16..24]); v3 = Vector256.Create(t[24..32]);
+            v4 = Vector256.Create(t[32..40]); v5 = Vector256.Create(t[40..48]); v6 = Vector256.Create(t[48..56]); v7 = Vector256.Create(t[56..64]);
+            return;
+        }
+        var t0 = Avx.UnpackLow(v0, v1);
+        var t1 = Avx.UnpackHigh(v0, v1);
+        var t2 = Avx.UnpackLow(v2, v3);
+        var t3 = Avx.UnpackHigh(v2, v3);
+        var t4 = Avx.UnpackLow(v4, v5);
+        var t5 = Avx.UnpackHigh(v4, v5);
+        var t6 = Avx.UnpackLow(v6, v7);
+        var t7 = Avx.UnpackHigh(v6, v7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        v0 = Avx.Permute2x128(s0, s4, 0x20);
+        v1 = Avx.Permute2x128(s1, s5, 0x20);
+        v2 = Avx.Permute2x128(s2, s6, 0x20);
+        v3 = Avx.Permute2x128(s3, s7, 0x20);
+        v4 = Avx.Permute2x128(s0, s4, 0x31);
+        v5 = Avx.Permute2x128(s1, s5, 0x31);
+        v6 = Avx.Permute2x128(s2, s6, 0x31);
+        v7 = Avx.Permute2x128(s3, s7, 0x31);
+    }
+}
