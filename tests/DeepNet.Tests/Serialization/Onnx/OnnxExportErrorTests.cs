@@ -86,6 +86,17 @@ public sealed class OnnxExportErrorTests
     }
 
     [Fact]
+    public void AnInt8QuantizedModel_IsRefusedNamingTheQuantizedOp()
+    {
+        using var model = new Sequential(new Dense(4, 3, generator: new Generator(4)));
+        model.Eval();
+        var quantized = DeepNet.Layers.Quantized.Quantization.Quantize(model, [Sample]);
+        var e = Assert.Throws<InvalidOperationException>(() => quantized.ExportOnnx(Sample));
+        Assert.Contains("quantized_linear", e.Message);
+        Assert.Contains("ONNX", e.Message);
+    }
+
+    [Fact]
     public void ANonFloatSample_IsRefused()
     {
         using var model = new Relu();
