@@ -126,7 +126,9 @@ public abstract class Function
         var previous = output.GradFn;
         _holds++;
         output.GradFn = this;
-        output.RequiresGrad = true;
+        // Only an export's capture records ops with integer or Bool outputs (ArgMax indices, masks); those carry
+        // their node for the trace but cannot require grad.
+        if (output.DType.IsFloatingPoint()) output.RequiresGrad = true;
         previous?.Drop();
         return output;
     }

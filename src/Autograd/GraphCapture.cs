@@ -16,6 +16,7 @@ internal sealed class GraphCapture : IDisposable
     private readonly List<Function> _recorded = [];
     private readonly Dictionary<Function, string> _scopes = [];
     private readonly List<Function> _unlinked = [];
+    private readonly Dictionary<Function, WholeLayer> _layers = [];
     private bool _disposed;
 
     private GraphCapture()
@@ -42,6 +43,25 @@ internal sealed class GraphCapture : IDisposable
     /// <summary>The scope that was current when <paramref name="node"/> was recorded, or null.</summary>
     public string? ScopeOf(Function node) => _scopes.GetValueOrDefault(node);
 
+    /// <summary>
+    /// Marks <paramref name="output"/> as computed by <paramref name="layer"/> from <paramref name="input"/> as a whole,
+    /// so export can write the layer as one node (an ONNX LSTM rather than its unrolled steps).
+    /// </summary>
+    public void MarkWholeLayer(object layer, Tensor input, Tensor output)
+    {
+        if (output.GradFn is { } node) _layers[node] = new WholeLayer(layer, input.GradFn, input.UnscopedAlias());
+    }
+
+    /// <summary>The whole layer whose output <paramref name="node"/> is, or null.</summary>
+    public WholeLayer? WholeLayerOf(Function node) => _layers.GetValueOrDefault(node);
+
+    /// <summary>Frees what the marks hold (the inputs' aliases); the recorded nodes are the graph's.</summary>
+    public void Release()
+    {
+        foreach (var layer in _layers.Values) layer.Input.Dispose();
+        _layers.Clear();
+    }
+
     internal void Add(Function node)
     {
         _recorded.Add(node);
@@ -57,6 +77,8 @@ internal sealed class GraphCapture : IDisposable
         foreach (var node in _unlinked) node.Drop();
         _unlinked.Clear();
     }
+    /// <summary>A layer marked as one unit: the layer, its input's node (null for a leaf or constant) and an alias of the input.</summary>
+    internal sealed record WholeLayer(object Layer, Function? InputNode, Tensor Input);
 
     public void Dispose()
     {

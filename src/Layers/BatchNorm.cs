@@ -65,6 +65,8 @@ public abstract class BatchNorm : Module
             using (GradMode.NoGrad()) _numBatchesTracked.AddInPlace(1f);
             factor = Momentum ?? 1f / _numBatchesTracked.Item();
         }
-        return input.BatchNorm(RunningMean, RunningVar, Weight, Bias, IsTraining, factor, Eps);
+        var output = input.BatchNorm(RunningMean, RunningVar, Weight, Bias, IsTraining, factor, Eps);
+        if (!IsTraining) GraphCapture.Current?.MarkWholeLayer(this, input, output);   // ONNX export: one BatchNormalization node
+        return output;
     }
 }

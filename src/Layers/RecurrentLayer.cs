@@ -1,3 +1,4 @@
+using DeepNet.Autograd;
 using DeepNet.Tensors;
 
 namespace DeepNet.Layers;
@@ -79,6 +80,8 @@ public abstract class RecurrentLayer : Module
     {
         var (output, final) = Run(input, new Tensor?[StateCount]);
         foreach (var t in final) t.Dispose();
+        // ONNX export writes the layer as one RNN/LSTM/GRU node (any sequence length), not its unrolled steps.
+        GraphCapture.Current?.MarkWholeLayer(this, input, output);
         return output;
     }
 

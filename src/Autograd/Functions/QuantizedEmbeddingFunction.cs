@@ -14,6 +14,8 @@ internal static class QuantizedEmbeddingFunction
     {
         const string op = "quantized_embedding";
         ids.ThrowIfDisposed();
+        if (GraphCapture.IsActive)   // an ONNX export trace: the int8 lookup records no node
+            throw new InvalidOperationException($"{op}: int8-quantized layers have no ONNX export; export the float model before quantizing it");
         if (!table.IsLookupTable || table.Shape.Rank != 2)
             throw new ArgumentException($"{op}: the table must be a [num_embeddings, dim] lookup table (QuantizedWeight.QuantizeRows), got {table.Shape}");
         if (table.Device != ids.Device)

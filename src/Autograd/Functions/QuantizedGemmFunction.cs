@@ -73,6 +73,8 @@ internal static class QuantizedGemmFunction
     private static void Check(string op, Tensor input, QuantizedWeight weight, Tensor? bias)
     {
         input.ThrowIfDisposed();
+        if (GraphCapture.IsActive)   // an ONNX export trace: the int8 kernel records no node
+            throw new InvalidOperationException($"{op}: int8-quantized layers have no ONNX export; export the float model before quantizing it");
         if (GradMode.IsEnabled && input.RequiresGrad)
             throw new InvalidOperationException(
                 $"{op}: this layer is int8-quantized for inference and cannot be trained (its input requires grad). " +

@@ -67,7 +67,7 @@ internal sealed class ExportTrace : IDisposable
                 }));
             }
             var output = model.Call(input);
-            if (output.GradFn is null)
+            if (output.GradFn is null || !output.DType.IsFloatingPoint())
                 throw new OnnxExportException($"onnx export: the output {output.Shape} of {model.GetType().Name} was not computed by recorded ops from the input");
             return new ExportTrace(input, output, capture);
         }
@@ -88,6 +88,7 @@ internal sealed class ExportTrace : IDisposable
 
     public void Dispose()
     {
+        Capture.Release();
         Output.Dispose();
         Input.Dispose();
         Capture.ReleaseUnlinked();

@@ -1,7 +1,6 @@
 using DeepNet.Autograd.Functions;
 using DeepNet.Kernels.Ops;
 using DeepNet.Serialization.Onnx.Proto;
-using DeepNet.Tensors;
 using static DeepNet.Serialization.Onnx.Export.OnnxGraphBuilder;
 
 namespace DeepNet.Serialization.Onnx.Export;
@@ -11,7 +10,7 @@ namespace DeepNet.Serialization.Onnx.Export;
 /// whole-layer patterns (convolution, pooling, embedding lookup) are recognized first by
 /// <see cref="OnnxPatterns"/>. Parameters and buffers become initializers named by their module path.
 /// </summary>
-internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
+internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionary<object, string> modulePaths)
 {
     private const int ToFloat = (int)TensorProto.Types.DataType.Float;
     private const int ToInt64 = (int)TensorProto.Types.DataType.Int64;
@@ -23,17 +22,52 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
         TraceNodeKind.Input => g.InputName,
         TraceNodeKind.State => State(node),
         TraceNodeKind.Constant => Constant(node),
+        TraceNodeKind.Layer => Layer(node),
         _ => Op(node),
     };
 
-    private string State(TraceNode node)
+    private readonly Dictionary<string, string> _states = [];
+
+    private string State(TraceNode node) => StateInitializer(node.StateName!, node.Value!);
+
+    /// <summary>The initializer of a parameter or buffer under its state name, written once however often it is read.</summary>
+    internal string StateInitializer(string name, Tensors.Tensor value)
     {
-        if (!g.Reserve(node.StateName!)) throw new OnnxExportException($"onnx export: the name '{node.StateName}' is used twice");
-        return g.FloatInitializer(node.StateName, node.Value!.ToArray(), node.Shape);
+        if (_states.TryGetValue(name, out var emitted)) return emitted;
+        if (!g.Reserve(name)) throw new OnnxExportException($"onnx export: the name '{name}' is used twice");
+        return _states[name] = Initializer(name, value, null);
     }
+
+    // A layer marked whole during the trace: one ONNX node (or one per recurrent layer).
+    private string Layer(TraceNode node)
+    {
+        string path = modulePaths.GetValueOrDefault(node.Layer!, "");
+        string x = In(node, 0);
+        return node.Layer switch
+        {
+            Layers.RecurrentLayer recurrent => RecurrentExport.Emit(g, x, recurrent, path, node.Inputs[0].Shape.Length),
+            Layers.BatchNorm norm => NormExport.BatchNorm(this, g, x, norm, path),
+            _ => throw Unsupported(node, $"{node.Layer!.GetType().Name} has no whole-layer export"),
+        };
+    }
+
+    // Float32 and Int64 values become initializers; other dtypes are refused by name.
+    private string Initializer(string? name, Tensors.Tensor value, TraceNode? node) => value.DType switch
+    {
+        Tensors.DType.Float32 => g.FloatInitializer(name, value.ToArray(), value.ShapeArray),
+        Tensors.DType.Int64 => g.Int64Initializer(name, value.ToArray<long>(), value.ShapeArray),
+        _ => throw new OnnxExportException($"onnx export: {(name ?? node?.Describe() ?? "a constant")} is {value.DType}; only Float32 and Int64 values can be exported"),
+    };
 
     private string Constant(TraceNode node)
     {
+        if (node.Value!.DType != Tensors.DType.Float32)
+        {
+            if (node.Value.DType != Tensors.DType.Int64) return Initializer(null, node.Value, node);   // throws, naming the dtype
+            if (node.ShapeChanges || !node.Value.ToArray<long>().AsSpan().SequenceEqual(node.ValueB!.ToArray<long>()))
+                throw new OnnxExportException($"onnx export: {node.Describe()} reads a {node.Value.DType} value that changes with the input; it cannot be exported");
+            return Initializer(null, node.Value, node);
+        }
         var a = node.Value!.ToArray();
         if (!node.ShapeChanges && a.AsSpan().SequenceEqual(node.ValueB!.ToArray())) return g.FloatInitializer(null, a, node.Shape);
         // A constant that follows the batch (zeros of [N, H], a padding block): one value everywhere
@@ -67,8 +101,6 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
             ExpandFunction => Expand(node),
             CatFunction c => g.Node("Concat", node.Inputs.Select(Emit), Int("axis", c.Dim)),
             ReduceFunction r => Reduce(node, r),
-            CompareFunction c => Compare(c.Kind, In(node, 0), In(node, 1)),   // ONNX's comparisons give bool, as DeepNet's
-            CastFunction c => g.Node("Cast", [In(node, 0)], Int("to", OnnxDataType(c.DType))),
             WhereFunction => g.Node("Where", [g.Node("Cast", [In(node, 2)], Int("to", ToBool)), In(node, 0), In(node, 1)]),
             GatherFunction f => g.Node("GatherElements", [In(node, 0), g.Node("Cast", [In(node, 1)], Int("to", ToInt64))], Int("axis", f.Dim)),
             Im2ColFunction c => Im2Col(node, c),
@@ -76,6 +108,8 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
             LayerNormFunction n => LayerNorm(node, n),
             AttentionFunction a => Attention(node, a),
             MaxPool2DFunction p => MaxPool(node, p),
+            CompareFunction c => Compare(c.Kind, In(node, 0), In(node, 1)),   // ONNX's comparisons give bool, as DeepNet's
+            CastFunction => g.Node("Cast", [In(node, 0)], Int("to", OnnxTypes.Of(node.Op!.CapturedOutput!.DType, node))),
             SoftmaxCrossEntropyFunction => throw Unsupported(node, "a loss (cross_entropy) is not part of an exported model; export the model without its loss"),
             _ => throw Unsupported(node, "this op has no ONNX export"),
         };
@@ -122,19 +156,6 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
         AddScaledSquareOp s => g.Node("Add", [a, g.Node("Mul", [g.Node("Mul", [b, b]), g.Scalar(s.Alpha)])]),
         _ => throw Unsupported(node, $"the elementwise op {op.GetType().Name} has no ONNX export"),
     };
-
-    private static int OnnxDataType(DType dtype) => (int)(dtype switch
-    {
-        DType.Float32 => TensorProto.Types.DataType.Float,
-        DType.Float64 => TensorProto.Types.DataType.Double,
-        DType.Float16 => TensorProto.Types.DataType.Float16,
-        DType.BFloat16 => TensorProto.Types.DataType.Bfloat16,
-        DType.Int64 => TensorProto.Types.DataType.Int64,
-        DType.Int32 => TensorProto.Types.DataType.Int32,
-        DType.Int8 => TensorProto.Types.DataType.Int8,
-        DType.UInt8 => TensorProto.Types.DataType.Uint8,
-        _ => TensorProto.Types.DataType.Bool,
-    });
 
     private string Compare(Comparison kind, string a, string b) => kind switch
     {

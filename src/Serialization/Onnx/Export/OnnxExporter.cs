@@ -21,6 +21,8 @@ internal static class OnnxExporter
         sample.ThrowIfDisposed();
         if (batchDim < 0 || batchDim >= sample.Rank)
             throw new ArgumentException($"onnx export: batch dim {batchDim} is out of range for the sample input {sample.Shape}");
+        if (sample.DType != DType.Float32)
+            throw new ArgumentException($"onnx export: the sample input must be Float32 (DeepNet's layers take float32, ids included), got {sample.DType}");
         if (sample.Shape[batchDim] < 1)
             throw new ArgumentException($"onnx export: the sample input {sample.Shape} must hold at least one item along dim {batchDim}");
         var modes = ExportTrace.ModulePaths(model, "").Select(m => (m.Module, m.Module.IsTraining)).ToList();
@@ -55,11 +57,13 @@ internal static class OnnxExporter
         builder.Reserve(InputName);
         builder.Reserve(OutputName);
         string result = null!;
+        var paths = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (path, module) in ExportTrace.ModulePaths(model, "")) paths.TryAdd(module, path);
         // Emission recurses along the graph; unrolled recurrences are deep, so it gets a large stack.
         Exception? failure = null;
         var thread = new Thread(() =>
         {
-            try { result = new OnnxEmitter(builder).Emit(root); }
+            try { result = new OnnxEmitter(builder, paths).Emit(root); }
             catch (Exception e) { failure = e; }
         }, 256 * 1024 * 1024);
         thread.Start();

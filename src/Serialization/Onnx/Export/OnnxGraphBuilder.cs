@@ -69,6 +69,16 @@ internal sealed class OnnxGraphBuilder(GraphProto graph, string inputName, int b
         return name;
     }
 
+    /// <summary>An int64 initializer of <paramref name="dims"/> under an exact name or a fresh one.</summary>
+    public string Int64Initializer(string? name, ReadOnlySpan<long> values, IReadOnlyList<int> dims)
+    {
+        name ??= Fresh("const");
+        var tensor = ExportTensors.Int64(name, values, scalar: true);
+        foreach (int d in dims) tensor.Dims.Add(d);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>A float32 scalar constant, shared by every use of the same value.</summary>
     public string Scalar(float value) =>
         Cached("f:" + BitConverter.SingleToInt32Bits(value).ToString(CultureInfo.InvariantCulture),

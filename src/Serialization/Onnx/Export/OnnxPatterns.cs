@@ -8,12 +8,14 @@ namespace DeepNet.Serialization.Onnx.Export;
 
 /// <summary>
 /// Whole-layer ONNX nodes for the op sequences DeepNet's layers record: Conv (Tensor.Conv2D's
-/// Im2Col → MatMul, with the following bias folded in), MaxPool and AveragePool (Im2Col → max or mean),
-/// and Gather for an embedding lookup (index_select). Anything else is emitted op by op, which is
+/// Im2Col → MatMul, with the following bias folded in), AveragePool (Im2Col → mean), and Gather for an
+/// embedding lookup (index_select). Anything else is emitted op by op, which is
 /// exact too; these only make the graph read like the model.
 /// </summary>
 internal static class OnnxPatterns
 {
+    private const int Int64Type = (int)Proto.TensorProto.Types.DataType.Int64;
+
     public static string? TryEmit(OnnxEmitter e, OnnxGraphBuilder g, TraceNode node) => node.Op switch
     {
         ViewFunction when Conv(node) is { } conv => EmitConv(e, g, conv, bias: null),
@@ -21,13 +23,13 @@ internal static class OnnxPatterns
         IBiasActivationFunction f when node.Inputs[0] is { Uses: 1 } x && x.Op is ViewFunction && Conv(x) is { } conv =>
             e.Unary(f.Op, EmitConv(e, g, conv, e.Emit(node.Inputs[1])), node),
         GatherFunction { Dim: 0 } when Lookup(node) is { } ids =>
-            g.Node("Gather", [e.Emit(node.Inputs[0]), g.Node("Cast", [e.Emit(ids), ], Int("to", 7))], Int("axis", 0)),
+            g.Node("Gather", [e.Emit(node.Inputs[0]), g.Node("Cast", [e.Emit(ids)], Int("to", Int64Type))], Int("axis", 0)),
         _ => null,
     };
 
     private sealed record ConvParts(TraceNode X, TraceNode Weight, Conv2DGeometry Geometry, int Groups);
 
-    private sealed record PoolParts(TraceNode X, Conv2DGeometry Geometry, bool Max);
+    private sealed record PoolParts(TraceNode X, Conv2DGeometry Geometry);
 
     // View [N, K, P, Q] ← MatMul(View(weight [K, C/G, R, S]) [G, K/G, ·], View(Im2Col(x) pad 0) [N, G, ·, P·Q])
     private static ConvParts? Conv(TraceNode view)
@@ -49,51 +51,24 @@ internal static class OnnxPatterns
             Int("group", conv.Groups));
     }
 
-    // View [N, C, P, Q] ← Max over dim 1 (or Sum · 1/(R·S)) ← Im2Col(View(x [N, C, H, W]) [N·C, 1, H, W])
+    // View [N, C, P, Q] ← Sum over dim 1 · 1/(R·S) ← Im2Col(View(x [N, C, H, W]) [N·C, 1, H, W], pad 0): a plain mean pool
     private static PoolParts? Pool(TraceNode view)
     {
-        if (view.Shape.Length != 4) return null;
-        var reduced = view.Inputs[0];
-        bool max = true;
-        if (reduced.Op is IUnaryFunction { Op: MulScalarOp scale } && reduced.Inputs[0].Op is ReduceFunction)
-        {
-            max = false;
-            reduced = reduced.Inputs[0];
-            if (reduced.Op is ReduceFunction { Reduction.Kind: ReduceKind.Sum } sum && Windows(reduced) is { } g
-                && MathF.Abs(scale.Value * g.R * g.S - 1f) < 1e-6f && g.DilationH == 1 && g.DilationW == 1)
-                return Parts(reduced, g, max);
-            return null;
-        }
-        if (reduced.Op is not ReduceFunction { Reduction.Kind: ReduceKind.Max } || Windows(reduced) is not { } geometry) return null;
-        return Parts(reduced, geometry, max);
-    }
-
-    private static Conv2DGeometry? Windows(TraceNode reduced)
-    {
-        var (_, dims) = ((ReduceFunction)reduced.Op!).Reduction;
-        if (dims is not [1] || reduced.Shape.Length != 2) return null;
-        if (reduced.Inputs[0] is not { Op: Im2ColFunction im2col } cols) return null;
+        if (view.Shape.Length != 4 || view.Inputs[0] is not { Op: IUnaryFunction { Op: MulScalarOp scale } } mean) return null;
+        var sum = mean.Inputs[0];
+        if (sum is not { Op: ReduceFunction { Reduction: { Kind: ReduceKind.Sum, Dims: [1] } } } || sum.Shape.Length != 2) return null;
+        if (sum.Inputs[0] is not { Op: Im2ColFunction im2col } cols) return null;
         var (geometry, padValue) = im2col.Windows;
-        bool max = ((ReduceFunction)reduced.Op!).Reduction.Kind == ReduceKind.Max;
-        if (padValue != (max ? float.NegativeInfinity : 0f)) return null;
+        if (padValue != 0f || geometry.DilationH != 1 || geometry.DilationW != 1 || MathF.Abs(scale.Value * geometry.R * geometry.S - 1f) > 1e-6f) return null;
         if (cols.Inputs[0] is not { Op: ViewFunction } planes || planes.Inputs[0].Shape.Length != 4) return null;
-        return geometry;
+        return new PoolParts(planes.Inputs[0], geometry);
     }
-
-    private static PoolParts Parts(TraceNode reduced, Conv2DGeometry geometry, bool max) =>
-        new(reduced.Inputs[0].Inputs[0].Inputs[0], geometry, max);
 
     private static string EmitPool(OnnxEmitter e, OnnxGraphBuilder g, PoolParts pool)
     {
         var geo = pool.Geometry;
-        var common = new[]
-        {
-            Ints("kernel_shape", [geo.R, geo.S]), Ints("strides", [geo.StrideH, geo.StrideW]),
-            Ints("pads", [geo.PadH, geo.PadW, geo.PadH, geo.PadW]),
-        };
-        return pool.Max
-            ? g.Node("MaxPool", [e.Emit(pool.X)], [.. common, Ints("dilations", [geo.DilationH, geo.DilationW])])
-            : g.Node("AveragePool", [e.Emit(pool.X)], [.. common, Int("count_include_pad", 1)]);
+        return g.Node("AveragePool", [e.Emit(pool.X)], Ints("kernel_shape", [geo.R, geo.S]), Ints("strides", [geo.StrideH, geo.StrideW]),
+            Ints("pads", [geo.PadH, geo.PadW, geo.PadH, geo.PadW]), Int("count_include_pad", 1));
     }
 
     // Gather(weight [V, D], dim 0, Expand(View(ids [M]) [M, 1]) [M, D]) is index_select: ONNX Gather on the ids.

@@ -10,6 +10,8 @@ internal enum TraceNodeKind
     State,
     Constant,
     Op,
+    /// <summary>A whole layer marked during the trace (a recurrent layer), its input the one Inputs entry.</summary>
+    Layer,
 }
 
 /// <summary>
@@ -26,6 +28,9 @@ internal sealed class TraceNode
     /// <summary>Trace A's node (ops only); <see cref="OpB"/> is trace B's.</summary>
     public Function? Op { get; init; }
     public Function? OpB { get; init; }
+
+    /// <summary>The layer object (layers only).</summary>
+    public object? Layer { get; init; }
 
     /// <summary>The parameter or buffer's dotted name (state only).</summary>
     public string? StateName { get; init; }

@@ -33,7 +33,7 @@ public sealed class OnnxExportErrorTests
         using var model = new Custom(x => x * x.ArgMax(1, keepDim: true));
         var e = Assert.Throws<OnnxExportException>(() => model.ExportOnnx(Sample));
         Assert.Contains("changes with the input", e.Message);
-        Assert.Contains("MulBackward", e.Message);
+        Assert.Contains("ToCopyBackward", e.Message);   // the Int64 indices are cast to Float32 for the product
     }
 
     [Fact]
@@ -42,6 +42,15 @@ public sealed class OnnxExportErrorTests
         using var model = new Custom(x => x.Shape[0] > 2 ? x.Relu() : x.Tanh());
         var e = Assert.Throws<OnnxExportException>(() => model.ExportOnnx(Sample));
         Assert.Contains("data-dependent control flow", e.Message);
+    }
+
+    [Fact]
+    public void ARankThatFollowsTheBatchSize_IsRefused()
+    {
+        using var model = new Custom(x => x.Squeeze().Relu());
+        using var one = Tensor.Randn([1, 4], new Generator(3));
+        var e = Assert.Throws<OnnxExportException>(() => model.ExportOnnx(one));
+        Assert.Contains("rank follows the batch size", e.Message);
     }
 
     [Fact]
@@ -74,6 +83,26 @@ public sealed class OnnxExportErrorTests
         using var model = new Relu();
         var e = Assert.Throws<ArgumentException>(() => model.ExportOnnx(Sample, batchDim));
         Assert.Contains("batch dim", e.Message);
+    }
+
+    [Fact]
+    public void AnInt8QuantizedModel_IsRefusedNamingTheQuantizedOp()
+    {
+        using var model = new Sequential(new Dense(4, 3, generator: new Generator(4)));
+        model.Eval();
+        var quantized = DeepNet.Layers.Quantized.Quantization.Quantize(model, [Sample]);
+        var e = Assert.Throws<InvalidOperationException>(() => quantized.ExportOnnx(Sample));
+        Assert.Contains("quantized_linear", e.Message);
+        Assert.Contains("ONNX", e.Message);
+    }
+
+    [Fact]
+    public void ANonFloatSample_IsRefused()
+    {
+        using var model = new Relu();
+        using var ids = Tensor.FromArray(new long[] { 1, 2, 3, 4 }, [2, 2]);
+        var e = Assert.Throws<ArgumentException>(() => model.ExportOnnx(ids));
+        Assert.Contains("Int64", e.Message);
     }
 
     [Fact]

@@ -55,6 +55,43 @@ public sealed class OnnxExportFormatTests
     }
 
     [Fact]
+    public void Norms_ExportAsLayerNormalizationAndBatchNormalization()
+    {
+        using var model = new Sequential(new BatchNorm1D(4), new Dense(4, 4, generator: new Generator(7)), new LayerNorm(4));
+        using var sample = Tensor.Randn([2, 4], new Generator(8));
+        var proto = Exported(model, sample);
+        var ops = proto.Graph.Node.Select(n => n.OpType).ToList();
+        Assert.Contains("BatchNormalization", ops);
+        Assert.Contains("LayerNormalization", ops);
+        Assert.DoesNotContain("Sqrt", ops);
+        Assert.Subset(proto.Graph.Initializer.Select(i => i.Name).ToHashSet(),
+            new HashSet<string> { "0.running_mean", "0.running_var", "0.weight", "2.weight", "2.bias" });
+    }
+
+    [Theory]
+    [InlineData("lstm", "LSTM")]
+    [InlineData("gru", "GRU")]
+    [InlineData("rnn", "RNN")]
+    public void RecurrentLayers_ExportAsOneOnnxNodePerLayer(string cell, string op)
+    {
+        Module model = cell switch
+        {
+            "lstm" => new Lstm(3, 4, 2, batchFirst: true, generator: new Generator(5)),
+            "gru" => new Gru(3, 4, 2, batchFirst: true, generator: new Generator(5)),
+            _ => new Rnn(3, 4, 2, batchFirst: true, generator: new Generator(5)),
+        };
+        using (model)
+        using (var sample = Tensor.Randn([2, 6, 3], new Generator(6)))
+        {
+            var proto = Exported(model, sample);
+            var ops = proto.Graph.Node.Select(n => n.OpType).ToList();
+            Assert.Equal(2, ops.Count(o => o == op));
+            Assert.DoesNotContain("Sigmoid", ops);   // not unrolled
+            Assert.Contains("W_l1", proto.Graph.Initializer.Select(i => i.Name));
+        }
+    }
+
+    [Fact]
     public void ExportToPath_WritesAFileOnnxRuntimeLoads_AndKeepsTheTrainingMode()
     {
         using var model = Cnn();
@@ -76,6 +113,20 @@ public sealed class OnnxExportFormatTests
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void AModelOnTheGpuEmulator_ExportsLikeOnTheCpu()
+    {
+        using var model = new Sequential(new Dense(5, 4, generator: new Generator(9)), new Gelu(), new LayerNorm(4), new Dense(4, 2, generator: new Generator(10)));
+        model.Eval();
+        using var x = Tensor.Randn([3, 5], new Generator(11));
+        using var cpuSession = new InferenceSession(model.ExportOnnx(x));
+        var cpu = OnnxExportCheck.Run(cpuSession, x);
+        model.To(Device.GpuEmulator);
+        using var onDevice = x.To(Device.GpuEmulator);
+        using var session = new InferenceSession(model.ExportOnnx(onDevice));
+        Testing.TensorAssert.Close(cpu, OnnxExportCheck.Run(session, x), OnnxExportCheck.Abs, OnnxExportCheck.Rel);
     }
 
     [Fact]

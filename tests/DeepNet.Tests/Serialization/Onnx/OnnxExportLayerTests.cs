@@ -185,6 +185,26 @@ public sealed class OnnxExportLayerTests
     }
 
     [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("rnn")]
+    public void RecurrentLayers_KeepTheSequenceLengthFree(string cell)
+    {
+        // Sequence-first with the time dim symbolic: ORT runs 1 and 3 steps of a model traced at 2 and 3.
+        Module model = cell switch
+        {
+            "lstm" => new Lstm(3, 4, 2, bidirectional: true, generator: Init()),
+            "gru" => new Gru(3, 4, 2, bidirectional: true, generator: Init()),
+            _ => new Rnn(3, 4, bias: false, generator: Init()),
+        };
+        Check(model, t => Tensor.Randn([t, 2, 3], new Generator((ulong)(50 + t))));
+    }
+
+    [Fact]
+    public void UnbatchedRecurrentInput_MatchesOnnxRuntime() =>
+        Check(new Gru(3, 4, generator: Init()), t => Tensor.Randn([t, 3], new Generator((ulong)(60 + t))));
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void PositionalEncodings_MatchOnnxRuntime(bool learned)
