@@ -40,7 +40,7 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
     var mnist = Mnist.Load(dataDir);
     var trainSet = Dataset.FromImages(mnist.Train);
     if (trainSamples > 0 && trainSamples < trainSet.Count)
-        trainSet = new Dataset(trainSet.Features[..(trainSamples * trainSet.SampleSize)], trainSet.SampleShape, trainSet.Targets[..trainSamples], trainSet.TargetShape);
+        trainSet = new Dataset(trainSet.Features[..(trainSamples * trainSet.SampleSize)], trainSet.SampleShape, trainSet.Labels![..trainSamples], trainSet.TargetShape);
     var testSet = Dataset.FromImages(mnist.Test);
     // Every rank sees a disjoint shard; together one step is one global batch of batchSize.
     var train = world is null

@@ -124,7 +124,7 @@ static Dataset Encode(string[][] mails, IEnumerable<int> labels, Dictionary<stri
     for (int i = 0; i < mails.Length; i++)
         for (int t = 0; t < Math.Min(maxLength, mails[i].Length); t++)
             ids[i * maxLength + t] = vocabulary.GetValueOrDefault(mails[i][t], TextClassifier.UnknownId);
-    return new Dataset(ids, [maxLength], labels.Select(l => (float)l).ToArray());
+    return new Dataset(ids, [maxLength], labels.Select(l => (long)l).ToArray());
 }
 
 static double TimeEval(Trainer trainer, Module model, Loss loss, DataLoader data)

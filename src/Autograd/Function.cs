@@ -97,6 +97,22 @@ public abstract class Function
         return Link(output);
     }
 
+    /// <summary>
+    /// Under a capture only: records an op that has no gradient (a comparison, a cast to an integer or
+    /// Bool dtype) so an export sees where its output came from; the output stays graph-less (it is no
+    /// float tensor that could require grad) and the capture holds the node until it is released.
+    /// </summary>
+    protected Tensor RecordForCapture(Tensor output, params Tensor[] inputs)
+    {
+        if (GraphCapture.Current is not { } capture) return output;
+        _edges = new Edge[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) _edges[i] = EdgeTo(inputs[i]);
+        _holds++;
+        Capture(capture, output, inputs);
+        capture.AddUnlinked(this);
+        return output;
+    }
+
     private static Edge EdgeTo(Tensor t)
     {
         if (!t.RequiresGrad) return new Edge(null, null, t.ShapeArray);

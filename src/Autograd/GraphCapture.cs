@@ -15,6 +15,7 @@ internal sealed class GraphCapture : IDisposable
     private readonly GraphCapture? _outer;
     private readonly List<Function> _recorded = [];
     private readonly Dictionary<Function, string> _scopes = [];
+    private readonly List<Function> _unlinked = [];
     private bool _disposed;
 
     private GraphCapture()
@@ -45,6 +46,16 @@ internal sealed class GraphCapture : IDisposable
     {
         _recorded.Add(node);
         if (Scope is not null) _scopes[node] = Scope;
+    }
+
+    /// <summary>A node no tensor links to (Function.RecordForCapture): held here until <see cref="ReleaseUnlinked"/>.</summary>
+    internal void AddUnlinked(Function node) => _unlinked.Add(node);
+
+    /// <summary>Frees the nodes only the capture holds (call when the recording is no longer read).</summary>
+    public void ReleaseUnlinked()
+    {
+        foreach (var node in _unlinked) node.Drop();
+        _unlinked.Clear();
     }
 
     public void Dispose()

@@ -60,6 +60,15 @@ public interface IBackend
         where TOp : struct, IBinaryOp;
 
     /// <summary>
+    /// c[i] = a[i] ∘ b[i] exactly, for any element type (Elements/TypedZip): integers in long
+    /// arithmetic wrapping into c's type, floats in double rounded once into c's type; a comparison
+    /// writes 1 or 0 (c is then usually Bool). a and b have one element type and are already
+    /// broadcast to c's shape. No gradient: the float32 ops run through <see cref="Zip"/>.
+    /// </summary>
+    void ZipTyped(TypedZipKind kind, DeviceBuffer a, StridedLayout aLayout, DeviceBuffer b, StridedLayout bLayout,
+        DeviceBuffer c, StridedLayout cLayout);
+
+    /// <summary>
     /// ga[i] = op.GradA(a[i], b[i], gc[i]) and gb[i] = op.GradB(...), over c's shape; a and b are
     /// broadcast views, ga and gb are dense of c's shape (un-broadcasting is autograd's job).
     /// Either output may be null when not needed.
@@ -74,7 +83,7 @@ public interface IBackend
     /// </summary>
     void Reduce(ReduceKind kind, DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout);
 
-    /// <summary>dst = index of the first maximum along <paramref name="dim"/>; dst: src's shape with dim of size 1.</summary>
+    /// <summary>dst = index of the first maximum along <paramref name="dim"/>; dst: src's shape with dim of size 1, Int64 (or Float32).</summary>
     void ArgMax(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer dst, StridedLayout dstLayout);
 
     /// <summary>
@@ -93,7 +102,7 @@ public interface IBackend
 
     /// <summary>
     /// torch.gather: dst[..., i, ...] = src[..., index[..., i, ...], ...] along <paramref name="dim"/>.
-    /// index and dst have the same shape; index values are integers stored as floats. An index
+    /// index and dst have the same shape; index is Int64, Int32 or Float32 holding integers. An index
     /// outside [0, size of dim) throws ArgumentException: on the CPU here, on a GPU at the next
     /// <see cref="CopyToHost"/> or <see cref="Synchronize"/> (the check runs on the device).
     /// </summary>
@@ -104,7 +113,7 @@ public interface IBackend
     void ScatterAdd(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
         DeviceBuffer dst, StridedLayout dstLayout);
 
-    /// <summary>dst[i] = cond[i] != 0 ? a[i] : b[i]; all already broadcast to dst's shape.</summary>
+    /// <summary>dst[i] = cond[i] != 0 ? a[i] : b[i]; all already broadcast to dst's shape; cond is Float32 or Bool.</summary>
     void Where(DeviceBuffer cond, StridedLayout condLayout, DeviceBuffer a, StridedLayout aLayout,
         DeviceBuffer b, StridedLayout bLayout, DeviceBuffer dst, StridedLayout dstLayout);
 

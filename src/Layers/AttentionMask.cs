@@ -5,11 +5,12 @@ using DeepNet.Tensors;
 namespace DeepNet.Layers;
 
 /// <summary>
-/// An attention mask that says what its values mean, since there is no bool dtype yet. PyTorch
-/// takes a bool mask (True = may not attend) or a float mask that is added to the scores; here
-/// <see cref="Blocked"/> (nonzero = may not attend) and <see cref="Additive"/> (added, −∞ blocks)
-/// say which. A raw tensor converts implicitly and is read as additive, unless every value is 0 or
-/// 1: that tensor could be either, so it is refused with an error naming the two factories.
+/// An attention mask that says what its values mean. As PyTorch, a Bool tensor is a blocked mask
+/// (True = may not attend) and a float tensor is added to the scores; <see cref="Blocked"/>
+/// (True or nonzero = may not attend) and <see cref="Additive"/> (added, −∞ blocks) say it
+/// explicitly. A raw tensor converts implicitly: Bool as blocked, float as additive unless every
+/// value is 0 or 1 (that tensor could be either, so it is refused with an error naming the two
+/// factories); another dtype is refused.
 /// </summary>
 public sealed class AttentionMask
 {
@@ -29,7 +30,7 @@ public sealed class AttentionMask
     /// <summary>A float mask added to the attention scores (PyTorch's float attn_mask): 0 keeps, −∞ blocks.</summary>
     public static AttentionMask Additive(Tensor values) => new(values, blocked: false);
 
-    /// <summary>A boolean-style mask (PyTorch's bool attn_mask): nonzero = may not attend, 0 = may.</summary>
+    /// <summary>PyTorch's bool attn_mask: True (or, for a float tensor, nonzero) = may not attend.</summary>
     public static AttentionMask Blocked(Tensor blocked) => new(blocked, blocked: true);
 
     /// <summary>
@@ -49,7 +50,12 @@ public sealed class AttentionMask
     public static implicit operator AttentionMask?(Tensor? values)
     {
         if (values is null) return null;
-        if (values.ToArray().All(v => v is 0f or 1f))
+        if (values.DType == DType.Bool) return Blocked(values);
+        if (!values.DType.IsFloatingPoint())
+            throw new ArgumentException($"multi_head_attention: a {values.DType} mask {values.Shape} is neither a Bool mask (True = may not attend) nor a float additive mask; convert it with To(DType.Bool)");
+        using var plain = values.Detach();
+        using var host = plain.To(DType.Float32);
+        if (host.ToArray().All(v => v is 0f or 1f))
             throw new ArgumentException(
                 $"multi_head_attention: a mask {values.Shape} holding only 0 and 1 is ambiguous: wrap it as " +
                 "AttentionMask.Blocked(mask) if nonzero means 'may not attend' (PyTorch's bool mask), or " +

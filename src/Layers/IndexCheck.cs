@@ -18,6 +18,16 @@ internal static class IndexCheck
         }
         catch (ArgumentException e)
         {
+            if (indices.DType is DType.Int64 or DType.Int32)
+            {
+                using var plain = indices.Detach();
+                using var ids = plain.To(DType.Int64);
+                foreach (long id in ids.ToArray<long>())
+                    if ((ignoreIndex is not { } skip || id != skip) && (id < 0 || id >= limit))
+                        throw new ArgumentException($"{op}: {noun} {id} is out of range for {limit} {range}", e);
+                throw;
+            }
+            if (indices.DType != DType.Float32) throw;
             foreach (float v in indices.ToArray())
             {
                 if (ignoreIndex is { } ignore && v == ignore) continue;

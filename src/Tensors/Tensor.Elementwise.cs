@@ -78,10 +78,10 @@ public sealed partial class Tensor
         _ => throw new ArgumentException($"activate: unknown activation {activation}"),
     };
 
-    /// <summary>cond ? a : b elementwise, broadcast; cond is nonzero for true.</summary>
+    /// <summary>cond ? a : b elementwise, broadcast; cond is Bool (or a Float32 mask, nonzero for true).</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b) => WhereFunction.Apply(condition, a, b);
 
-    // Comparisons: 1 where true, 0 where false; no gradient.
+    // Comparisons: Bool tensors, computed exactly in the operands' promoted dtype; no gradient.
     public Tensor Eq(Tensor other) => Compare(Comparison.Equal, other);
     public Tensor Ne(Tensor other) => Compare(Comparison.NotEqual, other);
     public Tensor Lt(Tensor other) => Compare(Comparison.Less, other);
@@ -95,15 +95,13 @@ public sealed partial class Tensor
     public Tensor Gt(float value) => CompareScalar(Comparison.Greater, value);
     public Tensor Ge(float value) => CompareScalar(Comparison.GreaterOrEqual, value);
 
-    private Tensor Compare(Comparison kind, Tensor other)
-    {
-        using var noGrad = GradMode.Set(false);
-        return BinaryFunction<CompareOp>.Apply(kind.ToString().ToLowerInvariant(), new(kind), this, other);
-    }
+    private Tensor Compare(Comparison kind, Tensor other) => CompareFunction.Apply(kind, this, other);
 
+    // A scalar takes the tensor's dtype when that is floating point (a Python float does not promote), else Float32.
     private Tensor CompareScalar(Comparison kind, float value)
     {
-        using var scalar = Full([], value, Device);
+        using var scalar = Full([], value, DTypePromotion.WithFloatScalar(DType), Device);
         return Compare(kind, scalar);
     }
+
 }

@@ -2,6 +2,7 @@ using DeepNet.Kernels;
 using DeepNet.Kernels.Ops;
 using DeepNet.Kernels.Geometry;
 using DeepNet.Autograd;
+using DeepNet.Autograd.Functions;
 
 namespace DeepNet.Tensors;
 
@@ -32,6 +33,7 @@ public sealed partial class Tensor
     public Tensor MulInPlace(float value)
     {
         CheckInPlace("mul_");
+        if (DType != DType.Float32) return StoreInPlace("mul_", Mul(value));
         Backend.Map(new MulScalarOp(value), Buffer, Layout, Buffer, Layout);
         return this;
     }
@@ -50,7 +52,13 @@ public sealed partial class Tensor
     public Tensor Fill(float value)
     {
         CheckInPlace("fill_");
-        Backend.Fill(Buffer, Layout, value);
+        if (DType == DType.Float32)
+        {
+            Backend.Fill(Buffer, Layout, value);
+            return this;
+        }
+        using var one = FromArray([value], [], Device);   // the cast kernel rounds it once into this dtype
+        Backend.Cast(one.Buffer, ShapeMath.BroadcastTo(one.Layout, ShapeArray), Buffer, Layout);
         return this;
     }
 
@@ -65,8 +73,33 @@ public sealed partial class Tensor
         return this;
     }
 
-    private void ZipInPlace<TOp>(TOp op, Tensor other) where TOp : struct, IBinaryOp =>
+    private void ZipInPlace<TOp>(TOp op, Tensor other) where TOp : struct, IBinaryOp
+    {
+        if (DType != DType.Float32 || other.DType != DType.Float32)
+        {
+            StoreInPlace("in-place " + typeof(TOp).Name.Replace("Op", "").ToLowerInvariant(), BinaryFunction<TOp>.Apply("in-place", op, this, other));
+            return;
+        }
         Backend.Zip(op, Buffer, Layout, other.Buffer, ShapeMath.BroadcastTo(other.Layout, ShapeArray), Buffer, Layout);
+    }
+
+    /// <summary>
+    /// Writes an out-of-place result of another dtype's op back into this tensor (consumed). As torch's
+    /// in-place rule: a float result may round into a float tensor, an integer one into an integer tensor;
+    /// a float result into an integer tensor is refused.
+    /// </summary>
+    private Tensor StoreInPlace(string op, Tensor result)
+    {
+        using (result)
+        {
+            if (result.DType != DType && !(result.DType.IsFloatingPoint() == DType.IsFloatingPoint()))
+                throw new ArgumentException($"{op}: the result is {result.DType}, which cannot be stored in place in a {DType} tensor");
+            using var plain = result.Detach();
+            using var cast = plain.To(DType);
+            Backend.Copy(cast.Buffer, ShapeMath.BroadcastTo(cast.Layout, ShapeArray), Buffer, Layout);
+        }
+        return this;
+    }
 
     private void CheckInPlace(string op, Tensor? other = null)
     {

@@ -8,8 +8,8 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// torch.nn.functional.cross_entropy on one fused softmax + cross entropy kernel. Logits [N, C]
-    /// or [N, C, d1, ...] (or [C]); target: class indices [N, d1, ...] stored as floats (exact
-    /// integers in [0, C), or <paramref name="ignoreIndex"/>, which contributes nothing), or class
+    /// or [N, C, d1, ...] (or [C]); target: class indices [N, d1, ...] as Int64 (or Int32, or Float32
+    /// holding exact integers) in [0, C), or <paramref name="ignoreIndex"/>, which contributes nothing, or class
     /// probabilities of the logits' shape. weight: [C] class weights (constants: no gradient).
     /// With label smoothing ε the target becomes (1 − ε)·target + ε/C. Mean divides by Σ w[target]
     /// over non-ignored targets (by N·d1·… for probabilities); None gives [N, d1, ...].
@@ -30,7 +30,7 @@ public sealed partial class Tensor
 
     /// <summary>
     /// torch.nn.functional.nll_loss on log-probabilities: x: [N, C] or [N, C, d1, ...] (or [C]);
-    /// target: class indices [N, d1, ...] as exact integers in [0, C) or <paramref name="ignoreIndex"/>
+    /// target: class indices [N, d1, ...] as Int64 (or Int32, or Float32 exact integers) in [0, C) or <paramref name="ignoreIndex"/>
     /// (contributes nothing). loss = −weight[t]·x[n, t]; Mean divides by Σ weight[t] over
     /// non-ignored targets, None gives [N, d1, ...]. weight: [C] constants.
     /// </summary>
@@ -96,6 +96,18 @@ public sealed partial class Tensor
     // Index targets are checked on the host: a fractional or out-of-range label is named with its position.
     private static void CheckIndexValues(string op, Tensor target, int classes, int ignoreIndex)
     {
+        if (target.DType is DType.Int64 or DType.Int32)
+        {
+            using var plain = target.Detach();
+            using var ids = plain.To(DType.Int64);
+            long[] labels = ids.ToArray<long>();
+            for (int i = 0; i < labels.Length; i++)
+                if (labels[i] != ignoreIndex && (labels[i] < 0 || labels[i] >= classes))
+                    throw new ArgumentException($"{op}: target {labels[i]} is out of range for {classes} classes (at flat position {i}; ignore_index {ignoreIndex})");
+            return;
+        }
+        if (target.DType != DType.Float32)
+            throw new ArgumentException($"{op}: class-index targets must be Int64 (or Int32, or Float32 holding integers), got {target.DType}");
         float[] values = target.ToArray();
         for (int i = 0; i < values.Length; i++)
         {

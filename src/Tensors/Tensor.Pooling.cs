@@ -26,14 +26,15 @@ public sealed partial class Tensor
 
     /// <summary>
     /// max_pool2d with return_indices=True: the values (the gradient flows to the selected element
-    /// only, as torch) and each maximum's flat index h·W + w within its input plane (float32), both
-    /// [N, C, P, Q]; the shapes and arguments of <see cref="MaxPool2D"/>.
+    /// only, as torch) and each maximum's flat index h·W + w within its input plane, both
+    /// [N, C, P, Q] (Int64, as torch); the shapes and arguments of <see cref="MaxPool2D"/>.
     /// </summary>
     public ValuesAndIndices MaxPool2DWithIndices((int H, int W) kernel, (int H, int W)? stride = null,
         (int H, int W)? padding = null, (int H, int W)? dilation = null, bool ceilMode = false)
     {
-        var (values, indices) = MaxPool2DFunction.Apply(this, MaxPoolGeometry(kernel, stride, padding, dilation, ceilMode));
-        return new ValuesAndIndices(values, indices);
+        var (values, flat) = MaxPool2DFunction.Apply(this, MaxPoolGeometry(kernel, stride, padding, dilation, ceilMode));
+        // The kernel records the flat plane offset as a float (exact: a plane has < 2^24 elements); indices are Int64, as torch's.
+        using (flat) return new ValuesAndIndices(values, flat.To(DType.Int64));
     }
 
     private MaxPool2DGeometry MaxPoolGeometry((int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding,

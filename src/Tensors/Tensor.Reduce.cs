@@ -73,14 +73,14 @@ public sealed partial class Tensor
 
     public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var([dim], unbiased, keepDim);
 
-    /// <summary>Index of the first maximum along a dim (as float32); no gradient.</summary>
+    /// <summary>Index of the first maximum along a dim, as Int64 (torch.argmax); no gradient.</summary>
     public Tensor ArgMax(int dim, bool keepDim = false)
     {
         ThrowIfDisposed();
         int d = ShapeMath.NormalizeDim("argmax", dim, Rank);
         var keepShape = (int[])ShapeArray.Clone();
         keepShape[d] = 1;
-        var result = Empty(keepShape, Device);
+        var result = Empty(keepShape, Device, dtype: DType.Int64);
         Backend.ArgMax(Buffer, Layout, d, result.Buffer, result.Layout);
         if (keepDim) return result;
         using (result) return result.Squeeze(d);

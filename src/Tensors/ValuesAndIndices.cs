@@ -2,7 +2,7 @@ namespace DeepNet.Tensors;
 
 /// <summary>
 /// What torch.max/min along a dim (and max_pool2d with return_indices) return: the values and
-/// their indices (float32, exact below 2^24). Deconstructs: <c>var (values, indices) = x.Max(1);</c>
+/// their indices (Int64, as torch). Deconstructs: <c>var (values, indices) = x.Max(1);</c>
 /// </summary>
 public readonly record struct ValuesAndIndices(Tensor Values, Tensor Indices) : IDisposable
 {

@@ -18,6 +18,13 @@ internal static class ClassLabels
     /// <summary>The target class of each row; throws for an index that is not an integer in [0, C).</summary>
     public static int[] Targets(string metric, Tensor target, int classes)
     {
+        if (target.DType is DType.Int64 or DType.Int32)
+        {
+            using var plain = target.Detach();
+            using var ids = plain.To(DType.Int64);
+            return Array.ConvertAll(ids.ToArray<long>(), v => v >= 0 && v < classes ? (int)v
+                : throw new ArgumentException($"{metric}: target {v} is out of range for {classes} classes"));
+        }
         float[] values = target.ToArray();
         if (target.Rank == 2) return ArgMaxRows(values, classes);
         var labels = new int[values.Length];

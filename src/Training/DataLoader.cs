@@ -15,7 +15,7 @@ namespace DeepNet.Training;
 /// </summary>
 public sealed class DataLoader : IEnumerable<Batch>
 {
-    private readonly ConcurrentQueue<(float[] Features, float[] Targets)> _freeBuffers = new();
+    private readonly ConcurrentQueue<(float[] Features, Array Targets)> _freeBuffers = new();
     private readonly int _sampleSize;
     private readonly int _targetSize;
     private int _epoch;
@@ -178,12 +178,16 @@ public sealed class DataLoader : IEnumerable<Batch>
     private HostBatch Gather(int[] order, int batch)
     {
         int start = batch * BatchSize, count = Math.Min(BatchSize, order.Length - start);
+        bool labels = Dataset.HasTargets && Dataset.TargetDType == DType.Int64;
         var (features, targets) = count == BatchSize && _freeBuffers.TryDequeue(out var free)
             ? free
-            : (new float[count * _sampleSize], new float[count * _targetSize]);
+            : (new float[count * _sampleSize], labels ? new long[count * _targetSize] : (Array)new float[count * _targetSize]);
         for (int row = 0; row < count; row++)
-            Dataset.CopySample(order[start + row], features.AsSpan(row * _sampleSize, _sampleSize),
-                targets.AsSpan(row * _targetSize, _targetSize));
+        {
+            var x = features.AsSpan(row * _sampleSize, _sampleSize);
+            if (labels) Dataset.CopySample(order[start + row], x, ((long[])targets).AsSpan(row * _targetSize, _targetSize));
+            else Dataset.CopySample(order[start + row], x, ((float[])targets).AsSpan(row * _targetSize, _targetSize));
+        }
         return new HostBatch(features, targets, count, batch);
     }
 
@@ -191,12 +195,15 @@ public sealed class DataLoader : IEnumerable<Batch>
     {
         var input = Tensor.FromArray(host.Features, [host.Count, .. Dataset.SampleShape], Device).DetachFromScope();
         var target = Dataset.HasTargets
-            ? Tensor.FromArray(host.Targets, [host.Count, .. Dataset.TargetShape], Device).DetachFromScope()
+            ? (host.Targets is long[] labels
+                ? Tensor.FromArray(labels, [host.Count, .. Dataset.TargetShape], Device)
+                : Tensor.FromArray((float[])host.Targets, [host.Count, .. Dataset.TargetShape], Device)).DetachFromScope()
             : null;
         // FromArray copied the values, so the host arrays can carry a later batch.
         if (host.Count == BatchSize) _freeBuffers.Enqueue((host.Features, host.Targets));
         return new Batch(input, target, host.Index);
     }
 
-    private readonly record struct HostBatch(float[] Features, float[] Targets, int Count, int Index);
+    // Targets: float[] or, for Int64 labels (IDataset.TargetDType), long[].
+    private readonly record struct HostBatch(float[] Features, Array Targets, int Count, int Index);
 }

@@ -1,4 +1,5 @@
 using DeepNet.Data;
+using DeepNet.Tensors;
 
 namespace DeepNet.Training;
 
@@ -27,8 +28,20 @@ public sealed class Dataset : IDataset
     {
     }
 
-    private Dataset(float[] features, int[] sampleShape, float[] targets, int[] targetShape, bool hasTargets)
+    /// <summary>
+    /// Features with Int64 class labels (torch's target dtype for cross entropy): batches carry
+    /// Int64 target tensors. <paramref name="labels"/> has prod(targetShape) values per sample
+    /// (one per sample by default).
+    /// </summary>
+    public Dataset(float[] features, int[] sampleShape, long[] labels, int[]? targetShape = null)
+        : this(features, sampleShape, [], targetShape ?? [], hasTargets: true, labels ?? throw new ArgumentNullException(nameof(labels)))
     {
+    }
+
+    private Dataset(float[] features, int[] sampleShape, float[] targets, int[] targetShape, bool hasTargets, long[]? labels = null)
+    {
+        _labels = labels;
+        if (labels is not null) targets = [];
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(sampleShape);
         HasTargets = hasTargets;
@@ -40,10 +53,10 @@ public sealed class Dataset : IDataset
             throw new ArgumentException($"dataset: {features.Length} feature values are not a whole number of samples of shape [{string.Join(", ", sampleShape)}]");
         Count = features.Length / SampleSize;
         if (!hasTargets) TargetSize = 0;
-        else if (targets.Length != (long)Count * TargetSize)
-            throw new ArgumentException($"dataset: {Count} samples need {(long)Count * TargetSize} target values (target shape [{string.Join(", ", targetShape)}]), got {targets.Length}");
+        else if ((labels?.Length ?? targets.Length) != (long)Count * TargetSize)
+            throw new ArgumentException($"dataset: {Count} samples need {(long)Count * TargetSize} target values (target shape [{string.Join(", ", targetShape)}]), got {labels?.Length ?? targets.Length}");
         Features = features;
-        Targets = targets;
+        _targets = targets;
         SampleShape = (int[])sampleShape.Clone();
         TargetShape = (int[])targetShape.Clone();
     }
@@ -52,7 +65,17 @@ public sealed class Dataset : IDataset
     public float[] Features { get; }
 
     /// <summary>Targets, [Count, ..TargetShape] row-major (class indices as floats for classification).</summary>
-    public float[] Targets { get; }
+    public float[] Targets => _labels is null ? _targets
+        : throw new InvalidOperationException("dataset: the targets are Int64 class labels; read Labels");
+
+    /// <summary>The Int64 class labels (datasets built with labels, such as <see cref="FromImages"/>); null otherwise.</summary>
+    public long[]? Labels => _labels;
+
+    /// <summary>Int64 for a dataset of class labels, else Float32.</summary>
+    public DType TargetDType => _labels is null ? DType.Float32 : DType.Int64;
+
+    private readonly float[] _targets;
+    private readonly long[]? _labels;
 
     /// <summary>Shape of one sample's features, e.g. [1, 28, 28].</summary>
     public int[] SampleShape { get; }
@@ -76,9 +99,9 @@ public sealed class Dataset : IDataset
     public static Dataset FromImages(LabeledImages images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var targets = new float[images.Count];
-        for (int i = 0; i < targets.Length; i++) targets[i] = images.Labels[i];
-        return new Dataset(images.Images, [images.Channels, images.Height, images.Width], targets);
+        var labels = new long[images.Count];
+        for (int i = 0; i < labels.Length; i++) labels[i] = images.Labels[i];
+        return new Dataset(images.Images, [images.Channels, images.Height, images.Width], labels);
     }
 
     /// <summary>A copy of samples [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>), e.g. to hold out a validation split.</summary>
@@ -88,13 +111,41 @@ public sealed class Dataset : IDataset
             throw new ArgumentException($"dataset: slice [{start}, {start + count}) is outside the {Count} samples");
         return new Dataset(
             Features.AsSpan(start * SampleSize, count * SampleSize).ToArray(), SampleShape,
-            Targets.AsSpan(start * TargetSize, count * TargetSize).ToArray(), TargetShape, HasTargets);
+            _targets.AsSpan(Math.Min(start * TargetSize, _targets.Length), _labels is null ? count * TargetSize : 0).ToArray(), TargetShape, HasTargets,
+            _labels?.AsSpan(start * TargetSize, count * TargetSize).ToArray());
     }
 
     /// <summary>Copies sample <paramref name="index"/>'s features and target into the spans.</summary>
     public void CopySample(int index, Span<float> features, Span<float> target)
     {
         Features.AsSpan(index * SampleSize, SampleSize).CopyTo(features);
-        Targets.AsSpan(index * TargetSize, TargetSize).CopyTo(target);
+        if (_labels is null)
+        {
+            _targets.AsSpan(index * TargetSize, TargetSize).CopyTo(target);
+            return;
+        }
+        for (int i = 0; i < TargetSize; i++)
+        {
+            long label = _labels[index * TargetSize + i];
+            // A float view of a label is exact only below 2^24.
+            target[i] = Math.Abs(label) <= 1 << 24 ? label
+                : throw new InvalidOperationException($"dataset: label {label} of sample {index} has no exact Float32 value; read it as Int64");
+        }
+    }
+
+    public void CopySample(int index, Span<float> features, Span<long> target)
+    {
+        Features.AsSpan(index * SampleSize, SampleSize).CopyTo(features);
+        if (_labels is not null)
+        {
+            _labels.AsSpan(index * TargetSize, TargetSize).CopyTo(target);
+            return;
+        }
+        for (int i = 0; i < TargetSize; i++)
+        {
+            float v = _targets[index * TargetSize + i];
+            target[i] = v == MathF.Floor(v) && Math.Abs(v) <= 1 << 24 ? (long)v
+                : throw new ArgumentException($"dataset: sample {index} has target {v}, which is not an exact integer label");
+        }
     }
 }

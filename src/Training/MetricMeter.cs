@@ -44,7 +44,7 @@ internal sealed class MetricMeter
         }
         using var scope = new DisposeScope();
         var labels = target.Rank == 1 ? target : target.ArgMax(1);
-        _correct += (long)output.ArgMax(1).Eq(labels).Sum().Item();
+        _correct += output.ArgMax(1).Eq(labels).Sum().Item<long>();
     }
 
     /// <summary>Logits [B, C] with C > 1 against one class index per sample or one-hot/probability rows [B, C].</summary>

@@ -22,6 +22,9 @@ internal sealed class AttentionFunction : Function
 
     public override string Name => "ScaledDotProductAttentionBackward";
 
+    /// <summary>Sizes, scale, causal flag and which masks were read (ONNX export; under a capture the masks follow q, k, v as inputs).</summary>
+    internal AttentionGeometry Geometry => _forward.Geometry;
+
     /// <summary>
     /// The attention of 4-d q, k, v; with <paramref name="dropout"/> &gt; 0 each weight is dropped as
     /// Rand([N, H, L, S], seed, counter) &lt; p would drop it (see <see cref="AttentionGeometry.Dropout"/>).
@@ -71,7 +74,9 @@ internal sealed class AttentionFunction : Function
             node.Save(lse);
             if (mask is not null) node.Save(mask);
             if (padding is not null) node.Save(padding);
-            node.Record(o, q, k, v);
+            // A capture records the masks as extra edges (no gradient flows to them): masks that come from the input.
+            if (IsCapturing) node.Record(o, [q, k, v, .. mask is null ? Array.Empty<Tensor>() : [mask], .. padding is null ? Array.Empty<Tensor>() : [padding]]);
+            else node.Record(o, q, k, v);
         }
         using (o) return o.Permute(0, 2, 1, 3);
     }

@@ -17,6 +17,10 @@ internal sealed class LayerNormFunction : Function
     private int[] _normalizedShape = [];
     private bool _needX, _needWeight, _needBias;
 
+    /// <summary>The normalized trailing shape, epsilon and which of weight, bias follow x as inputs (ONNX export).</summary>
+    internal (int[] NormalizedShape, float Eps, bool HasWeight, bool HasBias) Normalization =>
+        (_normalizedShape, _forward.Shape.Eps, _forward.Shape.HasWeight != 0, _forward.Shape.HasBias != 0);
+
     public static Tensor Apply(Tensor x, int[] normalizedShape, Tensor? weight, Tensor? bias, float eps)
     {
         if (weight is not null) Tensor.CheckSameDevice(Op, x, weight);

@@ -16,6 +16,9 @@ internal sealed class MaxPool2DFunction : Function
     private Tensor _indices = null!;
     private int[] _inputShape = [];
 
+    /// <summary>The windows: kernel, stride, padding, dilation and the output size P, Q (ceil mode applied) (ONNX export).</summary>
+    internal MaxPool2DGeometry Geometry => _geometry;
+
     public static (Tensor Values, Tensor Indices) Apply(Tensor x, MaxPool2DGeometry g)
     {
         if (!x.IsContiguous)

@@ -26,11 +26,14 @@ internal sealed class ReduceFunction : Function
     public static Tensor Apply(ReduceKind kind, Tensor x, int[] dims, bool keepDim)
     {
         x.ThrowIfDisposed();
+        // Float64 reduces in its own kernel when no gradient is needed; other dtypes route.
+        if (x.DType != DType.Float32 && !(x.DType == DType.Float64 && !ShouldRecord(x)))
+            return DTypeRouting.Reduce(kind.ToString().ToLowerInvariant(), kind, x, t => Apply(kind, t, dims, keepDim));
         var keepShape = (int[])x.ShapeArray.Clone();
         foreach (int d in dims) keepShape[d] = 1;
         if (kind == ReduceKind.Max && x.Size == 0)
             throw new ArgumentException($"max: cannot reduce an empty tensor of shape {x.Shape}");
-        var yKeep = Tensor.Empty(keepShape, x.Device);
+        var yKeep = Tensor.Empty(keepShape, x.Device, dtype: x.DType);
         x.Backend.Reduce(kind, x.Buffer, x.Layout, yKeep.Buffer, yKeep.Layout);
         if (!ShouldRecord(x)) return keepDim ? yKeep : Reshaped(yKeep, x.ShapeArray, dims);
         var node = new ReduceFunction(kind, keepShape) { _dims = dims };

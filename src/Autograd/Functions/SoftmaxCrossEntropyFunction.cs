@@ -24,6 +24,8 @@ internal sealed class SoftmaxCrossEntropyFunction : Function
         Tensor.CheckSameDevice(Op, logits, target);
         if (weight is not null) Tensor.CheckSameDevice(Op, logits, weight);
         var g = CrossEntropyGeometry.From(Op, logits.ShapeArray, target.ShapeArray, weight?.ShapeArray, ignoreIndex, labelSmoothing);
+        if (target.DType != DType.Float32 || logits.DType != DType.Float32)
+            return DisposeScope.Run(() => Apply(AsFloat32(logits, "logits"), TargetAsFloat32(target, g), weight?.To(DType.Float32), ignoreIndex, labelSmoothing, reduction));
         int[] perRowShape = [.. logits.ShapeArray.Where((_, d) => d != CrossEntropyGeometry.ClassDim(logits.Rank))];
         using var rows = ToRows(logits, g);
         Tensor targetRows;
@@ -58,6 +60,24 @@ internal sealed class SoftmaxCrossEntropyFunction : Function
         _saved[0].Backend.Run(new SoftmaxCrossEntropyBackward(_forward, gradOutput.Buffer, gradOutput.Layout.Offset,
             gradOutput.Layout.Strides[0], gradLogits.Buffer));
         return [gradLogits];
+    }
+
+    private static Tensor AsFloat32(Tensor logits, string what) => logits.DType.IsFloatingPoint() && logits.DType != DType.Float64
+        ? logits.To(DType.Float32)
+        : throw new ArgumentException($"{Op}: {what} must be Float32 (or BFloat16/Float16, computed in Float32), got {logits.DType}");
+
+    /// <summary>
+    /// Int64/Int32 class indices go to the kernel as float32: exact for every index below 2^24, and
+    /// with at most 2^24 classes a larger index stays out of range after rounding, so it is still refused.
+    /// </summary>
+    private static Tensor TargetAsFloat32(Tensor target, CrossEntropyGeometry g)
+    {
+        if (g.Probabilities != 0) return AsFloat32(target, "probability targets");
+        if (target.DType is not (DType.Int64 or DType.Int32 or DType.Float32))
+            throw new ArgumentException($"{Op}: class-index targets must be Int64 (or Int32, or Float32 holding integers), got {target.DType}");
+        if (g.Classes > 1 << 24)
+            throw new ArgumentException($"{Op}: {g.Classes} classes exceed the 2^24 the kernel indexes exactly");
+        return target.To(DType.Float32);
     }
 
     private static Tensor Forward(CrossEntropyGeometry g, Tensor rows, Tensor target, Tensor? weight, Tensor rowWeight)

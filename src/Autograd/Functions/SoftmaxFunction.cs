@@ -13,9 +13,13 @@ internal sealed class SoftmaxFunction : Function
 {
     private SoftmaxShape _shape;
     private int _log;
+    private int _dim;
     private Tensor _y = null!;
 
     public override string Name => _log != 0 ? "LogSoftmaxBackward" : "SoftmaxBackward";
+
+    /// <summary>The normalized dim (0 for a scalar) and whether this is log_softmax (ONNX export).</summary>
+    internal (int Dim, bool Log) Axis => (_dim, _log != 0);
 
     public static Tensor Apply(Tensor x, int dim, bool log)
     {
@@ -29,7 +33,7 @@ internal sealed class SoftmaxFunction : Function
         var y = Tensor.Empty(x.ShapeArray, x.Device);
         x.Backend.Run(new Softmax(shape, log ? 1 : 0, x.Buffer, x.Layout.Offset, y.Buffer));
         if (!ShouldRecord(x)) return y;
-        var node = new SoftmaxFunction { _shape = shape, _log = log ? 1 : 0 };
+        var node = new SoftmaxFunction { _shape = shape, _log = log ? 1 : 0, _dim = x.Rank == 0 ? 0 : ShapeMath.NormalizeDim(op, dim, x.Rank) };
         node._y = node.Save(y);
         return node.Record(y, x);
     }

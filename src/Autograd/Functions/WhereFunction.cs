@@ -12,6 +12,16 @@ internal sealed class WhereFunction : Function
     public static Tensor Apply(Tensor cond, Tensor a, Tensor b)
     {
         Tensor.CheckSameDevice("where", cond, a, b);
+        if (cond.DType == DType.Bool) return DisposeScope.Run(() => Apply(cond.To(DType.Float32), a, b));   // exact: 0 or 1
+        if (cond.DType != DType.Float32)
+            throw new ArgumentException($"where: the condition must be Bool (or a Float32 0/1 mask), got {cond.DType}");
+        if (a.DType != DType.Float32 || b.DType != DType.Float32)
+        {
+            var dtype = DTypePromotion.Promote(a.DType, b.DType, "where");
+            if (dtype == DType.Float32 || DTypeRouting.IsHalf(dtype))
+                return DisposeScope.Run(() => Apply(cond, a.To(DType.Float32), b.To(DType.Float32)).To(dtype));
+            throw new ArgumentException($"where: values of {a.DType} and {b.DType} (promoted {dtype}) have no kernel; convert them with To(DType.Float32)");
+        }
         var shape = ShapeMath.Broadcast("where", ShapeMath.Broadcast("where", cond.ShapeArray, a.ShapeArray), b.ShapeArray);
         var y = Tensor.Empty(shape, a.Device);
         a.Backend.Where(cond.Buffer, ShapeMath.BroadcastTo(cond.Layout, shape), a.Buffer, ShapeMath.BroadcastTo(a.Layout, shape),

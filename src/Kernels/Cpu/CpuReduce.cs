@@ -9,6 +9,11 @@ public sealed partial class CpuBackend
 {
     public void Reduce(ReduceKind kind, DeviceBuffer src, StridedLayout srcLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
+        if (src.ElementType == ElementType.Float64)
+        {
+            ReduceFloat64(kind, Cpu(src), srcLayout, Cpu(dst), dstLayout);
+            return;
+        }
         float[] s = Data(src), d = Data(dst);
         if (TryReduceContiguous(kind, s, srcLayout, d, dstLayout)) return;
         var (outerSrc, outerDst, inner) = SplitReduced(srcLayout, dstLayout);
@@ -30,11 +35,16 @@ public sealed partial class CpuBackend
 
     public void ArgMax(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer dst, StridedLayout dstLayout)
     {
-        float[] s = Data(src), d = Data(dst);
+        float[] s = Data(src);
+        var d = Cpu(dst);
+        if (dst.ElementType is not (ElementType.Int64 or ElementType.Float32))
+            throw new ArgumentException($"argmax: indices are written as Int64 or Float32, not {dst.ElementType}");
         int length = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
         var outerSrc = new StridedLayout(dstLayout.Shape, srcLayout.Strides, srcLayout.Offset);
         Rows(dstLayout.Size, [outerSrc, dstLayout], (o, n, st) =>
         {
+            Span<long> ids = d.ElementType == ElementType.Int64 ? d.Storage<long>() : default;
+            Span<float> floats = d.ElementType == ElementType.Float32 ? d.Storage<float>() : default;
             for (int i = 0; i < n; i++)
             {
                 int start = o[0] + i * st[0], best = 0;
@@ -44,7 +54,32 @@ public sealed partial class CpuBackend
                     float v = s[start + j * stride];
                     if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue))) { bestValue = v; best = j; }
                 }
-                d[o[1] + i * st[1]] = best;
+                if (d.ElementType == ElementType.Int64) ids[o[1] + i * st[1]] = best;
+                else floats[o[1] + i * st[1]] = best;
+            }
+        });
+    }
+
+    /// <summary>Float64 sum or max, a serial double loop per output (the checking dtype: exact order, no SIMD).</summary>
+    private static void ReduceFloat64(ReduceKind kind, CpuBuffer src, StridedLayout srcLayout, CpuBuffer dst, StridedLayout dstLayout)
+    {
+        if (dst.ElementType != ElementType.Float64)
+            throw new ArgumentException($"reduce: a Float64 source reduces into Float64, not {dst.ElementType}");
+        var (outerSrc, outerDst, inner) = SplitReduced(srcLayout, dstLayout);
+        long innerSize = inner.Size;
+        Rows(outerDst.Size, [outerSrc, outerDst], (o, n, st) =>
+        {
+            Span<double> s = src.Storage<double>(), d = dst.Storage<double>();
+            for (int i = 0; i < n; i++)
+            {
+                int start = o[0] + i * st[0];
+                double acc = kind == ReduceKind.Sum ? 0.0 : double.NegativeInfinity;
+                for (long j = 0; j < innerSize; j++)
+                {
+                    double v = s[start + inner.OffsetOf(j)];
+                    acc = kind == ReduceKind.Sum ? acc + v : (v > acc || double.IsNaN(v) ? v : acc);
+                }
+                d[o[1] + i * st[1]] = acc;
             }
         });
     }

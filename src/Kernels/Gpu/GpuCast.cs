@@ -53,6 +53,33 @@ public sealed partial class GpuBackend
         ElementDispatch.Visit(src.ElementType, new CastFrom(this, l[0], src, l[1], dst, Count(dstLayout.Size)));
     }
 
+    public void ZipTyped(TypedZipKind kind, DeviceBuffer a, StridedLayout aLayout, DeviceBuffer b, StridedLayout bLayout,
+        DeviceBuffer c, StridedLayout cLayout)
+    {
+        if (a.ElementType != b.ElementType)
+            throw new ArgumentException($"zip: operands are {a.ElementType} and {b.ElementType}; promote them to one dtype first");
+        if (cLayout.Size == 0) return;
+        var l = GpuLayout.Coalesced("zip", aLayout, bLayout, cLayout);
+        ElementDispatch.Visit(a.ElementType, new ZipFrom(this, (int)kind, l, a, b, c, Count(cLayout.Size)));
+    }
+
+    private sealed class ZipFrom(GpuBackend gpu, int kind, GpuLayout[] l, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, Index1D count)
+        : IElementVisitor
+    {
+        public void Visit<T, A>() where T : unmanaged where A : struct, IElement<T> =>
+            ElementDispatch.Visit(c.ElementType, new ZipTo<T, A>(gpu, kind, l, a, b, c, count));
+    }
+
+    private sealed class ZipTo<T, A>(GpuBackend gpu, int kind, GpuLayout[] l, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, Index1D count)
+        : IElementVisitor where T : unmanaged where A : struct, IElement<T>
+    {
+        public void Visit<TC, AC>() where TC : unmanaged where AC : struct, IElement<TC> =>
+            gpu.FusedKernel(("zip", typeof(A), typeof(AC)), acc =>
+                    acc.LoadAutoGroupedStreamKernel<Index1D, int, GpuLayout, GpuLayout, GpuLayout, ArrayView<T>, ArrayView<T>, ArrayView<TC>>(
+                        ZipTypedKernel<T, A, TC, AC>))
+                (count, kind, l[0], l[1], l[2], gpu.ViewOf<T>(a), gpu.ViewOf<T>(b), gpu.ViewOf<TC>(c));
+    }
+
     /// <summary>Copy of a buffer that is not float32: moves elements by their size, whatever they mean.</summary>
     private void CopyTyped(DeviceBuffer src, GpuLayout srcLayout, DeviceBuffer dst, GpuLayout dstLayout, Index1D count)
     {

@@ -1,4 +1,7 @@
+using ILGPU;
 using ILGPU.Runtime;
+using DeepNet.Kernels.Elements;
+using static DeepNet.Kernels.Gpu.GpuGatherKernels;
 using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Gpu;
@@ -11,24 +14,50 @@ public sealed partial class GpuBackend
     public void Gather(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
         DeviceBuffer dst, StridedLayout dstLayout)
     {
+        IndexElements.Check("gather", index.ElementType);
         if (indexLayout.Size == 0) return;
         var outerSrc = new StridedLayout(indexLayout.Shape, WithZero(srcLayout.Strides, dim), srcLayout.Offset);
         var l = GpuLayout.Coalesced("gather", outerSrc, indexLayout, dstLayout);
-        int limit = srcLayout.Shape[dim];
-        _kernels.Gather.Value(Count(indexLayout.Size), l[0], l[1], l[2], limit, srcLayout.Strides[dim],
-            View(src), View(index), View(dst), IndexStatus(IndexCheck.Gather));
+        int limit = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
+        var status = IndexStatus(IndexCheck.Gather);
+        var count = Count(indexLayout.Size);
+        switch (index.ElementType)
+        {
+            case ElementType.Int64: GatherTyped<long, Int64Element>(count, l, limit, stride, src, index, dst, status); break;
+            case ElementType.Int32: GatherTyped<int, Int32Element>(count, l, limit, stride, src, index, dst, status); break;
+            default: GatherTyped<float, Float32Element>(count, l, limit, stride, src, index, dst, status); break;
+        }
     }
 
     public void ScatterAdd(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer index, StridedLayout indexLayout,
         DeviceBuffer dst, StridedLayout dstLayout)
     {
+        IndexElements.Check("scatter_add", index.ElementType);
         if (indexLayout.Size == 0) return;
         var outerDst = new StridedLayout(indexLayout.Shape, WithZero(dstLayout.Strides, dim), dstLayout.Offset);
         var l = GpuLayout.Coalesced("scatter_add", srcLayout, indexLayout, outerDst);
-        int limit = dstLayout.Shape[dim];
-        _kernels.ScatterAdd.Value(Count(indexLayout.Size), l[0], l[1], l[2], limit, dstLayout.Strides[dim],
-            View(src), View(index), View(dst), IndexStatus(IndexCheck.ScatterAdd));
+        int limit = dstLayout.Shape[dim], stride = dstLayout.Strides[dim];
+        var status = IndexStatus(IndexCheck.ScatterAdd);
+        var count = Count(indexLayout.Size);
+        switch (index.ElementType)
+        {
+            case ElementType.Int64: ScatterAddTyped<long, Int64Element>(count, l, limit, stride, src, index, dst, status); break;
+            case ElementType.Int32: ScatterAddTyped<int, Int32Element>(count, l, limit, stride, src, index, dst, status); break;
+            default: ScatterAddTyped<float, Float32Element>(count, l, limit, stride, src, index, dst, status); break;
+        }
     }
+
+    private void GatherTyped<TI, AI>(Index1D count, GpuLayout[] l, int limit, int stride, DeviceBuffer src, DeviceBuffer index,
+        DeviceBuffer dst, ArrayView<float> status) where TI : unmanaged where AI : struct, IElement<TI> =>
+        FusedKernel(("gather", typeof(TI)), acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int,
+                ArrayView<float>, ArrayView<TI>, ArrayView<float>, ArrayView<float>>(GatherKernel<TI, AI>))
+            (count, l[0], l[1], l[2], limit, stride, View(src), ViewOf<TI>(index), View(dst), status);
+
+    private void ScatterAddTyped<TI, AI>(Index1D count, GpuLayout[] l, int limit, int stride, DeviceBuffer src, DeviceBuffer index,
+        DeviceBuffer dst, ArrayView<float> status) where TI : unmanaged where AI : struct, IElement<TI> =>
+        FusedKernel(("scatter_add", typeof(TI)), acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int,
+                ArrayView<float>, ArrayView<TI>, ArrayView<float>, ArrayView<float>>(ScatterAddKernel<TI, AI>))
+            (count, l[0], l[1], l[2], limit, stride, View(src), ViewOf<TI>(index), View(dst), status);
 
     private static int[] WithZero(int[] strides, int dim)
     {

@@ -44,8 +44,13 @@ internal sealed class GpuKernelCache(Accelerator acc, GpuCounter counter)
     public Lazy<Action<KernelConfig, GpuLayout, GpuLayout, GpuLayout, int, int, View, View>> ReduceBlock { get; } =
         new(() => counter.Counted(acc.LoadStreamKernel<GpuLayout, GpuLayout, GpuLayout, int, int, View, View>(BlockKernel)));
 
-    public Lazy<Action<Index1D, GpuLayout, GpuLayout, int, int, View, View>> ArgMax { get; } =
-        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, int, int, View, View>(ArgMaxKernel)));
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, int, int, View, ArrayView<long>>> ArgMax { get; } =
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, int, int, View, ArrayView<long>>(
+            ArgMaxKernel<long, DeepNet.Kernels.Elements.Int64Element>)));
+
+    public Lazy<Action<Index1D, GpuLayout, GpuLayout, int, int, View, View>> ArgMaxFloat { get; } =
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, int, int, View, View>(
+            ArgMaxKernel<float, DeepNet.Kernels.Elements.Float32Element>)));
 
     public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMul128 { get; } =
         new(() => counter.Counted(acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tile128Kernel)));
@@ -62,11 +67,6 @@ internal sealed class GpuKernelCache(Accelerator acc, GpuCounter counter)
     public Lazy<Action<Index1D, Conv2DGeometry, View, View>> Col2Im { get; } =
         new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel)));
 
-    public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>> Gather { get; } =
-        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(GatherKernel)));
-
-    public Lazy<Action<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>> ScatterAdd { get; } =
-        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, View, View, View, View>(ScatterAddKernel)));
 
     public Action<Index1D, TOp, GpuLayout, GpuLayout, View, View> Map<TOp>() where TOp : struct, IUnaryOp =>
         Generic<TOp, Action<Index1D, TOp, GpuLayout, GpuLayout, View, View>>(0,
@@ -91,7 +91,7 @@ internal sealed class GpuKernelCache(Accelerator acc, GpuCounter counter)
     public void LoadAll()
     {
         _ = (Copy.Value, Fill.Value, Where.Value, Random.Value, ReducePerThread.Value, ReduceBlock.Value, ArgMax.Value);
-        _ = (MatMul128.Value, MatMul64.Value, Im2Col.Value, Col2Im.Value, Gather.Value, ScatterAdd.Value);
+        _ = (MatMul128.Value, MatMul64.Value, Im2Col.Value, Col2Im.Value);
     }
 
     /// <summary>A fused op's kernel (Kernels/Fused), keyed by the op.</summary>

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Gpu;
@@ -20,6 +21,15 @@ public sealed partial class GpuBackend
         var innerLayout = GpuLayout.From(innerMerged[0], "reduce");
         long innerSize = ShapeMath.Size(innerShape), outputs = dstLayout.Size;
         if (innerSize > int.MaxValue) throw new ArgumentException($"reduce: {innerSize} elements per output exceed {int.MaxValue}");
+        if (src.ElementType == ElementType.Float64)
+        {
+            if (dst.ElementType != ElementType.Float64)
+                throw new ArgumentException($"reduce: a Float64 source reduces into Float64, not {dst.ElementType}");
+            FusedKernel("reduce-f64", acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int, ArrayView<double>, ArrayView<double>>(
+                    GpuReduceKernels.PerThreadFloat64Kernel))
+                (Count(outputs), outer[0], outer[1], innerLayout, (int)innerSize, (int)kind, ViewOf<double>(src), ViewOf<double>(dst));
+            return;
+        }
         // Long rows, or too few outputs to fill the device with a thread each: a group per output.
         bool block = innerSize >= BlockReduceMinRow || (innerSize >= 256 && outputs < 1024);
         if (block)
@@ -40,7 +50,9 @@ public sealed partial class GpuBackend
         int length = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
         var outerSrc = new StridedLayout(dstLayout.Shape, srcLayout.Strides, srcLayout.Offset);
         var l = GpuLayout.Coalesced("argmax", outerSrc, dstLayout);
-        _kernels.ArgMax.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), View(dst));
+        if (dst.ElementType == ElementType.Int64) _kernels.ArgMax.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), ViewOf<long>(dst));
+        else if (dst.ElementType == ElementType.Float32) _kernels.ArgMaxFloat.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), View(dst));
+        else throw new ArgumentException($"argmax: indices are written as Int64 or Float32, not {dst.ElementType}");
     }
 
     /// <summary>Splits src into the kept dims (outer, aligned with dst) and the reduced dims (inner, offset 0).</summary>

@@ -48,8 +48,23 @@ internal static class GpuReduceKernels
     }
 
     // dst[o] = first j maximizing src[outerSrc(o) + j·stride] (NaN wins, as on the CPU), stored as a float
-    public static void ArgMaxKernel(Index1D o, GpuLayout outerSrc, GpuLayout dst, int length, int stride,
-        ArrayView<float> s, ArrayView<float> d)
+    /// <summary>Float64 sum or max, one output per thread (NaN propagates, as on the CPU).</summary>
+    public static void PerThreadFloat64Kernel(Index1D o, GpuLayout outerSrc, GpuLayout outerDst, GpuLayout inner, int innerSize,
+        int kind, ArrayView<double> s, ArrayView<double> d)
+    {
+        int start = outerSrc.OffsetOf(o);
+        double acc = kind == 0 ? 0.0 : double.NegativeInfinity;
+        for (int j = 0; j < innerSize; j++)
+        {
+            double v = s[start + inner.OffsetOf(j)];
+            acc = kind == 0 ? acc + v : (v > acc || double.IsNaN(v) ? v : acc);
+        }
+        d[outerDst.OffsetOf(o)] = acc;
+    }
+
+    /// <summary>The index goes out through the dst's accessor: Int64 (what Tensor.ArgMax returns), Int32 or Float32.</summary>
+    public static void ArgMaxKernel<TD, AD>(Index1D o, GpuLayout outerSrc, GpuLayout dst, int length, int stride,
+        ArrayView<float> s, ArrayView<TD> d) where TD : unmanaged where AD : struct, DeepNet.Kernels.Elements.IElement<TD>
     {
         int start = outerSrc.OffsetOf(o), best = 0;
         float bestValue = s[start];
@@ -62,6 +77,6 @@ internal static class GpuReduceKernels
                 best = j;
             }
         }
-        d[dst.OffsetOf(o)] = best;
+        d[dst.OffsetOf(o)] = default(AD).FromInt64(best);
     }
 }

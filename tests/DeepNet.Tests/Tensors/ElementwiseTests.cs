@@ -167,18 +167,21 @@ public class ElementwiseTests
     }
 
     [Fact]
-    public void Comparisons_GiveOnesAndZeros_WithoutGradient()
+    public void Comparisons_GiveBoolTensors_WithoutGradient()
     {
         using var scope = new DisposeScope();
         var a = Tensor.FromArray([1f, 2f, 3f]).RequiresGradient();
         var b = Tensor.FromArray([2f, 2f, 2f]);
-        Assert.Equal([0f, 1f, 0f], a.Eq(b).ToArray());
-        Assert.Equal([1f, 0f, 1f], a.Ne(b).ToArray());
-        Assert.Equal([1f, 0f, 0f], a.Lt(b).ToArray());
-        Assert.Equal([1f, 1f, 0f], a.Le(b).ToArray());
-        Assert.Equal([0f, 0f, 1f], a.Gt(2f).ToArray());
-        Assert.Equal([0f, 1f, 1f], a.Ge(2f).ToArray());
+        Assert.Equal(DType.Bool, a.Eq(b).DType);
+        Assert.Equal([false, true, false], a.Eq(b).ToArray<bool>());
+        Assert.Equal([true, false, true], a.Ne(b).ToArray<bool>());
+        Assert.Equal([true, false, false], a.Lt(b).ToArray<bool>());
+        Assert.Equal([true, true, false], a.Le(b).ToArray<bool>());
+        Assert.Equal([false, false, true], a.Gt(2f).ToArray<bool>());
+        Assert.Equal([false, true, true], a.Ge(2f).ToArray<bool>());
         Assert.False(a.Gt(b).RequiresGrad);
+        // A Bool mask in arithmetic promotes to the other operand's dtype (0 or 1), as torch.
+        Assert.Equal([0f, 2f, 0f], (a.Eq(b) * a).ToArray());
     }
 
     [Fact]

@@ -19,13 +19,13 @@ public class FunctionalTests
         var x = Tensor.FromArray([1f, 5f, 5f, -2f, 0f, -7f], [2, 3]).RequiresGradient();
         var (values, indices) = x.Max(1);
         Assert.Equal([5f, 0f], values.ToArray());
-        Assert.Equal([1f, 1f], indices.ToArray());
+        Assert.Equal([1L, 1L], indices.ToArray<long>());
         values.Sum().Backward();
         // torch.max(x, 1) gives the whole gradient to the selected element; amax would split the tie.
         Assert.Equal([0f, 1f, 0f, 0f, 1f, 0f], x.Grad!.ToArray());
         var kept = x.Max(0, keepDim: true);
         TensorAssert.ShapeIs([1, 3], kept.Values);
-        Assert.Equal([0f, 0f, 0f], kept.Indices.ToArray());
+        Assert.Equal([0L, 0L, 0L], kept.Indices.ToArray<long>());
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class FunctionalTests
         var x = Tensor.FromArray([3f, -1f, -1f, 4f, 2f, 8f], [2, 3]);
         var (values, indices) = x.Min(-1);
         Assert.Equal([-1f, 2f], values.ToArray());
-        Assert.Equal([1f, 1f], indices.ToArray());
+        Assert.Equal([1L, 1L], indices.ToArray<long>());
         GradCheck.Check(t => t[0].Min(1).Values, RandomData.Distinct(5, [3, 4]));
     }
 

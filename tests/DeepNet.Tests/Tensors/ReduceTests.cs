@@ -67,8 +67,9 @@ public class ReduceTests
     {
         using var scope = new DisposeScope();
         var x = Tensor.FromArray(new float[,] { { 1, 5, 5 }, { 7, 0, 7 } });
-        Assert.Equal([1f, 0f], x.ArgMax(1).ToArray());
-        Assert.Equal([1f, 0f, 1f], x.ArgMax(0).ToArray());
+        Assert.Equal(DType.Int64, x.ArgMax(1).DType);
+        Assert.Equal([1L, 0L], x.ArgMax(1).ToArray<long>());
+        Assert.Equal([1L, 0L, 1L], x.ArgMax(0).ToArray<long>());
         TensorAssert.ShapeIs([2, 1], x.ArgMax(-1, keepDim: true));
     }
 

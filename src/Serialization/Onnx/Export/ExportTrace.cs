@@ -90,6 +90,7 @@ internal sealed class ExportTrace : IDisposable
     {
         Output.Dispose();
         Input.Dispose();
+        Capture.ReleaseUnlinked();
     }
 
     /// <summary>Identity of a tensor's values: its storage object and its layout.</summary>

@@ -1,6 +1,7 @@
 using DeepNet.Autograd.Functions;
 using DeepNet.Kernels.Ops;
 using DeepNet.Serialization.Onnx.Proto;
+using DeepNet.Tensors;
 using static DeepNet.Serialization.Onnx.Export.OnnxGraphBuilder;
 
 namespace DeepNet.Serialization.Onnx.Export;
@@ -66,9 +67,15 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
             ExpandFunction => Expand(node),
             CatFunction c => g.Node("Concat", node.Inputs.Select(Emit), Int("axis", c.Dim)),
             ReduceFunction r => Reduce(node, r),
+            CompareFunction c => Compare(c.Kind, In(node, 0), In(node, 1)),   // ONNX's comparisons give bool, as DeepNet's
+            CastFunction c => g.Node("Cast", [In(node, 0)], Int("to", OnnxDataType(c.DType))),
             WhereFunction => g.Node("Where", [g.Node("Cast", [In(node, 2)], Int("to", ToBool)), In(node, 0), In(node, 1)]),
             GatherFunction f => g.Node("GatherElements", [In(node, 0), g.Node("Cast", [In(node, 1)], Int("to", ToInt64))], Int("axis", f.Dim)),
             Im2ColFunction c => Im2Col(node, c),
+            SoftmaxFunction s => Softmax(node, s),
+            LayerNormFunction n => LayerNorm(node, n),
+            AttentionFunction a => Attention(node, a),
+            MaxPool2DFunction p => MaxPool(node, p),
             SoftmaxCrossEntropyFunction => throw Unsupported(node, "a loss (cross_entropy) is not part of an exported model; export the model without its loss"),
             _ => throw Unsupported(node, "this op has no ONNX export"),
         };
@@ -113,9 +120,21 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g)
         MinimumOp => g.Node("Min", [a, b]),
         ScaledAddOp s => g.Node("Add", [a, g.Node("Mul", [b, g.Scalar(s.Alpha)])]),
         AddScaledSquareOp s => g.Node("Add", [a, g.Node("Mul", [g.Node("Mul", [b, b]), g.Scalar(s.Alpha)])]),
-        CompareOp c => g.Node("Cast", [Compare(c.Kind, a, b)], Int("to", ToFloat)),
         _ => throw Unsupported(node, $"the elementwise op {op.GetType().Name} has no ONNX export"),
     };
+
+    private static int OnnxDataType(DType dtype) => (int)(dtype switch
+    {
+        DType.Float32 => TensorProto.Types.DataType.Float,
+        DType.Float64 => TensorProto.Types.DataType.Double,
+        DType.Float16 => TensorProto.Types.DataType.Float16,
+        DType.BFloat16 => TensorProto.Types.DataType.Bfloat16,
+        DType.Int64 => TensorProto.Types.DataType.Int64,
+        DType.Int32 => TensorProto.Types.DataType.Int32,
+        DType.Int8 => TensorProto.Types.DataType.Int8,
+        DType.UInt8 => TensorProto.Types.DataType.Uint8,
+        _ => TensorProto.Types.DataType.Bool,
+    });
 
     private string Compare(Comparison kind, string a, string b) => kind switch
     {

@@ -67,6 +67,52 @@ public abstract partial class GpuParityTests
     }
 
     [ParityFact]
+    public void ZipTyped_EveryKind_MatchesCpu_ForInt64Float64AndBFloat16_WithBroadcast()
+    {
+        foreach (var type in new[] { ElementType.Int64, ElementType.Float64, ElementType.BFloat16, ElementType.Int32, ElementType.UInt8 })
+        {
+            var av = DTypeSamples.Values(type, 31, 6 * 5);
+            var bv = DTypeSamples.Values(type, 32, 5);
+            var (ca, ga) = (Track(CastTests.Buffer(type, av)), Track(CastTests.Buffer(type, av, Gpu)));
+            var (cb, gb) = (Track(CastTests.Buffer(type, bv)), Track(CastTests.Buffer(type, bv, Gpu)));
+            var al = StridedLayout.Contiguous([6, 5]);
+            var bl = new StridedLayout([6, 5], [0, 1], 0);
+            foreach (var kind in Enum.GetValues<TypedZipKind>())
+            {
+                var outType = kind >= TypedZipKind.Equal ? ElementType.Bool : type;
+                var cc = Track(Cpu.Allocate(30, outType));
+                var gc = Track(Gpu.Allocate(30, outType));
+                Cpu.ZipTyped(kind, ca, al, cb, bl, cc, al);
+                Gpu.ZipTyped(kind, ga, al, gb, bl, gc, al);
+                AssertSameBits(cc, gc, outType, $"zip {kind} {type}");
+            }
+        }
+    }
+
+    [ParityFact]
+    public void Gather_WithInt64AndInt32Indices_MatchesCpu()
+    {
+        var (cs, gs) = Pair(Values(4 * 6));
+        var src = StridedLayout.Contiguous([4, 6]);
+        long[] ids = [5, 0, 3, 3, 1, 2, 0, 4];
+        foreach (var type in new[] { ElementType.Int64, ElementType.Int32 })
+        {
+            Array index = type == ElementType.Int64 ? ids : ids.Select(i => (int)i).ToArray();
+            var ci = Track(CastTests.Buffer(type, index));
+            var gi = Track(CastTests.Buffer(type, index, Gpu));
+            var il = StridedLayout.Contiguous([4, 2]);
+            var (cd, gd) = Pair(new float[8]);
+            Cpu.Gather(cs, src, 1, ci, il, cd, il);
+            Gpu.Gather(gs, src, 1, gi, il, gd, il);
+            AssertSame(cd, gd, $"gather {type}");
+            var (cx, gx) = Pair(new float[24]);
+            Cpu.ScatterAdd(cd, il, 1, ci, il, cx, src);
+            Gpu.ScatterAdd(gd, il, 1, gi, il, gx, src);
+            AssertSame(cx, gx, $"scatter_add {type}");
+        }
+    }
+
+    [ParityFact]
     public void FloatKernel_OnAnotherElementType_Throws_NamingIt()
     {
         var ids = Track(Gpu.Allocate(4, ElementType.Int64));

@@ -21,7 +21,7 @@ public sealed class PtxCompileTests
     private static readonly Type[] KernelClasses =
     [
         typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels), typeof(GpuMatMulTf32Kernels),
-        typeof(GpuIm2ColKernels), typeof(GpuGatherKernels),
+        typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuCastKernels),
     ];
 
     // Fused-op units (Kernels/Fused) keep their kernels private beside their CPU bodies; generic ones closed over a sample op.
@@ -114,10 +114,19 @@ public sealed class PtxCompileTests
                 yield return method;
                 continue;
             }
-            var constraint = method.GetGenericArguments()[0].GetGenericParameterConstraints();
+            var parameters = method.GetGenericArguments();
+            if (parameters.Length > 1 || parameters[0].GetGenericParameterConstraints().Length == 0)
+            {
+                // Typed-storage kernels: (storage, accessor) pairs; closed over Int64 (8 bytes) and bfloat16 (2 bytes).
+                Type[] pairs = [typeof(long), typeof(DeepNet.Kernels.Elements.Int64Element), typeof(ushort), typeof(DeepNet.Kernels.Elements.BFloat16Element)];
+                yield return method.MakeGenericMethod(parameters.Length == 1 ? [typeof(long)] : pairs[..parameters.Length]);
+                if (parameters.Length == 2) yield return method.MakeGenericMethod(pairs[2..]);
+                continue;
+            }
+            var constraint = parameters[0].GetGenericParameterConstraints();
             var samples = constraint.Contains(typeof(DeepNet.Kernels.Ops.IUnaryOp))
                 ? new[] { typeof(GeluOp), typeof(LeakyReluOp) }
-                : [typeof(PowOp), typeof(CompareOp)];
+                : [typeof(PowOp), typeof(MaximumOp)];
             foreach (var op in samples) yield return method.MakeGenericMethod(op);
         }
     }
