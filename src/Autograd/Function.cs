@@ -107,9 +107,7 @@ public abstract class Function
         if (GraphCapture.Current is not { } capture) return output;
         _edges = new Edge[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _edges[i] = EdgeTo(inputs[i]);
-        _holds++;
         Capture(capture, output, inputs);
-        capture.AddUnlinked(this);
         return output;
     }
 
@@ -127,7 +125,7 @@ public abstract class Function
         _holds++;
         output.GradFn = this;
         // Only an export's capture records ops with integer or Bool outputs (ArgMax indices, masks); those carry
-        // their node for the trace but cannot require grad.
+        // their node for the trace but cannot require grad (Capture makes the capture hold every recorded node).
         if (output.DType.IsFloatingPoint()) output.RequiresGrad = true;
         previous?.Drop();
         return output;
@@ -140,6 +138,10 @@ public abstract class Function
             if (_edges[i].Producer is null && _edges[i].Leaf is null) _capturedInputs[i] = Save(inputs[i]);
         CapturedOutput = Save(output);
         capture.Add(this);
+        // The capture holds every node it recorded until the trace is released: a node read only as a
+        // constant (a mask, an integer index, a detached alias) has no downstream edge that would keep it.
+        _holds++;
+        capture.AddUnlinked(this);
     }
 
     /// <summary>

@@ -68,10 +68,10 @@ internal sealed class GraphCapture : IDisposable
         if (Scope is not null) _scopes[node] = Scope;
     }
 
-    /// <summary>A node no tensor links to (Function.RecordForCapture): held here until <see cref="ReleaseUnlinked"/>.</summary>
+    /// <summary>A recorded node the capture holds (Function.Capture) until <see cref="ReleaseUnlinked"/>.</summary>
     internal void AddUnlinked(Function node) => _unlinked.Add(node);
 
-    /// <summary>Frees the nodes only the capture holds (call when the recording is no longer read).</summary>
+    /// <summary>Gives up the capture's holds on its nodes (call when the recording is no longer read).</summary>
     public void ReleaseUnlinked()
     {
         foreach (var node in _unlinked) node.Drop();
