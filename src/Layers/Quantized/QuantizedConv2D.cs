@@ -5,37 +5,30 @@ namespace DeepNet.Layers.Quantized;
 /// <summary>
 /// Int8 2-d convolution for inference (torch.ao.nn.quantized.Conv2d, groups 1): im2col, then the
 /// int8 GEMM against the weight [K, C, R, S] quantized per output channel, activations uint8 per
-/// tensor (calibrated, or per batch when <see cref="InputParams"/> is null), float output + bias,
+/// tensor (calibrated, or per batch when <see cref="QuantizedWeightLayer.InputParams"/> is null), float output + bias,
 /// then the activation. Inference only, like <see cref="QuantizedDense"/>.
 /// </summary>
-public sealed class QuantizedConv2D : Module, IInferenceOnly, IQuantizedState
+public sealed class QuantizedConv2D : QuantizedWeightLayer
 {
-    private QuantizedWeight _weight;
-    private readonly Tensor? _bias;
-
     /// <summary>From a quantized weight [K, C, R, S], a float bias [K] (copied) or null, the geometry and the input's quantization.</summary>
     public QuantizedConv2D(QuantizedWeight weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation,
         Activation activation = Activation.Identity, QuantizationParams? inputParams = null)
+        : base("quantized_conv2d", Check(weight, stride, padding, dilation), bias, weight.Shape[0], activation, inputParams)
     {
-        if (weight.Shape.Rank != 4) throw new ArgumentException($"quantized_conv2d: weight must be [K, C, R, S], got {weight.Shape}");
-        if (stride.H < 1 || stride.W < 1 || dilation.H < 1 || dilation.W < 1 || padding.H < 0 || padding.W < 0)
-            throw new ArgumentException($"quantized_conv2d: invalid stride {stride}, padding {padding} or dilation {dilation}");
-        inputParams?.Validate("quantized_conv2d");
-        _weight = weight;
         OutChannels = weight.Shape[0];
         InChannels = weight.Shape[1];
         KernelSize = (weight.Shape[2], weight.Shape[3]);
         Stride = stride;
         Padding = padding;
         Dilation = dilation;
-        Activation = activation;
-        InputParams = inputParams;
-        if (bias is not null)
-        {
-            if (bias.Rank != 1 || bias.Shape[0] != OutChannels)
-                throw new ArgumentException($"quantized_conv2d: bias must be [{OutChannels}], got {bias.Shape}");
-            _bias = RegisterBuffer("bias", bias.Detach().To(weight.Device).Clone());
-        }
+    }
+
+    private static QuantizedWeight Check(QuantizedWeight weight, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation)
+    {
+        if (weight.Shape.Rank != 4) throw new ArgumentException($"quantized_conv2d: weight must be [K, C, R, S], got {weight.Shape}");
+        if (stride.H < 1 || stride.W < 1 || dilation.H < 1 || dilation.W < 1 || padding.H < 0 || padding.W < 0)
+            throw new ArgumentException($"quantized_conv2d: invalid stride {stride}, padding {padding} or dilation {dilation}");
+        return weight;
     }
 
     /// <summary>Quantizes a float Conv2D layer's weight per output channel (activation: the layer's unless given); grouped convolutions are refused.</summary>
@@ -53,49 +46,13 @@ public sealed class QuantizedConv2D : Module, IInferenceOnly, IQuantizedState
     public (int H, int W) Stride { get; }
     public (int H, int W) Padding { get; }
     public (int H, int W) Dilation { get; }
-    public Activation Activation { get; }
-
-    /// <summary>The int8 weight [K, C, R, S] with its scales.</summary>
-    public QuantizedWeight Weight => _weight;
-
-    /// <summary>The float bias [K], or null.</summary>
-    public Tensor? Bias => _bias;
-
-    /// <summary>The input's calibrated scale and zero point; null: measured per batch (dynamic).</summary>
-    public QuantizationParams? InputParams { get; private set; }
-
     /// <summary>x: [N, C, H, W] → [N, K, P, Q].</summary>
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"quantized_conv2d: input {input.Shape} must be [N, {InChannels}, H, W]");
-        return Tensor.QuantizedConv2D(input, _weight, _bias, Stride, Padding, Dilation, InputParams, Activation);
+        return Tensor.QuantizedConv2D(input, Weight, Bias, Stride, Padding, Dilation, InputParams, Activation);
     }
-
-    /// <summary>Replaces the int8 weight and the input's quantization (loading a file); the shapes must match.</summary>
-    internal void LoadQuantized(QuantizedWeight weight, QuantizationParams? inputParams)
-    {
-        if (weight.Shape != _weight.Shape) throw new ArgumentException($"{GetType().Name}: weight {weight.Shape} does not match {_weight.Shape}");
-        if ((inputParams is null) != (InputParams is null))
-            throw new ArgumentException($"{GetType().Name}: static and dynamic activation quantization do not mix");
-        _weight.Dispose();
-        _weight = weight;
-        InputParams = inputParams;
-        OnDeviceChanged(Device);   // re-packs for this module's device when the weight came from another
-    }
-
-    IEnumerable<QuantizedPart> IQuantizedState.QuantizedParts() =>
-        [new QuantizedPart("weight", "input", _weight, InputParams, LoadQuantized)];
-
-    private protected override void OnDeviceChanged(Device device)
-    {
-        if (device == _weight.Device) return;
-        var moved = _weight.To(device);
-        _weight.Dispose();
-        _weight = moved;
-    }
-
-    private protected override void OnDispose() => _weight.Dispose();
 
     protected override string Describe() =>
         $"QuantizedConv2D({InChannels}→{OutChannels}, {KernelSize.H}x{KernelSize.W}, int8{(Activation == Activation.Identity ? "" : ", " + Activation)}{(InputParams is null ? ", dynamic" : "")})";
