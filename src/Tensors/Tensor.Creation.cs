@@ -155,8 +155,8 @@ public sealed partial class Tensor
     /// <summary>A 1-d tensor of the dtype whose host type is <typeparamref name="T"/>.</summary>
     public static Tensor FromArray<T>(T[] data, Device? device = null) where T : unmanaged => FromArray(data, [data.Length], device);
 
-    /// <summary>A tensor from a host array of any dtype's host type (what <see cref="ToHostArray"/> returns).</summary>
-    internal static Tensor FromHostArray(Array data, int[] shape, Device device) => data switch
+    /// <summary>A tensor from a host array of any dtype's host type (what <see cref="ToHostArray"/> returns); the array's element type gives the dtype.</summary>
+    public static Tensor FromHostArray(Array data, int[] shape, Device? device = null) => data switch
     {
         float[] a => FromArray(a, shape, device),
         double[] a => FromArray(a, shape, device),

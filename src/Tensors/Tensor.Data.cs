@@ -57,8 +57,8 @@ public sealed partial class Tensor
         return CastFunction.Apply(this, dtype);
     }
 
-    /// <summary>The elements' host array in the dtype's host type (float[], long[], bool[], ...).</summary>
-    internal Array ToHostArray() => DType switch
+    /// <summary>The elements' host array in the dtype's host type (float[], long[], bool[], ...): a row-major copy for code that handles any dtype.</summary>
+    public Array ToHostArray() => DType switch
     {
         DType.Float32 => ToArray<float>(),
         DType.Float64 => ToArray<double>(),
