@@ -158,11 +158,11 @@ internal sealed class TextClassifier : Module
 
     public override Tensor Forward(Tensor input)
     {
-        var padded = input.Eq(PadId);                                      // [N, L], 1 = ignore this key
+        var padded = input.Eq(PadId);                                      // [N, L] Bool, True = ignore this key
         // No √d scaling: Embedding starts at N(0, 1), already the scale of the ±1 sinusoids.
         var x = _positions.Forward(Child("embedding").Call(input));       // [N, L, d]; Child: Quantize may swap layers
         var h = _encoder.Forward(x, null, AttentionMask.Blocked(padded));                          // [N, L, d]
-        var keep = padded.Neg().Add(1f).Unsqueeze(2);                      // [N, L, 1]
+        var keep = input.Ne(PadId).To(DType.Float32).Unsqueeze(2);        // [N, L, 1], 1 = real token
         var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));  // [N, d]
         return Child("classifier").Call(pooled);   // Child: Quantize may swap the Dense
     }
