@@ -32,7 +32,10 @@ internal sealed class CatFunction : Function
                     throw new ArgumentException($"cat: shapes {first.Shape} and {t.Shape} differ outside dim {dim}");
         var shape = (int[])first.ShapeArray.Clone();
         shape[dim] = tensors.Sum(t => t.ShapeArray[dim]);
-        var y = Tensor.Empty(shape, first.Device);
+        var dtype = first.DType;
+        foreach (var t in tensors) dtype = DTypePromotion.Promote(dtype, t.DType, "cat");
+        if (tensors.Any(t => t.DType != dtype)) return DisposeScope.Run(() => Apply([.. tensors.Select(t => t.To(dtype))], dim));
+        var y = Tensor.Empty(shape, first.Device, dtype: dtype);
         int start = 0;
         foreach (var t in tensors)
         {
