@@ -118,6 +118,31 @@ public sealed partial class Tensor
         ZeroGrad();
     }
 
+    /// <summary>
+    /// Converts a leaf's data to <paramref name="dtype"/> in place (the tensor object stays, as
+    /// <see cref="MoveDataTo"/>): what <c>Module.To(DType)</c> does to parameters, torch's
+    /// <c>param.data = param.data.to(dtype)</c>. The gradient is cleared.
+    /// </summary>
+    public void ConvertDataTo(DType dtype)
+    {
+        ThrowIfDisposed();
+        if (!IsLeaf) throw new InvalidOperationException($"convert_data_to: only leaf tensors convert in place; this one has grad_fn {GradFn!.Name}");
+        if (dtype == DType) return;
+        if (RequiresGrad && !dtype.IsFloatingPoint())
+            throw new InvalidOperationException($"convert_data_to: this tensor requires grad, so it cannot become {dtype} (only floating-point tensors hold gradients)");
+        Tensor converted;
+        using (GradMode.NoGrad()) converted = Detach().To(dtype).Contiguous();
+        converted = converted.DetachFromScope();
+        converted._storage.AddReference();
+        var old = _storage;
+        _storage = converted._storage;
+        _strides = converted._strides;
+        _offset = 0;
+        converted.Dispose();
+        old.Release();
+        ZeroGrad();
+    }
+
     /// <summary>A dense copy that stays in the graph.</summary>
     public Tensor Clone() => CopyFunction.Apply(this);
 

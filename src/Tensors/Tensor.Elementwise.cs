@@ -27,7 +27,7 @@ public sealed partial class Tensor
     public Tensor Add(float value) => UnaryFunction<AddScalarOp>.Apply(new(value), this);
     public Tensor Sub(float value) => UnaryFunction<AddScalarOp>.Apply(new(-value), this);
     public Tensor Mul(float value) => UnaryFunction<MulScalarOp>.Apply(new(value), this);
-    public Tensor Div(float value) => UnaryFunction<MulScalarOp>.Apply(new(1f / value), this);
+    public Tensor Div(float value) => UnaryFunction<MulScalarOp>.Apply(new(1.0 / value), this);   // the float32 reciprocal is the same as 1f / value
     /// <summary>this ^ exponent for a constant exponent.</summary>
     public Tensor Pow(float exponent) => UnaryFunction<PowScalarOp>.Apply(new(exponent), this);
 

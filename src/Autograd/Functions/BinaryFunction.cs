@@ -29,11 +29,11 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
     public static Tensor Apply(string name, TOp op, Tensor a, Tensor b)
     {
         Tensor.CheckSameDevice(name, a, b);
-        if (a.DType != DType.Float32 || b.DType != DType.Float32)
+        if (a.DType != b.DType || a.DType is not (DType.Float32 or DType.Float64))
             return DTypeRouting.Binary<TOp>(name, a, b, (x, y) => Apply(name, op, x, y));
         bool sameShape = a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray);   // the common case needs no broadcast layouts
         var shape = sameShape ? a.ShapeArray : ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
-        var c = sameShape ? Tensor.EmptyLike(a, a.Device) : Tensor.Empty(shape, a.Device);
+        var c = sameShape ? Tensor.EmptyLike(a, a.Device) : Tensor.Empty(shape, a.Device, dtype: a.DType);
         a.Backend.Zip(op, a.Buffer, sameShape ? a.Layout : ShapeMath.BroadcastTo(a.Layout, shape),
             b.Buffer, sameShape ? b.Layout : ShapeMath.BroadcastTo(b.Layout, shape), c.Buffer, c.Layout);
         if (!ShouldRecord(a, b)) return c;

@@ -23,7 +23,7 @@ internal sealed class Im2ColFunction : Function
     {
         // The kernel reads the buffer from element 0: a dense view with an offset needs a copy too.
         using var dense = x.IsContiguous && x.Layout.Offset == 0 ? x.Alias() : x.Clone();
-        var cols = Tensor.Empty([geometry.N, geometry.ColumnRows, geometry.ColumnCols], x.Device);
+        var cols = Tensor.Empty([geometry.N, geometry.ColumnRows, geometry.ColumnCols], x.Device, dtype: DTypeRouting.KernelDType(x));
         x.Backend.Im2Col(dense.Buffer, geometry, cols.Buffer, padValue);
         if (!ShouldRecord(x)) return cols;
         return new Im2ColFunction(geometry, padValue).Record(cols, x);
@@ -34,7 +34,7 @@ internal sealed class Im2ColFunction : Function
     {
         var g = _geometry;
         using var dense = gradOutput.IsContiguous && gradOutput.Layout.Offset == 0 ? gradOutput.Alias() : gradOutput.Clone();
-        var gradInput = Tensor.Empty([g.N, g.C, g.H, g.W], gradOutput.Device);
+        var gradInput = Tensor.Empty([g.N, g.C, g.H, g.W], gradOutput.Device, dtype: DTypeRouting.KernelDType(gradOutput));
         gradOutput.Backend.Col2Im(dense.Buffer, g, gradInput.Buffer);
         return [gradInput];
     }

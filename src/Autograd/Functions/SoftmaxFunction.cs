@@ -25,6 +25,7 @@ internal sealed class SoftmaxFunction : Function
     {
         string op = log ? "log_softmax" : "softmax";
         var shape = SoftmaxShape.From(op, x.ShapeArray, dim);
+        if (x.DType == DType.Float64) return DisposeScope.Run(() => Composite(x, dim, log));
         if (!x.IsContiguous)
         {
             using var dense = x.Contiguous();
@@ -36,6 +37,17 @@ internal sealed class SoftmaxFunction : Function
         var node = new SoftmaxFunction { _shape = shape, _log = log ? 1 : 0, _dim = x.Rank == 0 ? 0 : ShapeMath.NormalizeDim(op, dim, x.Rank) };
         node._y = node.Save(y);
         return node.Record(y, x);
+    }
+
+    // Float64: the max-shift composite, the op's definition, in double primitives (the gradient through
+    // the detached max cancels: softmax is shift-invariant).
+    private static Tensor Composite(Tensor x, int dim, bool log)
+    {
+        if (x.Rank == 0) return Composite(x.Reshape(1), 0, log).Reshape([]);
+        int d = ShapeMath.NormalizeDim(log ? "log_softmax" : "softmax", dim, x.Rank);
+        var z = x - x.Max([d], keepDim: true).Detach();
+        var sum = z.Exp().Sum([d], keepDim: true);
+        return log ? z - sum.Log() : z.Exp() / sum;
     }
 
     // softmax: dx = y·(dy − Σ dy·y); log_softmax: dx = dy − exp(y)·Σ dy (sums along the dim)
