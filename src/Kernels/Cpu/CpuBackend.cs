@@ -17,9 +17,12 @@ public sealed partial class CpuBackend : IBackend
 
     public string Name => "cpu";
 
-    public DeviceBuffer Allocate(long length, bool zeroed = true) => new CpuBuffer(this, length, ElementType.Float32, zeroed);
+    /// <summary>The cache of freed buffers (size classes, bounded, trimmed when idle).</summary>
+    public CpuBufferPool Pool => CpuBufferPool.Shared;
 
-    public DeviceBuffer Allocate(long length, ElementType elementType, bool zeroed = true) => new CpuBuffer(this, length, elementType, zeroed);
+    public DeviceBuffer Allocate(long length, bool zeroed = true) => new CpuBuffer(this, Pool, length, ElementType.Float32, zeroed);
+
+    public DeviceBuffer Allocate(long length, ElementType elementType, bool zeroed = true) => new CpuBuffer(this, Pool, length, elementType, zeroed);
 
     public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, long destinationOffset) =>
         source.CopyTo(Data(destination).AsSpan((int)destinationOffset, source.Length));
