@@ -26,6 +26,11 @@ internal sealed class LayerNormFunction : Function
         if (weight is not null) Tensor.CheckSameDevice(Op, x, weight);
         if (bias is not null) Tensor.CheckSameDevice(Op, x, bias);
         var shape = LayerNormShape.From(Op, x.ShapeArray, normalizedShape, weight?.ShapeArray, bias?.ShapeArray, eps);
+        // Autocast runs layer norm in float32 (a Float32 result); 16-bit tensors outside it compute in float32 and round once to x's dtype.
+        if (Autocast.Raises(x) || Autocast.Raises(weight) || Autocast.Raises(bias))
+            return DisposeScope.Run(() => Apply(Autocast.Raise(x), normalizedShape, Autocast.RaiseOrNull(weight), Autocast.RaiseOrNull(bias), eps));
+        if (HalfScratch.IsHalf(x.DType) || weight is not null && HalfScratch.IsHalf(weight.DType) || bias is not null && HalfScratch.IsHalf(bias.DType))
+            return DisposeScope.Run(() => Apply(x.To(DType.Float32), normalizedShape, weight?.To(DType.Float32), bias?.To(DType.Float32), eps).To(x.DType));
         if (!x.IsContiguous || weight is { IsContiguous: false } || bias is { IsContiguous: false })
         {
             using var denseX = x.Contiguous();

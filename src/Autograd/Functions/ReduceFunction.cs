@@ -26,6 +26,7 @@ internal sealed class ReduceFunction : Function
     public static Tensor Apply(ReduceKind kind, Tensor x, int[] dims, bool keepDim)
     {
         x.ThrowIfDisposed();
+        if (kind == ReduceKind.Sum && Autocast.Raises(x)) return DisposeScope.Run(() => Apply(kind, x.To(DType.Float32), dims, keepDim));   // torch's autocast: sum in float32
         // Float64 reduces in its own kernel when no gradient is needed; other dtypes route.
         if (x.DType != DType.Float32 && !(x.DType == DType.Float64 && !ShouldRecord(x)))
             return DTypeRouting.Reduce(kind.ToString().ToLowerInvariant(), kind, x, t => Apply(kind, t, dims, keepDim));
