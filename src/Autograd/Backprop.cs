@@ -21,6 +21,7 @@ internal static class Backprop
             throw new ArgumentException($"backward: gradient shape {gradient.Shape} does not match output shape {root.Shape}");
 
         using var noGrad = GradMode.Set(false);
+        using var noAutocast = Autocast.Suspend();   // backward ops run in the dtypes the forward gave them
         var seed = gradient is null ? Tensor.OnesLike(root) : gradient.Alias();
         if (root.GradFn is null)
         {

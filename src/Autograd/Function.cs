@@ -23,6 +23,9 @@ public abstract class Function
 
     internal IReadOnlyList<Edge> Edges => _edges;
 
+    /// <summary>The tensors this node keeps for backward (GraphMemory counts their bytes).</summary>
+    internal ReadOnlySpan<Tensor> SavedTensors => _saved.AsSpan(0, _savedCount);
+
     /// <summary>
     /// Under a <see cref="GraphCapture"/>: the value of input i when it is no node's output (a constant
     /// or buffer; null for node outputs and leaves that require grad).

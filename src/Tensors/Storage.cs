@@ -14,6 +14,7 @@ internal sealed class Storage
     {
         Device = device;
         Buffer = buffer;
+        TensorMemory.Allocated(buffer.ByteLength);
     }
 
     public Device Device { get; }
@@ -29,6 +30,8 @@ internal sealed class Storage
 
     public void Release()
     {
-        if (Interlocked.Decrement(ref _references) == 0) Buffer.Dispose();
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        TensorMemory.Freed(Buffer.ByteLength);
+        Buffer.Dispose();
     }
 }

@@ -33,6 +33,15 @@ public sealed partial class Tensor
             throw new ArgumentException($"{AttentionOp}: pass either attn_mask or is_causal, not both");
         if (dropoutP < 0f || dropoutP >= 1f)
             throw new ArgumentException($"{AttentionOp}: dropout_p must be in [0, 1), got {dropoutP}");
+        if (Autocast.Lowers(query) || Autocast.Lowers(key) || Autocast.Lowers(value))
+            return DisposeScope.Run(() =>
+            {
+                // One 16-bit copy of a tensor passed twice (self-attention on one input), so backward saves it once.
+                var q = Autocast.Lower(query);
+                var k = ReferenceEquals(key, query) ? q : Autocast.Lower(key);
+                var v = ReferenceEquals(value, query) ? q : ReferenceEquals(value, key) ? k : Autocast.Lower(value);
+                return ScaledDotProductAttention(q, k, v, attnMask, keyPadding, dropoutP, isCausal, scale, generator);
+            });
         float s = scale ?? 1f / MathF.Sqrt(query.ShapeArray[^1]);
         // Float64 anywhere: the composite in double primitives (the op's definition; the fused kernel is Float32).
         bool composite = attnMask is { RequiresGrad: true } || keyPadding is { RequiresGrad: true }

@@ -23,6 +23,9 @@ public sealed partial class Tensor
             throw new ArgumentException($"linear: input {input.Shape} must end in {inFeatures} features (weight {weight.Shape})");
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != outFeatures))
             throw new ArgumentException($"linear: bias {bias.Shape} must be [{outFeatures}] for weight {weight.Shape}");
+        // Autocast: the weight is cast before its transpose, so matmul sees Wᵀ as a stride swap as usual.
+        if (Autocast.Lowers(input) || Autocast.Lowers(weight) || Autocast.Lowers(bias))
+            return DisposeScope.Run(() => LinearActivation(Autocast.Lower(input), Autocast.Lower(weight), Autocast.LowerOrNull(bias), activation));
         using var weightT = weight.Transpose(0, 1);   // a stride swap: matmul reads it transposed, no copy
         var product = input.MatMul(weightT);
         if (bias is null && activation == Activation.Identity) return product;
@@ -54,6 +57,8 @@ public sealed partial class Tensor
                 throw new ArgumentException($"batch_norm: {name} {t.Shape} must be [{channels}] for input {Shape}");
         if (!training && (runningMean is null || runningVar is null))
             throw new ArgumentException("batch_norm: eval mode needs running_mean and running_var (or pass training: true)");
+        if (Autocast.Raises(this))   // autocast: batch norm runs in float32
+            return DisposeScope.Run(() => Autocast.Raise(this).BatchNorm(runningMean, runningVar, weight, bias, training, momentum, eps));
         var dims = Enumerable.Range(0, Rank).Where(d => d != 1).ToArray();
         var statShape = Enumerable.Range(0, Rank).Select(d => d == 1 ? channels : 1).ToArray();
         return DisposeScope.Run(() =>

@@ -17,6 +17,7 @@ public sealed partial class Tensor
         other.ThrowIfDisposed();
         if (Rank == 0 || other.Rank == 0)
             throw new ArgumentException($"matmul: both arguments need at least 1 dim, got {Shape} and {other.Shape}");
+        if (Autocast.Lowers(this) || Autocast.Lowers(other)) return DisposeScope.Run(() => Autocast.Lower(this).MatMul(Autocast.Lower(other)));
         if (Rank >= 2 && other.Rank >= 2) return MatMulFunction.Apply(this, other);
         return DisposeScope.Run(() =>
         {

@@ -1,3 +1,4 @@
+using DeepNet.Autograd;
 using DeepNet.Autograd.Functions;
 using DeepNet.Kernels.Geometry;
 
@@ -72,6 +73,8 @@ public sealed partial class Tensor
     {
         if (Shape != target.Shape)
             throw new ArgumentException($"mse_loss: input {Shape} and target {target.Shape} must have the same shape");
+        if (Autocast.Raises(this) || Autocast.Raises(target))   // autocast: losses run in float32
+            return DisposeScope.Run(() => Autocast.Raise(this).MseLoss(Autocast.Raise(target), reduction));
         using var diff = Sub(target);
         using var squared = diff.Mul(diff);
         return Reduce("mse_loss", squared, reduction);
@@ -85,6 +88,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor NllLoss(Tensor target, Tensor? weight = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
     {
+        if (Autocast.Raises(this)) return DisposeScope.Run(() => Autocast.Raise(this).NllLoss(target, weight, ignoreIndex, reduction));
         if (Rank == 1)
         {
             using var rows = Unsqueeze(0);
@@ -125,6 +129,8 @@ public sealed partial class Tensor
     {
         if (Shape != target.Shape)
             throw new ArgumentException($"binary_cross_entropy_with_logits: input {Shape} and target {target.Shape} must have the same shape");
+        if (Autocast.Raises(this) || Autocast.Raises(target))
+            return DisposeScope.Run(() => Autocast.Raise(this).BinaryCrossEntropyWithLogits(Autocast.Raise(target), weight, posWeight, reduction));
         return DisposeScope.Run(() =>
         {
             var perItem = (posWeight is null ? target : posWeight * target) * Softplus(-this) + (1f - target) * Softplus(this);

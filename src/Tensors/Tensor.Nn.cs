@@ -36,6 +36,8 @@ public sealed partial class Tensor
         if (sh >= 1 && sw >= 1 && (g.P < 1 || g.Q < 1))
             throw new ArgumentException($"conv2d: input {Shape} is too small for weight {weight.Shape} with stride ({sh},{sw}), padding ({ph},{pw}), dilation ({dh},{dw})");
         g.Validate("conv2d");
+        if (Autocast.Lowers(this) || Autocast.Lowers(weight) || Autocast.Lowers(bias))
+            return DisposeScope.Run(() => Autocast.Lower(this).Conv2D(Autocast.Lower(weight), Autocast.LowerOrNull(bias), stride, padding, dilation, groups));
         return DisposeScope.Run(() =>
         {
             var cols = Im2ColFunction.Apply(this, g, 0f);                                // [N, C·R·S, P·Q]
@@ -51,6 +53,9 @@ public sealed partial class Tensor
     {
         if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
         if (!training || p == 0f) return AliasInGraph();   // identity, but gradients still flow
+        // A 16-bit tensor keeps its dtype (x·mask is exact, the scale rounds once), as torch's dropout.
+        if (DType is DType.BFloat16 or DType.Float16)
+            return DisposeScope.Run(() => this * Rand(ShapeArray, generator, Device).Ge(p).To(DType) * (1f / (1f - p)));
         return DisposeScope.Run(() => this * (Rand(ShapeArray, generator, Device).Ge(p) * (1f / (1f - p))));
     }
 

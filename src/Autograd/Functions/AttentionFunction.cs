@@ -17,8 +17,9 @@ internal sealed class AttentionFunction : Function
 {
     private const string Op = "scaled_dot_product_attention";
     private Attention _forward;
-    private Tensor _q = null!;
-    private bool _needQ, _needK, _needV;
+    private Tensor _q = null!, _k = null!, _v = null!, _o = null!, _lse = null!;
+    private Tensor? _mask, _padding;
+    private bool _needQ, _needK, _needV, _half;
 
     public override string Name => "ScaledDotProductAttentionBackward";
 
@@ -47,6 +48,62 @@ internal sealed class AttentionFunction : Function
             using var dvT = UnitLast(v);
             return Apply(dq, dk, dvT, mask, padding, causal, scale, dropout, seed, counter);
         }
+        if (HalfScratch.IsHalf(q.DType) || HalfScratch.IsHalf(k.DType) || HalfScratch.IsHalf(v.DType))
+            return HalfApply(q, k, v, mask, padding, causal, scale, dropout, seed, counter);
+        var g = BuildGeometry(q, k, v, mask, padding, causal, scale, dropout, seed, counter);
+        var device = q.Device;
+        var o = Tensor.Empty([g.N, g.L, g.H, g.Dv], device);
+        using var lse = Tensor.Empty([g.N, g.H, g.L], device);
+        var op = new Attention(g, q.Buffer, k.Buffer, v.Buffer, mask?.Buffer, padding?.Buffer, o.Buffer, lse.Buffer);
+        q.Backend.Run(op);
+        if (ShouldRecord(q, k, v)) Record(new AttentionFunction { _forward = op }, q, k, v, mask, padding, o, lse);
+        using (o) return o.Permute(0, 2, 1, 3);
+    }
+
+    // 16-bit q, k, v: the kernel on dense float32 scratch (float32 accumulation), the output rounded
+    // once; the node saves the 16-bit q, k, v and output (and the float32 row log-sum-exp, [N, H, L]),
+    // and the backward converts them into scratch again (HalfScratch).
+    private static Tensor HalfApply(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float scale,
+        float dropout, ulong seed, ulong counter)
+    {
+        HalfScratch.RequireSameDType(Op, q, k);
+        HalfScratch.RequireSameDType(Op, q, v);
+        using var q32 = HalfScratch.Float32(q);
+        using var k32 = HalfScratch.Float32(k);
+        using var v32 = HalfScratch.Float32(v);
+        using var mask32 = mask is null ? null : HalfScratch.Float32OrAlias(mask);
+        using var padding32 = padding is null ? null : HalfScratch.Float32OrAlias(padding);
+        var g = BuildGeometry(q32, k32, v32, mask32, padding32, causal, scale, dropout, seed, counter);
+        var o32 = Tensor.Empty([g.N, g.L, g.H, g.Dv], q.Device);
+        using var lse = Tensor.Empty([g.N, g.H, g.L], q.Device);
+        var op = new Attention(g, q32.Buffer, k32.Buffer, v32.Buffer, mask32?.Buffer, padding32?.Buffer, o32.Buffer, lse.Buffer);
+        q.Backend.Run(op);
+        var o = HalfScratch.Round(o32, q.DType);
+        if (ShouldRecord(q, k, v)) Record(new AttentionFunction { _forward = op, _half = true }, q, k, v, mask, padding, o, lse);
+        using (o) return o.Permute(0, 2, 1, 3);
+    }
+
+    private static void Record(AttentionFunction node, Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, Tensor o, Tensor lse)
+    {
+        (node._needQ, node._needK, node._needV) = (q.RequiresGrad, k.RequiresGrad, v.RequiresGrad);
+        // The op holds these buffers (16-bit: the backward's scratch is made from them); the saved
+        // aliases keep them alive until backward.
+        node._q = node.Save(q);
+        node._k = node.Save(k);
+        node._v = node.Save(v);
+        node._o = node.Save(o);
+        node._lse = node.Save(lse);
+        if (mask is not null) node._mask = node.Save(mask);
+        if (padding is not null) node._padding = node.Save(padding);
+        // A capture records the masks as extra edges (no gradient flows to them): masks that come from the input.
+        if (IsCapturing) node.Record(o, [q, k, v, .. mask is null ? Array.Empty<Tensor>() : [mask], .. padding is null ? Array.Empty<Tensor>() : [padding]]);
+        else node.Record(o, q, k, v);
+    }
+
+    private static AttentionGeometry BuildGeometry(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float scale,
+        float dropout, ulong seed, ulong counter)
+    {
+        int n = q.ShapeArray[0], h = q.ShapeArray[1], l = q.ShapeArray[2], d = q.ShapeArray[3], s = k.ShapeArray[2], dv = v.ShapeArray[3];
         var g = new AttentionGeometry
         {
             N = n, H = h, L = l, S = s, D = d, Dv = dv, Scale = scale, Causal = causal ? 1 : 0,
@@ -58,40 +115,39 @@ internal sealed class AttentionFunction : Function
         };
         if (mask is not null) (g.M0, g.MN, g.MH, g.ML, g.MS) = AttentionGeometry.MaskStrides(Op, "attn_mask", mask.Layout, n, h, l, s);
         if (padding is not null) (g.P0, g.PN, g.PH, g.PL, g.PS) = AttentionGeometry.MaskStrides(Op, "key padding mask", padding.Layout, n, h, l, s);
-        var device = q.Device;
-        var o = Tensor.Empty([n, l, h, dv], device);
-        using var lse = Tensor.Empty([n, h, l], device);
-        var op = new Attention(g, q.Buffer, k.Buffer, v.Buffer, mask?.Buffer, padding?.Buffer, o.Buffer, lse.Buffer);
-        q.Backend.Run(op);
-        if (ShouldRecord(q, k, v))
-        {
-            var node = new AttentionFunction { _forward = op, _needQ = q.RequiresGrad, _needK = k.RequiresGrad, _needV = v.RequiresGrad };
-            // The op holds these buffers; the saved aliases keep them alive until backward.
-            node._q = node.Save(q);
-            node.Save(k);
-            node.Save(v);
-            node.Save(o);
-            node.Save(lse);
-            if (mask is not null) node.Save(mask);
-            if (padding is not null) node.Save(padding);
-            // A capture records the masks as extra edges (no gradient flows to them): masks that come from the input.
-            if (IsCapturing) node.Record(o, [q, k, v, .. mask is null ? Array.Empty<Tensor>() : [mask], .. padding is null ? Array.Empty<Tensor>() : [padding]]);
-            else node.Record(o, q, k, v);
-        }
-        using (o) return o.Permute(0, 2, 1, 3);
+        return g;
     }
 
     // p = exp(s − lse), δ = dO·O, dS = p·(dO·vᵀ − δ) ⇒ dv = pᵀ·dO, dq = scale·dS·k, dk = scale·dSᵀ·q
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        var g = _forward.Geometry;
-        var device = _q.Device;
+        if (!_half) return Gradients(_forward, gradOutput);
+        // The forward's scratch again: same shapes, so the same dense strides the geometry holds.
+        using var q32 = HalfScratch.Float32(_q);
+        using var k32 = HalfScratch.Float32(_k);
+        using var v32 = HalfScratch.Float32(_v);
+        using var o32 = HalfScratch.Float32(_o);
+        using var mask32 = _mask is null ? null : HalfScratch.Float32OrAlias(_mask);
+        using var padding32 = _padding is null ? null : HalfScratch.Float32OrAlias(_padding);
+        using var gradO32 = HalfScratch.Float32(gradOutput);
+        var op = new Attention(_forward.Geometry, q32.Buffer, k32.Buffer, v32.Buffer, mask32?.Buffer, padding32?.Buffer, o32.Buffer, _lse.Buffer);
+        var grads = Gradients(op, gradO32);
+        for (int i = 0; i < grads.Length; i++)
+            if (grads[i] is { } grad32)
+                grads[i] = HalfScratch.Round(grad32, _q.DType);   // the [N, H, ·, E] view, rounded into a dense tensor
+        return grads;
+    }
+
+    private Tensor?[] Gradients(Attention forward, Tensor gradOutput)
+    {
+        var g = forward.Geometry;
+        var device = gradOutput.Device;
         using var gradO = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();   // [N, L, H, Dv]
         using var delta = Tensor.Empty([g.N, g.H, g.L], device);
         var gradQ = Tensor.Empty([g.N, g.L, g.H, g.D], device);
         var gradK = Tensor.Empty([g.N, g.S, g.H, g.D], device);
         var gradV = Tensor.Empty([g.N, g.S, g.H, g.Dv], device);
-        _q.Backend.Run(new AttentionBackward(_forward, gradO.Buffer, delta.Buffer, gradQ.Buffer, gradK.Buffer, gradV.Buffer));
+        gradOutput.Backend.Run(new AttentionBackward(forward, gradO.Buffer, delta.Buffer, gradQ.Buffer, gradK.Buffer, gradV.Buffer));
         return [Heads(gradQ, _needQ), Heads(gradK, _needK), Heads(gradV, _needV)];
     }
 

@@ -40,8 +40,15 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
             using var denseBias = bias.Contiguous();
             return Apply(op, denseX, denseBias);
         }
-        var y = Tensor.Empty(x.ShapeArray, x.Device);
-        x.Backend.Run(new BiasActivation<TOp>(op, shape, x.Buffer, x.Layout.Offset, bias.Buffer, bias.Layout.Offset, y.Buffer));
+        if (x.DType != bias.DType)
+        {
+            // The epilogue of linear/conv2d: under autocast, x in the autocast dtype takes the bias in it too
+            // (torch's addmm/conv run whole in 16 bits); otherwise mixed operands promote (torch's add). Casts are in the graph.
+            var dtype = Autocast.IsEnabled && x.DType == Autocast.DType && bias.DType.IsFloatingPoint()
+                ? x.DType : DTypePromotion.Promote(x.DType, bias.DType, "bias_activation");
+            return DisposeScope.Run(() => Apply(op, x.To(dtype), bias.To(dtype)));
+        }
+        var y = HalfScratch.IsHalf(x.DType) ? HalfForward(op, shape, x, bias) : Forward(op, shape, x, bias);
         if (!ShouldRecord(x, bias)) return y;
         var node = new BiasActivationFunction<TOp>(op) { _needX = x.RequiresGrad, _needBias = bias.RequiresGrad, _shape = shape };
         if (!IsIdentity)
@@ -51,6 +58,21 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
             node._y = node.Save(y);
         }
         return node.Record(y, x, bias);
+    }
+
+    private static Tensor Forward(TOp op, BiasActivationShape shape, Tensor x, Tensor bias)
+    {
+        var y = Tensor.Empty(x.ShapeArray, x.Device);
+        x.Backend.Run(new BiasActivation<TOp>(op, shape, x.Buffer, x.Layout.Offset, bias.Buffer, bias.Layout.Offset, y.Buffer));
+        return y;
+    }
+
+    // 16-bit: the kernel on float32 scratch, rounded once; the node saves the 16-bit x, bias and y.
+    private static Tensor HalfForward(TOp op, BiasActivationShape shape, Tensor x, Tensor bias)
+    {
+        using var x32 = HalfScratch.Float32(x);
+        using var bias32 = HalfScratch.Float32(bias);
+        return HalfScratch.Round(Forward(op, shape, x32, bias32), x.DType);
     }
 
     // y = f(x + b) ⇒ dz = f'(z)·dy, dx = dz, db = Σ dz over every dim but the channel dim
@@ -71,10 +93,20 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
 
     private Tensor ActivationBackward(Tensor gradOutput)
     {
+        if (!HalfScratch.IsHalf(_x.DType)) return ActivationBackward(_x, _bias, _y, gradOutput);
+        using var x32 = HalfScratch.Float32(_x);
+        using var bias32 = HalfScratch.Float32(_bias);
+        using var y32 = HalfScratch.Float32(_y);
+        using var gradY32 = HalfScratch.Float32(gradOutput);
+        return HalfScratch.Round(ActivationBackward(x32, bias32, y32, gradY32), _x.DType);
+    }
+
+    private Tensor ActivationBackward(Tensor x, Tensor bias, Tensor y, Tensor gradOutput)
+    {
         using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
-        var gradZ = Tensor.Empty(_x.ShapeArray, _x.Device);
-        var forward = new BiasActivation<TOp>(_op, _shape, _x.Buffer, _x.Layout.Offset, _bias.Buffer, _bias.Layout.Offset, _y.Buffer);
-        _x.Backend.Run(new BiasActivationBackward<TOp>(forward, gradY.Buffer, gradY.Layout.Offset, gradZ.Buffer));
+        var gradZ = Tensor.Empty(x.ShapeArray, x.Device);
+        var forward = new BiasActivation<TOp>(_op, _shape, x.Buffer, x.Layout.Offset, bias.Buffer, bias.Layout.Offset, y.Buffer);
+        x.Backend.Run(new BiasActivationBackward<TOp>(forward, gradY.Buffer, gradY.Layout.Offset, gradZ.Buffer));
         return gradZ;
     }
 }

@@ -28,6 +28,11 @@ internal sealed class LayerNormFunction : Function
         var shape = LayerNormShape.From(Op, x.ShapeArray, normalizedShape, weight?.ShapeArray, bias?.ShapeArray, eps);
         if (x.DType == DType.Float64 || weight?.DType == DType.Float64 || bias?.DType == DType.Float64)
             return DisposeScope.Run(() => Composite(x.To(DType.Float64), normalizedShape.Length, weight, bias, eps));
+        // Autocast runs layer norm in float32 (a Float32 result); 16-bit tensors outside it compute in float32 and round once to x's dtype.
+        if (Autocast.Raises(x) || Autocast.Raises(weight) || Autocast.Raises(bias))
+            return DisposeScope.Run(() => Apply(Autocast.Raise(x), normalizedShape, Autocast.RaiseOrNull(weight), Autocast.RaiseOrNull(bias), eps));
+        if (HalfScratch.IsHalf(x.DType) || weight is not null && HalfScratch.IsHalf(weight.DType) || bias is not null && HalfScratch.IsHalf(bias.DType))
+            return DisposeScope.Run(() => Apply(x.To(DType.Float32), normalizedShape, weight?.To(DType.Float32), bias?.To(DType.Float32), eps).To(x.DType));
         if (!x.IsContiguous || weight is { IsContiguous: false } || bias is { IsContiguous: false })
         {
             using var denseX = x.Contiguous();

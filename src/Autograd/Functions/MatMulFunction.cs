@@ -14,16 +14,32 @@ internal sealed class MatMulFunction : Function
         Tensor.CheckSameDevice("matmul", a, b);
         var shape = MatMulShape.Infer(a.ShapeArray, b.ShapeArray);
         if (DTypeRouting.AsFloat64(a, b) is { } wide) return DisposeScope.Run(() => Apply(wide[0], wide[1]));
-        int[] batch = shape[..^2];
-        var c = Tensor.Empty(shape, a.Device, dtype: DTypeRouting.KernelDType(a));
-        var aLayout = ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
-        var bLayout = ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
-        a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);
+        var c = HalfScratch.IsHalf(a.DType) || HalfScratch.IsHalf(b.DType) ? HalfProduct(a, b, shape) : Product(a, b, shape);
         if (!ShouldRecord(a, b)) return c;
         var node = new MatMulFunction();
         node._a = node.Save(a);
         node._b = node.Save(b);
         return node.Record(c, a, b);
+    }
+
+    private static Tensor Product(Tensor a, Tensor b, int[] shape)
+    {
+        int[] batch = shape[..^2];
+        var c = Tensor.Empty(shape, a.Device, dtype: DTypeRouting.KernelDType(a));
+        var aLayout = ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
+        var bLayout = ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
+        a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);
+        return c;
+    }
+
+    // 16-bit operands: the float32 GEMM on scratch copies (float32 accumulation), rounded once into
+    // the 16-bit output; the node saves a and b themselves (HalfScratch).
+    private static Tensor HalfProduct(Tensor a, Tensor b, int[] shape)
+    {
+        HalfScratch.RequireSameDType("matmul", a, b);
+        using var a32 = HalfScratch.Float32(a);
+        using var b32 = HalfScratch.Float32(b);
+        return HalfScratch.Round(Product(a32, b32, shape), a.DType);
     }
 
     // c = a·b ⇒ da = dc·bᵀ, db = aᵀ·dc (transposes are stride swaps, no copies)

@@ -26,6 +26,7 @@ internal sealed class ReduceFunction : Function
     public static Tensor Apply(ReduceKind kind, Tensor x, int[] dims, bool keepDim)
     {
         x.ThrowIfDisposed();
+        if (kind == ReduceKind.Sum && Autocast.Raises(x)) return DisposeScope.Run(() => Apply(kind, x.To(DType.Float32), dims, keepDim));   // torch's autocast: sum in float32
         // Float32 and Float64 reduce in their own kernels; other dtypes route.
         if (x.DType is not (DType.Float32 or DType.Float64))
             return DTypeRouting.Reduce(kind.ToString().ToLowerInvariant(), kind, x, t => Apply(kind, t, dims, keepDim));

@@ -26,6 +26,9 @@ internal sealed class SoftmaxFunction : Function
         string op = log ? "log_softmax" : "softmax";
         var shape = SoftmaxShape.From(op, x.ShapeArray, dim);
         if (x.DType == DType.Float64) return DisposeScope.Run(() => Composite(x, dim, log));
+        // Autocast runs softmax in float32 (a Float32 result); a 16-bit input outside it computes in float32 and rounds once.
+        if (Autocast.Raises(x)) return DisposeScope.Run(() => Apply(x.To(DType.Float32), dim, log));
+        if (HalfScratch.IsHalf(x.DType)) return DisposeScope.Run(() => Apply(x.To(DType.Float32), dim, log).To(x.DType));
         if (!x.IsContiguous)
         {
             using var dense = x.Contiguous();

@@ -20,6 +20,8 @@ internal sealed class UnaryFunction<TOp> : Function, IUnaryFunction where TOp : 
     public static Tensor Apply(TOp op, Tensor x)
     {
         x.ThrowIfDisposed();
+        if (RaisedByAutocast && Autocast.Raises(x)) return DisposeScope.Run(() => Apply(op, x.To(DType.Float32)));
+        if (HalfScratch.IsHalf(x.DType)) return ApplyHalf(op, x);
         if (x.DType is not (DType.Float32 or DType.Float64)) return DTypeRouting.Unary(typeof(TOp).Name.Replace("Op", "").ToLowerInvariant(), x, t => Apply(op, t));
         var y = Tensor.EmptyLike(x, x.Device);
         x.Backend.Map(op, x.Buffer, x.Layout, y.Buffer, y.Layout);
@@ -30,12 +32,44 @@ internal sealed class UnaryFunction<TOp> : Function, IUnaryFunction where TOp : 
         return node.Record(y, x);
     }
 
-    // dx = f'(x, y) · dy, elementwise
+    // torch's autocast float32 list (exp, log, pow): a 16-bit input is cast up, the result is Float32 (a JIT-time constant per TOp).
+    private static bool RaisedByAutocast => typeof(TOp) == typeof(ExpOp) || typeof(TOp) == typeof(LogOp) || typeof(TOp) == typeof(PowScalarOp);
+
+    // 16-bit x: the kernel on float32 scratch, rounded once; the node saves the 16-bit x and y (HalfScratch).
+    private static Tensor ApplyHalf(TOp op, Tensor x)
+    {
+        Tensor y;
+        using (var x32 = HalfScratch.Float32(x))
+        {
+            var y32 = Tensor.EmptyLike(x32, x32.Device);
+            x.Backend.Map(op, x32.Buffer, x32.Layout, y32.Buffer, y32.Layout);
+            y = HalfScratch.Round(y32, x.DType);
+        }
+        if (!ShouldRecord(x)) return y;
+        var node = new UnaryFunction<TOp>(op);
+        node._x = node.Save(x);
+        node._y = node.Save(y);
+        return node.Record(y, x);
+    }
+
+    // dx = f'(x, y) · dy, elementwise (16-bit: through float32 scratch)
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
+        if (HalfScratch.IsHalf(_x.DType)) return [HalfBackward(gradOutput)];
         var gradInput = Tensor.EmptyLike(_x, _x.Device);
         _x.Backend.MapBackward(_op, _x.Buffer, _x.Layout, _y.Buffer, _y.Layout,
             gradOutput.Buffer, gradOutput.Layout, gradInput.Buffer, gradInput.Layout);
         return [gradInput];
+    }
+
+    private Tensor HalfBackward(Tensor gradOutput)
+    {
+        using var x32 = HalfScratch.Float32(_x);
+        using var y32 = HalfScratch.Float32(_y);
+        using var gradOutput32 = HalfScratch.Float32(gradOutput);
+        var gradInput32 = Tensor.EmptyLike(x32, x32.Device);
+        _x.Backend.MapBackward(_op, x32.Buffer, x32.Layout, y32.Buffer, y32.Layout,
+            gradOutput32.Buffer, gradOutput32.Layout, gradInput32.Buffer, gradInput32.Layout);
+        return HalfScratch.Round(gradInput32, _x.DType);
     }
 }
