@@ -125,6 +125,13 @@ public abstract class Float64Tests
         }
         Assert.True(last < first, $"loss {first} → {last}");
         Assert.All(model.Parameters(), p => Assert.Equal(DType.Float64, p.DType));
+        Assert.All(adam.States.SelectMany(s => s.Slots.Values), t => Assert.Equal(DType.Float64, t.DType));
+        // The state round-trips in double (StateDict keeps the dtype; LoadStateDict writes it back exactly).
+        using var restored = new AdamW(model.Parameters(), learningRate: 1e-2);
+        restored.LoadStateDict(adam.StateDict());
+        for (int i = 0; i < adam.States.Count; i++)
+            foreach (var (slot, tensor) in adam.States[i].Slots)
+                Assert.Equal(tensor.ToArray<double>(), restored.States[i].Slots[slot].ToArray<double>());
     }
 
     [ParityFact]
@@ -149,6 +156,20 @@ public abstract class Float64Tests
         }
         Assert.All(model.Parameters(), p => Assert.Equal(DType.Float64, p.DType));
         Assert.All(model.Buffers().Where(b => b.DType.IsFloatingPoint()), b => Assert.Equal(DType.Float64, b.DType));
+    }
+
+    [ParityFact]
+    public void AnOpWithoutAFloat64Form_RefusesNamingTheOpAndTheDType()
+    {
+        using var scope = new DisposeScope();
+        using var weight = QuantizedWeight.Quantize(Tensor.Randn([3, 4], new Generator(1)), Device);
+        var x = Tensor.Randn([2, 4], DType.Float64, new Generator(2), Device);
+        var error = Assert.Throws<ArgumentException>(() => Tensor.QuantizedLinear(x, weight));
+        Assert.Contains("quantized_linear", error.Message);
+        Assert.Contains("Float64", error.Message);
+        var bad = Assert.Throws<ArgumentException>(() => Tensor.Rand([2], DType.Int64, device: Device));
+        Assert.Contains("rand", bad.Message);
+        Assert.Contains("Int64", bad.Message);
     }
 
     private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
