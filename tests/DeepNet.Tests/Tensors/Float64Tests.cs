@@ -159,6 +159,20 @@ public abstract class Float64Tests
     }
 
     [ParityFact]
+    public void InPlaceMath_OnFloat64_IsDoubleArithmetic()
+    {
+        using var scope = new DisposeScope();
+        double[] a = [1 + 1e-12, 2.5, 4.0], b = [0.1, 3.0, 0.3], c = [7.0, 0.7, 2.0];
+        var x = Tensor.FromArray(a, Device);
+        var y = Tensor.FromArray(b, Device);
+        var z = Tensor.FromArray(c, Device);
+        x.AddcMulInPlace(y, z, 0.5f).AddcDivInPlace(y, z, 2f).MaximumInPlace(y).SqrtInPlace().AddInPlace(0.25f);
+        var expected = a.Select((v, i) => Math.Sqrt(Math.Max(v + 0.5 * (b[i] * c[i]) + 2 * (b[i] / c[i]), b[i])) + 0.25).ToArray();
+        Assert.Equal(expected, x.ToArray<double>());
+        Assert.Equal(DType.Float64, x.DType);
+    }
+
+    [ParityFact]
     public void AnOpWithoutAFloat64Form_RefusesNamingTheOpAndTheDType()
     {
         using var scope = new DisposeScope();
