@@ -2,6 +2,7 @@ using DeepNet.Autograd;
 using DeepNet.Kernels.Ops;
 using DeepNet.Layers;
 using DeepNet.Optimizers;
+using DeepNet.Serialization;
 using DeepNet.Tensors;
 using DeepNet.Tests.Kernels.Gpu;
 using FsCheck.Xunit;
@@ -156,6 +157,31 @@ public abstract class Float64Tests
         }
         Assert.All(model.Parameters(), p => Assert.Equal(DType.Float64, p.DType));
         Assert.All(model.Buffers().Where(b => b.DType.IsFloatingPoint()), b => Assert.Equal(DType.Float64, b.DType));
+    }
+
+    [ParityFact]
+    public void Float64Model_SavesAsF64_AndLoadsBackExactly()
+    {
+        using var scope = new DisposeScope();
+        using var model = new Dense(3, 2, generator: new Generator(8));
+        model.To(Device).To(DType.Float64);
+        using (GradMode.NoGrad())
+            foreach (var p in model.Parameters()) p.CopyFrom(p + Tensor.Full([], 1e-12, DType.Float64, Device));   // below float32's resolution
+        string path = Path.Combine(Path.GetTempPath(), $"float64-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            model.Save(path);
+            using var copy = new Dense(3, 2, generator: new Generator(99));
+            copy.To(Device).To(DType.Float64);
+            copy.Load(path);
+            foreach (var (a, b) in model.Parameters().Zip(copy.Parameters()))
+                Assert.Equal(a.ToArray<double>(), b.ToArray<double>());
+            Assert.Contains(model.ToNamedArrays(), array => array.DType == DType.Float64);
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(file);
+        }
     }
 
     [ParityFact]
