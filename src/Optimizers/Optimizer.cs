@@ -153,7 +153,7 @@ public abstract class Optimizer : IDisposable
                 continue;
             steps[state.Name] = state.Step;
             foreach (var (slot, tensor) in state.Slots.OrderBy(s => s.Key, StringComparer.Ordinal))
-                arrays.Add(new NamedArray(state.Name + "." + slot, tensor.Shape.ToArray(), tensor.ToArray()));
+                arrays.Add(NamedArray.FromTensor(state.Name + "." + slot, tensor));   // in the parameter's dtype (Float64 state stays double)
         }
 
         return new OptimizerState(StepCount, LearningRate, arrays, steps);

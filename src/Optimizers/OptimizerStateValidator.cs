@@ -1,4 +1,5 @@
 using DeepNet.Serialization;
+using DeepNet.Tensors;
 
 namespace DeepNet.Optimizers;
 
@@ -6,13 +7,13 @@ namespace DeepNet.Optimizers;
 internal static class OptimizerStateValidator
 {
     /// <summary>Per parameter name: its step count and slot arrays; throws ArgumentException naming the first bad key.</summary>
-    public static Dictionary<string, (long Step, List<(string Slot, float[] Data)> Slots)> Validate(
+    public static Dictionary<string, (long Step, List<(string Slot, NamedArray Data)> Slots)> Validate(
         string optimizer, OptimizerState state, IReadOnlyDictionary<string, ParameterState> parameters, IReadOnlyList<string> slots)
     {
         string op = optimizer + ".LoadStateDict";
         if (state.Step < 0)
             throw new ArgumentException($"{op}: step count {state.Step} is negative");
-        var plan = new Dictionary<string, (long Step, List<(string Slot, float[] Data)> Slots)>(StringComparer.Ordinal);
+        var plan = new Dictionary<string, (long Step, List<(string Slot, NamedArray Data)> Slots)>(StringComparer.Ordinal);
         foreach (var (name, step) in state.ParameterSteps)
         {
             if (!parameters.ContainsKey(name))
@@ -27,11 +28,13 @@ internal static class OptimizerStateValidator
             var (parameter, slot) = Split(op, array.Name, parameters, slots);
             if (!plan.TryGetValue(parameter.Name, out var entry))
                 throw new ArgumentException($"{op}: array '{array.Name}' belongs to parameter '{parameter.Name}', which has no step count in the state");
-            if (!array.Shape.AsSpan().SequenceEqual(parameter.Parameter.Shape.ToArray()) || array.Data.Length != parameter.Parameter.Size)
+            if (!array.Shape.AsSpan().SequenceEqual(parameter.Parameter.Shape.ToArray()) || array.Values.Length != parameter.Parameter.Size)
                 throw new ArgumentException($"{op}: '{array.Name}' has shape {array.ShapeText} but parameter '{parameter.Name}' has shape {parameter.Parameter.Shape}");
             if (entry.Slots.Any(s => s.Slot == slot))
                 throw new ArgumentException($"{op}: '{array.Name}' appears twice");
-            entry.Slots.Add((slot, array.Data));
+            if (!array.DType.IsFloatingPoint())
+                throw new ArgumentException($"{op}: '{array.Name}' holds {array.DType}; optimizer state is floating point");
+            entry.Slots.Add((slot, array));
         }
 
         foreach (var (name, entry) in plan)

@@ -1,3 +1,4 @@
+using DeepNet.Serialization;
 using DeepNet.Tensors;
 
 namespace DeepNet.Optimizers;
@@ -52,14 +53,16 @@ public sealed class ParameterState : IDisposable
         _slots.TryGetValue(slot, out tensor);
 
     /// <summary>Replaces the step count and every slot with copies of <paramref name="slots"/> (already validated).</summary>
-    internal void Load(long step, IEnumerable<(string Slot, float[] Data)> slots)
+    internal void Load(long step, IEnumerable<(string Slot, NamedArray Data)> slots)
     {
         Clear();
         Step = step;
         foreach (var (slot, data) in slots)
         {
-            using Tensor host = Tensor.FromArray(data, Parameter.Shape.ToArray());
-            using Tensor moved = host.To(Parameter.Device);
+            // A file's float dtype converts to the parameter's by rounding, as Module.LoadStateDict does.
+            using Tensor host = data.ToTensor();
+            using Tensor cast = host.To(Parameter.DType);
+            using Tensor moved = cast.To(Parameter.Device);
             Get(slot).CopyFrom(moved);
         }
     }

@@ -64,7 +64,10 @@ public sealed partial class Tensor
     // op(a, b) broadcast to this tensor's shape, into a new dense tensor (no graph).
     private Tensor ZipToNew<TOp>(TOp op, Tensor a, Tensor b) where TOp : struct, IBinaryOp
     {
-        var result = Empty(ShapeArray, Device);
+        // Other dtypes (or a mix) take the routed op, which promotes; Float32 and Float64 zip in their own kernel.
+        if (a.DType != b.DType || a.DType is not (DType.Float32 or DType.Float64))
+            return Autograd.Functions.BinaryFunction<TOp>.Apply("in-place", op, a.Detach(), b.Detach());
+        var result = Empty(ShapeArray, Device, dtype: a.DType);
         Backend.Zip(op, a.Buffer, ShapeMath.BroadcastTo(a.Layout, ShapeArray),
             b.Buffer, ShapeMath.BroadcastTo(b.Layout, ShapeArray), result.Buffer, result.Layout);
         return result;

@@ -35,18 +35,14 @@ internal static class DTypeRouting
         return [.. operands.Select(t => t.To(DType.Float64))];
     }
 
-    /// <summary>The error for a Float64 operand of an op that has no Float64 path.</summary>
-    public static ArgumentException NoFloat64(string op) =>
-        new($"{op}: no Float64 kernel or composite for this op; convert with To(DType.Float32)");
-
-    /// <summary>y = f(x) for x not Float32.</summary>
+    /// <summary>y = f(x) for x neither Float32 nor Float64.</summary>
     public static Tensor Unary(string op, Tensor x, Func<Tensor, Tensor> f)
     {
         if (IsHalf(x.DType)) return DisposeScope.Run(() => f(x.To(DType.Float32)).To(x.DType));
         return DisposeScope.Run(() => f(x.To(DType.Float32)));   // integers and Bool: a float op gives Float32
     }
 
-    /// <summary>c = f(a, b) for operands not both Float32.</summary>
+    /// <summary>c = f(a, b) for operands not both Float32 or both Float64.</summary>
     public static Tensor Binary<TOp>(string op, Tensor a, Tensor b, Func<Tensor, Tensor, Tensor> f) where TOp : struct, IBinaryOp
     {
         var dtype = DTypePromotion.Promote(a.DType, b.DType, op);
@@ -65,7 +61,7 @@ internal static class DTypeRouting
         return Exact(op, kind, a, b, dtype, DType.Bool);
     }
 
-    /// <summary>A sum or max of a tensor that is not Float32.</summary>
+    /// <summary>A sum or max of a tensor neither Float32 nor Float64.</summary>
     public static Tensor Reduce(string op, ReduceKind kind, Tensor x, Func<Tensor, Tensor> f)
     {
         if (IsHalf(x.DType)) return DisposeScope.Run(() => f(x.To(DType.Float32)).To(x.DType));

@@ -73,6 +73,8 @@ internal static class QuantizedGemmFunction
     private static void Check(string op, Tensor input, QuantizedWeight weight, Tensor? bias)
     {
         input.ThrowIfDisposed();
+        if (input.DType == DType.Float64)   // int8 inference quantizes float32 activations; never a silent cast
+            throw new ArgumentException($"{op}: the input is Float64 and the int8 kernel has no Float64 form; convert the input (or the model, before quantizing) with To(DType.Float32)");
         if (GraphCapture.IsActive)   // an ONNX export trace: the int8 kernel records no node
             throw new InvalidOperationException($"{op}: int8-quantized layers have no ONNX export; export the float model before quantizing it");
         if (GradMode.IsEnabled && input.RequiresGrad)

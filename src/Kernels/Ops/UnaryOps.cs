@@ -184,24 +184,26 @@ public struct GeluTanhOp : IUnaryOp
 public struct AddScalarOp(double value) : IUnaryOp
 {
     public double Value = value;
-    public readonly float Forward(float x) => x + (float)Value;
+    public float Single = (float)value;   // the float32 bodies' constant, rounded once here (not per element on the GPU)
+    public readonly float Forward(float x) => x + Single;
     public readonly float Backward(float x, float y, float g) => g;
     public readonly double Forward(double x) => x + Value;
     public readonly double Backward(double x, double y, double g) => g;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> x) => x + Vector256.Create((float)Value);
+    public readonly Vector256<float> Forward(Vector256<float> x) => x + Vector256.Create(Single);
 }
 
 /// <summary>x·c, the constant held in double (see AddScalarOp).</summary>
 public struct MulScalarOp(double value) : IUnaryOp
 {
     public double Value = value;
-    public readonly float Forward(float x) => x * (float)Value;
-    public readonly float Backward(float x, float y, float g) => g * (float)Value;
+    public float Single = (float)value;   // the float32 bodies' constant, rounded once here (not per element on the GPU)
+    public readonly float Forward(float x) => x * Single;
+    public readonly float Backward(float x, float y, float g) => g * Single;
     public readonly double Forward(double x) => x * Value;
     public readonly double Backward(double x, double y, double g) => g * Value;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> x) => x * Vector256.Create((float)Value);
+    public readonly Vector256<float> Forward(Vector256<float> x) => x * Vector256.Create(Single);
 }
 
 /// <summary>x^p for a constant exponent p.</summary>

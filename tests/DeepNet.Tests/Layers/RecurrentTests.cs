@@ -45,8 +45,13 @@ public sealed class RecurrentTests
         var inputs = new List<(float[] Data, int[] Shape)> { RandomData.Uniform(1, [Steps, Batch, InputSize]) };
         for (int s = 0; s < stateCount; s++) inputs.Add(RandomData.Uniform(2 + s, [2, Batch, Hidden]));
         inputs.AddRange(parameters.Select(p => (p.ToArray(), p.Shape.ToArray())));
-        // The module's own parameters are the check's last inputs, so their gradients are the module's.
-        GradCheck.Check(t => RunAll(layer, t[0], t[1], stateCount == 2 ? t[2] : null), Device.Cpu, parameters, [.. inputs]);
+        // The module's own parameters are the check's last inputs, so their gradients are the module's;
+        // first with the layer in Float64 (the tight check), then back in Float32 (values survive exactly).
+        foreach (var dtype in new[] { DType.Float64, DType.Float32 })
+        {
+            layer.To(dtype);
+            GradCheck.Check(t => RunAll(layer, t[0], t[1], stateCount == 2 ? t[2] : null), Device.Cpu, parameters, [.. inputs]);
+        }
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using DeepNet.Autograd;
 using DeepNet.Kernels.Ops;
 using DeepNet.Layers;
 using DeepNet.Optimizers;
+using DeepNet.Serialization;
 using DeepNet.Tensors;
 using DeepNet.Tests.Kernels.Gpu;
 using FsCheck.Xunit;
@@ -125,6 +126,13 @@ public abstract class Float64Tests
         }
         Assert.True(last < first, $"loss {first} → {last}");
         Assert.All(model.Parameters(), p => Assert.Equal(DType.Float64, p.DType));
+        Assert.All(adam.States.SelectMany(s => s.Slots.Values), t => Assert.Equal(DType.Float64, t.DType));
+        // The state round-trips in double (StateDict keeps the dtype; LoadStateDict writes it back exactly).
+        using var restored = new AdamW(model.Parameters(), learningRate: 1e-2);
+        restored.LoadStateDict(adam.StateDict());
+        for (int i = 0; i < adam.States.Count; i++)
+            foreach (var (slot, tensor) in adam.States[i].Slots)
+                Assert.Equal(tensor.ToArray<double>(), restored.States[i].Slots[slot].ToArray<double>());
     }
 
     [ParityFact]
@@ -149,6 +157,59 @@ public abstract class Float64Tests
         }
         Assert.All(model.Parameters(), p => Assert.Equal(DType.Float64, p.DType));
         Assert.All(model.Buffers().Where(b => b.DType.IsFloatingPoint()), b => Assert.Equal(DType.Float64, b.DType));
+    }
+
+    [ParityFact]
+    public void Float64Model_SavesAsF64_AndLoadsBackExactly()
+    {
+        using var scope = new DisposeScope();
+        using var model = new Dense(3, 2, generator: new Generator(8));
+        model.To(Device).To(DType.Float64);
+        using (GradMode.NoGrad())
+            foreach (var p in model.Parameters()) p.CopyFrom(p + Tensor.Full([], 1e-12, DType.Float64, Device));   // below float32's resolution
+        string path = Path.Combine(Path.GetTempPath(), $"float64-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            model.Save(path);
+            using var copy = new Dense(3, 2, generator: new Generator(99));
+            copy.To(Device).To(DType.Float64);
+            copy.Load(path);
+            foreach (var (a, b) in model.Parameters().Zip(copy.Parameters()))
+                Assert.Equal(a.ToArray<double>(), b.ToArray<double>());
+            Assert.Contains(model.ToNamedArrays(), array => array.DType == DType.Float64);
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(file);
+        }
+    }
+
+    [ParityFact]
+    public void InPlaceMath_OnFloat64_IsDoubleArithmetic()
+    {
+        using var scope = new DisposeScope();
+        double[] a = [1 + 1e-12, 2.5, 4.0], b = [0.1, 3.0, 0.3], c = [7.0, 0.7, 2.0];
+        var x = Tensor.FromArray(a, Device);
+        var y = Tensor.FromArray(b, Device);
+        var z = Tensor.FromArray(c, Device);
+        x.AddcMulInPlace(y, z, 0.5f).AddcDivInPlace(y, z, 2f).MaximumInPlace(y).SqrtInPlace().AddInPlace(0.25f);
+        var expected = a.Select((v, i) => Math.Sqrt(Math.Max(v + 0.5 * (b[i] * c[i]) + 2 * (b[i] / c[i]), b[i])) + 0.25).ToArray();
+        Assert.Equal(expected, x.ToArray<double>());
+        Assert.Equal(DType.Float64, x.DType);
+    }
+
+    [ParityFact]
+    public void AnOpWithoutAFloat64Form_RefusesNamingTheOpAndTheDType()
+    {
+        using var scope = new DisposeScope();
+        using var weight = QuantizedWeight.Quantize(Tensor.Randn([3, 4], new Generator(1)), Device);
+        var x = Tensor.Randn([2, 4], DType.Float64, new Generator(2), Device);
+        var error = Assert.Throws<ArgumentException>(() => Tensor.QuantizedLinear(x, weight));
+        Assert.Contains("quantized_linear", error.Message);
+        Assert.Contains("Float64", error.Message);
+        var bad = Assert.Throws<ArgumentException>(() => Tensor.Rand([2], DType.Int64, device: Device));
+        Assert.Contains("rand", bad.Message);
+        Assert.Contains("Int64", bad.Message);
     }
 
     private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>

@@ -21,7 +21,7 @@ public sealed class PtxCompileTests
     private static readonly Type[] KernelClasses =
     [
         typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels), typeof(GpuMatMulTf32Kernels),
-        typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuCastKernels),
+        typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuCastKernels), typeof(GpuFloat64Kernels),
     ];
 
     // Fused-op units (Kernels/Fused) keep their kernels private beside their CPU bodies; generic ones closed over a sample op.
