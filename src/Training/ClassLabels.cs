@@ -25,7 +25,7 @@ internal static class ClassLabels
             return Array.ConvertAll(ids.ToArray<long>(), v => v >= 0 && v < classes ? (int)v
                 : throw new ArgumentException($"{metric}: target {v} is out of range for {classes} classes"));
         }
-        float[] values = target.ToArray();
+        float[] values = HostValues.Floats(target);
         if (target.Rank == 2) return ArgMaxRows(values, classes);
         var labels = new int[values.Length];
         for (int i = 0; i < values.Length; i++)

@@ -22,7 +22,7 @@ internal sealed class ClassificationReport(ClassificationScore score) : Metric(N
     {
         var (_, classes) = ClassLabels.Check(Name, output, target);
         int[] labels = ClassLabels.Targets(Name, target, classes);
-        int[] predicted = ClassLabels.ArgMaxRows(output.ToArray(), classes);
+        int[] predicted = ClassLabels.ArgMaxRows(HostValues.Floats(output), classes);
         if (_truePositives.Length == 0)
             (_truePositives, _falsePositives, _falseNegatives) = (new long[classes], new long[classes], new long[classes]);
         else if (_truePositives.Length != classes)

@@ -17,7 +17,7 @@ internal sealed class MeanAbsoluteError() : Metric("mae")
         if (!output.Shape.ToArray().AsSpan().SequenceEqual(target.Shape.ToArray()))
             throw new ArgumentException($"mae: output {output.Shape} and target {target.Shape} must have the same shape");
         using var scope = new DisposeScope();
-        _sum += (output - target).Abs().Sum().Item();
+        _sum += HostValues.Scalar((output - target).Abs().Sum());
         _count += output.Size;
     }
 

@@ -21,7 +21,7 @@ internal sealed class TopKAccuracy : Metric
     {
         var (rows, classes) = ClassLabels.Check(Name, output, target);
         int[] labels = ClassLabels.Targets(Name, target, classes);
-        float[] scores = output.ToArray();
+        float[] scores = HostValues.Floats(output);
         for (int r = 0; r < rows; r++)
         {
             var row = scores.AsSpan(r * classes, classes);

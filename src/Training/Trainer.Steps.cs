@@ -15,7 +15,7 @@ public sealed partial class Trainer
     {
         var output = context.Model.Call(batch.Input);
         var value = loss.Forward(output, batch.Target);
-        double lossValue = value.Item();
+        double lossValue = HostValues.Scalar(value);
         string where = $"epoch {context.Epoch}, batch {batch.Index + 1} (after {samplesBefore} samples)";
         if (!double.IsFinite(lossValue))
         {
@@ -74,7 +74,7 @@ public sealed partial class Trainer
                 using (new DisposeScope())
                 {
                     var output = model.Call(batch.Input);
-                    double value = loss.Forward(output, batch.Target).Item();
+                    double value = HostValues.Scalar(loss.Forward(output, batch.Target));
                     if (!double.IsFinite(value) && !warned)
                     {
                         warned = true;
@@ -103,9 +103,8 @@ public sealed partial class Trainer
         bool wasTraining = model.IsTraining;
         model.Eval();
         data.Device = model.Device;
-        var values = new List<float>();
-        int[]? rowShape = null;
-        int rows = 0;
+        // Each batch's outputs in their own dtype (a Float64 model predicts Float64), joined on the CPU at the end.
+        var parts = new List<Tensor>();
         try
         {
             using var noGrad = GradMode.NoGrad();
@@ -114,16 +113,22 @@ public sealed partial class Trainer
                 using (new DisposeScope())
                 {
                     var output = model.Call(batch.Input);
-                    rowShape ??= output.Shape.ToArray()[1..];
-                    values.AddRange(output.ToArray());
-                    rows += output.Shape[0];
+                    parts.Add(Tensor.FromHostArray(output.ToHostArray(), output.Shape.ToArray()).DetachFromScope());
                 }
+            if (parts.Count == 0) return Tensor.Zeros([0]).DetachFromScope();
+            if (parts.Count == 1)
+            {
+                var only = parts[0];
+                parts.Clear();   // handed to the caller, not disposed below
+                return only;
+            }
+            return Tensor.Cat([.. parts], 0).DetachFromScope();
         }
         finally
         {
             model.Train(wasTraining);
+            foreach (var part in parts) part.Dispose();
         }
-        return Tensor.FromArray(values.ToArray(), [rows, .. rowShape ?? []]).DetachFromScope();
     }
 
     /// <summary>
@@ -134,7 +139,7 @@ public sealed partial class Trainer
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Rank == 0) throw new ArgumentException($"predict: inputs need a batch dim [N, ..], got a scalar");
-        var data = new Dataset(inputs.ToArray(), inputs.Shape.ToArray()[1..]);
+        var data = Dataset.FromTensors(inputs);
         return Predict(model, new DataLoader(data, batchSize, prefetch: 0));
     }
 }

@@ -50,6 +50,36 @@ public class DatasetDTypeTests
     }
 
     [Fact]
+    public void Float64Model_Fits_Evaluates_AndPredictsInFloat64()
+    {
+        // model.double() on Float64 features: the loss is read exactly, Predict gives Float64 rows.
+        var rng = new Random(9);
+        int n = 48;
+        var x = new double[n * 2];
+        var y = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[2 * i] = rng.NextDouble() * 2 - 1;
+            x[2 * i + 1] = rng.NextDouble() * 2 - 1;
+            y[i] = x[2 * i] + x[2 * i + 1] > 0 ? 1 : 0;
+        }
+        using var model = new Sequential(new Dense(2, 8, generator: new Generator(4)), new Relu(), new Dense(8, 2, generator: new Generator(5)));
+        model.To(DType.Float64);
+        using var optimizer = new Adam(model.Parameters(), 0.05);
+        var trainer = new Trainer(TextWriter.Null, interactive: false);
+        var data = Dataset.Create(x, [2], y);
+        var history = trainer.Fit(model, new CrossEntropyLoss(), optimizer, new DataLoader(data, batchSize: 16, shuffle: true), epochs: 30);
+        Assert.True(history.Last!.Accuracy > 0.9, $"accuracy {history.Last!.Accuracy}");
+        Assert.True(double.IsFinite(history.Last!.Loss));
+        using var predictions = trainer.Predict(model, new DataLoader(data, batchSize: 20));
+        Assert.Equal(DType.Float64, predictions.DType);
+        Assert.Equal([n, 2], predictions.Shape.ToArray());
+        using var inputs = Tensor.FromArray(x, [n, 2]);
+        using var direct = trainer.Predict(model, inputs, batchSize: 7);
+        Assert.Equal(predictions.ToArray<double>(), direct.ToArray<double>());
+    }
+
+    [Fact]
     public void AnyDTypes_RoundTripThroughTheLoader()
     {
         var data = Dataset.Create(new double[] { 0.1, 0.2, 0.3, 0.4 }, [2], new bool[] { true, false });
