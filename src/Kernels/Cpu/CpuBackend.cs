@@ -66,6 +66,12 @@ public sealed partial class CpuBackend : IBackend
             body(0, count);
             return;
         }
-        Parallel.For(0, chunks, c => body(count * c / chunks, count * (c + 1) / chunks));
+        CpuParallel.For(chunks, new RangeChunks(count, chunks, body));
+    }
+
+    /// <summary>Chunk c of [0, count) cut into equal ranges.</summary>
+    private readonly struct RangeChunks(long count, int chunks, Action<long, long> body) : IParallelBody
+    {
+        public void Run(int c) => body(count * c / chunks, count * (c + 1) / chunks);
     }
 }

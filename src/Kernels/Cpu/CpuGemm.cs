@@ -80,12 +80,18 @@ internal static class CpuGemm
             RunTask(s, 0, s.M, 0, s.Nc);
             return;
         }
-        Parallel.For(0, tasks, t =>
+        CpuParallel.For(tasks, new StepTasks(s, groups, panels));
+    }
+
+    /// <summary>Task t of a step: row block t / groups, column group t % groups.</summary>
+    private readonly struct StepTasks(GemmStep s, int groups, int panels) : IParallelBody
+    {
+        public void Run(int t)
         {
             int ib = t / groups, g = t % groups;
             int j0 = panels * g / groups * Nr, j1 = Math.Min(s.Nc, panels * (g + 1) / groups * Nr);
             RunTask(s, ib * Mc, Math.Min(s.M, (ib + 1) * Mc), j0, j1);
-        });
+        }
     }
 
     /// <summary>Packs rows [i0, i1) of the A block and runs the micro-kernel over columns [j0, j1).</summary>

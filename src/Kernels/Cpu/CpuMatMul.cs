@@ -28,20 +28,27 @@ public sealed partial class CpuBackend
             return;
         }
 
-        float[] xa = Data(a), xb = Data(b), xc = Data(c);
-        GemmProblem At(int bi) => new(
-            xa, ma.OffsetOf(bi), ma.RowStride, ma.ColStride,
-            xb, mb.OffsetOf(bi), mb.RowStride, mb.ColStride,
-            xc, mc.OffsetOf(bi), mc.RowStride,
-            mc.Rows, mc.Cols, ma.Cols, accumulate);
-
+        var batch = new BatchProblems(Data(a), ma, Data(b), mb, Data(c), mc, accumulate);
         long work = (long)mc.Rows * mc.Cols * Math.Max(ma.Cols, 1);
         int batches = mc.Count;
         // Many independent matrices: one whole GEMM per task keeps packing private and
         // needs no split inside; a few big ones: split each across the cores instead.
         bool perBatch = batches > 1 && work * batches >= CpuGemm.ParallelWork
             && (batches >= 2 * Environment.ProcessorCount || work < CpuGemm.ParallelWork);
-        if (perBatch) Parallel.For(0, batches, bi => CpuGemm.Run(At(bi), parallel: false));
-        else for (int bi = 0; bi < batches; bi++) CpuGemm.Run(At(bi), parallel: true);
+        if (perBatch) CpuParallel.For(batches, batch);
+        else for (int bi = 0; bi < batches; bi++) CpuGemm.Run(batch.At(bi), parallel: true);
+    }
+
+    /// <summary>The batch's GEMMs; as a parallel body, task bi runs GEMM bi on one thread.</summary>
+    private readonly struct BatchProblems(float[] xa, BatchedMatrix ma, float[] xb, BatchedMatrix mb, float[] xc, BatchedMatrix mc, bool accumulate)
+        : IParallelBody
+    {
+        public GemmProblem At(int bi) => new(
+            xa, ma.OffsetOf(bi), ma.RowStride, ma.ColStride,
+            xb, mb.OffsetOf(bi), mb.RowStride, mb.ColStride,
+            xc, mc.OffsetOf(bi), mc.RowStride,
+            mc.Rows, mc.Cols, ma.Cols, accumulate);
+
+        public void Run(int bi) => CpuGemm.Run(At(bi), parallel: false);
     }
 }

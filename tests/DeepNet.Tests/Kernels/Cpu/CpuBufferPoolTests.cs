@@ -58,6 +58,68 @@ public class CpuBufferPoolTests
     }
 
     [Fact]
+    public void AdaptiveLimit_KeepsUpToThePeakInUse()
+    {
+        using var pool = new CpuBufferPool(long.MaxValue, minCacheBytes: 1 * Mb);
+        var arrays = Enumerable.Range(0, 5).Select(i => pool.Rent(Mb / 4, zeroed: false, out _)).ToArray();
+        Assert.Equal(5 * Mb, pool.InUseBytes);
+        Assert.Equal(5 * Mb, pool.PeakInUseBytes);
+        foreach (var a in arrays) pool.Return(a);
+        // The whole live set is cached: the next step of the same shape allocates nothing.
+        Assert.Equal(5 * Mb, pool.CachedBytes);
+        Assert.Equal(0, pool.InUseBytes);
+        Assert.Equal(0, pool.Counters.Dropped);
+    }
+
+    [Fact]
+    public void AdaptiveLimit_DropsWhatExceedsThePeakInUse()
+    {
+        using var pool = new CpuBufferPool(long.MaxValue, minCacheBytes: 1 * Mb);
+        pool.Return(pool.Rent(Mb / 4, zeroed: false, out _));     // 1 MB cached, peak 1 MB
+        pool.Return(pool.Rent(Mb / 2, zeroed: false, out _));     // 2 MB array, peak 2 MB: 3 MB would exceed it
+        Assert.Equal(1 * Mb, pool.CachedBytes);
+        Assert.Equal(1, pool.Counters.Dropped);
+        Assert.Equal(2 * Mb, pool.EffectiveLimitBytes);
+    }
+
+    [Fact]
+    public void AdaptiveLimit_IsCappedByTheCacheLimit()
+    {
+        using var pool = new CpuBufferPool(2 * Mb, minCacheBytes: 0);
+        var arrays = Enumerable.Range(0, 4).Select(i => pool.Rent(Mb / 4, zeroed: false, out _)).ToArray();
+        foreach (var a in arrays) pool.Return(a);
+        Assert.Equal(2 * Mb, pool.CachedBytes);
+        Assert.Equal(2, pool.Counters.Dropped);
+    }
+
+    [Fact]
+    public void IdleTrim_ResetsThePeakToWhatIsInUse()
+    {
+        using var pool = new CpuBufferPool(long.MaxValue, minCacheBytes: 0, idleTrimMilliseconds: 60_000);
+        var kept = pool.Rent(Mb / 4, zeroed: false, out _);
+        pool.Return(pool.Rent(Mb, zeroed: false, out _));
+        Assert.Equal(5 * Mb, pool.PeakInUseBytes);
+        Assert.Equal(4 * Mb, pool.TrimIfIdle(Environment.TickCount64 + 60_001));
+        Assert.Equal(1 * Mb, pool.PeakInUseBytes);
+        pool.Return(kept);
+    }
+
+    [Fact]
+    public void Return_PastTheCap_EvictsClassesLeftUnused()
+    {
+        using var pool = new CpuBufferPool(2 * Mb);
+        var old = Enumerable.Range(0, 2).Select(i => pool.Rent(Mb / 4, zeroed: false, out _)).ToArray();   // 1 MB class
+        foreach (var a in old) pool.Return(a);
+        Thread.Sleep(400);    // the 1 MB class is now stale
+        var fresh = pool.Rent(Mb / 8, zeroed: false, out _);      // 512 KB class
+        pool.Return(fresh);
+        // One stale 1 MB array made room: the new size is cached, not turned away.
+        Assert.Equal(1 * Mb + Mb / 2, pool.CachedBytes);
+        Assert.Same(fresh, pool.Rent(Mb / 8, zeroed: false, out _));
+        Assert.Equal(1, pool.Counters.Dropped);
+    }
+
+    [Fact]
     public void ZeroLimit_CachesNothing()
     {
         using var pool = new CpuBufferPool(0);
