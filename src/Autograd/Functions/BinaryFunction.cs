@@ -38,8 +38,11 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
             b.Buffer, sameShape ? b.Layout : ShapeMath.BroadcastTo(b.Layout, shape), c.Buffer, c.Layout);
         if (!ShouldRecord(a, b)) return c;
         var node = new BinaryFunction<TOp>(op, shape);
-        node._a = node.Save(a);
-        node._b = node.Save(b);
+        if (typeof(TOp) != typeof(AddOp))   // add's backward reads neither operand: keeping them would only hold memory
+        {
+            node._a = node.Save(a);
+            node._b = node.Save(b);
+        }
         return node.Record(c, a, b);
     }
 
