@@ -40,6 +40,23 @@ public class TrainerAutocastTests
     }
 
     [Fact]
+    public void Float16Overflow_SkipsTheStepAndBacksOff_InsteadOfStoppingTraining()
+    {
+        using var model = new Sequential(new Dense(4, 8, generator: new Generator(7)), new Dense(8, 2, generator: new Generator(8)));
+        using var optimizer = new Adam(model.Parameters(), 0.01);
+        var before = model.Parameters().Select(p => p.ToArray()).ToList();
+        // 2^40 · loss overflows float16 (max 65504) in the first backward ops: every step overflows until the scale is small.
+        var scaler = new GradScaler(initScale: Math.Pow(2, 40));
+        var trainer = new Trainer(new StringWriter(), interactive: false) { Autocast = DType.Float16, GradScaler = scaler, ClipGradNorm = 1.0 };
+        var history = trainer.Fit(model, new CrossEntropyLoss(), optimizer, new DataLoader(TrainerSafetyTests.Classes(16), batchSize: 4), epochs: 1);
+        Assert.Null(history.StopReason);
+        Assert.Equal(Math.Pow(2, 36), scaler.ScaleFactor);   // four overflowed steps, each halving
+        Assert.Equal(0, optimizer.StepCount);
+        var after = model.Parameters().Select(p => p.ToArray()).ToList();
+        for (int i = 0; i < before.Count; i++) Assert.Equal(before[i], after[i]);
+    }
+
+    [Fact]
     public void Autocast_RefusesANon16BitDType()
     {
         var error = Assert.Throws<ArgumentException>(() => new Trainer(new StringWriter()) { Autocast = DType.Float64 });
