@@ -42,32 +42,33 @@ public static class ModelWorkloads
         adam: true, learningRate: 1e-3);
 
     private static Workload Classifier(string name, int[] inputShape, int classes, Func<Generator, Sequential> buildDeepNet,
-        Func<TorchModule> buildTorch, bool adam, double learningRate)
-    {
-        var g = new Generator(7);
-        var model = buildDeepNet(g);
-        var x = DnTensor.Randn(inputShape, g);
-        var y = DnTensor.RandInt(0, classes, [inputShape[0]], g);
-        var loss = new CrossEntropyLoss();
-        Optimizer optimizer = adam ? new Adam(model.Parameters(), learningRate) : new Sgd(model.Parameters(), learningRate, momentum: 0.9);
-
-        var torchModel = buildTorch();
-        var tx = randn(inputShape.Select(d => (long)d).ToArray());
-        var ty = randint(0, classes, [inputShape[0]]);
-        var torchLoss = nn.CrossEntropyLoss();
-        TorchSharp.Modules.OptimizerHelper torchOptimizer = adam
-            ? optim.Adam(torchModel.parameters(), learningRate)
-            : optim.SGD(torchModel.parameters(), learningRate, momentum: 0.9);
-
-        return new Workload(name,
-            DeepNetStep.Training(model, loss, optimizer, x, y),
-            () =>
+        Func<TorchModule> buildTorch, bool adam, double learningRate) => new(name,
+        () =>
+        {
+            var g = new Generator(7);
+            var model = buildDeepNet(g);
+            var x = DnTensor.Randn(inputShape, g);
+            var y = DnTensor.RandInt(0, classes, [inputShape[0]], g);
+            Optimizer optimizer = adam ? new Adam(model.Parameters(), learningRate) : new Sgd(model.Parameters(), learningRate, momentum: 0.9);
+            return new Side(DeepNetStep.Training(model, new CrossEntropyLoss(), optimizer, x, y),
+                () => { model.Dispose(); x.Dispose(); y.Dispose(); optimizer.Dispose(); });
+        },
+        () =>
+        {
+            var torchModel = buildTorch();
+            var tx = randn(inputShape.Select(d => (long)d).ToArray());
+            var ty = randint(0, classes, [inputShape[0]]);
+            var torchLoss = nn.CrossEntropyLoss();
+            TorchSharp.Modules.OptimizerHelper torchOptimizer = adam
+                ? optim.Adam(torchModel.parameters(), learningRate)
+                : optim.SGD(torchModel.parameters(), learningRate, momentum: 0.9);
+            return new Side(() =>
             {
                 using var scope = NewDisposeScope();
                 torchOptimizer.zero_grad();
                 torchLoss.forward(torchModel.forward(tx), ty).backward();
                 torchOptimizer.step();
-            },
-            () => { model.Dispose(); x.Dispose(); y.Dispose(); torchModel.Dispose(); tx.Dispose(); ty.Dispose(); });
-    }
+            }, () => { torchModel.Dispose(); tx.Dispose(); ty.Dispose(); torchOptimizer.Dispose(); });
+        },
+        Training: true);
 }

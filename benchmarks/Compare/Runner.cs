@@ -10,21 +10,31 @@ public static class Runner
 {
     public static (double DeepNetMs, double TorchMs) Measure(Workload w, int repetitions, double targetBatchMs)
     {
-        for (int i = 0; i < 3; i++) { w.DeepNetStep(); w.TorchStep(); }
-        w.StepsPerBatch = Calibrate(w, targetBatchMs);
-        var deepnet = new List<double>();
-        var torch = new List<double>();
-        for (int r = 0; r < repetitions; r++)
+        var dn = w.DeepNet();
+        var th = w.Torch();
+        try
         {
-            deepnet.Add(TimeBatch(w.DeepNetStep, w.StepsPerBatch));
-            torch.Add(TimeBatch(w.TorchStep, w.StepsPerBatch));
+            for (int i = 0; i < 3; i++) { dn.Step(); th.Step(); }
+            w.StepsPerBatch = Calibrate(dn, th, targetBatchMs);
+            var deepnet = new List<double>();
+            var torch = new List<double>();
+            for (int r = 0; r < repetitions; r++)
+            {
+                deepnet.Add(TimeBatch(dn.Step, w.StepsPerBatch));
+                torch.Add(TimeBatch(th.Step, w.StepsPerBatch));
+            }
+            return (Median(deepnet), Median(torch));
         }
-        return (Median(deepnet), Median(torch));
+        finally
+        {
+            dn.Cleanup();
+            th.Cleanup();
+        }
     }
 
-    private static int Calibrate(Workload w, double targetBatchMs)
+    private static int Calibrate(Side dn, Side th, double targetBatchMs)
     {
-        double one = Math.Max(TimeBatch(w.DeepNetStep, 1), TimeBatch(w.TorchStep, 1));
+        double one = Math.Max(TimeBatch(dn.Step, 1), TimeBatch(th.Step, 1));
         return (int)Math.Clamp(targetBatchMs / Math.Max(one, 1e-4), 1, 100_000);
     }
 

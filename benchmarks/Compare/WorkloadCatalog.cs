@@ -12,6 +12,8 @@ public static class WorkloadCatalog
         yield return ("lenet_step", ModelWorkloads.LeNet);
         yield return ("mlp_step", ModelWorkloads.Mlp);
         yield return ("transformer_step", TransformerWorkload.Create);
+        if (!quick) yield return ("bert_minilm_step", BertWorkload.Create);
+        if (!quick) yield return ("transformer_seed_step", SeedTransformerWorkload.Create);
         yield return ("tiny_add", TinyOpWorkloads.Add);
         yield return ("tiny_add_backward", TinyOpWorkloads.AddBackward);
     }

@@ -17,12 +17,12 @@ internal sealed class BertTextEncoder(BertTokenizer tokenizer, int maxLength)
     public static BertTextEncoder Create(string vocabPath, int maxLength) =>
         new(BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = true }), maxLength);
 
-    /// <summary>The ids of one text, [MaxLength], as floats (the embedding's id type).</summary>
-    public float[] Encode(string text)
+    /// <summary>The Int64 ids of one text, [MaxLength] (the embedding's id type, as torch).</summary>
+    public long[] Encode(string text)
     {
         var pieces = tokenizer.EncodeToIds(text.Length > MaxChars ? text[..MaxChars] : text, addSpecialTokens: false, considerPreTokenization: true);
-        var ids = new float[MaxLength];
-        Array.Fill(ids, tokenizer.PaddingTokenId);
+        var ids = new long[MaxLength];
+        Array.Fill(ids, (long)tokenizer.PaddingTokenId);
         ids[0] = tokenizer.ClassificationTokenId;
         int count = Math.Min(pieces.Count, MaxLength - 2);
         for (int i = 0; i < count; i++) ids[i + 1] = pieces[i];
@@ -33,9 +33,9 @@ internal sealed class BertTextEncoder(BertTokenizer tokenizer, int maxLength)
     /// <summary>A labelled dataset of [MaxLength] id rows.</summary>
     public Dataset Encode(IReadOnlyList<string> texts, IReadOnlyList<int> labels)
     {
-        var features = new float[texts.Count * MaxLength];
-        Parallel.For(0, texts.Count, i => Encode(texts[i]).CopyTo(features, i * MaxLength));
-        return new Dataset(features, [MaxLength], labels.Select(l => (float)l).ToArray());
+        var ids = new long[texts.Count * MaxLength];
+        Parallel.For(0, texts.Count, i => Encode(texts[i]).CopyTo(ids, i * MaxLength));
+        return new Dataset(ids, [MaxLength], labels.Select(l => (long)l).ToArray());
     }
 
     /// <summary>Writes tokenizer.json: what a server needs to tokenize as training did.</summary>

@@ -52,7 +52,7 @@ static void Train(int maxLength, int? mails, int epochs, int batchSize, double l
     int[][] parts = [order[..trainCount], order[trainCount..testStart], order[testStart..]];
     var clock = Stopwatch.StartNew();
     var sets = parts.Select(part => encoder.Encode(part.Select(i => MailText(corpus.Texts[i])).ToArray(), part.Select(i => corpus.Labels[i]).ToArray())).ToArray();
-    long realTokens = sets[0].Features.LongCount(id => id != 0);
+    long realTokens = sets[0].Ids!.LongCount(id => id != 0);
     Console.WriteLine($"mails: {trainCount} train, {sets[1].Count} validation, {sets[2].Count} test; {realTokens / (double)trainCount:F0} " +
         $"word pieces per training mail (max {maxLength}); tokenized in {clock.Elapsed.TotalSeconds:F1} s");
 

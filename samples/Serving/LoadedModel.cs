@@ -195,7 +195,7 @@ public sealed class LoadedModel : IDisposable
         Tensor output;
         try
         {
-            output = model.Forward(Tensor.Zeros([1, .. architecture.InputShape], device));
+            output = model.Forward(Tensor.Zeros([1, .. architecture.InputShape], InputDType(model), device));
         }
         catch (ArgumentException e)
         {
@@ -215,10 +215,29 @@ public sealed class LoadedModel : IDisposable
     {
         using var scope = new DisposeScope();
         using var noGrad = GradMode.NoGrad();
-        var x = Tensor.FromArray(inputs, [count, .. Architecture.InputShape], Device);
+        int[] shape = [count, .. Architecture.InputShape];
+        var x = InputDType(Model) == DType.Int64 ? Tensor.FromArray(TokenIds(inputs), shape, Device) : Tensor.FromArray(inputs, shape, Device);
         var y = Model.Forward(x);
         if (Architecture.Task == ModelTask.Classification && !OutputIsProbabilities) y = y.Softmax(-1);
         return y.ToArray();
+    }
+
+    /// <summary>Int64 for a model that starts with token ids (an embedding or a BERT), as torch; Float32 for one that takes values.</summary>
+    public static DType InputDType(Sequential model) =>
+        model.Count > 0 && model[0] is Embedding or DeepNet.Layers.Text.BertModel or DeepNet.Layers.Text.BertForSequenceClassification
+            ? DType.Int64 : DType.Float32;
+
+    // Ids arrive as JSON numbers or from the tokenizer; a non-integer is refused by name, never truncated.
+    private static long[] TokenIds(float[] inputs)
+    {
+        var ids = new long[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            float v = inputs[i];
+            ids[i] = v == MathF.Floor(v) && Math.Abs(v) <= 1 << 24 ? (long)v
+                : throw new ArgumentException($"predict: token id {v} at flat index {i} is not an exact integer id");
+        }
+        return ids;
     }
 
     public void Dispose() => Model.Dispose();

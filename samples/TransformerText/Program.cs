@@ -62,7 +62,7 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
     var train = new DataLoader(trainSet, batchSize, shuffle: true, seed: seed);
     var validation = new DataLoader(validationSet, batchSize: 64);
     var test = new DataLoader(testSet, batchSize: 64);
-    long realTokens = trainSet.Features.LongCount(id => id != TextClassifier.PadId);
+    long realTokens = trainSet.Ids!.LongCount(id => id != TextClassifier.PadId);
     Console.WriteLine($"mails: {trainCount} train, {validationSet.Count} validation, {testSet.Count} test; vocabulary {vocabulary.Count + 2}; " +
         $"{realTokens / (double)trainCount:F0} tokens per training mail on average (max {maxLength})");
 
@@ -102,7 +102,7 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
     Console.WriteLine($"out: {Path.GetFullPath(outDir)}");
     if (!quantize) return;
     // Calibration: 8 training batches; the embedding table (most of the weights) and the attention in-projections are int8 too.
-    Tensor Mails(Dataset set, int start, int n) => Tensor.FromArray(set.Features[(start * maxLength)..((start + n) * maxLength)], [n, maxLength], device);
+    Tensor Mails(Dataset set, int start, int n) => Tensor.FromArray(set.Ids![(start * maxLength)..((start + n) * maxLength)], [n, maxLength], device);
     var calibration = Enumerable.Range(0, Math.Min(8, trainSet.Count / batchSize)).Select(i => Mails(trainSet, i * batchSize, batchSize)).ToList();
     Int8Comparison.Run("TransformerText --small", model, calibration, test, n => Mails(testSet, 0, n), Path.Combine(outDir, "int8"),
         new DeepNet.Layers.Quantized.QuantizationOptions { Embeddings = true, AttentionProjections = true });
@@ -115,10 +115,10 @@ static Dictionary<string, int> Vocabulary(string[][] mails, int size) =>
         .Take(size - 2).Select((kv, i) => (kv.Key, Id: i + 2))
         .ToDictionary(p => p.Key, p => p.Id);
 
-// [N, maxLength] ids (first maxLength words, padded with PadId) and class-index targets [N].
+// [N, maxLength] Int64 ids (first maxLength words, padded with PadId) and Int64 class-index targets [N].
 static Dataset Encode(string[][] mails, IEnumerable<int> labels, Dictionary<string, int> vocabulary, int maxLength)
 {
-    var ids = new float[mails.Length * maxLength];
+    var ids = new long[mails.Length * maxLength];
     // A mail without words still gets one (unknown) token: a row of only padding has no key to attend to.
     for (int i = 0; i < mails.Length; i++) ids[i * maxLength] = TextClassifier.UnknownId;
     for (int i = 0; i < mails.Length; i++)
@@ -158,11 +158,11 @@ internal sealed class TextClassifier : Module
 
     public override Tensor Forward(Tensor input)
     {
-        var padded = input.Eq(PadId);                                      // [N, L], 1 = ignore this key
+        var padded = input.Eq(PadId);                                      // [N, L] Bool, True = ignore this key
         // No √d scaling: Embedding starts at N(0, 1), already the scale of the ±1 sinusoids.
         var x = _positions.Forward(Child("embedding").Call(input));       // [N, L, d]; Child: Quantize may swap layers
         var h = _encoder.Forward(x, null, AttentionMask.Blocked(padded));                          // [N, L, d]
-        var keep = padded.Neg().Add(1f).Unsqueeze(2);                      // [N, L, 1]
+        var keep = input.Ne(PadId).To(DType.Float32).Unsqueeze(2);        // [N, L, 1], 1 = real token
         var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));  // [N, d]
         return Child("classifier").Call(pooled);   // Child: Quantize may swap the Dense
     }

@@ -117,8 +117,11 @@ public interface IBackend
     void Where(DeviceBuffer cond, StridedLayout condLayout, DeviceBuffer a, StridedLayout aLayout,
         DeviceBuffer b, StridedLayout bLayout, DeviceBuffer dst, StridedLayout dstLayout);
 
-    /// <summary>dst[i] = sample(seed, counter + i) for i in [0, length), dense from dstOffset.</summary>
-    void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length);
+    /// <summary>
+    /// dst[i] = sample(seed, counter + i) for i in [0, length), dense from dstOffset; dst is Float32
+    /// (24-bit uniforms, a and b rounded to float) or Float64 (53-bit uniforms, in double).
+    /// </summary>
+    void Random(RandomKind kind, double a, double b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length);
 
     /// <summary>Runs a fused op (Kernels/Fused): the op carries its CPU body and its GPU launch.</summary>
     void Run<TOp>(in TOp op) where TOp : struct, IFusedOp;

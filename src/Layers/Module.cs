@@ -31,7 +31,7 @@ public abstract partial class Module : IDisposable
 
     /// <summary>
     /// Adds a non-trainable tensor (running statistics) under <paramref name="name"/> and returns it:
-    /// saved in the state dict and moved by <see cref="To"/>, never given to an optimizer.
+    /// saved in the state dict and moved by <see cref="To(Device)"/>, never given to an optimizer.
     /// </summary>
     protected Tensor RegisterBuffer(string name, Tensor value) =>
         AddSlot(new Slot(name, value.DetachFromScope(), Trainable: false));
@@ -79,7 +79,7 @@ public abstract partial class Module : IDisposable
         return old;
     }
 
-    /// <summary>Called by <see cref="To"/> after the slots moved, for state that is not a tensor slot (packed int8 weights).</summary>
+    /// <summary>Called by <see cref="To(Device)"/> after the slots moved, for state that is not a tensor slot (packed int8 weights).</summary>
     private protected virtual void OnDeviceChanged(Device device) { }
 
     /// <summary>Frees state that is not a tensor slot (packed int8 weights) when the module is disposed.</summary>
@@ -206,6 +206,20 @@ public abstract partial class Module : IDisposable
     {
         foreach (var (_, slot) in NamedSlots("")) slot.Tensor.MoveDataTo(device);
         SetDevice(device);
+        return this;
+    }
+
+    /// <summary>
+    /// Converts every floating-point parameter and buffer to <paramref name="dtype"/> in place, as
+    /// torch's <c>module.to(torch.float64)</c> (<c>model.double()</c>): integer and Bool buffers
+    /// (num_batches_tracked) keep their dtype, tensor objects stay (create optimizer state after).
+    /// </summary>
+    public Module To(DType dtype)
+    {
+        if (!dtype.IsFloatingPoint())
+            throw new ArgumentException($"module.to: {dtype} is not a floating-point dtype; modules convert their float parameters and buffers only (as torch)");
+        foreach (var (_, slot) in NamedSlots(""))
+            if (slot.Tensor.DType.IsFloatingPoint()) slot.Tensor.ConvertDataTo(dtype);
         return this;
     }
 

@@ -32,6 +32,12 @@ public static class DTypePromotion
     /// <summary>The dtype of an op between a tensor of <paramref name="tensor"/> and a C# float scalar.</summary>
     public static DType WithFloatScalar(DType tensor) => tensor.IsFloatingPoint() ? tensor : DType.Float32;
 
+    /// <summary>
+    /// The dtype of (a tensor of <paramref name="tensor"/>) op (a Python int): the tensor's own dtype, except
+    /// Bool, which an integer scalar promotes to Int64 (torch: an int does not promote a tensor's category).
+    /// </summary>
+    public static DType WithIntScalar(DType tensor) => tensor == DType.Bool ? DType.Int64 : tensor;
+
     private static int Rank(DType integer) => integer switch
     {
         DType.Int64 => 3,

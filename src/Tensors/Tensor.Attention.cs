@@ -43,7 +43,10 @@ public sealed partial class Tensor
                 return ScaledDotProductAttention(q, k, v, attnMask, keyPadding, dropoutP, isCausal, scale, generator);
             });
         float s = scale ?? 1f / MathF.Sqrt(query.ShapeArray[^1]);
-        bool composite = attnMask is { RequiresGrad: true } || keyPadding is { RequiresGrad: true };
+        // Float64 anywhere: the composite in double primitives (the op's definition; the fused kernel is Float32).
+        bool composite = attnMask is { RequiresGrad: true } || keyPadding is { RequiresGrad: true }
+            || query.DType == DType.Float64 || key.DType == DType.Float64 || value.DType == DType.Float64
+            || attnMask?.DType == DType.Float64 || keyPadding?.DType == DType.Float64;
         return DisposeScope.Run(() =>
         {
             Tensor As4D(Tensor t) => rank == 4 ? t : t.Reshape([.. Enumerable.Repeat(1, 4 - rank), .. t.ShapeArray]);

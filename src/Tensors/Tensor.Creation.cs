@@ -155,8 +155,8 @@ public sealed partial class Tensor
     /// <summary>A 1-d tensor of the dtype whose host type is <typeparamref name="T"/>.</summary>
     public static Tensor FromArray<T>(T[] data, Device? device = null) where T : unmanaged => FromArray(data, [data.Length], device);
 
-    /// <summary>A tensor from a host array of any dtype's host type (what <see cref="ToHostArray"/> returns).</summary>
-    internal static Tensor FromHostArray(Array data, int[] shape, Device device) => data switch
+    /// <summary>A tensor from a host array of any dtype's host type (what <see cref="ToHostArray"/> returns); the array's element type gives the dtype.</summary>
+    public static Tensor FromHostArray(Array data, int[] shape, Device? device = null) => data switch
     {
         float[] a => FromArray(a, shape, device),
         double[] a => FromArray(a, shape, device),
@@ -195,6 +195,14 @@ public sealed partial class Tensor
     public static Tensor Randn(int[] shape, Generator? generator = null, Device? device = null, float mean = 0f, float std = 1f) =>
         Random(RandomKind.Normal, mean, std, shape, generator, device);
 
+    /// <summary>Uniform on [low, high) in <paramref name="dtype"/>: Float32 (24 random bits) or Float64 (53 bits, drawn in double).</summary>
+    public static Tensor Rand(int[] shape, DType dtype, Generator? generator = null, Device? device = null, double low = 0, double high = 1) =>
+        Random(RandomKind.Uniform, low, high, shape, generator, device, dtype);
+
+    /// <summary>Normal with the given mean and standard deviation in <paramref name="dtype"/> (Float32 or Float64, drawn in double).</summary>
+    public static Tensor Randn(int[] shape, DType dtype, Generator? generator = null, Device? device = null, double mean = 0, double std = 1) =>
+        Random(RandomKind.Normal, mean, std, shape, generator, device, dtype);
+
     /// <summary>Integers uniform on [low, high), stored as float32.</summary>
     public static Tensor RandInt(int low, int high, int[] shape, Generator? generator = null, Device? device = null)
     {
@@ -202,10 +210,13 @@ public sealed partial class Tensor
         return DisposeScope.Run(() => Rand(shape, generator, device, low, high).Floor().Clamp(low, high - 1));
     }
 
-    private static Tensor Random(RandomKind kind, float a, float b, int[] shape, Generator? generator, Device? device)
+    private static Tensor Random(RandomKind kind, double a, double b, int[] shape, Generator? generator, Device? device,
+        DType dtype = DType.Float32)
     {
+        if (dtype is not (DType.Float32 or DType.Float64))
+            throw new ArgumentException($"{(kind == RandomKind.Uniform ? "rand" : "randn")}: draws Float32 or Float64, not {dtype}; convert the result with To({dtype})");
         var g = generator ?? Generator.Default;
-        var t = Empty(shape, device ?? Device.Cpu);
+        var t = Empty(shape, device ?? Device.Cpu, dtype: dtype);
         t.Backend.Random(kind, a, b, g.Seed, g.Take(t.Size), t.Buffer, 0, t.Size);
         return t;
     }

@@ -57,8 +57,8 @@ public sealed partial class Tensor
         return CastFunction.Apply(this, dtype);
     }
 
-    /// <summary>The elements' host array in the dtype's host type (float[], long[], bool[], ...).</summary>
-    internal Array ToHostArray() => DType switch
+    /// <summary>The elements' host array in the dtype's host type (float[], long[], bool[], ...): a row-major copy for code that handles any dtype.</summary>
+    public Array ToHostArray() => DType switch
     {
         DType.Float32 => ToArray<float>(),
         DType.Float64 => ToArray<double>(),
@@ -114,6 +114,31 @@ public sealed partial class Tensor
         _strides = moved._strides;
         _offset = 0;
         moved.Dispose();
+        old.Release();
+        ZeroGrad();
+    }
+
+    /// <summary>
+    /// Converts a leaf's data to <paramref name="dtype"/> in place (the tensor object stays, as
+    /// <see cref="MoveDataTo"/>): what <c>Module.To(DType)</c> does to parameters, torch's
+    /// <c>param.data = param.data.to(dtype)</c>. The gradient is cleared.
+    /// </summary>
+    public void ConvertDataTo(DType dtype)
+    {
+        ThrowIfDisposed();
+        if (!IsLeaf) throw new InvalidOperationException($"convert_data_to: only leaf tensors convert in place; this one has grad_fn {GradFn!.Name}");
+        if (dtype == DType) return;
+        if (RequiresGrad && !dtype.IsFloatingPoint())
+            throw new InvalidOperationException($"convert_data_to: this tensor requires grad, so it cannot become {dtype} (only floating-point tensors hold gradients)");
+        Tensor converted;
+        using (GradMode.NoGrad()) converted = Detach().To(dtype).Contiguous();
+        converted = converted.DetachFromScope();
+        converted._storage.AddReference();
+        var old = _storage;
+        _storage = converted._storage;
+        _strides = converted._strides;
+        _offset = 0;
+        converted.Dispose();
         old.Release();
         ZeroGrad();
     }

@@ -27,7 +27,7 @@ public sealed partial class Tensor
     public Tensor Add(float value) => UnaryFunction<AddScalarOp>.Apply(new(value), this);
     public Tensor Sub(float value) => UnaryFunction<AddScalarOp>.Apply(new(-value), this);
     public Tensor Mul(float value) => UnaryFunction<MulScalarOp>.Apply(new(value), this);
-    public Tensor Div(float value) => UnaryFunction<MulScalarOp>.Apply(new(1f / value), this);
+    public Tensor Div(float value) => UnaryFunction<MulScalarOp>.Apply(new(1.0 / value), this);   // the float32 reciprocal is the same as 1f / value
     /// <summary>this ^ exponent for a constant exponent.</summary>
     public Tensor Pow(float exponent) => UnaryFunction<PowScalarOp>.Apply(new(exponent), this);
 
@@ -95,6 +95,14 @@ public sealed partial class Tensor
     public Tensor Gt(float value) => CompareScalar(Comparison.Greater, value);
     public Tensor Ge(float value) => CompareScalar(Comparison.GreaterOrEqual, value);
 
+    // An integer scalar keeps an integer tensor's dtype, as torch's `ids == 0`: exact for ids above 2^24.
+    public Tensor Eq(long value) => CompareScalar(Comparison.Equal, value);
+    public Tensor Ne(long value) => CompareScalar(Comparison.NotEqual, value);
+    public Tensor Lt(long value) => CompareScalar(Comparison.Less, value);
+    public Tensor Le(long value) => CompareScalar(Comparison.LessOrEqual, value);
+    public Tensor Gt(long value) => CompareScalar(Comparison.Greater, value);
+    public Tensor Ge(long value) => CompareScalar(Comparison.GreaterOrEqual, value);
+
     private Tensor Compare(Comparison kind, Tensor other) => CompareFunction.Apply(kind, this, other);
 
     // A scalar takes the tensor's dtype when that is floating point (a Python float does not promote), else Float32.
@@ -103,5 +111,22 @@ public sealed partial class Tensor
         using var scalar = Full([], value, DTypePromotion.WithFloatScalar(DType), Device);
         return Compare(kind, scalar);
     }
+
+    private Tensor CompareScalar(Comparison kind, long value)
+    {
+        var dtype = DTypePromotion.WithIntScalar(DType);
+        // A value the tensor's integer dtype cannot hold compares in Int64 (a Full of it would be refused).
+        if (dtype.IsInteger() && !Fits(value, dtype)) dtype = DType.Int64;
+        using var scalar = dtype.IsFloatingPoint() ? Full([], (double)value, dtype, Device) : Full([], value, dtype, Device);
+        return Compare(kind, scalar);
+    }
+
+    private static bool Fits(long value, DType integer) => integer switch
+    {
+        DType.Int32 => value is >= int.MinValue and <= int.MaxValue,
+        DType.Int8 => value is >= sbyte.MinValue and <= sbyte.MaxValue,
+        DType.UInt8 => value is >= byte.MinValue and <= byte.MaxValue,
+        _ => true,
+    };
 
 }

@@ -33,7 +33,7 @@ public sealed partial class Tensor
     public Tensor MulInPlace(float value)
     {
         CheckInPlace("mul_");
-        if (DType != DType.Float32) return StoreInPlace("mul_", Mul(value));
+        if (DType is not (DType.Float32 or DType.Float64)) return StoreInPlace("mul_", Mul(value));
         Backend.Map(new MulScalarOp(value), Buffer, Layout, Buffer, Layout);
         return this;
     }
@@ -52,7 +52,7 @@ public sealed partial class Tensor
     public Tensor Fill(float value)
     {
         CheckInPlace("fill_");
-        if (DType == DType.Float32)
+        if (DType is DType.Float32 or DType.Float64)
         {
             Backend.Fill(Buffer, Layout, value);
             return this;
@@ -75,7 +75,7 @@ public sealed partial class Tensor
 
     private void ZipInPlace<TOp>(TOp op, Tensor other) where TOp : struct, IBinaryOp
     {
-        if (DType != DType.Float32 || other.DType != DType.Float32)
+        if (DType != other.DType || DType is not (DType.Float32 or DType.Float64))
         {
             StoreInPlace("in-place " + typeof(TOp).Name.Replace("Op", "").ToLowerInvariant(), BinaryFunction<TOp>.Apply("in-place", op, this, other));
             return;

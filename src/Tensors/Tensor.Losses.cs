@@ -16,8 +16,57 @@ public sealed partial class Tensor
     /// over non-ignored targets (by N·d1·… for probabilities); None gives [N, d1, ...].
     /// </summary>
     public Tensor CrossEntropy(Tensor target, Tensor? weight = null, int ignoreIndex = -100, float labelSmoothing = 0f,
-        Reduction reduction = Reduction.Mean) =>
-        SoftmaxCrossEntropyFunction.Apply(this, target, weight, ignoreIndex, labelSmoothing, reduction);
+        Reduction reduction = Reduction.Mean)
+    {
+        bool float64 = DType == DType.Float64 || weight?.DType == DType.Float64 || (target.DType == DType.Float64 && target.Shape == Shape);
+        return float64
+            ? CrossEntropyFloat64(target, weight, ignoreIndex, labelSmoothing, reduction)
+            : SoftmaxCrossEntropyFunction.Apply(this, target, weight, ignoreIndex, labelSmoothing, reduction);
+    }
+
+    /// <summary>
+    /// Float64 cross entropy: the fused kernel's definition as a composite in double, loss_row =
+    /// −Σ_c a_c·log_softmax(x)_c with a_c = w_c·((1 − ε)·[c = t] + ε/C) for index targets (ignored rows
+    /// 0, the mean divided by Σ w[t]) and a_c = w_c·((1 − ε)·p_c + ε/C) for probabilities (mean over rows).
+    /// </summary>
+    private Tensor CrossEntropyFloat64(Tensor target, Tensor? weight, int ignoreIndex, float labelSmoothing, Reduction reduction)
+    {
+        const string op = "cross_entropy";
+        var g = CrossEntropyGeometry.From(op, ShapeArray, target.ShapeArray, weight?.ShapeArray, ignoreIndex, labelSmoothing);
+        bool probabilities = g.Probabilities != 0;
+        if (!probabilities) CheckIndexValues(op, target, g.Classes, ignoreIndex);
+        int classDim = CrossEntropyGeometry.ClassDim(Rank);
+        int[] perRowShape = [.. ShapeArray.Where((_, d) => d != classDim)];
+        return DisposeScope.Run(() =>
+        {
+            Tensor Rows(Tensor x) => x.Rank <= 2 ? x.Reshape(g.Rows, g.Classes)
+                : x.Permute([0, .. Enumerable.Range(2, x.Rank - 2), 1]).Reshape(g.Rows, g.Classes);
+            var logp = Rows(To(DType.Float64)).LogSoftmax(1);                                  // [M, C]
+            var w = weight is null ? Ones([1, g.Classes], DType.Float64, Device) : weight.Detach().To(DType.Float64).Reshape(1, g.Classes);
+            float smooth = labelSmoothing / g.Classes;
+            Tensor a, rowWeight;
+            if (probabilities)
+            {
+                a = w * (Rows(target.Detach().To(DType.Float64)) * (1f - labelSmoothing) + smooth);
+                rowWeight = Ones([g.Rows], DType.Float64, Device);
+            }
+            else
+            {
+                var t = target.Detach().To(DType.Int64).Reshape(g.Rows, 1);
+                var kept = t.Ne(ignoreIndex).To(DType.Float64);                                 // [M, 1]
+                var oneHot = t.Eq(Arange(g.Classes, DType.Int64, Device).Reshape(1, g.Classes)).To(DType.Float64);
+                a = w * (oneHot * (1f - labelSmoothing) + smooth) * kept;
+                rowWeight = (oneHot * w * kept).Sum(1);
+            }
+            var perRow = -(a * logp).Sum(1);                                                     // [M]
+            return reduction switch
+            {
+                Reduction.None => perRow.Reshape(perRowShape),
+                Reduction.Sum => perRow.Sum(),
+                _ => perRow.Sum() / rowWeight.Sum(),
+            };
+        });
+    }
 
     /// <summary>Mean squared error (this − target)², reduced; shapes must match.</summary>
     public Tensor MseLoss(Tensor target, Reduction reduction = Reduction.Mean)

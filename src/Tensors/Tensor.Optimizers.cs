@@ -1,3 +1,4 @@
+using DeepNet.Autograd;
 using DeepNet.Kernels;
 using DeepNet.Kernels.Fused;
 
@@ -22,6 +23,11 @@ public sealed partial class Tensor
         var maxSq = options.Amsgrad ? maxExpAvgSq : null;
         CheckUpdateOperands("adam_update", grad, expAvg, expAvgSq, maxSq);
         var o = options;
+        if (DType == DType.Float64)
+        {
+            AdamFloat64(grad, expAvg, expAvgSq, maxSq, step, o);
+            return this;
+        }
         var constants = AdamUpdateOp.Constants.Create(step, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.DecoupledWeightDecay, o.Amsgrad);
         using var g = ContiguousGrad(grad);
         Backend.Run(new AdamUpdateOp(constants, Size, Slice(this), Slice(g), Slice(expAvg), Slice(expAvgSq), SliceOrNull(maxSq)));
@@ -41,6 +47,11 @@ public sealed partial class Tensor
         var buffer = options.Momentum != 0 ? momentumBuffer : null;
         CheckUpdateOperands("sgd_update", grad, buffer);
         var o = options;
+        if (DType == DType.Float64)
+        {
+            SgdFloat64(grad, buffer, firstStep, o);
+            return this;
+        }
         var constants = SgdUpdateOp.Constants.Create(o.LearningRate, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, firstStep);
         using var g = ContiguousGrad(grad);
         Backend.Run(new SgdUpdateOp(constants, Size, Slice(this), Slice(g), SliceOrNull(buffer)));
@@ -62,11 +73,77 @@ public sealed partial class Tensor
         var (avg, buffer) = (options.Centered ? gradAvg : null, options.Momentum > 0 ? momentumBuffer : null);
         CheckUpdateOperands("rmsprop_update", grad, squareAvg, avg, buffer);
         var o = options;
+        if (DType == DType.Float64)
+        {
+            RmsPropFloat64(grad, squareAvg, avg, buffer, o);
+            return this;
+        }
         var constants = RmsPropUpdateOp.Constants.Create(o.LearningRate, o.Alpha, o.Eps, o.WeightDecay, o.Momentum, o.Centered);
         using var g = ContiguousGrad(grad);
         Backend.Run(new RmsPropUpdateOp(constants, Size, Slice(this), Slice(g), Slice(squareAvg), SliceOrNull(avg), SliceOrNull(buffer)));
         return this;
     }
+
+    // Float64 parameters: the same formulas as composites of double ops, every constant in double
+    // (the fused kernels are float32). State tensors are in the parameter's dtype (ParameterState).
+    private void AdamFloat64(Tensor grad, Tensor m, Tensor v, Tensor? vMax, long step, AdamOptions o)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var scope = new DisposeScope();
+        var g = grad.Detach().To(DType.Float64);
+        if (o.DecoupledWeightDecay) CopyFrom(this * D(1 - o.LearningRate * o.WeightDecay));
+        else if (o.WeightDecay != 0) g = g + this * D(o.WeightDecay);
+        m.CopyFrom(m * D(o.Beta1) + g * D(1 - o.Beta1));
+        v.CopyFrom(v * D(o.Beta2) + g * g * D(1 - o.Beta2));
+        var second = v;
+        if (vMax is not null)
+        {
+            vMax.CopyFrom(vMax.Maximum(v));
+            second = vMax;
+        }
+        double stepSize = o.LearningRate / (1 - Math.Pow(o.Beta1, step));
+        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(o.Beta2, step));
+        CopyFrom(this - m * D(stepSize) / (second.Sqrt() / D(biasCorrection2Sqrt) + D(o.Eps)));
+    }
+
+    private void SgdFloat64(Tensor grad, Tensor? buffer, bool firstStep, SgdOptions o)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var scope = new DisposeScope();
+        var d = grad.Detach().To(DType.Float64);
+        if (o.WeightDecay != 0) d = d + this * D(o.WeightDecay);
+        if (buffer is not null)
+        {
+            buffer.CopyFrom(firstStep ? d : buffer * D(o.Momentum) + d * D(1 - o.Dampening));
+            d = o.Nesterov ? d + buffer * D(o.Momentum) : buffer;
+        }
+        CopyFrom(this - d * D(o.LearningRate));
+    }
+
+    private void RmsPropFloat64(Tensor grad, Tensor squareAvg, Tensor? gradAvg, Tensor? buffer, RmsPropOptions o)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var scope = new DisposeScope();
+        var g = grad.Detach().To(DType.Float64);
+        if (o.WeightDecay != 0) g = g + this * D(o.WeightDecay);
+        squareAvg.CopyFrom(squareAvg * D(o.Alpha) + g * g * D(1 - o.Alpha));
+        Tensor avg;
+        if (gradAvg is not null)
+        {
+            gradAvg.CopyFrom(gradAvg * D(o.Alpha) + g * D(1 - o.Alpha));
+            avg = (squareAvg - gradAvg * gradAvg).Sqrt() + D(o.Eps);
+        }
+        else avg = squareAvg.Sqrt() + D(o.Eps);
+        if (buffer is not null)
+        {
+            buffer.CopyFrom(buffer * D(o.Momentum) + g / avg);
+            CopyFrom(this - buffer * D(o.LearningRate));
+        }
+        else CopyFrom(this - g / avg * D(o.LearningRate));
+    }
+
+    /// <summary>A Float64 scalar on this tensor's device (a double constant, unrounded).</summary>
+    private Tensor D(double value) => Full([], value, DType.Float64, Device);
 
     private static Tensor ContiguousGrad(Tensor grad) => grad.IsContiguous ? grad.Alias() : grad.Detach().Contiguous();
 

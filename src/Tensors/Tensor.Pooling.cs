@@ -19,6 +19,11 @@ public sealed partial class Tensor
     public Tensor MaxPool2D((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null,
         (int H, int W)? dilation = null, bool ceilMode = false)
     {
+        if (DType == DType.Float64)
+        {
+            using var both = MaxPool2DComposite(kernel, stride, padding, dilation, ceilMode);
+            return both.Values.AliasInGraph();
+        }
         var (values, indices) = MaxPool2DFunction.Apply(this, MaxPoolGeometry(kernel, stride, padding, dilation, ceilMode));
         indices.Dispose();
         return values;
@@ -32,9 +37,37 @@ public sealed partial class Tensor
     public ValuesAndIndices MaxPool2DWithIndices((int H, int W) kernel, (int H, int W)? stride = null,
         (int H, int W)? padding = null, (int H, int W)? dilation = null, bool ceilMode = false)
     {
+        if (DType == DType.Float64) return MaxPool2DComposite(kernel, stride, padding, dilation, ceilMode);
         var (values, flat) = MaxPool2DFunction.Apply(this, MaxPoolGeometry(kernel, stride, padding, dilation, ceilMode));
         // The kernel records the flat plane offset as a float (exact: a plane has < 2^24 elements); indices are Int64, as torch's.
         using (flat) return new ValuesAndIndices(values, flat.To(DType.Int64));
+    }
+
+    /// <summary>
+    /// Float64 max pooling: the composite that defines the primitive, Im2Col with −∞ padding then
+    /// torch.max along the window (first maximum in window order, NaN wins, the gradient to that one
+    /// element), the window-local index mapped to the flat plane index h·W + w by a constant table.
+    /// </summary>
+    private ValuesAndIndices MaxPool2DComposite((int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding,
+        (int H, int W)? dilation, bool ceilMode)
+    {
+        var w = PoolWindows("max_pool2d", kernel, stride, padding, dilation ?? (1, 1), ceilMode);
+        var g = w.G;
+        int p = w.P, q = w.Q, rs = g.R * g.S;
+        var flat = new double[rs * p * q];
+        for (int j = 0; j < rs; j++)
+        for (int i = 0; i < p * q; i++)
+        {
+            int h = i / q * g.StrideH - g.PadH + j / g.S * g.DilationH, x = i % q * g.StrideW - g.PadW + j % g.S * g.DilationW;
+            flat[j * p * q + i] = (double)h * w.W + x;
+        }
+        var (values, indices) = DisposeScope.Run(() =>
+        {
+            var (v, local) = w.Columns(this, float.NegativeInfinity).Max(1);   // [N·C, P·Q]
+            var table = FromArray(flat, [rs, p * q], Device);
+            return (v.Reshape(w.N, w.C, p, q), table.Gather(0, local).To(DType.Int64).Reshape(w.N, w.C, p, q));
+        });
+        return new ValuesAndIndices(values, indices!);
     }
 
     private MaxPool2DGeometry MaxPoolGeometry((int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding,

@@ -15,7 +15,7 @@ namespace DeepNet.Training;
 /// </summary>
 public sealed class DataLoader : IEnumerable<Batch>
 {
-    private readonly ConcurrentQueue<(float[] Features, Array Targets)> _freeBuffers = new();
+    private readonly ConcurrentQueue<(Array Features, Array Targets)> _freeBuffers = new();
     private readonly int _sampleSize;
     private readonly int _targetSize;
     private int _epoch;
@@ -178,32 +178,30 @@ public sealed class DataLoader : IEnumerable<Batch>
     private HostBatch Gather(int[] order, int batch)
     {
         int start = batch * BatchSize, count = Math.Min(BatchSize, order.Length - start);
-        bool labels = Dataset.HasTargets && Dataset.TargetDType == DType.Int64;
+        DType featureType = Dataset.FeatureDType, targetType = Dataset.HasTargets ? Dataset.TargetDType : DType.Float32;
         var (features, targets) = count == BatchSize && _freeBuffers.TryDequeue(out var free)
             ? free
-            : (new float[count * _sampleSize], labels ? new long[count * _targetSize] : (Array)new float[count * _targetSize]);
+            : (Array.CreateInstance(featureType.HostType(), count * _sampleSize), Array.CreateInstance(targetType.HostType(), count * _targetSize));
         for (int row = 0; row < count; row++)
         {
-            var x = features.AsSpan(row * _sampleSize, _sampleSize);
-            if (labels) Dataset.CopySample(order[start + row], x, ((long[])targets).AsSpan(row * _targetSize, _targetSize));
-            else Dataset.CopySample(order[start + row], x, ((float[])targets).AsSpan(row * _targetSize, _targetSize));
+            var sample = new SampleBuffers(HostArrays.Bytes(features, featureType, row * _sampleSize, _sampleSize), featureType,
+                HostArrays.Bytes(targets, targetType, row * _targetSize, _targetSize), targetType);
+            Dataset.CopySample(order[start + row], sample);
         }
         return new HostBatch(features, targets, count, batch);
     }
 
     private Batch ToBatch(HostBatch host)
     {
-        var input = Tensor.FromArray(host.Features, [host.Count, .. Dataset.SampleShape], Device).DetachFromScope();
+        var input = Tensor.FromHostArray(host.Features, [host.Count, .. Dataset.SampleShape], Device).DetachFromScope();
         var target = Dataset.HasTargets
-            ? (host.Targets is long[] labels
-                ? Tensor.FromArray(labels, [host.Count, .. Dataset.TargetShape], Device)
-                : Tensor.FromArray((float[])host.Targets, [host.Count, .. Dataset.TargetShape], Device)).DetachFromScope()
+            ? Tensor.FromHostArray(host.Targets, [host.Count, .. Dataset.TargetShape], Device).DetachFromScope()
             : null;
         // FromArray copied the values, so the host arrays can carry a later batch.
         if (host.Count == BatchSize) _freeBuffers.Enqueue((host.Features, host.Targets));
         return new Batch(input, target, host.Index);
     }
 
-    // Targets: float[] or, for Int64 labels (IDataset.TargetDType), long[].
-    private readonly record struct HostBatch(float[] Features, Array Targets, int Count, int Index);
+    // Host arrays of the dataset's FeatureDType and TargetDType (float[], long[], bool[], ...).
+    private readonly record struct HostBatch(Array Features, Array Targets, int Count, int Index);
 }

@@ -10,10 +10,19 @@ internal static class NanGuard
     /// <summary>" (the input batch holds 3 NaN/Inf values: ...)" or a hint when the input is finite; reads the batch to the host, so only on the failure path.</summary>
     public static string Diagnose(Tensor input)
     {
-        int bad = input.ToArray().Count(v => !float.IsFinite(v));
+        // Integer and Bool inputs (token ids, masks) are always finite.
+        int bad = !input.DType.IsFloatingPoint() ? 0
+            : input.DType == DType.Float32 ? input.ToArray().Count(v => !float.IsFinite(v))
+            : CountNonFinite(input);
         return bad > 0
             ? $" (the input batch holds {bad} NaN/Inf values of {input.Size}: clean or impute the data)"
             : " (the input batch is finite: try a lower learning rate, gradient clipping, or check the loss's inputs)";
+    }
+
+    private static int CountNonFinite(Tensor input)
+    {
+        using var scope = new DisposeScope();
+        return input.To(DType.Float64).ToArray<double>().Count(v => !double.IsFinite(v));
     }
 
     /// <summary>A warning when a Sequential ends in Softmax and the loss is CrossEntropyLoss (which applies log-softmax itself); null otherwise.</summary>

@@ -30,6 +30,10 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
     {
         Tensor.CheckSameDevice("bias_activation", x, bias);
         var shape = BiasActivationShape.From("bias_activation", x.ShapeArray, bias.ShapeArray);
+        // Float64: the composite op(x + bias) in double primitives (the op's definition).
+        if (x.DType == DType.Float64 || bias.DType == DType.Float64)
+            return DisposeScope.Run(() =>
+                UnaryFunction<TOp>.Apply(op, x + (x.Rank < 2 ? bias : bias.Reshape([bias.ShapeArray[0], .. Enumerable.Repeat(1, x.Rank - 2)]))));
         if (!x.IsContiguous || !bias.IsContiguous)
         {
             using var denseX = x.Contiguous();

@@ -30,7 +30,7 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
     {
         Tensor.CheckSameDevice(name, a, b);
         bool half = a.DType == b.DType && HalfScratch.IsHalf(a.DType);
-        if (!half && (a.DType != DType.Float32 || b.DType != DType.Float32))
+        if (!half && (a.DType != b.DType || a.DType is not (DType.Float32 or DType.Float64)))
             return DTypeRouting.Binary<TOp>(name, a, b, (x, y) => Apply(name, op, x, y));
         bool sameShape = a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray);   // the common case needs no broadcast layouts
         var shape = sameShape ? a.ShapeArray : ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
@@ -55,7 +55,7 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
 
     private static Tensor Zip(TOp op, Tensor a, Tensor b, int[] shape, bool sameShape)
     {
-        var c = sameShape ? Tensor.EmptyLike(a, a.Device) : Tensor.Empty(shape, a.Device);
+        var c = sameShape ? Tensor.EmptyLike(a, a.Device) : Tensor.Empty(shape, a.Device, dtype: a.DType);
         a.Backend.Zip(op, a.Buffer, sameShape ? a.Layout : ShapeMath.BroadcastTo(a.Layout, shape),
             b.Buffer, sameShape ? b.Layout : ShapeMath.BroadcastTo(b.Layout, shape), c.Buffer, c.Layout);
         return c;

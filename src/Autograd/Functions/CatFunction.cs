@@ -30,9 +30,13 @@ internal sealed class CatFunction : Function
             for (int d = 0; d < first.Rank; d++)
                 if (t.Rank != first.Rank || (d != dim && t.ShapeArray[d] != first.ShapeArray[d]))
                     throw new ArgumentException($"cat: shapes {first.Shape} and {t.Shape} differ outside dim {dim}");
+        // Mixed dtypes promote as torch.cat does; each input is cast (differentiably, for floats) first.
+        var dtype = tensors.Skip(1).Aggregate(first.DType, (d, t) => DTypePromotion.Promote(d, t.DType, "cat"));
+        if (tensors.Any(t => t.DType != dtype))
+            return DisposeScope.Run(() => Apply(tensors.Select(t => t.To(dtype)).ToArray(), dim));
         var shape = (int[])first.ShapeArray.Clone();
         shape[dim] = tensors.Sum(t => t.ShapeArray[dim]);
-        var y = Tensor.Empty(shape, first.Device);
+        var y = Tensor.Empty(shape, first.Device, dtype: dtype);
         int start = 0;
         foreach (var t in tensors)
         {

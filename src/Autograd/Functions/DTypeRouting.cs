@@ -9,17 +9,40 @@ namespace DeepNet.Autograd.Functions;
 /// kernels are float32, so BFloat16 and Float16 compute in float32 and round back once (casts in
 /// the graph: gradients flow), integer and Bool operands of a float op become Float32 (as torch's
 /// ops on a Python float or its true division), add/sub/mul/max/min and comparisons on integers
-/// and Float64 run exactly in <see cref="IBackend.ZipTyped"/>. Anything else is refused naming the op and dtype.
+/// run exactly in <see cref="IBackend.ZipTyped"/>; Float64 runs the op structs' double members in
+/// the double kernels (a Float32 operand is converted up, in the graph). Anything else is refused naming the op and dtype.
 /// </summary>
 internal static class DTypeRouting
 {
     public static bool IsHalf(DType dtype) => dtype is DType.BFloat16 or DType.Float16;
 
+    /// <summary>The dtype a float kernel writes for <paramref name="x"/>: Float64 for Float64 (the double kernels), else Float32.</summary>
+    public static DType KernelDType(Tensor x) => x.DType == DType.Float64 ? DType.Float64 : DType.Float32;
+
+    /// <summary>
+    /// Operands of a float primitive as one kernel dtype: when either is Float64 both become Float64
+    /// (To keeps the graph, so each gets its gradient back in its own dtype); null when none is.
+    /// </summary>
+    public static Tensor[]? AsFloat64(params Tensor[] operands)
+    {
+        bool any = false, all = true;
+        foreach (var t in operands)
+        {
+            any |= t.DType == DType.Float64;
+            all &= t.DType == DType.Float64;
+        }
+        if (!any || all) return null;
+        return [.. operands.Select(t => t.To(DType.Float64))];
+    }
+
+    /// <summary>The error for a Float64 operand of an op that has no Float64 path.</summary>
+    public static ArgumentException NoFloat64(string op) =>
+        new($"{op}: no Float64 kernel or composite for this op; convert with To(DType.Float32)");
+
     /// <summary>y = f(x) for x not Float32.</summary>
     public static Tensor Unary(string op, Tensor x, Func<Tensor, Tensor> f)
     {
         if (IsHalf(x.DType)) return DisposeScope.Run(() => f(x.To(DType.Float32)).To(x.DType));
-        if (x.DType == DType.Float64) throw Unsupported(op, x.DType);
         return DisposeScope.Run(() => f(x.To(DType.Float32)));   // integers and Bool: a float op gives Float32
     }
 
@@ -29,11 +52,10 @@ internal static class DTypeRouting
         var dtype = DTypePromotion.Promote(a.DType, b.DType, op);
         if (dtype == DType.Float32) return DisposeScope.Run(() => f(a.To(DType.Float32), b.To(DType.Float32)));
         if (IsHalf(dtype)) return DisposeScope.Run(() => f(a.To(DType.Float32), b.To(DType.Float32)).To(dtype));
-        bool exactOp = ExactKind<TOp>() is not null;
-        bool noGrad = !(GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad));
-        if (exactOp && (dtype != DType.Float64 || noGrad)) return Exact(op, ExactKind<TOp>()!.Value, a, b, dtype, dtype);
-        if (dtype != DType.Float64) return DisposeScope.Run(() => f(a.To(DType.Float32), b.To(DType.Float32)));   // true division, pow: float results
-        throw Unsupported(op, dtype);
+        // Float64 (also mixed with Float32: To keeps the graph, so each operand gets its gradient in its own dtype).
+        if (dtype == DType.Float64) return DisposeScope.Run(() => f(a.To(DType.Float64), b.To(DType.Float64)));
+        if (ExactKind<TOp>() is { } kind) return Exact(op, kind, a, b, dtype, dtype);
+        return DisposeScope.Run(() => f(a.To(DType.Float32), b.To(DType.Float32)));   // true division, pow: float results
     }
 
     /// <summary>A comparison of any two dtypes, in their promoted dtype, exactly: a Bool tensor.</summary>

@@ -27,7 +27,7 @@ internal sealed class GatherFunction : Function
         for (int d = 0; d < x.Rank; d++)
             if (d != dim && index.ShapeArray[d] > x.ShapeArray[d])
                 throw new ArgumentException($"gather: index {index.Shape} is larger than input {x.Shape} in dim {d}");
-        var y = Tensor.Empty(index.ShapeArray, x.Device);
+        var y = Tensor.Empty(index.ShapeArray, x.Device, dtype: DTypeRouting.KernelDType(x));
         x.Backend.Gather(x.Buffer, x.Layout, dim, index.Buffer, index.Layout, y.Buffer, y.Layout);
         if (!ShouldRecord(x)) return y;
         var node = new GatherFunction(dim, x.ShapeArray);
@@ -39,7 +39,7 @@ internal sealed class GatherFunction : Function
     // dx[..., index[i], ...] += dy[i]
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        var gradInput = Tensor.Zeros(_inputShape, gradOutput.Device);
+        var gradInput = Tensor.Zeros(_inputShape, gradOutput.DType, gradOutput.Device);
         gradOutput.Backend.ScatterAdd(gradOutput.Buffer, gradOutput.Layout, _dim, _index.Buffer, _index.Layout,
             gradInput.Buffer, gradInput.Layout);
         return [gradInput];

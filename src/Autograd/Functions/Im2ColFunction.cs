@@ -33,7 +33,7 @@ internal sealed class Im2ColFunction : Function
         // The kernel reads the buffer from element 0: a dense view with an offset needs a copy too.
         using var dense = x.IsContiguous && x.Layout.Offset == 0 ? x.Alias() : x.Clone();
         if (dispose) x.Dispose();
-        var cols = Tensor.Empty([geometry.N, geometry.ColumnRows, geometry.ColumnCols], dense.Device);
+        var cols = Tensor.Empty([geometry.N, geometry.ColumnRows, geometry.ColumnCols], dense.Device, dtype: DTypeRouting.KernelDType(dense));
         dense.Backend.Im2Col(dense.Buffer, geometry, cols.Buffer, padValue);
         return cols;
     }
@@ -50,7 +50,7 @@ internal sealed class Im2ColFunction : Function
     {
         var g = _geometry;
         using var dense = gradOutput.IsContiguous && gradOutput.Layout.Offset == 0 ? gradOutput.Alias() : gradOutput.Clone();
-        var gradInput = Tensor.Empty([g.N, g.C, g.H, g.W], gradOutput.Device);
+        var gradInput = Tensor.Empty([g.N, g.C, g.H, g.W], gradOutput.Device, dtype: DTypeRouting.KernelDType(gradOutput));
         gradOutput.Backend.Col2Im(dense.Buffer, g, gradInput.Buffer);
         return gradInput;
     }

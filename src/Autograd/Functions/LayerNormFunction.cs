@@ -26,6 +26,8 @@ internal sealed class LayerNormFunction : Function
         if (weight is not null) Tensor.CheckSameDevice(Op, x, weight);
         if (bias is not null) Tensor.CheckSameDevice(Op, x, bias);
         var shape = LayerNormShape.From(Op, x.ShapeArray, normalizedShape, weight?.ShapeArray, bias?.ShapeArray, eps);
+        if (x.DType == DType.Float64 || weight?.DType == DType.Float64 || bias?.DType == DType.Float64)
+            return DisposeScope.Run(() => Composite(x.To(DType.Float64), normalizedShape.Length, weight, bias, eps));
         // Autocast runs layer norm in float32 (a Float32 result); 16-bit tensors outside it compute in float32 and round once to x's dtype.
         if (Autocast.Raises(x) || Autocast.Raises(weight) || Autocast.Raises(bias))
             return DisposeScope.Run(() => Apply(Autocast.Raise(x), normalizedShape, Autocast.RaiseOrNull(weight), Autocast.RaiseOrNull(bias), eps));
@@ -57,6 +59,18 @@ internal sealed class LayerNormFunction : Function
         node.Save(rstd);
         if (weight is not null) node.Save(weight);
         return node.Record(y, inputs);
+    }
+
+    // Float64: the composite (the op's definition) in double primitives: biased variance, as torch.
+    private static Tensor Composite(Tensor x, int normalizedRank, Tensor? weight, Tensor? bias, float eps)
+    {
+        int[] dims = [.. Enumerable.Range(x.Rank - normalizedRank, normalizedRank)];
+        var centered = x - x.Mean(dims, keepDim: true);
+        var variance = (centered * centered).Mean(dims, keepDim: true);
+        var y = centered / (variance + eps).Sqrt();
+        if (weight is not null) y *= weight;
+        if (bias is not null) y += bias;
+        return y;
     }
 
     // x̂ = (x − mean)·rstd, y = x̂·w + b ⇒ dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·w,

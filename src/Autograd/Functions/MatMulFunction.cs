@@ -13,6 +13,7 @@ internal sealed class MatMulFunction : Function
     {
         Tensor.CheckSameDevice("matmul", a, b);
         var shape = MatMulShape.Infer(a.ShapeArray, b.ShapeArray);
+        if (DTypeRouting.AsFloat64(a, b) is { } wide) return DisposeScope.Run(() => Apply(wide[0], wide[1]));
         var c = HalfScratch.IsHalf(a.DType) || HalfScratch.IsHalf(b.DType) ? HalfProduct(a, b, shape) : Product(a, b, shape);
         if (!ShouldRecord(a, b)) return c;
         var node = new MatMulFunction();
@@ -24,7 +25,7 @@ internal sealed class MatMulFunction : Function
     private static Tensor Product(Tensor a, Tensor b, int[] shape)
     {
         int[] batch = shape[..^2];
-        var c = Tensor.Empty(shape, a.Device);
+        var c = Tensor.Empty(shape, a.Device, dtype: DTypeRouting.KernelDType(a));
         var aLayout = ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
         var bLayout = ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
         a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);

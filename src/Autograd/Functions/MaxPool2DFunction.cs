@@ -22,6 +22,8 @@ internal sealed class MaxPool2DFunction : Function
 
     public static (Tensor Values, Tensor Indices) Apply(Tensor x, MaxPool2DGeometry g)
     {
+        if (x.DType == DType.Float64)
+            throw new ArgumentException("max_pool2d: the fused kernel is Float32; Float64 runs the Im2Col composite (Tensor.MaxPool2D)");
         if (!x.IsContiguous)
         {
             using var dense = x.Contiguous();

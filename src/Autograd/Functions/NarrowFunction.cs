@@ -35,7 +35,7 @@ internal sealed class NarrowFunction : Function
 
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        var gradInput = Tensor.Zeros(_inputShape, gradOutput.Device);
+        var gradInput = Tensor.Zeros(_inputShape, gradOutput.DType, gradOutput.Device);
         using var window = Apply(gradInput, _dim, _start, gradOutput.ShapeArray[_dim], _step);
         window.CopyFrom(gradOutput);
         return [gradInput];

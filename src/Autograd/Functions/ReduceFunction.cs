@@ -27,8 +27,8 @@ internal sealed class ReduceFunction : Function
     {
         x.ThrowIfDisposed();
         if (kind == ReduceKind.Sum && Autocast.Raises(x)) return DisposeScope.Run(() => Apply(kind, x.To(DType.Float32), dims, keepDim));   // torch's autocast: sum in float32
-        // Float64 reduces in its own kernel when no gradient is needed; other dtypes route.
-        if (x.DType != DType.Float32 && !(x.DType == DType.Float64 && !ShouldRecord(x)))
+        // Float32 and Float64 reduce in their own kernels; other dtypes route.
+        if (x.DType is not (DType.Float32 or DType.Float64))
             return DTypeRouting.Reduce(kind.ToString().ToLowerInvariant(), kind, x, t => Apply(kind, t, dims, keepDim));
         var keepShape = (int[])x.ShapeArray.Clone();
         foreach (int d in dims) keepShape[d] = 1;

@@ -25,6 +25,7 @@ internal sealed class SoftmaxFunction : Function
     {
         string op = log ? "log_softmax" : "softmax";
         var shape = SoftmaxShape.From(op, x.ShapeArray, dim);
+        if (x.DType == DType.Float64) return DisposeScope.Run(() => Composite(x, dim, log));
         // Autocast runs softmax in float32 (a Float32 result); a 16-bit input outside it computes in float32 and rounds once.
         if (Autocast.Raises(x)) return DisposeScope.Run(() => Apply(x.To(DType.Float32), dim, log));
         if (HalfScratch.IsHalf(x.DType)) return DisposeScope.Run(() => Apply(x.To(DType.Float32), dim, log).To(x.DType));
@@ -39,6 +40,17 @@ internal sealed class SoftmaxFunction : Function
         var node = new SoftmaxFunction { _shape = shape, _log = log ? 1 : 0, _dim = x.Rank == 0 ? 0 : ShapeMath.NormalizeDim(op, dim, x.Rank) };
         node._y = node.Save(y);
         return node.Record(y, x);
+    }
+
+    // Float64: the max-shift composite, the op's definition, in double primitives (the gradient through
+    // the detached max cancels: softmax is shift-invariant).
+    private static Tensor Composite(Tensor x, int dim, bool log)
+    {
+        if (x.Rank == 0) return Composite(x.Reshape(1), 0, log).Reshape([]);
+        int d = ShapeMath.NormalizeDim(log ? "log_softmax" : "softmax", dim, x.Rank);
+        var z = x - x.Max([d], keepDim: true).Detach();
+        var sum = z.Exp().Sum([d], keepDim: true);
+        return log ? z - sum.Log() : z.Exp() / sum;
     }
 
     // softmax: dx = y·(dy − Σ dy·y); log_softmax: dx = dy − exp(y)·Σ dy (sums along the dim)

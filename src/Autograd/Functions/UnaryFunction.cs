@@ -22,7 +22,7 @@ internal sealed class UnaryFunction<TOp> : Function, IUnaryFunction where TOp : 
         x.ThrowIfDisposed();
         if (RaisedByAutocast && Autocast.Raises(x)) return DisposeScope.Run(() => Apply(op, x.To(DType.Float32)));
         if (HalfScratch.IsHalf(x.DType)) return ApplyHalf(op, x);
-        if (x.DType != DType.Float32) return DTypeRouting.Unary(typeof(TOp).Name.Replace("Op", "").ToLowerInvariant(), x, t => Apply(op, t));
+        if (x.DType is not (DType.Float32 or DType.Float64)) return DTypeRouting.Unary(typeof(TOp).Name.Replace("Op", "").ToLowerInvariant(), x, t => Apply(op, t));
         var y = Tensor.EmptyLike(x, x.Device);
         x.Backend.Map(op, x.Buffer, x.Layout, y.Buffer, y.Layout);
         if (!ShouldRecord(x)) return y;

@@ -20,10 +20,13 @@ internal sealed class WhereFunction : Function
             var dtype = DTypePromotion.Promote(a.DType, b.DType, "where");
             if (dtype == DType.Float32 || DTypeRouting.IsHalf(dtype))
                 return DisposeScope.Run(() => Apply(cond, a.To(DType.Float32), b.To(DType.Float32)).To(dtype));
-            throw new ArgumentException($"where: values of {a.DType} and {b.DType} (promoted {dtype}) have no kernel; convert them with To(DType.Float32)");
+            if (dtype == DType.Float64 && (a.DType != dtype || b.DType != dtype))
+                return DisposeScope.Run(() => Apply(cond, a.To(dtype), b.To(dtype)));
+            if (dtype != DType.Float64)
+                throw new ArgumentException($"where: values of {a.DType} and {b.DType} (promoted {dtype}) have no kernel; convert them with To(DType.Float32)");
         }
         var shape = ShapeMath.Broadcast("where", ShapeMath.Broadcast("where", cond.ShapeArray, a.ShapeArray), b.ShapeArray);
-        var y = Tensor.Empty(shape, a.Device);
+        var y = Tensor.Empty(shape, a.Device, dtype: a.DType);
         a.Backend.Where(cond.Buffer, ShapeMath.BroadcastTo(cond.Layout, shape), a.Buffer, ShapeMath.BroadcastTo(a.Layout, shape),
             b.Buffer, ShapeMath.BroadcastTo(b.Layout, shape), y.Buffer, y.Layout);
         if (!ShouldRecord(a, b)) return y;
@@ -36,7 +39,7 @@ internal sealed class WhereFunction : Function
     // da = cond ? dy : 0, db = cond ? 0 : dy
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        using var zero = Tensor.Zeros([], gradOutput.Device);
+        using var zero = Tensor.Zeros([], gradOutput.DType, gradOutput.Device);
         return [Apply(_cond, gradOutput, zero), Apply(_cond, zero, gradOutput)];
     }
 }

@@ -17,9 +17,12 @@ public sealed partial class CpuBackend : IBackend
 
     public string Name => "cpu";
 
-    public DeviceBuffer Allocate(long length, bool zeroed = true) => new CpuBuffer(this, length, ElementType.Float32, zeroed);
+    /// <summary>The cache of freed buffers (size classes, bounded, trimmed when idle).</summary>
+    public CpuBufferPool Pool => CpuBufferPool.Shared;
 
-    public DeviceBuffer Allocate(long length, ElementType elementType, bool zeroed = true) => new CpuBuffer(this, length, elementType, zeroed);
+    public DeviceBuffer Allocate(long length, bool zeroed = true) => new CpuBuffer(this, Pool, length, ElementType.Float32, zeroed);
+
+    public DeviceBuffer Allocate(long length, ElementType elementType, bool zeroed = true) => new CpuBuffer(this, Pool, length, elementType, zeroed);
 
     public void CopyFromHost(ReadOnlySpan<float> source, DeviceBuffer destination, long destinationOffset) =>
         source.CopyTo(Data(destination).AsSpan((int)destinationOffset, source.Length));
@@ -27,13 +30,19 @@ public sealed partial class CpuBackend : IBackend
     public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<float> destination) =>
         Data(source).AsSpan((int)sourceOffset, destination.Length).CopyTo(destination);
 
-    public void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length)
+    public void Random(RandomKind kind, double a, double b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length)
     {
+        if (dst.ElementType == ElementType.Float64)
+        {
+            RandomFloat64(kind, a, b, seed, counter, Cpu(dst), dstOffset, length);
+            return;
+        }
         float[] d = Data(dst);
         int start = (int)dstOffset;
+        float fa = (float)a, fb = (float)b;
         For(length, (lo, hi) =>
         {
-            for (long i = lo; i < hi; i++) d[start + i] = CounterRandom.Sample(kind, a, b, seed, counter + (ulong)i);
+            for (long i = lo; i < hi; i++) d[start + i] = CounterRandom.Sample(kind, fa, fb, seed, counter + (ulong)i);
         });
     }
 

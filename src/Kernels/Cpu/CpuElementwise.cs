@@ -39,6 +39,16 @@ public sealed partial class CpuBackend
 
     public void Fill(DeviceBuffer dst, StridedLayout layout, float value)
     {
+        if (dst.ElementType == ElementType.Float64)
+        {
+            var target = Cpu(dst);
+            Rows(layout.Size, [layout], (o, n, st) =>
+            {
+                Span<double> d = target.Storage<double>();
+                for (int i = 0; i < n; i++) d[o[0] + i * st[0]] = value;
+            });
+            return;
+        }
         float[] d = Data(dst);
         if (layout.IsContiguous)
         {
@@ -60,6 +70,11 @@ public sealed partial class CpuBackend
     public void Map<TOp>(TOp op, DeviceBuffer x, StridedLayout xLayout, DeviceBuffer y, StridedLayout yLayout)
         where TOp : struct, IUnaryOp
     {
+        if (x.ElementType == ElementType.Float64)
+        {
+            MapFloat64(op, Cpu(x), xLayout, Cpu(y), yLayout);
+            return;
+        }
         float[] xs = Data(x), ys = Data(y);
         if (!TryMapContiguous(op, xs, xLayout, ys, yLayout)) MapStrided(op, xs, xLayout, ys, yLayout);
     }
@@ -83,6 +98,11 @@ public sealed partial class CpuBackend
         DeviceBuffer gy, StridedLayout gyLayout, DeviceBuffer gx, StridedLayout gxLayout)
         where TOp : struct, IUnaryOp
     {
+        if (x.ElementType == ElementType.Float64)
+        {
+            MapBackwardFloat64(op, Cpu(x), xLayout, Cpu(y), yLayout, Cpu(gy), gyLayout, Cpu(gx), gxLayout);
+            return;
+        }
         float[] xs = Data(x), ys = Data(y), gys = Data(gy), gxs = Data(gx);
         if (!TryMapBackwardContiguous(op, xs, xLayout, ys, yLayout, gys, gyLayout, gxs, gxLayout))
             MapBackwardStrided(op, xs, xLayout, ys, yLayout, gys, gyLayout, gxs, gxLayout);
@@ -102,6 +122,11 @@ public sealed partial class CpuBackend
         DeviceBuffer c, StridedLayout cLayout)
         where TOp : struct, IBinaryOp
     {
+        if (a.ElementType == ElementType.Float64)
+        {
+            ZipFloat64(op, Cpu(a), aLayout, Cpu(b), bLayout, Cpu(c), cLayout);
+            return;
+        }
         float[] xa = Data(a), xb = Data(b), xc = Data(c);
         if (!TryZipContiguous(op, xa, aLayout, xb, bLayout, xc, cLayout)) ZipStrided(op, xa, aLayout, xb, bLayout, xc, cLayout);
     }
@@ -131,6 +156,11 @@ public sealed partial class CpuBackend
         DeviceBuffer gc, StridedLayout gcLayout, DeviceBuffer? ga, DeviceBuffer? gb)
         where TOp : struct, IBinaryOp
     {
+        if (a.ElementType == ElementType.Float64)
+        {
+            ZipBackwardFloat64(op, Cpu(a), aLayout, Cpu(b), bLayout, Cpu(gc), gcLayout, ga is null ? null : Cpu(ga), gb is null ? null : Cpu(gb));
+            return;
+        }
         float[] xa = Data(a), xb = Data(b), xg = Data(gc);
         float[]? xga = ga is null ? null : Data(ga), xgb = gb is null ? null : Data(gb);
         if (!TryZipBackwardContiguous(op, xa, aLayout, xb, bLayout, xg, gcLayout, xga, xgb))
@@ -156,6 +186,11 @@ public sealed partial class CpuBackend
     public void Where(DeviceBuffer cond, StridedLayout condLayout, DeviceBuffer a, StridedLayout aLayout,
         DeviceBuffer b, StridedLayout bLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
+        if (a.ElementType == ElementType.Float64)
+        {
+            WhereFloat64(Cpu(cond), condLayout, Cpu(a), aLayout, Cpu(b), bLayout, Cpu(dst), dstLayout);
+            return;
+        }
         float[] xc = Data(cond), xa = Data(a), xb = Data(b), xd = Data(dst);
         Rows(dstLayout.Size, [condLayout, aLayout, bLayout, dstLayout], (o, n, st) =>
         {

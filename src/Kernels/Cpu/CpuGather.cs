@@ -12,6 +12,11 @@ public sealed partial class CpuBackend
         DeviceBuffer dst, StridedLayout dstLayout)
     {
         IndexElements.Check("gather", index.ElementType);
+        if (src.ElementType == ElementType.Float64)
+        {
+            GatherFloat64(Cpu(src), srcLayout, dim, Cpu(index), indexLayout, Cpu(dst), dstLayout);
+            return;
+        }
         float[] s = Data(src), d = Data(dst);
         var ix = Cpu(index);
         var outerSrc = new StridedLayout(indexLayout.Shape, WithZero(srcLayout.Strides, dim), srcLayout.Offset);
@@ -30,6 +35,11 @@ public sealed partial class CpuBackend
         DeviceBuffer dst, StridedLayout dstLayout)
     {
         IndexElements.Check("scatter_add", index.ElementType);
+        if (src.ElementType == ElementType.Float64)
+        {
+            ScatterAddFloat64(Cpu(src), srcLayout, dim, Cpu(index), indexLayout, Cpu(dst), dstLayout);
+            return;
+        }
         float[] s = Data(src), d = Data(dst);
         var ix = Cpu(index);
         var outerDst = new StridedLayout(indexLayout.Shape, WithZero(dstLayout.Strides, dim), dstLayout.Offset);

@@ -11,6 +11,11 @@ public sealed partial class CpuBackend
 {
     public void Im2Col(DeviceBuffer x, Conv2DGeometry g, DeviceBuffer cols, float padValue = 0f)
     {
+        if (x.ElementType == ElementType.Float64)
+        {
+            Im2ColFloat64(Cpu(x), g, Cpu(cols), padValue);
+            return;
+        }
         float[] xs = Data(x), cs = Data(cols);
         int rows = g.ColumnRows, pq = g.ColumnCols;
         For((long)g.N * rows, (lo, hi) =>
@@ -43,6 +48,11 @@ public sealed partial class CpuBackend
 
     public void Col2Im(DeviceBuffer cols, Conv2DGeometry g, DeviceBuffer x)
     {
+        if (cols.ElementType == ElementType.Float64)
+        {
+            Col2ImFloat64(Cpu(cols), g, Cpu(x));
+            return;
+        }
         float[] xs = Data(x), cs = Data(cols);
         int rows = g.ColumnRows, pq = g.ColumnCols;
         // One task per (n, c) plane: all columns that write into it are read by that task alone.

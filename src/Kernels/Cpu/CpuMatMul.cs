@@ -22,6 +22,11 @@ public sealed partial class CpuBackend
         if (mc.Cols > 1 && mc.ColStride != 1)
             throw new ArgumentException($"matmul: output must be dense row-major, got {cLayout}");
         if (mc.Rows == 0 || mc.Cols == 0 || mc.Count == 0) return;
+        if (a.ElementType == ElementType.Float64)
+        {
+            MatMulFloat64(Cpu(a), ma, Cpu(b), mb, Cpu(c), mc, accumulate);
+            return;
+        }
 
         float[] xa = Data(a), xb = Data(b), xc = Data(c);
         GemmProblem At(int bi) => new(

@@ -35,10 +35,15 @@ public sealed partial class CpuBackend
 
     public void ArgMax(DeviceBuffer src, StridedLayout srcLayout, int dim, DeviceBuffer dst, StridedLayout dstLayout)
     {
-        float[] s = Data(src);
         var d = Cpu(dst);
         if (dst.ElementType is not (ElementType.Int64 or ElementType.Float32))
             throw new ArgumentException($"argmax: indices are written as Int64 or Float32, not {dst.ElementType}");
+        if (src.ElementType == ElementType.Float64)
+        {
+            ArgMaxFloat64(Cpu(src), srcLayout, dim, d, dstLayout);
+            return;
+        }
+        float[] s = Data(src);
         int length = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
         var outerSrc = new StridedLayout(dstLayout.Shape, srcLayout.Strides, srcLayout.Offset);
         Rows(dstLayout.Size, [outerSrc, dstLayout], (o, n, st) =>

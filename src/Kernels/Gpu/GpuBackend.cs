@@ -103,11 +103,16 @@ public sealed partial class GpuBackend : IBackend
         SyncAndCheck();
     }
 
-    public void Random(RandomKind kind, float a, float b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length)
+    public void Random(RandomKind kind, double a, double b, ulong seed, ulong counter, DeviceBuffer dst, long dstOffset, long length)
     {
+        if (dst.ElementType == ElementType.Float64)
+        {
+            RandomFloat64(kind, a, b, seed, counter, dst, dstOffset, length);
+            return;
+        }
         if (length == 0) return;
         View(dst, dstOffset, length);   // range check
-        _kernels.Random.Value(Count(length), (int)kind, a, b, seed, counter, (int)dstOffset, View(dst));
+        _kernels.Random.Value(Count(length), (int)kind, (float)a, (float)b, seed, counter, (int)dstOffset, View(dst));
     }
 
     public void Run<TOp>(in TOp op) where TOp : struct, IFusedOp => op.RunGpu(this);

@@ -23,6 +23,11 @@ public sealed partial class GpuBackend
 
     public void Fill(DeviceBuffer dst, StridedLayout layout, float value)
     {
+        if (dst.ElementType == ElementType.Float64)
+        {
+            FillFloat64(dst, layout, value);
+            return;
+        }
         if (layout.Size == 0) return;
         var l = GpuLayout.Coalesced("fill", layout);
         _kernels.Fill.Value(Count(layout.Size), l[0], value, View(dst));
@@ -31,6 +36,11 @@ public sealed partial class GpuBackend
     public void Map<TOp>(TOp op, DeviceBuffer x, StridedLayout xLayout, DeviceBuffer y, StridedLayout yLayout)
         where TOp : struct, IUnaryOp
     {
+        if (x.ElementType == ElementType.Float64)
+        {
+            MapFloat64(op, x, xLayout, y, yLayout);
+            return;
+        }
         if (yLayout.Size == 0) return;
         var l = GpuLayout.Coalesced("map", xLayout, yLayout);
         _kernels.Map<TOp>()(Count(yLayout.Size), op, l[0], l[1], View(x), View(y));
@@ -40,6 +50,11 @@ public sealed partial class GpuBackend
         DeviceBuffer gy, StridedLayout gyLayout, DeviceBuffer gx, StridedLayout gxLayout)
         where TOp : struct, IUnaryOp
     {
+        if (x.ElementType == ElementType.Float64)
+        {
+            MapBackwardFloat64(op, x, xLayout, y, yLayout, gy, gyLayout, gx, gxLayout);
+            return;
+        }
         if (gxLayout.Size == 0) return;
         var l = GpuLayout.Coalesced("map backward", xLayout, yLayout, gyLayout, gxLayout);
         _kernels.MapBackward<TOp>()(Count(gxLayout.Size), op, l[0], l[1], l[2], l[3], View(x), View(y), View(gy), View(gx));
@@ -49,6 +64,11 @@ public sealed partial class GpuBackend
         DeviceBuffer c, StridedLayout cLayout)
         where TOp : struct, IBinaryOp
     {
+        if (a.ElementType == ElementType.Float64)
+        {
+            ZipFloat64(op, a, aLayout, b, bLayout, c, cLayout);
+            return;
+        }
         if (cLayout.Size == 0) return;
         var l = GpuLayout.Coalesced("zip", aLayout, bLayout, cLayout);
         _kernels.Zip<TOp>()(Count(cLayout.Size), op, l[0], l[1], l[2], View(a), View(b), View(c));
@@ -58,6 +78,11 @@ public sealed partial class GpuBackend
         DeviceBuffer gc, StridedLayout gcLayout, DeviceBuffer? ga, DeviceBuffer? gb)
         where TOp : struct, IBinaryOp
     {
+        if (a.ElementType == ElementType.Float64)
+        {
+            ZipBackwardFloat64(op, a, aLayout, b, bLayout, gc, gcLayout, ga, gb);
+            return;
+        }
         if (gcLayout.Size == 0 || (ga is null && gb is null)) return;
         var dense = StridedLayout.Contiguous(gcLayout.Shape);
         var l = GpuLayout.Coalesced("zip backward", aLayout, bLayout, gcLayout, dense);
@@ -71,6 +96,11 @@ public sealed partial class GpuBackend
     public void Where(DeviceBuffer cond, StridedLayout condLayout, DeviceBuffer a, StridedLayout aLayout,
         DeviceBuffer b, StridedLayout bLayout, DeviceBuffer dst, StridedLayout dstLayout)
     {
+        if (a.ElementType == ElementType.Float64)
+        {
+            WhereFloat64(cond, condLayout, a, aLayout, b, bLayout, dst, dstLayout);
+            return;
+        }
         if (dstLayout.Size == 0) return;
         var l = GpuLayout.Coalesced("where", condLayout, aLayout, bLayout, dstLayout);
         _kernels.Where.Value(Count(dstLayout.Size), l[0], l[1], l[2], l[3], View(cond), View(a), View(b), View(dst));

@@ -21,6 +21,16 @@ public sealed partial class GpuBackend
         int limit = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
         var status = IndexStatus(IndexCheck.Gather);
         var count = Count(indexLayout.Size);
+        if (src.ElementType == ElementType.Float64)
+        {
+            switch (index.ElementType)
+            {
+                case ElementType.Int64: GatherFloat64<long, Int64Element>(count, l, limit, stride, src, index, dst, status); break;
+                case ElementType.Int32: GatherFloat64<int, Int32Element>(count, l, limit, stride, src, index, dst, status); break;
+                default: GatherFloat64<float, Float32Element>(count, l, limit, stride, src, index, dst, status); break;
+            }
+            return;
+        }
         switch (index.ElementType)
         {
             case ElementType.Int64: GatherTyped<long, Int64Element>(count, l, limit, stride, src, index, dst, status); break;
@@ -39,6 +49,16 @@ public sealed partial class GpuBackend
         int limit = dstLayout.Shape[dim], stride = dstLayout.Strides[dim];
         var status = IndexStatus(IndexCheck.ScatterAdd);
         var count = Count(indexLayout.Size);
+        if (src.ElementType == ElementType.Float64)
+        {
+            switch (index.ElementType)
+            {
+                case ElementType.Int64: ScatterAddFloat64<long, Int64Element>(count, l, limit, stride, src, index, dst, status); break;
+                case ElementType.Int32: ScatterAddFloat64<int, Int32Element>(count, l, limit, stride, src, index, dst, status); break;
+                default: ScatterAddFloat64<float, Float32Element>(count, l, limit, stride, src, index, dst, status); break;
+            }
+            return;
+        }
         switch (index.ElementType)
         {
             case ElementType.Int64: ScatterAddTyped<long, Int64Element>(count, l, limit, stride, src, index, dst, status); break;

@@ -10,6 +10,11 @@ public sealed partial class GpuBackend
         var g = geometry.Validate("im2col");
         long size = (long)g.N * g.ColumnRows * g.ColumnCols;
         if (size == 0) return;
+        if (x.ElementType == ElementType.Float64)
+        {
+            Im2ColFloat64(x, g, cols, padValue, size);
+            return;
+        }
         _kernels.Im2Col.Value(Count(size), g, padValue, View(x), View(cols));
     }
 
@@ -18,6 +23,11 @@ public sealed partial class GpuBackend
         var g = geometry.Validate("col2im");
         long size = (long)g.N * g.C * g.H * g.W;
         if (size == 0) return;
+        if (cols.ElementType == ElementType.Float64)
+        {
+            Col2ImFloat64(cols, g, x, size);
+            return;
+        }
         _kernels.Col2Im.Value(Count(size), g, View(cols), View(x));
     }
 }

@@ -43,6 +43,15 @@ public sealed partial class GpuBackend
             return;
         }
         var batches = GpuLayout.Coalesced("matmul", BatchOf(aLayout), BatchOf(bLayout), BatchOf(cLayout));
+        if (a.ElementType == ElementType.Float64)
+        {
+            MatMulFloat64(new GemmArgs
+            {
+                M = m, N = n, K = k, ARow = ma.RowStride, ACol = ma.ColStride, BRow = mb.RowStride, BCol = mb.ColStride,
+                CRow = mc.RowStride, CCol = mc.ColStride, Accumulate = accumulate ? 1 : 0,
+            }, batches, mc.Count, a, b, c);
+            return;
+        }
         if (variant == GemmVariant.Auto) variant = Choose(m, n, mc.Count);
         int tile = variant == GemmVariant.Tile64 ? GpuMatMulKernels.Tile64 : GpuMatMulKernels.Tile128;
         var args = new GemmArgs

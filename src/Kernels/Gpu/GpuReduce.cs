@@ -50,6 +50,11 @@ public sealed partial class GpuBackend
         int length = srcLayout.Shape[dim], stride = srcLayout.Strides[dim];
         var outerSrc = new StridedLayout(dstLayout.Shape, srcLayout.Strides, srcLayout.Offset);
         var l = GpuLayout.Coalesced("argmax", outerSrc, dstLayout);
+        if (src.ElementType == ElementType.Float64 && dst.ElementType is ElementType.Int64 or ElementType.Float32)
+        {
+            ArgMaxFloat64(src, l, length, stride, dst, dstLayout.Size);
+            return;
+        }
         if (dst.ElementType == ElementType.Int64) _kernels.ArgMax.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), ViewOf<long>(dst));
         else if (dst.ElementType == ElementType.Float32) _kernels.ArgMaxFloat.Value(Count(dstLayout.Size), l[0], l[1], length, stride, View(src), View(dst));
         else throw new ArgumentException($"argmax: indices are written as Int64 or Float32, not {dst.ElementType}");

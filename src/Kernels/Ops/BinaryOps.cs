@@ -9,6 +9,9 @@ public struct AddOp : IBinaryOp
     public readonly float Forward(float a, float b) => a + b;
     public readonly float GradA(float a, float b, float g) => g;
     public readonly float GradB(float a, float b, float g) => g;
+    public readonly double Forward(double a, double b) => a + b;
+    public readonly double GradA(double a, double b, double g) => g;
+    public readonly double GradB(double a, double b, double g) => g;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a + b;
 }
@@ -18,6 +21,9 @@ public struct SubOp : IBinaryOp
     public readonly float Forward(float a, float b) => a - b;
     public readonly float GradA(float a, float b, float g) => g;
     public readonly float GradB(float a, float b, float g) => -g;
+    public readonly double Forward(double a, double b) => a - b;
+    public readonly double GradA(double a, double b, double g) => g;
+    public readonly double GradB(double a, double b, double g) => -g;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a - b;
 }
@@ -27,6 +33,9 @@ public struct MulOp : IBinaryOp
     public readonly float Forward(float a, float b) => a * b;
     public readonly float GradA(float a, float b, float g) => g * b;
     public readonly float GradB(float a, float b, float g) => g * a;
+    public readonly double Forward(double a, double b) => a * b;
+    public readonly double GradA(double a, double b, double g) => g * b;
+    public readonly double GradB(double a, double b, double g) => g * a;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a * b;
 }
@@ -36,6 +45,9 @@ public struct DivOp : IBinaryOp
     public readonly float Forward(float a, float b) => a / b;
     public readonly float GradA(float a, float b, float g) => g / b;
     public readonly float GradB(float a, float b, float g) => -g * a / (b * b);
+    public readonly double Forward(double a, double b) => a / b;
+    public readonly double GradA(double a, double b, double g) => g / b;
+    public readonly double GradB(double a, double b, double g) => -g * a / (b * b);
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a / b;
 }
@@ -46,6 +58,9 @@ public struct PowOp : IBinaryOp
     public readonly float Forward(float a, float b) => MathF.Pow(a, b);
     public readonly float GradA(float a, float b, float g) => b == 0f ? 0f : g * b * MathF.Pow(a, b - 1f);
     public readonly float GradB(float a, float b, float g) => a > 0f ? g * MathF.Pow(a, b) * MathF.Log(a) : 0f;
+    public readonly double Forward(double a, double b) => Math.Pow(a, b);
+    public readonly double GradA(double a, double b, double g) => b == 0.0 ? 0.0 : g * b * Math.Pow(a, b - 1.0);
+    public readonly double GradB(double a, double b, double g) => a > 0.0 ? g * Math.Pow(a, b) * Math.Log(a) : 0.0;
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a;
 }
@@ -56,6 +71,9 @@ public struct MaximumOp : IBinaryOp
     public readonly float Forward(float a, float b) => a >= b ? a : b;
     public readonly float GradA(float a, float b, float g) => a >= b ? g : 0f;
     public readonly float GradB(float a, float b, float g) => a >= b ? 0f : g;
+    public readonly double Forward(double a, double b) => a >= b ? a : b;
+    public readonly double GradA(double a, double b, double g) => a >= b ? g : 0.0;
+    public readonly double GradB(double a, double b, double g) => a >= b ? 0.0 : g;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
 }
@@ -66,6 +84,9 @@ public struct MinimumOp : IBinaryOp
     public readonly float Forward(float a, float b) => a <= b ? a : b;
     public readonly float GradA(float a, float b, float g) => a <= b ? g : 0f;
     public readonly float GradB(float a, float b, float g) => a <= b ? 0f : g;
+    public readonly double Forward(double a, double b) => a <= b ? a : b;
+    public readonly double GradA(double a, double b, double g) => a <= b ? g : 0.0;
+    public readonly double GradB(double a, double b, double g) => a <= b ? 0.0 : g;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
 }

@@ -16,6 +16,15 @@ public interface IBinaryOp
     /// <summary>dL/db given a, b and dL/dc.</summary>
     float GradB(float a, float b, float gradC);
 
+    /// <summary>The same function in double (the Float64 kernels).</summary>
+    double Forward(double a, double b);
+
+    /// <summary>dL/da in double.</summary>
+    double GradA(double a, double b, double gradC);
+
+    /// <summary>dL/db in double.</summary>
+    double GradB(double a, double b, double gradC);
+
     bool HasVector { get; }
 
     Vector256<float> Forward(Vector256<float> a, Vector256<float> b);

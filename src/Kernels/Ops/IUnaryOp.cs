@@ -4,7 +4,7 @@ namespace DeepNet.Kernels.Ops;
 
 /// <summary>
 /// An elementwise y = f(x), written once and run by the CPU loop and the generic ILGPU kernel.
-/// Fields of the struct carry parameters (a slope, an exponent). Keep bodies to MathF and
+/// Fields of the struct carry parameters (a slope, an exponent). Keep bodies to MathF/Math and
 /// arithmetic: ILGPU compiles them for the GPU.
 /// </summary>
 public interface IUnaryOp
@@ -13,6 +13,12 @@ public interface IUnaryOp
 
     /// <summary>dL/dx given x, y = f(x) and dL/dy.</summary>
     float Backward(float x, float y, float gradY);
+
+    /// <summary>The same function in double (the Float64 kernels): Math instead of MathF, no float rounding.</summary>
+    double Forward(double x);
+
+    /// <summary>dL/dx in double.</summary>
+    double Backward(double x, double y, double gradY);
 
     /// <summary>True when <see cref="Forward(Vector256{float})"/> is a real SIMD body.</summary>
     bool HasVector { get; }

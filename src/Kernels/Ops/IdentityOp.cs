@@ -7,6 +7,8 @@ public struct IdentityOp : IUnaryOp
 {
     public readonly float Forward(float x) => x;
     public readonly float Backward(float x, float y, float g) => g;
+    public readonly double Forward(double x) => x;
+    public readonly double Backward(double x, double y, double g) => g;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }

@@ -8,6 +8,8 @@ public struct NegOp : IUnaryOp
 {
     public readonly float Forward(float x) => -x;
     public readonly float Backward(float x, float y, float g) => -g;
+    public readonly double Forward(double x) => -x;
+    public readonly double Backward(double x, double y, double g) => -g;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => -x;
 }
@@ -16,6 +18,8 @@ public struct ExpOp : IUnaryOp
 {
     public readonly float Forward(float x) => MathF.Exp(x);
     public readonly float Backward(float x, float y, float g) => g * y;
+    public readonly double Forward(double x) => Math.Exp(x);
+    public readonly double Backward(double x, double y, double g) => g * y;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Exp(x);
 }
@@ -24,6 +28,8 @@ public struct LogOp : IUnaryOp
 {
     public readonly float Forward(float x) => MathF.Log(x);
     public readonly float Backward(float x, float y, float g) => g / x;
+    public readonly double Forward(double x) => Math.Log(x);
+    public readonly double Backward(double x, double y, double g) => g / x;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Log(x);
 }
@@ -32,6 +38,8 @@ public struct SqrtOp : IUnaryOp
 {
     public readonly float Forward(float x) => MathF.Sqrt(x);
     public readonly float Backward(float x, float y, float g) => g * 0.5f / y;
+    public readonly double Forward(double x) => Math.Sqrt(x);
+    public readonly double Backward(double x, double y, double g) => g * 0.5 / y;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Sqrt(x);
 }
@@ -41,6 +49,8 @@ public struct AbsOp : IUnaryOp
 {
     public readonly float Forward(float x) => MathF.Abs(x);
     public readonly float Backward(float x, float y, float g) => x > 0f ? g : x < 0f ? -g : 0f;
+    public readonly double Forward(double x) => Math.Abs(x);
+    public readonly double Backward(double x, double y, double g) => x > 0.0 ? g : x < 0.0 ? -g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Abs(x);
 }
@@ -49,6 +59,8 @@ public struct ReluOp : IUnaryOp
 {
     public readonly float Forward(float x) => x > 0f ? x : 0f;
     public readonly float Backward(float x, float y, float g) => x > 0f ? g : 0f;
+    public readonly double Forward(double x) => x > 0.0 ? x : 0.0;
+    public readonly double Backward(double x, double y, double g) => x > 0.0 ? g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
     public readonly bool HasVectorBackward => true;
@@ -63,6 +75,8 @@ public struct LeakyReluOp(float slope) : IUnaryOp
     public float Slope = slope;
     public readonly float Forward(float x) => x > 0f ? x : Slope * x;
     public readonly float Backward(float x, float y, float g) => x > 0f ? g : Slope * g;
+    public readonly double Forward(double x) => x > 0.0 ? x : Slope * x;
+    public readonly double Backward(double x, double y, double g) => x > 0.0 ? g : Slope * g;
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
@@ -77,7 +91,15 @@ public struct SigmoidOp : IUnaryOp
         return e / (1f + e);
     }
 
+    public readonly double Forward(double x)
+    {
+        if (x >= 0.0) return 1.0 / (1.0 + Math.Exp(-x));
+        double e = Math.Exp(x);
+        return e / (1.0 + e);
+    }
+
     public readonly float Backward(float x, float y, float g) => g * y * (1f - y);
+    public readonly double Backward(double x, double y, double g) => g * y * (1.0 - y);
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
@@ -86,6 +108,8 @@ public struct TanhOp : IUnaryOp
 {
     public readonly float Forward(float x) => MathF.Tanh(x);
     public readonly float Backward(float x, float y, float g) => g * (1f - y * y);
+    public readonly double Forward(double x) => Math.Tanh(x);
+    public readonly double Backward(double x, double y, double g) => g * (1.0 - y * y);
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
@@ -98,6 +122,12 @@ public struct GeluOp : IUnaryOp
     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
     public readonly float Backward(float x, float y, float g) =>
         g * (0.5f * (1f + Erf.Evaluate(x * 0.70710678f)) + x * 0.39894228f * MathF.Exp(-0.5f * x * x));
+
+    // Φ(x) = erfc(−x/√2)/2: no cancellation in the left tail.
+    public readonly double Forward(double x) => 0.5 * x * Erf.Complement(-x * 0.70710678118654752);
+
+    public readonly double Backward(double x, double y, double g) =>
+        g * (0.5 * Erf.Complement(-x * 0.70710678118654752) + x * 0.39894228040143268 * Math.Exp(-0.5 * x * x));
 
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
@@ -127,6 +157,20 @@ public struct GeluTanhOp : IUnaryOp
         return g * (s + x * 2f * s * (1f - s) * du);
     }
 
+    public readonly double Forward(double x)
+    {
+        double u = 0.79788456080286536 * (x + 0.044715 * x * x * x);
+        return x / (1.0 + Math.Exp(-2.0 * u));
+    }
+
+    public readonly double Backward(double x, double y, double g)
+    {
+        double u = 0.79788456080286536 * (x + 0.044715 * x * x * x);
+        double s = 1.0 / (1.0 + Math.Exp(-2.0 * u));
+        double du = 0.79788456080286536 * (1.0 + 3.0 * 0.044715 * x * x);
+        return g * (s + x * 2.0 * s * (1.0 - s) * du);
+    }
+
     public readonly bool HasVector => true;
 
     public readonly Vector256<float> Forward(Vector256<float> x)
@@ -136,22 +180,28 @@ public struct GeluTanhOp : IUnaryOp
     }
 }
 
-public struct AddScalarOp(float value) : IUnaryOp
+/// <summary>x + c. The constant is held in double so Float64 tensors add it unrounded; float32 rounds it once.</summary>
+public struct AddScalarOp(double value) : IUnaryOp
 {
-    public float Value = value;
-    public readonly float Forward(float x) => x + Value;
+    public double Value = value;
+    public readonly float Forward(float x) => x + (float)Value;
     public readonly float Backward(float x, float y, float g) => g;
+    public readonly double Forward(double x) => x + Value;
+    public readonly double Backward(double x, double y, double g) => g;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> x) => x + Vector256.Create(Value);
+    public readonly Vector256<float> Forward(Vector256<float> x) => x + Vector256.Create((float)Value);
 }
 
-public struct MulScalarOp(float value) : IUnaryOp
+/// <summary>x·c, the constant held in double (see AddScalarOp).</summary>
+public struct MulScalarOp(double value) : IUnaryOp
 {
-    public float Value = value;
-    public readonly float Forward(float x) => x * Value;
-    public readonly float Backward(float x, float y, float g) => g * Value;
+    public double Value = value;
+    public readonly float Forward(float x) => x * (float)Value;
+    public readonly float Backward(float x, float y, float g) => g * (float)Value;
+    public readonly double Forward(double x) => x * Value;
+    public readonly double Backward(double x, double y, double g) => g * Value;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> x) => x * Vector256.Create(Value);
+    public readonly Vector256<float> Forward(Vector256<float> x) => x * Vector256.Create((float)Value);
 }
 
 /// <summary>x^p for a constant exponent p.</summary>
@@ -161,6 +211,9 @@ public struct PowScalarOp(float exponent) : IUnaryOp
     public readonly float Forward(float x) => Exponent == 2f ? x * x : MathF.Pow(x, Exponent);
     public readonly float Backward(float x, float y, float g) =>
         Exponent == 2f ? 2f * x * g : Exponent == 0f ? 0f : g * Exponent * MathF.Pow(x, Exponent - 1f);
+    public readonly double Forward(double x) => Exponent == 2f ? x * x : Math.Pow(x, Exponent);
+    public readonly double Backward(double x, double y, double g) =>
+        Exponent == 2f ? 2.0 * x * g : Exponent == 0f ? 0.0 : g * Exponent * Math.Pow(x, Exponent - 1.0);
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
@@ -172,6 +225,8 @@ public struct ClampOp(float min, float max) : IUnaryOp
     public float Max = max;
     public readonly float Forward(float x) => x < Min ? Min : x > Max ? Max : x;
     public readonly float Backward(float x, float y, float g) => x >= Min && x <= Max ? g : 0f;
+    public readonly double Forward(double x) => x < Min ? Min : x > Max ? Max : x;
+    public readonly double Backward(double x, double y, double g) => x >= Min && x <= Max ? g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) =>
         Vector256.Min(Vector256.Max(x, Vector256.Create(Min)), Vector256.Create(Max));
@@ -182,6 +237,8 @@ public struct FloorOp : IUnaryOp
 {
     public readonly float Forward(float x) => MathF.Floor(x);
     public readonly float Backward(float x, float y, float g) => 0f;
+    public readonly double Forward(double x) => Math.Floor(x);
+    public readonly double Backward(double x, double y, double g) => 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Floor(x);
 }

@@ -21,11 +21,13 @@ public static partial class BertOnnxImporter
             var (vocab, hidden) = (word.Dims[0], word.Dims[1]);
             _hidden = hidden;
             Put("embeddings.word_embeddings.weight", word);
-            var types = Graph.Inputs.Any(i => i.Name == "token_type_ids") ? Gather(Input("token_type_ids"), "token_type_ids") : null;
-            // Without a token-type input the export folded type 0's row in as a constant; not this importer's case.
-            if (types is null) throw cursor.Fail(null, "the graph has no token_type_ids input");
-            Put("embeddings.token_type_embeddings.weight", types, hidden);
             var wordGather = cursor.Readers(ids.Name).First(n => n.OpType == "Gather");
+            // Exported without a token_type_ids input (torch.onnx.export(model, (input_ids, attention_mask))),
+            // BERT gathers its token-type table with zeros made from the input's shape: every token is type 0.
+            var types = Graph.Inputs.Any(i => i.Name == "token_type_ids") ? Gather(Input("token_type_ids"), "token_type_ids")
+                : ZeroTypeTable(wordGather) ?? throw cursor.Fail(null,
+                    "the graph has no token_type_ids input and no token-type table gathered with zeros is added to the word embeddings");
+            Put("embeddings.token_type_embeddings.weight", types, hidden);
             string sum = EmbeddingSum(wordGather);
             string h = LayerNorm(sum, "embeddings.LayerNorm");
             int layers = 0;
@@ -71,7 +73,7 @@ public static partial class BertOnnxImporter
                 var add = cursor.Next(x, "Add", Graph.Producer(x));
                 string other = cursor.Other(add, x);
                 var producer = Graph.Producer(other);
-                if (producer is { OpType: "Gather" } && Graph.Constant(producer.Inputs[0]) is { } table && producer.Inputs[1] != "token_type_ids")
+                if (producer is { OpType: "Gather" } && Graph.Constant(producer.Inputs[0]) is { } table && producer.Inputs[1] != "token_type_ids" && !IsZeros(producer.Inputs[1]))
                 {
                     if (table.Dims.Count != 2 || table.Dims[1] != _hidden)
                         throw cursor.Fail(producer, $"tensor '{table.Name}' has shape {table.ShapeText}, position embeddings are [positions, {_hidden}]");
@@ -82,6 +84,46 @@ public static partial class BertOnnxImporter
             if (!_state.ContainsKey("embeddings.position_embeddings.weight"))
                 throw cursor.Fail(wordGather, "found no position-embedding Gather added to the word embeddings");
             return x;
+        }
+
+        // The table of the Gather added after the word embeddings whose indices are all zeros (type 0 for every token), or null.
+        private OnnxTensor? ZeroTypeTable(OnnxNode wordGather)
+        {
+            string x = wordGather.Outputs[0];
+            for (int i = 0; i < 2; i++)
+            {
+                if (cursor.Readers(x).FirstOrDefault(n => n.OpType == "Add") is not { } add) return null;
+                var producer = Graph.Producer(cursor.Other(add, x));
+                if (producer is { OpType: "Gather" } && Graph.Constant(producer.Inputs[0]) is { } table && IsZeros(producer.Inputs[1])) return table;
+                x = add.Outputs[0];
+            }
+            return null;
+        }
+
+        // True when `value` is zeros whatever the inputs hold: a zero constant, ConstantOfShape of zero, or
+        // one seen through the shape-only ops an export puts between (Slice, Expand, Cast, Unsqueeze, Reshape).
+        private bool IsZeros(string value)
+        {
+            for (int depth = 0; depth < 16; depth++)
+            {
+                if (Graph.Constant(value) is { } constant)
+                    return constant.IsInteger ? constant.Integers.All(v => v == 0) : constant.IsFloat && constant.Floats.All(v => v == 0);
+                var producer = Graph.Producer(value);
+                switch (producer?.OpType)
+                {
+                    case "ConstantOfShape":
+                        // The fill defaults to a float 0 when the value attribute is absent.
+                        if (!producer.Attributes.TryGetValue("value", out var fill)) return true;
+                        var t = fill.Tensor;
+                        return t is not null && (t.IsInteger ? t.Integers.All(v => v == 0) : t.IsFloat && t.Floats.All(v => v == 0));
+                    case "Slice" or "Expand" or "Cast" or "Unsqueeze" or "Reshape" or "Squeeze" or "Identity":
+                        value = producer.Inputs[0];
+                        break;
+                    default:
+                        return false;
+                }
+            }
+            return false;
         }
 
         private void Put(string name, OnnxTensor tensor, params long[] dims)

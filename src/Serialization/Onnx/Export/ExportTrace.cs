@@ -45,7 +45,8 @@ internal sealed class ExportTrace : IDisposable
     /// <summary>Runs <paramref name="model"/> (already in eval mode) on <paramref name="sample"/> under a capture.</summary>
     public static ExportTrace Run(Module model, Tensor sample)
     {
-        var input = sample.Detach().RequiresGradient();
+        // A float input requires grad so the ops on it record edges to it; integer ids are matched by identity (IsInput).
+        var input = sample.DType.IsFloatingPoint() ? sample.Detach().RequiresGradient() : sample.Detach();
         var hooks = new List<HookHandle>();
         var capture = GraphCapture.Begin();
         try
@@ -70,6 +71,14 @@ internal sealed class ExportTrace : IDisposable
             if (output.GradFn is null || !output.DType.IsFloatingPoint())
                 throw new OnnxExportException($"onnx export: the output {output.Shape} of {model.GetType().Name} was not computed by recorded ops from the input");
             return new ExportTrace(input, output, capture);
+        }
+        catch
+        {
+            // A failed trace is never read: give back what the capture holds (the recorded nodes' saved tensors).
+            capture.Release();
+            capture.ReleaseUnlinked();
+            input.Dispose();
+            throw;
         }
         finally
         {

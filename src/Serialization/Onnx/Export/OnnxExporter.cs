@@ -21,8 +21,8 @@ internal static class OnnxExporter
         sample.ThrowIfDisposed();
         if (batchDim < 0 || batchDim >= sample.Rank)
             throw new ArgumentException($"onnx export: batch dim {batchDim} is out of range for the sample input {sample.Shape}");
-        if (sample.DType != DType.Float32)
-            throw new ArgumentException($"onnx export: the sample input must be Float32 (DeepNet's layers take float32, ids included), got {sample.DType}");
+        if (sample.DType is not (DType.Float32 or DType.Int64 or DType.Int32))
+            throw new ArgumentException($"onnx export: the sample input must be Float32 (values) or Int64/Int32 (token ids), got {sample.DType}");
         if (sample.Shape[batchDim] < 1)
             throw new ArgumentException($"onnx export: the sample input {sample.Shape} must hold at least one item along dim {batchDim}");
         var modes = ExportTrace.ModulePaths(model, "").Select(m => (m.Module, m.Module.IsTraining)).ToList();
@@ -73,8 +73,8 @@ internal static class OnnxExporter
         output.Input.Add(result);
         output.Output.Add(OutputName);
         graph.Node.Add(output);
-        graph.Input.Add(ValueInfo(InputName, a.Input.ShapeArray, b.Input.ShapeArray, builder));
-        graph.Output.Add(ValueInfo(OutputName, root.Shape, root.ShapeB, builder));
+        graph.Input.Add(ValueInfo(InputName, a.Input.DType, a.Input.ShapeArray, b.Input.ShapeArray, builder));
+        graph.Output.Add(ValueInfo(OutputName, DType.Float32, root.Shape, root.ShapeB, builder));
         var proto = new ModelProto
         {
             IrVersion = IrVersion, ProducerName = "DeepNet", ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "",
@@ -84,9 +84,9 @@ internal static class OnnxExporter
         return proto;
     }
 
-    private static ValueInfoProto ValueInfo(string name, int[] shape, int[] shapeB, OnnxGraphBuilder builder)
+    private static ValueInfoProto ValueInfo(string name, DType dtype, int[] shape, int[] shapeB, OnnxGraphBuilder builder)
     {
-        var tensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = new TensorShapeProto() };
+        var tensorType = new TypeProto.Types.Tensor { ElemType = OnnxTypes.Of(dtype), Shape = new TensorShapeProto() };
         for (int i = 0; i < shape.Length; i++)
         {
             var dim = new TensorShapeProto.Types.Dimension();

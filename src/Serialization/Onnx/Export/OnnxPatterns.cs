@@ -59,7 +59,7 @@ internal static class OnnxPatterns
         if (sum is not { Op: ReduceFunction { Reduction: { Kind: ReduceKind.Sum, Dims: [1] } } } || sum.Shape.Length != 2) return null;
         if (sum.Inputs[0] is not { Op: Im2ColFunction im2col } cols) return null;
         var (geometry, padValue) = im2col.Windows;
-        if (padValue != 0f || geometry.DilationH != 1 || geometry.DilationW != 1 || MathF.Abs(scale.Value * geometry.R * geometry.S - 1f) > 1e-6f) return null;
+        if (padValue != 0f || geometry.DilationH != 1 || geometry.DilationW != 1 || Math.Abs(scale.Value * geometry.R * geometry.S - 1.0) > 1e-6) return null;
         if (cols.Inputs[0] is not { Op: ViewFunction } planes || planes.Inputs[0].Shape.Length != 4) return null;
         return new PoolParts(planes.Inputs[0], geometry);
     }

@@ -60,6 +60,53 @@ public sealed class BertOnnxImportTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// MiniLM rewritten as torch exports a BERT called without token_type_ids: the input is gone and the
+    /// type-table Gather reads ConstantOfShape(Shape(input_ids)) zeros.
+    /// </summary>
+    private static byte[] MiniLMWithoutTokenTypeInput()
+    {
+        var proto = DeepNet.Serialization.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(PretrainedModels.MiniLM));
+        var graph = proto.Graph;
+        var input = graph.Input.Single(i => i.Name == "token_type_ids");
+        graph.Input.Remove(input);
+        var shape = new DeepNet.Serialization.Onnx.Proto.NodeProto { OpType = "Shape", Name = "token_type_shape" };
+        shape.Input.Add("input_ids");
+        shape.Output.Add("token_type_shape_out");
+        var zero = new DeepNet.Serialization.Onnx.Proto.TensorProto { DataType = (int)DeepNet.Serialization.Onnx.Proto.TensorProto.Types.DataType.Int64, Name = "zero" };
+        zero.Dims.Add(1);
+        zero.Int64Data.Add(0);
+        var zeros = new DeepNet.Serialization.Onnx.Proto.NodeProto { OpType = "ConstantOfShape", Name = "token_type_zeros" };
+        zeros.Input.Add("token_type_shape_out");
+        zeros.Output.Add("token_type_ids");
+        zeros.Attribute.Add(new DeepNet.Serialization.Onnx.Proto.AttributeProto { Name = "value", Type = DeepNet.Serialization.Onnx.Proto.AttributeProto.Types.AttributeType.Tensor, T = zero });
+        graph.Node.Insert(0, zeros);
+        graph.Node.Insert(0, shape);
+        return Google.Protobuf.MessageExtensions.ToByteArray(proto);
+    }
+
+    [Fact]
+    public void MiniLM_ExportedWithoutTokenTypeIds_ImportsTheTypeTable_AndEqualsOnnxRuntime()
+    {
+        byte[] bytes = MiniLMWithoutTokenTypeInput();
+        using var bert = BertOnnxImporter.Import(OnnxModel.Parse(bytes, "minilm-no-token-types.onnx"));
+        using var reference = BertOnnxImporter.Import(PretrainedModels.MiniLM);
+        Assert.Equal(reference.Config, bert.Config);
+        var tokenizer = BertTokenizer.Create(PretrainedModels.MiniLMVocab, new BertOptions { LowerCaseBeforeTokenization = true });
+        using var session = new InferenceSession(bytes);
+        foreach (string sentence in Sentences[..2])
+        {
+            long[] tokens = tokenizer.EncodeToIds(sentence).Select(t => (long)t).ToArray();
+            long[] shape = [1, tokens.Length];
+            using var input = Tensor.FromArray(tokens, [1, tokens.Length]);
+            using var output = bert.Run(input, BertModel.PaddingMask(input, bert.Config.PadTokenId));
+            float[] hidden = output.LastHiddenState.ToArray();
+            float[] expected = PretrainedModels.Run(session, "last_hidden_state", ("input_ids", tokens, shape), ("attention_mask", tokens.Select(_ => 1L).ToArray(), shape));
+            double maxDiff = expected.Select((e, j) => Math.Abs(e - hidden[j])).Max();
+            Assert.True(maxDiff <= Tolerance, $"'{sentence}': last hidden state max abs diff {maxDiff:E2} against ONNX Runtime");
+        }
+    }
+
     [Fact]
     public void TokenizerVocabulary_ThatDoesNotMatchTheEmbedding_IsAClearError()
     {

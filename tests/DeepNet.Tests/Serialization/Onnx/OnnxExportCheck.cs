@@ -44,8 +44,11 @@ public static class OnnxExportCheck
     /// <summary>ONNX Runtime's output for <paramref name="x"/> (the graph's one input and output).</summary>
     public static float[] Run(InferenceSession session, Tensor x)
     {
-        var input = new DenseTensor<float>(x.ToArray(), x.Shape.ToArray());
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        // The graph input has the sample's dtype: float values, or Int64 token ids as torch exports them.
+        var input = x.DType == DType.Int64
+            ? NamedOnnxValue.CreateFromTensor("input", new DenseTensor<long>(x.ToArray<long>(), x.Shape.ToArray()))
+            : NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(x.ToArray(), x.Shape.ToArray()));
+        using var results = session.Run([input]);
         return results.Single(r => r.Name == "output").AsTensor<float>().ToArray();
     }
 }

@@ -69,8 +69,10 @@ public sealed class OnnxExportSampleModelTests
     public void RnnTimeSeriesForecaster_MatchesOnnxRuntime(string cell) =>
         Check(new Forecaster(cell, 8, new Generator(5)), Randn(12, 1));
 
-    [Fact]
-    public void TransformerTextClassifier_MatchesOnnxRuntime()
+    [Theory]
+    [InlineData(DType.Int64)]     // the sample's ids, as torch exports them: an int64 graph input
+    [InlineData(DType.Float32)]   // float ids (exact integers) still export
+    public void TransformerTextClassifier_MatchesOnnxRuntime(DType idType)
     {
         const int vocab = 40, length = 10;
         // Ids in [1, vocab) with a padded tail (PadId 0) of a different length per row; every row keeps a real token.
@@ -79,7 +81,7 @@ public sealed class OnnxExportSampleModelTests
             var ids = Tensor.RandInt(2, vocab, [n, length], new Generator((ulong)(4000 + n))).ToArray();
             for (int row = 0; row < n; row++)
                 for (int t = length - row % 4 * 2; t < length; t++) ids[row * length + t] = TextClassifier.PadId;
-            return Tensor.FromArray(ids, [n, length]);
+            return idType == DType.Int64 ? Tensor.FromArray(ids.Select(v => (long)v).ToArray(), [n, length]) : Tensor.FromArray(ids, [n, length]);
         }
         Check(new TextClassifier(vocab, new ModelSize(16, 2, 2, 32), length, classes: 2, new Generator(6)), Mails);
     }
@@ -134,7 +136,7 @@ public sealed class OnnxExportSampleModelTests
             var padded = input.Eq(PadId);
             var x = _positions.Forward(_embedding.Forward(input));
             var h = _encoder.Forward(x, null, AttentionMask.Blocked(padded));
-            var keep = padded.Neg().Add(1f).Unsqueeze(2);
+            var keep = input.Ne(PadId).To(DType.Float32).Unsqueeze(2);
             var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));
             return _head.Forward(pooled);
         }
