@@ -1,6 +1,7 @@
 // The Keras MNIST convnet: three 3x3 convolutions and two dense layers, Adam, cross entropy,
 // batch 64, 5 epochs (learning rate decayed by a cosine); reaches ~99% test accuracy. MNIST downloads itself on the first run.
 //   dotnet run -c Release --project samples/MnistCnn -- --epochs 5 --device auto --out out/mnist-cnn
+// Mixed precision (bf16 autocast, float32 master weights): add --autocast bf16 (or f16, which also scales the loss).
 // Data-parallel over MPI (each of N processes takes batch/N of every step and a shard of the data):
 //   dotnet build -c Release samples/MnistCnn && mpirun -np 2 dotnet samples/MnistCnn/bin/Release/net10.0/MnistCnn.dll --distributed --epochs 1
 using System.CommandLine;
@@ -25,13 +26,21 @@ var options = new StandardOptions(epochs: 5, batchSize: 64, learningRate: 0.001,
 
 var distributedOption = new Option<bool>("--distributed") { Description = "Data-parallel over MPI: run under mpirun -np N (--batch-size stays the global batch)" };
 var trainSamplesOption = new Option<int>("--train-samples") { Description = "Use only the first N training images (0: all 60,000)" };
-var command = options.AddTo(new RootCommand("Train the Keras MNIST CNN with DeepNet") { distributedOption, trainSamplesOption });
+var autocastOption = new Option<string>("--autocast") { Description = "Mixed precision: bf16 or f16 (float32 master weights; f16 scales the loss), none for float32", DefaultValueFactory = _ => "none" };
+autocastOption.AcceptOnlyFromAmong("none", "bf16", "f16");
+var command = options.AddTo(new RootCommand("Train the Keras MNIST CNN with DeepNet") { distributedOption, trainSamplesOption, autocastOption });
 command.SetAction(parse => Train(parse.GetValue(options.Epochs), parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate),
     Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Data), parse.GetValue(options.Seed), parse.GetValue(options.Out)!,
-    parse.GetValue(distributedOption), parse.GetValue(trainSamplesOption)));
+    parse.GetValue(distributedOption), parse.GetValue(trainSamplesOption), parse.GetValue(autocastOption) switch
+    {
+        "bf16" => DType.BFloat16,
+        "f16" => DType.Float16,
+        _ => (DType?)null,
+    }));
 return command.Parse(args).Invoke();
 
-static void Train(int epochs, int batchSize, double lr, Device device, string? dataDir, ulong seed, string outDir, bool distributed, int trainSamples)
+static void Train(int epochs, int batchSize, double lr, Device device, string? dataDir, ulong seed, string outDir, bool distributed, int trainSamples,
+    DType? autocast)
 {
     if (distributed && !Mpirun.IsLaunched) throw new InvalidOperationException($"--distributed: not started by mpirun. {Mpirun.InstallHint}");
     var world = distributed ? Communicator.World : null;
@@ -60,12 +69,12 @@ static void Train(int epochs, int batchSize, double lr, Device device, string? d
     model.To(device);
     using var ddp = world is null ? null : new DistributedDataParallel(model, world);
     bool primary = world is null || world.Rank == 0;
-    if (primary) Console.WriteLine($"device: {device}{(world is null ? "" : $", {ranks} processes, {batchSize / ranks} images each per step")}");
+    if (primary) Console.WriteLine($"device: {device}{(world is null ? "" : $", {ranks} processes, {batchSize / ranks} images each per step")}{(autocast is null ? "" : $", autocast {autocast}")}");
     if (primary) Console.WriteLine(model);
 
     using var optimizer = new Adam(model.Parameters(), lr);
     var loss = new CrossEntropyLoss();
-    var trainer = new Trainer(parallel: ddp);
+    var trainer = new Trainer(parallel: ddp) { Autocast = autocast };   // evaluation runs under autocast too
     var clock = Stopwatch.StartNew();
     // Cosine decay of the learning rate over the run: the constant-rate Keras recipe ends 0.989–0.992
     // depending on rounding; decaying it steadies the last epochs above the 0.99 bar.

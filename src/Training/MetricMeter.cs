@@ -32,6 +32,9 @@ internal sealed class MetricMeter
         _lossSum += loss * count;
         _samples += count;
         using var noGrad = GradMode.NoGrad();
+        // Autocast outputs are 16-bit: metrics read float32 (an exact widening).
+        using var widened = output.DType is DType.BFloat16 or DType.Float16 ? output.To(DType.Float32) : null;
+        output = widened ?? output;
         if (_metrics is not null)
         {
             foreach (var metric in _metrics) metric.Update(output, target);

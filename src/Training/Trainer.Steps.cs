@@ -13,8 +13,12 @@ public sealed partial class Trainer
     /// <summary>Forward, loss, backward, clipping and step for one batch; the reason when a NaN/Inf stops training.</summary>
     private (double Loss, Tensor Output, string? NanStop) TrainStep(TrainingContext context, Loss loss, Batch batch, long samplesBefore)
     {
-        var output = context.Model.Call(batch.Input);
-        var value = loss.Forward(output, batch.Target);
+        Tensor output, value;
+        using (Autocast is { } dtype ? Autograd.Autocast.Enable(dtype) : null)
+        {
+            output = context.Model.Call(batch.Input);
+            value = loss.Forward(output, batch.Target);
+        }
         double lossValue = HostValues.Scalar(value);
         string where = $"epoch {context.Epoch}, batch {batch.Index + 1} (after {samplesBefore} samples)";
         if (!double.IsFinite(lossValue))
@@ -24,13 +28,22 @@ public sealed partial class Trainer
             WarnOnce(context.History, problem + "; TerminateOnNaN is off, so training goes on and the weights may become NaN");
         }
         context.Optimizer.ZeroGrad();
-        value.Backward();
+        var scaler = ActiveScaler;
+        (scaler?.Scale(value) ?? value).Backward();
         _parallel?.SynchronizeGradients();   // data-parallel: average the gradients across ranks before clipping and the step
+        scaler?.Unscale(context.Optimizer);   // clip and step the true gradients; an overflow is recorded here
         var parameters = context.Model.Parameters();
         if (ClipGradValue is { } clipValue) GradClip.ClipGradValue(parameters, clipValue);
         if (ClipGradNorm is { } maxNorm)
         {
             double norm = GradClip.ClipGradNorm(parameters, maxNorm, errorIfNonfinite: false);
+            if (!double.IsFinite(norm) && scaler is not null)
+            {
+                // float16 overflow under loss scaling: the scaler skips this step and backs off (not a NaN stop).
+                scaler.Step(context.Optimizer);
+                scaler.Update();
+                return (lossValue, output, null);
+            }
             if (!double.IsFinite(norm))
             {
                 string problem = $"gradient norm is {norm} at {where} (loss {lossValue:G6}){NanGuard.Diagnose(batch.Input)}";
@@ -39,7 +52,12 @@ public sealed partial class Trainer
                 return (lossValue, output, null);
             }
         }
-        context.Optimizer.Step();
+        if (scaler is null) context.Optimizer.Step();
+        else
+        {
+            scaler.Step(context.Optimizer);
+            scaler.Update();
+        }
         return (lossValue, output, null);
     }
 
@@ -73,8 +91,13 @@ public sealed partial class Trainer
                 using (batch)
                 using (new DisposeScope())
                 {
-                    var output = model.Call(batch.Input);
-                    double value = HostValues.Scalar(loss.Forward(output, batch.Target));
+                    Tensor output;
+                    double value;
+                    using (Autocast is { } dtype ? Autograd.Autocast.Enable(dtype) : null)
+                    {
+                        output = model.Call(batch.Input);
+                        value = HostValues.Scalar(loss.Forward(output, batch.Target));
+                    }
                     if (!double.IsFinite(value) && !warned)
                     {
                         warned = true;

@@ -22,6 +22,7 @@ public sealed partial class Trainer
     private volatile bool _stopRequested;
     private double? _clipGradNorm;
     private double? _clipGradValue;
+    private DType? _autocast;
 
     /// <summary>
     /// A trainer writing to <paramref name="output"/> (default: the console). The live bar is used
@@ -65,6 +66,28 @@ public sealed partial class Trainer
         set => _clipGradValue = value is null || value > 0 && double.IsFinite(value.Value) ? value
             : throw new ArgumentException($"trainer: clip_grad_value must be a finite number > 0, got {value}");
     }
+
+    /// <summary>
+    /// Train and evaluate with mixed precision (torch.autocast; docs/mixed-precision.md): the forward
+    /// pass and the loss run inside <c>Autocast.Enable(dtype)</c>, BFloat16 or Float16, while the
+    /// parameters and their gradients stay float32. Float16 also scales the loss (<see cref="GradScaler"/>,
+    /// made with torch's defaults when none is set). Null (the default): float32.
+    /// </summary>
+    public DType? Autocast
+    {
+        get => _autocast;
+        set => _autocast = value is null or DType.BFloat16 or DType.Float16 ? value
+            : throw new ArgumentException($"trainer: autocast must be BFloat16 or Float16 (or null for float32), got {value}");
+    }
+
+    /// <summary>
+    /// Dynamic loss scaling for each training step (Scale, Unscale before clipping, Step, Update). Set it to
+    /// keep the scaler across Fit calls or to read its scale; with <see cref="Autocast"/> = Float16 and none set,
+    /// Fit makes one. A step whose gradients overflow is skipped (and the scale halved), not a NaN stop.
+    /// </summary>
+    public GradScaler? GradScaler { get; set; }
+
+    private GradScaler? ActiveScaler => GradScaler ??= _autocast == DType.Float16 ? new GradScaler() : null;
 
     /// <summary>
     /// Stop Fit when a batch's loss (or, with clipping, its gradient norm) is NaN or infinite, before

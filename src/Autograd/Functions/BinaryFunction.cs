@@ -29,18 +29,36 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
     public static Tensor Apply(string name, TOp op, Tensor a, Tensor b)
     {
         Tensor.CheckSameDevice(name, a, b);
-        if (a.DType != b.DType || a.DType is not (DType.Float32 or DType.Float64))
+        bool half = a.DType == b.DType && HalfScratch.IsHalf(a.DType);
+        if (!half && (a.DType != b.DType || a.DType is not (DType.Float32 or DType.Float64)))
             return DTypeRouting.Binary<TOp>(name, a, b, (x, y) => Apply(name, op, x, y));
         bool sameShape = a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray);   // the common case needs no broadcast layouts
         var shape = sameShape ? a.ShapeArray : ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
+        Tensor c;
+        if (half)
+        {
+            // Two 16-bit operands of one dtype: the float32 kernel on scratch, rounded once; the node saves a and b (HalfScratch).
+            using var a32 = HalfScratch.Float32(a);
+            using var b32 = HalfScratch.Float32(b);
+            c = HalfScratch.Round(Zip(op, a32, b32, shape, sameShape), a.DType);
+        }
+        else c = Zip(op, a, b, shape, sameShape);
+        if (!ShouldRecord(a, b)) return c;
+        var node = new BinaryFunction<TOp>(op, shape);
+        if (typeof(TOp) != typeof(AddOp))   // add's backward reads neither operand: keeping them would only hold memory
+        {
+            node._a = node.Save(a);
+            node._b = node.Save(b);
+        }
+        return node.Record(c, a, b);
+    }
+
+    private static Tensor Zip(TOp op, Tensor a, Tensor b, int[] shape, bool sameShape)
+    {
         var c = sameShape ? Tensor.EmptyLike(a, a.Device) : Tensor.Empty(shape, a.Device, dtype: a.DType);
         a.Backend.Zip(op, a.Buffer, sameShape ? a.Layout : ShapeMath.BroadcastTo(a.Layout, shape),
             b.Buffer, sameShape ? b.Layout : ShapeMath.BroadcastTo(b.Layout, shape), c.Buffer, c.Layout);
-        if (!ShouldRecord(a, b)) return c;
-        var node = new BinaryFunction<TOp>(op, shape);
-        node._a = node.Save(a);
-        node._b = node.Save(b);
-        return node.Record(c, a, b);
+        return c;
     }
 
     private StridedLayout BroadcastLayout(Tensor x) =>
@@ -52,9 +70,21 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
         // d(a + b) = dc for both: aliases, no kernel pass and no new buffers (Backprop sums them back).
         if (typeof(TOp) == typeof(AddOp))
             return [Edges[0].IsLive ? gradOutput.Alias() : null, Edges[1].IsLive ? gradOutput.Alias() : null];
-        var gradA = Edges[0].IsLive ? Tensor.EmptyLike(gradOutput, _a.Device) : null;
-        var gradB = Edges[1].IsLive ? Tensor.EmptyLike(gradOutput, _a.Device) : null;
-        _a.Backend.ZipBackward(_op, _a.Buffer, BroadcastLayout(_a), _b.Buffer, BroadcastLayout(_b),
+        if (!HalfScratch.IsHalf(_a.DType)) return Gradients(_a, _b, gradOutput);
+        using var a32 = HalfScratch.Float32(_a);
+        using var b32 = HalfScratch.Float32(_b);
+        using var gradOutput32 = HalfScratch.Float32(gradOutput);
+        var grads = Gradients(a32, b32, gradOutput32);
+        for (int i = 0; i < grads.Length; i++)
+            if (grads[i] is { } grad32) grads[i] = HalfScratch.Round(grad32, _a.DType);
+        return grads;
+    }
+
+    private Tensor?[] Gradients(Tensor a, Tensor b, Tensor gradOutput)
+    {
+        var gradA = Edges[0].IsLive ? Tensor.EmptyLike(gradOutput, a.Device) : null;
+        var gradB = Edges[1].IsLive ? Tensor.EmptyLike(gradOutput, a.Device) : null;
+        a.Backend.ZipBackward(_op, a.Buffer, BroadcastLayout(a), b.Buffer, BroadcastLayout(b),
             gradOutput.Buffer, gradOutput.Layout, gradA?.Buffer, gradB?.Buffer);
         return [gradA, gradB];
     }

@@ -3,8 +3,8 @@ using DeepNet.Tensors;
 namespace DeepNet.Autograd.Functions;
 
 /// <summary>
-/// How the float32 kernels of matmul, im2col, bias + activation, attention, max-pool and the unary
-/// ops serve BFloat16 and Float16 tensors (docs/mixed-precision.md): the op converts its 16-bit
+/// How the float32 kernels of matmul, im2col, bias + activation, attention, max-pool, the unary ops
+/// and the binary ops of two operands of one 16-bit dtype serve BFloat16 and Float16 tensors (docs/mixed-precision.md): the op converts its 16-bit
 /// operands into float32 scratch, runs the kernel, rounds the result once into the 16-bit output
 /// and frees the scratch at once; what the node saves for backward are the 16-bit tensors
 /// themselves, so the activations kept between forward and backward take half the memory

@@ -28,7 +28,40 @@ public sealed partial class CpuBackend
             Copy(src, srcLayout, dst, dstLayout);
             return;
         }
+        if (srcLayout.IsContiguous && dstLayout.IsContiguous && DenseHalfCast(Cpu(src), srcLayout.Offset, Cpu(dst), dstLayout.Offset, (int)dstLayout.Size))
+            return;
         ElementDispatch.Visit(src.ElementType, new CastFrom(Cpu(src), srcLayout, Cpu(dst), dstLayout));
+    }
+
+    // float32 ⇄ bfloat16/float16 over dense runs: the conversions autocast's scratch makes on every
+    // 16-bit op, in plain loops over HalfBits (the same functions as the generic path, so the same bits).
+    private static bool DenseHalfCast(CpuBuffer src, int srcOffset, CpuBuffer dst, int dstOffset, int n)
+    {
+        switch (src.ElementType, dst.ElementType)
+        {
+            case (ElementType.Float32, ElementType.BFloat16 or ElementType.Float16):
+                bool toBFloat16 = dst.ElementType == ElementType.BFloat16;
+                For(n, (lo, hi) =>
+                {
+                    var s = src.Storage<float>().Slice(srcOffset + (int)lo, (int)(hi - lo));
+                    var d = dst.Storage<ushort>().Slice(dstOffset + (int)lo, (int)(hi - lo));
+                    if (toBFloat16) for (int i = 0; i < s.Length; i++) d[i] = HalfBits.FloatToBFloat16(s[i]);
+                    else for (int i = 0; i < s.Length; i++) d[i] = HalfBits.FloatToHalf(s[i]);
+                }, 4);
+                return true;
+            case (ElementType.BFloat16 or ElementType.Float16, ElementType.Float32):
+                bool fromBFloat16 = src.ElementType == ElementType.BFloat16;
+                For(n, (lo, hi) =>
+                {
+                    var s = src.Storage<ushort>().Slice(srcOffset + (int)lo, (int)(hi - lo));
+                    var d = dst.Storage<float>().Slice(dstOffset + (int)lo, (int)(hi - lo));
+                    if (fromBFloat16) for (int i = 0; i < s.Length; i++) d[i] = HalfBits.BFloat16ToFloat(s[i]);
+                    else for (int i = 0; i < s.Length; i++) d[i] = HalfBits.HalfToFloat(s[i]);
+                }, 2);
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>Copy of a buffer that is not float32: moves elements by their size, whatever they mean.</summary>

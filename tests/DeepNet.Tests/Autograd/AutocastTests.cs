@@ -149,6 +149,9 @@ public abstract class AutocastTests
             var img = Tensor.Randn([2, 3, 7, 7], new Generator(15), Device).RequiresGradient();
             var kernel = Tensor.Randn([4, 3, 3, 3], new Generator(16), Device).RequiresGradient();
             var q = Tensor.Randn([2, 2, 5, 8], new Generator(17), Device).RequiresGradient();
+            var half = a.Detach().To(dtype).RequiresGradient();
+            var mask = Tensor.Ones([2, 8, 12], Device).To(dtype);
+            Assert.Equal(2 * 2 * half.Size, GraphMemory.SavedBytes(half * mask));   // a binary op of one 16-bit dtype keeps its 16-bit operands
             long matmul32 = GraphMemory.SavedBytes(a.MatMul(b));
             long conv32 = GraphMemory.SavedBytes(img.Conv2D(kernel), [kernel]);
             long attention32 = GraphMemory.SavedBytes(Tensor.ScaledDotProductAttention(q, q, q), [q]);
