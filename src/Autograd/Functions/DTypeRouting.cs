@@ -19,22 +19,6 @@ internal static class DTypeRouting
     /// <summary>The dtype a float kernel writes for <paramref name="x"/>: Float64 for Float64 (the double kernels), else Float32.</summary>
     public static DType KernelDType(Tensor x) => x.DType == DType.Float64 ? DType.Float64 : DType.Float32;
 
-    /// <summary>
-    /// Operands of a float primitive as one kernel dtype: when either is Float64 both become Float64
-    /// (To keeps the graph, so each gets its gradient back in its own dtype); null when none is.
-    /// </summary>
-    public static Tensor[]? AsFloat64(params Tensor[] operands)
-    {
-        bool any = false, all = true;
-        foreach (var t in operands)
-        {
-            any |= t.DType == DType.Float64;
-            all &= t.DType == DType.Float64;
-        }
-        if (!any || all) return null;
-        return [.. operands.Select(t => t.To(DType.Float64))];
-    }
-
     /// <summary>y = f(x) for x neither Float32 nor Float64.</summary>
     public static Tensor Unary(string op, Tensor x, Func<Tensor, Tensor> f)
     {

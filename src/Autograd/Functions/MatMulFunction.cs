@@ -13,7 +13,8 @@ internal sealed class MatMulFunction : Function
     {
         Tensor.CheckSameDevice("matmul", a, b);
         var shape = MatMulShape.Infer(a.ShapeArray, b.ShapeArray);
-        if (DTypeRouting.AsFloat64(a, b) is { } wide) return DisposeScope.Run(() => Apply(wide[0], wide[1]));
+        // torch.matmul refuses mixed dtypes (elementwise ops promote; a GEMM does not): convert one, or use autocast.
+        HalfScratch.RequireSameDType("matmul", a, b);
         var c = HalfScratch.IsHalf(a.DType) || HalfScratch.IsHalf(b.DType) ? HalfProduct(a, b, shape) : Product(a, b, shape);
         if (!ShouldRecord(a, b)) return c;
         var node = new MatMulFunction();

@@ -53,7 +53,11 @@ public abstract class Float64Tests
         Assert.Equal([2.0, 3.0, -4.0], a.Grad.ToArray<double>());
         Assert.Equal(new[] { 1.5f + MathF.Exp(2f), -2f + MathF.Exp(3f), 0.25f + MathF.Exp(-4f) }, b.Grad.ToArray(), new FloatTolerance(1e-5f));
         var w = Tensor.FromArray(new[] { 0.5f, -1f, 2f, 1f, 0f, 3f }, [3, 2], Device).RequiresGradient();
-        var y = a.Reshape(1, 3).MatMul(w);
+        // As torch.matmul, mixed dtypes are refused by name; converting one is differentiable.
+        var mixed = Assert.Throws<ArgumentException>(() => a.Reshape(1, 3).MatMul(w));
+        Assert.Contains("Float64", mixed.Message);
+        Assert.Contains("Float32", mixed.Message);
+        var y = a.Reshape(1, 3).MatMul(w.To(DType.Float64));
         Assert.Equal(DType.Float64, y.DType);
         y.Sum().Backward();
         Assert.Equal(DType.Float32, w.Grad!.DType);
