@@ -197,7 +197,11 @@ public class QuantizationTests
         var expected = Run(model, x);
         var options = new QuantizationOptions { AttentionProjections = true };
         Quantization.Quantize(model, [x], options);
-        Assert.DoesNotContain(model.StateDict().Keys, k => k.EndsWith("in_proj_weight", StringComparison.Ordinal));
+        // The float parameter became the Int8 codes buffer (with its Float32 scales).
+        var inProj = model.StateDict().Single(kv => kv.Key.EndsWith("in_proj_weight", StringComparison.Ordinal)).Value;
+        Assert.Equal(DType.Int8, inProj.DType);
+        Assert.Equal([96, 32], inProj.Shape.ToArray());
+        Assert.Equal(DType.Float32, model.StateDict().Single(kv => kv.Key.EndsWith("in_proj_weight_scale", StringComparison.Ordinal)).Value.DType);
         Assert.Contains(model.StateDict().Keys, k => k.EndsWith("in_proj_bias", StringComparison.Ordinal));
         var actual = Run(model, x);
         AssertClose(expected, actual, "transformer with int8 in-projection");
