@@ -98,10 +98,27 @@ public static unsafe class CpuInt8Gemm
                     job.RunTiles(0, job.TileSlots);
                     return;
                 }
+                int blocks = (mTiles + RowBlock - 1) / RowBlock;
+                if (blocks >= threads)
+                {
+                    // Each task packs its own blocks of rows and runs their tiles against every panel: one
+                    // barrier per call and no task waits on another's packing (on a contended machine a
+                    // descheduled thread then delays only its own blocks).
+                    int chunks = Math.Min(blocks, 4 * threads);
+                    long slotsPerBlock = (long)RowBlock * w.Panels;
+                    Parallel.For(0, chunks, t =>
+                    {
+                        int b0 = (int)((long)blocks * t / chunks), b1 = (int)((long)blocks * (t + 1) / chunks);
+                        job.PackA(b0 * RowBlock, Math.Min(b1 * RowBlock, mTiles));
+                        job.RunTiles(b0 * slotsPerBlock, b1 * slotsPerBlock);
+                    });
+                    return;
+                }
+                // Few rows (one block): pack them together, then split the panels across cores.
                 Parallel.For(0, threads, t => job.PackA(mTiles * t / threads, mTiles * (t + 1) / threads));
                 long tiles = job.TileSlots;
-                int chunks = (int)Math.Min(tiles, 4 * threads);
-                Parallel.For(0, chunks, t => job.RunTiles((long)tiles * t / chunks, (long)tiles * (t + 1) / chunks));
+                int tileChunks = (int)Math.Min(tiles, 4 * threads);
+                Parallel.For(0, tileChunks, t => job.RunTiles((long)tiles * t / tileChunks, (long)tiles * (t + 1) / tileChunks));
             }
         }
         finally

@@ -9,7 +9,7 @@ namespace DeepNet.Tests.Kernels.Cpu;
 /// CpuInt8Gemm.RunFused (quantize while packing, requantize per tile) against the three separate
 /// passes it replaces — CpuQuantize.Run, CpuInt8Gemm.Run, CpuQuantize.Requantize — bit for bit, on
 /// every ISA path this machine has, with and without bias and ReLU, at random and edge-tile shapes,
-/// row strides and a product big enough to run in parallel.
+/// row strides and products big enough to run in parallel (one row block: panels split; many: row blocks split).
 /// </summary>
 public class CpuInt8FusedGemmTests
 {
@@ -27,7 +27,7 @@ public class CpuInt8FusedGemmTests
     public void RunFused_EqualsTheSeparatePasses_AtEdgeTilesStridesAndInParallel(Int8GemmPath path)
     {
         Assert.SkipUnless(Int8GemmPaths.IsSupported(path), $"this CPU has no {path} instructions");
-        foreach (var (m, n, k) in new[] { (1, 1, 1), (6, 16, 2), (7, 33, 17), (13, 31, 127), (130, 200, 301) })
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (6, 16, 2), (7, 33, 17), (13, 31, 127), (64, 200, 301), (130, 200, 301), (700, 40, 64) })
         {
             Check(path, m, n, k, k, n, bias: true, relu: false, seed: m + n);
             Check(path, m, n, k, k + 5, n + 3, bias: false, relu: true, seed: m * n);
