@@ -29,10 +29,11 @@ var maxLengthOption = new Option<int?>("--max-length") { Description = "Tokens r
 var mailsOption = new Option<int?>("--mails") { Description = "Use only this many mails (after shuffling): a quick check of the pipeline" };
 var loadOption = new Option<string?>("--load") { Description = "Start from these weights (model.safetensors of an earlier run)" };
 var quantizeOption = new Option<bool>("--quantize") { Description = "After the test: quantize to int8 and compare size, accuracy and latency with fp32" };
+var profileOption = new Option<bool>("--profile") { Description = "With --quantize: only a per-module time breakdown of one batch-64 forward, fp32 then int8" };
 
 var command = options.AddTo(new RootCommand("Classify SpamAssassin mails as spam or ham with a Transformer encoder")
 {
-    smallOption, vocabOption, maxLengthOption, mailsOption, loadOption, quantizeOption,
+    smallOption, vocabOption, maxLengthOption, mailsOption, loadOption, quantizeOption, profileOption,
 });
 command.SetAction(parse =>
 {
@@ -40,12 +41,13 @@ command.SetAction(parse =>
     var size = small ? new ModelSize(128, 4, 2, 512) : new ModelSize(512, 8, 6, 2048);
     Train(size, parse.GetValue(vocabOption), parse.GetValue(maxLengthOption) ?? (small ? 128 : 256), parse.GetValue(options.Epochs),
         parse.GetValue(options.BatchSize), parse.GetValue(options.LearningRate), Device.Parse(parse.GetValue(options.Device)!), parse.GetValue(options.Data),
-        parse.GetValue(options.Seed), parse.GetValue(options.Out)!, parse.GetValue(mailsOption), parse.GetValue(loadOption), parse.GetValue(quantizeOption));
+        parse.GetValue(options.Seed), parse.GetValue(options.Out)!, parse.GetValue(mailsOption), parse.GetValue(loadOption), parse.GetValue(quantizeOption),
+        parse.GetValue(profileOption));
 });
 return command.Parse(args).Invoke();
 
 static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int batchSize, double lr, Device device,
-    string? dataDir, ulong seed, string outDir, int? mails, string? load, bool quantize)
+    string? dataDir, ulong seed, string outDir, int? mails, string? load, bool quantize, bool profile = false)
 {
     Directory.CreateDirectory(outDir);
     var corpus = SpamAssassin.Load(dataDir);
@@ -104,6 +106,15 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
     // Calibration: 8 training batches; the embedding table (most of the weights) and the attention in-projections are int8 too.
     Tensor Mails(Dataset set, int start, int n) => Tensor.FromArray(set.Ids![(start * maxLength)..((start + n) * maxLength)], [n, maxLength], device);
     var calibration = Enumerable.Range(0, Math.Min(8, trainSet.Count / batchSize)).Select(i => Mails(trainSet, i * batchSize, batchSize)).ToList();
+    if (profile)
+    {
+        using var many = Mails(testSet, 0, 64);
+        Int8Profile.Print("fp32", model, many);
+        DeepNet.Layers.Quantized.Quantization.Quantize(model, calibration,
+            new DeepNet.Layers.Quantized.QuantizationOptions { Embeddings = true, AttentionProjections = true });
+        Int8Profile.Print("int8", model, many);
+        return;
+    }
     Int8Comparison.Run("TransformerText --small", model, calibration, test, n => Mails(testSet, 0, n), Path.Combine(outDir, "int8"),
         new DeepNet.Layers.Quantized.QuantizationOptions { Embeddings = true, AttentionProjections = true });
 }

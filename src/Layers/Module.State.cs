@@ -17,11 +17,14 @@ public abstract partial class Module
     /// slot is converted explicitly, as torch's copy_: between floating-point dtypes by rounding
     /// (a Float64/Float16/BFloat16 file into Float32 parameters); any conversion involving an
     /// integer or Bool dtype only when every value survives it exactly, else ArgumentException
-    /// naming the key and both dtypes (nothing is truncated silently).
+    /// naming the key and both dtypes (nothing is truncated silently). The int8 slots of quantized
+    /// layers (codes, scales, input scale and zero point) take their exact dtype only, and their
+    /// packed kernels are rebuilt from the loaded values.
     /// </summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         var slots = CheckStateShapes(state.ToDictionary(kv => kv.Key, kv => kv.Value.Shape), strict);
+        CheckQuantizedState(state, "");
         using var noGrad = GradMode.NoGrad();
         var converted = new Dictionary<string, Tensor>();
         try
@@ -39,6 +42,23 @@ public abstract partial class Module
         {
             foreach (var t in converted.Values) t.Dispose();
         }
+        ReloadQuantizedState();
+    }
+
+    /// <summary>The int8 slots' incoming values: exact dtypes, codes and scales in range (IQuantizedState), before anything is written.</summary>
+    private void CheckQuantizedState(IReadOnlyDictionary<string, Tensor> state, string prefix)
+    {
+        if (this is IQuantizedState quantized)
+            foreach (var slots in quantized.QuantizedSlots()) slots.Check("load_state_dict", prefix, key => state.GetValueOrDefault(key));
+        foreach (var (name, child) in _children) child.CheckQuantizedState(state, prefix + name + ".");
+    }
+
+    /// <summary>Repacks every int8 weight's GEMM cache from its (just loaded) slots.</summary>
+    private void ReloadQuantizedState()
+    {
+        if (this is IQuantizedState quantized)
+            foreach (var slots in quantized.QuantizedSlots()) slots.Reload(Device);
+        foreach (var (_, child) in _children) child.ReloadQuantizedState();
     }
 
     /// <summary>The value in the slot's dtype (an alias when it already is); throws when the conversion would lose an integer.</summary>

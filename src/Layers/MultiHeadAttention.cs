@@ -120,10 +120,7 @@ public sealed partial class MultiHeadAttention : Module
         public (Tensor Output, Tensor? Weights) Run(bool needWeights, bool averageWeights)
         {
             int n = Q.ShapeArray[0], l = Q.ShapeArray[1], s = K.ShapeArray[1], e = Owner.EmbedDim, h = Owner.NumHeads, d = Owner.HeadDim;
-            var (q, k, v) = Project();
-            var heads = q.Reshape(n, l, h, d).Permute(0, 2, 1, 3);          // [N, h, L, d]
-            var keys = k.Reshape(n, s, h, d).Permute(0, 2, 1, 3);           // [N, h, S, d]
-            var values = v.Reshape(n, s, h, d).Permute(0, 2, 1, 3);         // [N, h, S, d]
+            var (heads, keys, values) = Project();   // [N, h, L|S, d] views
             var mask = Mask is null ? null : MaskFor(Mask, n, h, l, s);
             Tensor? padding = null;
             if (Padding is not null)
@@ -138,7 +135,7 @@ public sealed partial class MultiHeadAttention : Module
             {
                 // The fused flash-style primitive: no [L, S] scores kept (the materialized path only under dropout).
                 var attended = Tensor.ScaledDotProductAttention(heads, keys, values, mask, padding, dropout, Causal, scale, Owner._generator);
-                return (Owner.Child("out_proj").Call(attended.Permute(0, 2, 1, 3).Reshape(n, l, e)), null);   // [N, L, E], a view of the kernel's output
+                return (Owner.Child("out_proj").Call(attended.Permute(0, 2, 1, 3).Reshape(n, l, e)), null);   // [N, L, E], a view of the kernel's output   // [N, L, E], a view of the kernel's output
             }
             var scores = heads.MatMul(keys.Transpose(2, 3)) * scale;         // [N, h, L, S]
             if (Causal) scores += CausalMask(l, Q.Device);
@@ -153,25 +150,49 @@ public sealed partial class MultiHeadAttention : Module
             return (output, weights);
         }
 
+        /// <summary>
+        /// q [N, h, L, d], k and v [N, h, S, d]: views of the projection outputs split into heads. The
+        /// [N, ·, c·E] output is viewed as [N, ·, c, h, d] before picking a part, so no copy is made
+        /// (reshaping a narrowed last dim would copy each of q, k and v).
+        /// </summary>
         private (Tensor Q, Tensor K, Tensor V) Project()
         {
-            int e = Owner.EmbedDim;
+            int e = Owner.EmbedDim, h = Owner.NumHeads, d = Owner.HeadDim;
             var owner = Owner;
             var weight = owner._inProjWeight;
             var bias = owner._inProjBias;
-            Tensor Linear(Tensor x, int start, int count)
+            // x [N, ·, E] → [N, ·, parts, E] for the in-projection rows start.. (parts·E of them); the int8 in-projection
+            // always computes all 3E (one GEMM), so a cross-attention input keeps only its part.
+            Tensor Linear(Tensor x, int start, int parts, out int part)
             {
                 owner.InProjectionObserver?.Invoke(x);
-                if (weight is null) return owner.QuantizedInProjection(x).Narrow(-1, start, count);
-                var y = x.MatMul(weight.Narrow(0, start, count).T);
-                return bias is null ? y : y + bias.Narrow(0, start, count);
+                Tensor y;
+                if (weight is null)
+                {
+                    y = owner.QuantizedInProjection(x);
+                    part = start / e;
+                    parts = 3;
+                }
+                else
+                {
+                    y = x.MatMul(weight.Narrow(0, start, parts * e).T);
+                    if (bias is not null) y += bias.Narrow(0, start, parts * e);
+                    part = 0;
+                }
+                return y.Reshape(y.ShapeArray[0], y.ShapeArray[1], parts, h, d);
             }
+            static Tensor Heads(Tensor y, int part) => y.Select(2, part).Permute(0, 2, 1, 3);   // [N, ·, parts, h, d] → [N, h, ·, d]
             if (ReferenceEquals(Q, K) && ReferenceEquals(K, V))
             {
-                var qkv = Linear(Q, 0, 3 * e);                                       // one matmul for self-attention
-                return (qkv.Narrow(-1, 0, e), qkv.Narrow(-1, e, e), qkv.Narrow(-1, 2 * e, e));
+                var qkv = Linear(Q, 0, 3, out _);                                       // one matmul for self-attention
+                return (Heads(qkv, 0), Heads(qkv, 1), Heads(qkv, 2));
             }
-            return (Linear(Q, 0, e), Linear(K, e, e), Linear(V, 2 * e, e));
+            var q = Linear(Q, 0, 1, out int qPart);
+            var k = Linear(K, e, 1, out int kPart);
+            // The int8 GEMM of the key already holds the value's part when key and value are one tensor.
+            var v = weight is null && ReferenceEquals(K, V) ? k : Linear(V, 2 * e, 1, out _);
+            int vPart = weight is null ? 2 : 0;
+            return (Heads(q, qPart), Heads(k, kPart), Heads(v, vPart));
         }
 
         private Tensor MaskFor(Tensor mask, int n, int h, int l, int s)

@@ -1,3 +1,4 @@
+using DeepNet.Layers.Quantized;
 using DeepNet.Tensors;
 
 namespace DeepNet.Layers;
@@ -67,8 +68,11 @@ public sealed class TransformerEncoderLayer : Module
 
     private Tensor FeedForwardBlock(Tensor x)
     {
-        var hidden = Child("linear1").Call(x);   // Child: Quantize may have swapped the Dense layers
-        var activated = hidden.Activate(Activation);
+        var linear1 = Child("linear1");   // Child: Quantize may have swapped the Dense layers
+        var hidden = linear1.Call(x);
+        // Quantize moves the block's ReLU into an int8 linear1's output pass; then it has run already.
+        bool fused = linear1 is QuantizedDense { Activation: var own } && own == Activation && own != Activation.Identity;
+        var activated = fused ? hidden : hidden.Activate(Activation);
         return _dropout2.Call(Child("linear2").Call(_dropout.Call(activated)));
     }
 

@@ -21,13 +21,26 @@ internal static class QuantizedEmbeddingFunction
         if (table.Device != ids.Device)
             throw new ArgumentException($"{op}: ids are on {ids.Device} but the table on {table.Device}");
         int limit = table.OutChannels;
-        foreach (float v in ids.ToArray())
+        // Any index dtype PyTorch's embedding takes: Int64 or Int32, or Float32 holding exact integers
+        // (this library's older id tensors); checked here, then read by the kernel as Int32 (exact: every
+        // id in range fits).
+        if (ids.DType is DType.Int64 or DType.Int32)
         {
-            if (!float.IsFinite(v) || v != MathF.Floor(v))
-                throw new ArgumentException($"{op}: token id {v} is not an integer token id (expected 0..{limit - 1})");
-            if (v < 0 || v >= limit) throw new ArgumentException($"{op}: token id {v} is out of range for {limit} embeddings (num_embeddings)");
+            using var plain = ids.Detach();
+            using var wide = plain.To(DType.Int64);
+            foreach (long v in wide.ToArray<long>())
+                if (v < 0 || v >= limit) throw new ArgumentException($"{op}: token id {v} is out of range for {limit} embeddings (num_embeddings)");
         }
-        using var dense = ids.IsContiguous ? ids.Alias() : ids.Detach().Contiguous();
+        else if (ids.DType == DType.Float32)
+            foreach (float v in ids.ToArray())
+            {
+                if (!float.IsFinite(v) || v != MathF.Floor(v))
+                    throw new ArgumentException($"{op}: token id {v} is not an integer token id (expected 0..{limit - 1})");
+                if (v < 0 || v >= limit) throw new ArgumentException($"{op}: token id {v} is out of range for {limit} embeddings (num_embeddings)");
+            }
+        else throw new ArgumentException($"{op}: token ids must be Int64 or Int32 (or Float32 holding integers), got {ids.DType}");
+        using var detached = ids.Detach();
+        using var dense = detached.DType == DType.Int32 ? detached.Contiguous() : detached.To(DType.Int32);
         var output = Tensor.Empty([.. ids.ShapeArray, table.InFeatures], ids.Device);
         if (ids.Size > 0)
             ids.Backend.Run(new QuantizedEmbedding(dense.Buffer, dense.Layout.Offset, (int)ids.Size, table.Packed, output.Buffer));

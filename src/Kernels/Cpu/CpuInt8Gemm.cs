@@ -64,10 +64,83 @@ public static unsafe class CpuInt8Gemm
         }
     }
 
-    /// <summary>One GEMM's pointers (pinned by the caller for the job's lifetime).</summary>
+    /// <summary>
+    /// The whole quantized Dense in one pass over the output: y[i·ldy + j] = epilogue(Σ_k quantize(x[i·ldx + k])·w[j, k]).
+    /// The float rows are quantized (<see cref="Int8Quantization.Quantize"/>) while they are packed, and
+    /// each 6×NR int32 tile is requantized from L1 straight into y (<see cref="CpuInt8Epilogue"/>), so
+    /// neither the uint8 activations nor the [M, N] int32 accumulators make a trip through memory.
+    /// Bit-identical to <see cref="Run"/> + <see cref="CpuQuantize"/>'s passes (same float operations).
+    /// </summary>
+    public static void RunFused(ReadOnlySpan<float> x, int ldx, int m, float inverseScale, int zeroPoint, CpuInt8Weight w,
+        CpuInt8Epilogue epilogue, Span<float> y, int ldy, bool parallel = true)
+    {
+        if (m < 0 || ldx < w.K || ldy < w.N || (m > 0 && ((long)(m - 1) * ldx + w.K > x.Length || (long)(m - 1) * ldy + w.N > y.Length)))
+            throw new ArgumentException($"int8 gemm: x ({x.Length} floats, ldx {ldx}) or y ({y.Length}, ldy {ldy}) too small for [M={m}, K={w.K}]·[K, N={w.N}]");
+        if (epilogue.N != w.N) throw new ArgumentException($"int8 gemm: epilogue for {epilogue.N} columns, weight has {w.N}");
+        if (m == 0) return;
+        int mTiles = (m + Mr - 1) / Mr, tileWords = w.Groups * Mr;
+        int[] packedA = ArrayPool<int>.Shared.Rent(mTiles * tileWords);
+        try
+        {
+            fixed (float* px = x, py = y, sc = epilogue.Scales, bias = epilogue.Bias)
+            fixed (int* pA = packedA, pB = w.Packed, off = epilogue.Offsets)
+            {
+                var job = new Job(null, ldx, m, pA, tileWords, mTiles, w, pB, null, ldy)
+                {
+                    X = px, InverseScale = inverseScale, ZeroPoint = zeroPoint, Y = py,
+                    Offsets = off, Scales = sc, Bias = bias, Relu = epilogue.Relu,
+                };
+                long work = (long)m * w.N * w.K;
+                int threads = parallel && work >= ParallelWork ? Environment.ProcessorCount : 1;
+                if (threads == 1)
+                {
+                    job.PackA(0, mTiles);
+                    job.RunTiles(0, job.TileSlots);
+                    return;
+                }
+                int blocks = (mTiles + RowBlock - 1) / RowBlock;
+                if (blocks >= threads)
+                {
+                    // Each task packs its own blocks of rows and runs their tiles against every panel: one
+                    // barrier per call and no task waits on another's packing (on a contended machine a
+                    // descheduled thread then delays only its own blocks).
+                    int chunks = Math.Min(blocks, 4 * threads);
+                    long slotsPerBlock = (long)RowBlock * w.Panels;
+                    Parallel.For(0, chunks, t =>
+                    {
+                        int b0 = (int)((long)blocks * t / chunks), b1 = (int)((long)blocks * (t + 1) / chunks);
+                        job.PackA(b0 * RowBlock, Math.Min(b1 * RowBlock, mTiles));
+                        job.RunTiles(b0 * slotsPerBlock, b1 * slotsPerBlock);
+                    });
+                    return;
+                }
+                // Few rows (one block): pack them together, then split the panels across cores.
+                Parallel.For(0, threads, t => job.PackA(mTiles * t / threads, mTiles * (t + 1) / threads));
+                long tiles = job.TileSlots;
+                int tileChunks = (int)Math.Min(tiles, 4 * threads);
+                Parallel.For(0, tileChunks, t => job.RunTiles((long)tiles * t / tileChunks, (long)tiles * (t + 1) / tileChunks));
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(packedA);
+        }
+    }
+
+    /// <summary>One GEMM's pointers (pinned by the caller for the job's lifetime); X/Y set: the fused float form.</summary>
     private readonly struct Job(byte* a, int lda, int m, int* packedA, int tileWords, int mTiles,
         CpuInt8Weight w, int* packedB, int* c, int ldc)
     {
+        // The fused form (RunFused): float rows in (lda their stride), requantized floats out (ldc their stride).
+        public float* X { get; init; }
+        public float InverseScale { get; init; }
+        public int ZeroPoint { get; init; }
+        public float* Y { get; init; }
+        public int* Offsets { get; init; }
+        public float* Scales { get; init; }
+        public float* Bias { get; init; }
+        public bool Relu { get; init; }
+
         /// <summary>Slots of the tile order: whole blocks of RowBlock row tiles × panels (the last block's unused slots are skipped).</summary>
         public long TileSlots => (long)((mTiles + RowBlock - 1) / RowBlock) * RowBlock * w.Panels;
 
@@ -82,6 +155,18 @@ public static unsafe class CpuInt8Gemm
                 if (row >= m)
                 {
                     new Span<int>(dst, groups).Clear();
+                    continue;
+                }
+                if (X is not null)
+                {
+                    float* xs = X + (long)row * lda;
+                    if (quads)
+                    {
+                        var bytes = new Span<byte>(dst, groups * 4);
+                        CpuQuantize.Run(xs, 0, 1, 1, k, (byte*)dst, 0, InverseScale, ZeroPoint);
+                        bytes[k..].Clear();
+                    }
+                    else QuantizeWiden(xs, (ushort*)dst, k, groups * 2, InverseScale, ZeroPoint);
                     continue;
                 }
                 byte* src = a + (long)row * lda;
@@ -109,6 +194,25 @@ public static unsafe class CpuInt8Gemm
             for (; j < length; j++) dst[j] = 0;
         }
 
+        /// <summary>dst[j] = quantize(src[j]) as uint16 for j &lt; k (CpuQuantize's rounding), 0 up to length.</summary>
+        private static void QuantizeWiden(float* src, ushort* dst, int k, int length, float inverseScale, int zeroPoint)
+        {
+            int j = 0;
+            var inv = Vector256.Create(inverseScale);
+            var lo = Vector256.Create(-512f);
+            var hi = Vector256.Create(512f);
+            var zp = Vector256.Create((float)zeroPoint);
+            var max = Vector256.Create(255f);
+            for (; j <= k - 16; j += 16)
+            {
+                var v0 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(src + j) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
+                var v1 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(src + j + 8) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
+                Vector256.Narrow(Vector256.ConvertToInt32(v0).AsUInt32(), Vector256.ConvertToInt32(v1).AsUInt32()).Store(dst + j);
+            }
+            for (; j < k; j++) dst[j] = (ushort)Int8Quantization.Quantize(src[j], inverseScale, zeroPoint);
+            for (; j < length; j++) dst[j] = 0;
+        }
+
         /// <summary>
         /// Runs tiles [t0, t1) of the order (row block, panel, row tile in block): a block of
         /// RowBlock row tiles (96 rows of A, in L1/L2) meets every weight panel (all of B, in L2)
@@ -127,6 +231,14 @@ public static unsafe class CpuInt8Gemm
                 int i0 = rowTile * Mr, j0 = panel * nr;
                 int rows = Math.Min(Mr, m - i0), cols = Math.Min(nr, w.N - j0);
                 int* pa = packedA + (long)rowTile * tileWords, pb = packedB + (long)panel * w.Groups * nr;
+                if (Y is not null)
+                {
+                    // The tile's int32 sums stay in L1 (edge); only their requantized floats reach y.
+                    CpuInt8MicroKernels.Run(w.Path, w.Groups, pa, w.Groups, pb, edge, nr);
+                    for (int i = 0; i < rows; i++)
+                        CpuInt8Epilogue.Row(edge + i * nr, cols, Offsets + j0, Scales + j0, Bias + j0, Y + (long)(i0 + i) * ldc + j0, Relu);
+                    continue;
+                }
                 int* dst = c + (long)i0 * ldc + j0;
                 bool full = rows == Mr && cols == nr;
                 CpuInt8MicroKernels.Run(w.Path, w.Groups, pa, w.Groups, pb, full ? dst : edge, full ? ldc : nr);

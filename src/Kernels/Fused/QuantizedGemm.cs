@@ -13,7 +13,8 @@ namespace DeepNet.Kernels.Fused;
 // m = (image i, position p), m = i·Pq + p, and element (m, k) sits at x0 + i·K·Pq + k·Pq + p:
 // Pq = 1 is a Dense input [M, K]; Pq = P·Q reads a convolution's im2col columns [N, C·R·S, P·Q]
 // transposed. y[m, n] is written at i·N·Pq + n·Pq + p: [M, N] for Dense, [N, K, P, Q] for Conv2D.
-// CPU: quantize (Vector256) → CpuInt8Gemm (the ISA path the weight was packed for) → requantize.
+// CPU: Dense (Pq = 1) is one fused pass, CpuInt8Gemm.RunFused (quantized while packed, requantized per
+// tile); im2col columns: quantize (Vector256) → CpuInt8Gemm (the weight's ISA path) → requantize.
 // GPU: one thread per output, quantizing its row on the fly (int32 accumulation, no temporaries).
 // Oracle: tests/DeepNet.Tests/Kernels/Fused/QuantizedGemmTests (scalar int32 reference, CPU and emulator).
 
@@ -32,6 +33,13 @@ public readonly record struct QuantizedGemm(DeviceBuffer X, long XOffset, int M,
         bool relu = Relu;
         float[] xs = CpuBackend.Data(X), ys = CpuBackend.Data(Y);
         float[]? bs = Bias is null ? null : CpuBackend.Data(Bias);
+        if (pq == 1)
+        {
+            // Dense: one fused pass (quantize while packing, requantize from each tile), no temporaries of [M, K] or [M, N].
+            var epilogue = new CpuInt8Epilogue(w, InputScale, zp, bs is null ? default : bs.AsSpan((int)BiasOffset, n), relu);
+            CpuInt8Gemm.RunFused(xs.AsSpan((int)XOffset, m * k), k, m, inv, zp, w, epilogue, ys.AsSpan(0, m * n), n);
+            return;
+        }
         var scales = new float[n];
         for (int j = 0; j < n; j++) scales[j] = InputScale * w.Scales[j];
         byte[] q = ArrayPool<byte>.Shared.Rent(m * k);

@@ -41,6 +41,9 @@ public static class Quantization
         {
             QuantizationParams? qp = options.Dynamic || layer is Embedding ? null : ranges[layer].Params(name);
             string? relu = options.FuseRelu ? FusibleRelu(parent, layer) : null;
+            // A Transformer block's feed-forward ReLU runs in linear1's int8 epilogue (the block then skips it).
+            bool feedForwardRelu = options.FuseRelu && parent is TransformerEncoderLayer { Activation: Activation.Relu } && name == "linear1"
+                && layer is Dense { Activation: Activation.Identity };
             if (layer is MultiHeadAttention attention)
             {
                 attention.QuantizeInProjection(qp);   // in place: its Dense out_proj is a target of its own
@@ -48,7 +51,7 @@ public static class Quantization
             }
             Module quantized = layer switch
             {
-                Dense d => new QuantizedDense(QuantizedWeight.Quantize(d.Weight), d.Bias, relu is null ? d.Activation : Activation.Relu, qp),
+                Dense d => new QuantizedDense(QuantizedWeight.Quantize(d.Weight), d.Bias, relu is null && !feedForwardRelu ? d.Activation : Activation.Relu, qp),
                 Conv2D c => QuantizedConv2D.FromFloat(c, qp, relu is null ? c.Activation : Activation.Relu),
                 Embedding e => QuantizedEmbedding.FromFloat(e),
                 _ => throw new InvalidOperationException($"quantize: unexpected layer {layer.GetType().Name}"),

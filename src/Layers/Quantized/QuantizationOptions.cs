@@ -13,7 +13,9 @@ public sealed record QuantizationOptions
     /// <summary>
     /// True (default): a Dense/Conv2D without activation followed by a Relu in a Sequential becomes one
     /// int8 layer with the ReLU in its output pass, and the Relu is replaced by an <see cref="Identity"/>
-    /// (torch.ao.quantization.fuse_modules does the same), so indices and state names stay.
+    /// (torch.ao.quantization.fuse_modules does the same), so indices and state names stay. Likewise a
+    /// <see cref="TransformerEncoderLayer"/> with the ReLU feed-forward gets an int8 linear1 with the
+    /// ReLU in its epilogue, and the block skips its own activation pass.
     /// </summary>
     public bool FuseRelu { get; init; } = true;
 

@@ -9,16 +9,16 @@ namespace DeepNet.Layers.Quantized;
 /// </summary>
 public sealed class QuantizedEmbedding : Module, IInferenceOnly, IQuantizedState
 {
-    private QuantizedWeight _weight;
+    private readonly QuantizedWeightSlots _slots;
 
     /// <summary>From a lookup table (<see cref="QuantizedWeight.QuantizeRows"/> or <see cref="QuantizedWeight.Rows"/>).</summary>
     public QuantizedEmbedding(QuantizedWeight table)
     {
         if (!table.IsLookupTable || table.Shape.Rank != 2)
             throw new ArgumentException($"quantized_embedding: the table must be a [num_embeddings, dim] lookup table, got {table.Shape}");
-        _weight = table;
         NumEmbeddings = table.OutChannels;
         EmbeddingDim = table.InFeatures;
+        _slots = new QuantizedWeightSlots("weight", "input", table, null, RegisterBuffer);
     }
 
     /// <summary>Quantizes a float embedding's table per row.</summary>
@@ -27,33 +27,17 @@ public sealed class QuantizedEmbedding : Module, IInferenceOnly, IQuantizedState
     public int NumEmbeddings { get; }
     public int EmbeddingDim { get; }
 
-    /// <summary>The int8 table with one scale per row.</summary>
-    public QuantizedWeight Weight => _weight;
+    /// <summary>The int8 table with one scale per row (from the Int8 "weight" and Float32 "weight_scale" slots).</summary>
+    public QuantizedWeight Weight => _slots.Weight;
 
     /// <summary>ids of any shape → [..ids, dim].</summary>
-    public override Tensor Forward(Tensor input) => Tensor.QuantizedEmbedding(input, _weight);
+    public override Tensor Forward(Tensor input) => Tensor.QuantizedEmbedding(input, _slots.Weight);
 
-    /// <summary>Replaces the table (loading a file); the shape must match.</summary>
-    internal void LoadQuantized(QuantizedWeight table)
-    {
-        if (table.Shape != _weight.Shape) throw new ArgumentException($"quantized_embedding: table {table.Shape} does not match {_weight.Shape}");
-        _weight.Dispose();
-        _weight = table;
-        OnDeviceChanged(Device);
-    }
+    IEnumerable<QuantizedWeightSlots> IQuantizedState.QuantizedSlots() => [_slots];
 
-    IEnumerable<QuantizedPart> IQuantizedState.QuantizedParts() =>
-        [new QuantizedPart("weight", "input", _weight, null, (w, _) => LoadQuantized(w))];
+    private protected override void OnDeviceChanged(Device device) => _slots.Move(device);
 
-    private protected override void OnDeviceChanged(Device device)
-    {
-        if (device == _weight.Device) return;
-        var moved = _weight.To(device);
-        _weight.Dispose();
-        _weight = moved;
-    }
-
-    private protected override void OnDispose() => _weight.Dispose();
+    private protected override void OnDispose() => _slots.Dispose();
 
     protected override string Describe() => $"QuantizedEmbedding({NumEmbeddings}→{EmbeddingDim}, int8)";
 }

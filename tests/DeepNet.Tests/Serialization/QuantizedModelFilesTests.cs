@@ -87,4 +87,82 @@ public sealed class QuantizedModelFilesTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => quantized.Load(path));
         Assert.Contains("'0.weight' is Float32 in the file but must be Int8", e.Message);
     }
+
+    [Fact]
+    public void StateDict_HoldsInt8CodesAndFloat32Scales_AsTensors()
+    {
+        using var model = Model(dynamic: false);
+        var state = model.StateDict();
+        var dense = (QuantizedDense)model[3];
+        Assert.Equal(DType.Int8, state["3.weight"].DType);
+        Assert.Equal([8, 36], state["3.weight"].Shape.ToArray());
+        Assert.Equal(dense.Weight.Values, state["3.weight"].ToArray<sbyte>());
+        Assert.Equal(DType.Float32, state["3.weight_scale"].DType);
+        Assert.Equal(dense.Weight.Scales, state["3.weight_scale"].ToArray());
+        Assert.Equal(DType.Float32, state["3.input_scale"].DType);
+        Assert.Equal(0, state["3.input_scale"].Rank);
+        Assert.Equal(DType.Int32, state["0.input_zero_point"].DType);
+        Assert.Equal(dense.InputParams!.Value.ZeroPoint, state["3.input_zero_point"].ToArray<int>()[0]);
+        Assert.Equal(DType.Int8, state["0.weight"].DType);
+        Assert.Equal([4, 1, 3, 3], state["0.weight"].Shape.ToArray());
+        Assert.Equal(DType.Float32, state["0.bias"].DType);
+    }
+
+    [Fact]
+    public void LoadStateDict_RepacksTheKernels_SoOutputsFollowTheLoadedCodes()
+    {
+        using var model = Model(dynamic: false);
+        using var other = new Sequential(new Conv2D(1, 4, 3, generator: new Generator(99), activation: Activation.Relu), new MaxPool2D(2), new Flatten(),
+            new Dense(4 * 3 * 3, 8, generator: new Generator(98)), new Relu(), new Dense(8, 3, generator: new Generator(97)));
+        using var calibration = Tensor.Rand([6, 1, 8, 8], new Generator(96));
+        Quantization.Quantize(other, [calibration]);
+        using var x = Tensor.Rand([2, 1, 8, 8], new Generator(13));
+        Assert.NotEqual(Run(model, x), Run(other, x));
+        other.LoadStateDict(model.StateDict());
+        Assert.Equal(Run(model, x), Run(other, x));
+        Assert.Equal(((QuantizedDense)model[3]).InputParams, ((QuantizedDense)other[3]).InputParams);
+    }
+
+    [Fact]
+    public void LoadStateDict_RefusesAFloatCodeTensor_ACodeOfMinus128_AndABadScale_ChangingNothing()
+    {
+        using var model = Model(dynamic: true);
+        using var x = Tensor.Rand([2, 1, 8, 8], new Generator(14));
+        var before = Run(model, x);
+        var state = model.StateDict();
+        Dictionary<string, Tensor> With(string key, Tensor value) => state.ToDictionary(kv => kv.Key, kv => kv.Key == key ? value : kv.Value);
+
+        using var asFloat = state["3.weight"].To(DType.Float32);
+        var e = Assert.Throws<ArgumentException>(() => model.LoadStateDict(With("3.weight", asFloat)));
+        Assert.Contains("'3.weight' is Float32 but this int8 layer stores it as Int8", e.Message);
+
+        var codes = state["3.weight"].ToArray<sbyte>();
+        codes[5] = sbyte.MinValue;
+        using var withMin = Tensor.FromArray(codes, state["3.weight"].ShapeArray);
+        Assert.Contains("code −128", Assert.Throws<ArgumentException>(() => model.LoadStateDict(With("3.weight", withMin))).Message);
+
+        var scales = state["5.weight_scale"].ToArray();
+        scales[1] = 0f;
+        using var zero = Tensor.FromArray(scales, state["5.weight_scale"].ShapeArray);
+        Assert.Contains("'5.weight_scale' holds 0", Assert.Throws<ArgumentException>(() => model.LoadStateDict(With("5.weight_scale", zero))).Message);
+        Assert.Equal(before, Run(model, x));
+    }
+
+    [Fact]
+    public void File_RoundTripsTheCodesBitForBit_AndAStaticFileIntoADynamicModelIsRefused()
+    {
+        using var model = Model(dynamic: false);
+        string path = Path.Combine(_dir, "static.safetensors");
+        model.Save(path);
+        var file = SafeTensorsReader.Read(path).Arrays.ToDictionary(a => a.Name);
+        foreach (var (name, tensor) in model.StateDict())
+        {
+            Assert.Equal(tensor.DType, file[name].DType);
+            using var read = file[name].ToTensor();
+            Assert.True(read.BitsEqual(tensor), $"'{name}' changed in the file");
+        }
+        using var dynamicModel = Model(dynamic: true);
+        var e = Assert.Throws<ArgumentException>(() => dynamicModel.Load(path));
+        Assert.Contains("static and dynamic activation quantization do not mix", e.Message);
+    }
 }

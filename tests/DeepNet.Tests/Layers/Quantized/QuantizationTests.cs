@@ -134,7 +134,57 @@ public class QuantizationTests
         Assert.IsType<QuantizedDense>(children["linear2"]);
         Assert.IsType<QuantizedDense>(children["self_attn"].NamedChildren().Single(c => c.Name == "out_proj").Module);
         Assert.IsType<LayerNorm>(children["norm1"]);
+        // The block's feed-forward ReLU moved into linear1's int8 epilogue.
+        Assert.Equal(Activation.Relu, ((QuantizedDense)children["linear1"]).Activation);
         AssertClose(expected, Run(model, x), "transformer encoder layer");
+    }
+
+    [Fact]
+    public void Quantize_TransformerFeedForwardRelu_FusedOrNot_GivesTheSameOutput()
+    {
+        Sequential Build() => new(new TransformerEncoderLayer(32, 4, 64, dropout: 0f, batchFirst: true, generator: new Generator(17)));
+        using var x = Tensor.Randn([2, 7, 32], new Generator(18));
+        using var fused = Build();
+        using var separate = Build();
+        Quantization.Quantize(fused, [x]);
+        Quantization.Quantize(separate, [x], new QuantizationOptions { FuseRelu = false });
+        Assert.Equal(Activation.Identity, ((QuantizedDense)separate[0].NamedChildren().Single(c => c.Name == "linear1").Module).Activation);
+        // max(0, ·) in the epilogue or as its own pass: the same floats.
+        Assert.Equal(Run(separate, x), Run(fused, x));
+    }
+
+    [Fact]
+    public void Quantize_GeluFeedForward_StaysASeparatePass()
+    {
+        using var model = new Sequential(new TransformerEncoderLayer(32, 4, 64, dropout: 0f, activation: Activation.Gelu, batchFirst: true,
+            generator: new Generator(19)));
+        model.Eval();
+        using var x = Tensor.Randn([2, 5, 32], new Generator(20));
+        var expected = Run(model, x);
+        Quantization.Quantize(model, [x]);
+        Assert.Equal(Activation.Identity, ((QuantizedDense)model[0].NamedChildren().Single(c => c.Name == "linear1").Module).Activation);
+        AssertClose(expected, Run(model, x), "gelu transformer encoder layer");
+    }
+
+    [Fact]
+    public void QuantizedInProjection_CrossAttention_IsCloseToFloat_WithSharedOrSeparateKeyAndValue()
+    {
+        using var attention = new MultiHeadAttention(16, 2, batchFirst: true, generator: new Generator(24));
+        attention.Eval();
+        using var q = Tensor.Randn([2, 3, 16], new Generator(25));
+        using var kv = Tensor.Randn([2, 5, 16], new Generator(26));
+        using var v = Tensor.Randn([2, 5, 16], new Generator(27));
+        using var noGrad = GradMode.NoGrad();
+        float[] Cross(Tensor key, Tensor value)
+        {
+            using var y = attention.Forward(q, key, value);
+            return y.ToArray();
+        }
+        var sharedFloat = Cross(kv, kv);
+        var separateFloat = Cross(kv, v);
+        attention.QuantizeInProjection(null);   // dynamic activations
+        AssertClose(sharedFloat, Cross(kv, kv), "cross-attention, key = value");
+        AssertClose(separateFloat, Cross(kv, v), "cross-attention, separate value");
     }
 
     [Fact]
@@ -147,7 +197,11 @@ public class QuantizationTests
         var expected = Run(model, x);
         var options = new QuantizationOptions { AttentionProjections = true };
         Quantization.Quantize(model, [x], options);
-        Assert.DoesNotContain(model.StateDict().Keys, k => k.EndsWith("in_proj_weight", StringComparison.Ordinal));
+        // The float parameter became the Int8 codes buffer (with its Float32 scales).
+        var inProj = model.StateDict().Single(kv => kv.Key.EndsWith("in_proj_weight", StringComparison.Ordinal)).Value;
+        Assert.Equal(DType.Int8, inProj.DType);
+        Assert.Equal([96, 32], inProj.Shape.ToArray());
+        Assert.Equal(DType.Float32, model.StateDict().Single(kv => kv.Key.EndsWith("in_proj_weight_scale", StringComparison.Ordinal)).Value.DType);
         Assert.Contains(model.StateDict().Keys, k => k.EndsWith("in_proj_bias", StringComparison.Ordinal));
         var actual = Run(model, x);
         AssertClose(expected, actual, "transformer with int8 in-projection");

@@ -48,6 +48,31 @@ public class QuantizedEmbeddingTests
     }
 
     [Fact]
+    public void Forward_TakesInt64AndInt32Ids_LikeFloatIds_OnCpuAndEmulator()
+    {
+        using var embedding = new Embedding(12, 4, new Generator(5));
+        using var q = QuantizedEmbedding.FromFloat(embedding);
+        using var gpu = QuantizedEmbedding.FromFloat(embedding);
+        gpu.To(Device.GpuEmulator);
+        using var floats = Tensor.FromArray([11f, 0f, 5f, 5f, 2f, 7f], [3, 2]);
+        using var longs = Tensor.FromArray<long>([11, 0, 5, 5, 2, 7], [3, 2]);
+        using var ints = Tensor.FromArray<int>([11, 0, 5, 5, 2, 7], [3, 2]);
+        using var expected = q.Forward(floats);
+        using var a = q.Forward(longs);
+        using var b = q.Forward(ints);
+        using var onGpu = longs.To(Device.GpuEmulator);
+        using var c = gpu.Forward(onGpu);
+        Assert.Equal([3, 2, 4], a.Shape.ToArray());
+        Assert.Equal(expected.ToArray(), a.ToArray());
+        Assert.Equal(expected.ToArray(), b.ToArray());
+        Assert.Equal(expected.ToArray(), c.ToArray());
+        using var big = Tensor.FromArray<long>([3, 12]);
+        Assert.Contains("token id 12 is out of range for 12 embeddings", Assert.Throws<ArgumentException>(() => q.Forward(big)).Message);
+        using var flags = Tensor.FromArray([true, false]);
+        Assert.Contains("must be Int64 or Int32", Assert.Throws<ArgumentException>(() => q.Forward(flags)).Message);
+    }
+
+    [Fact]
     public void Forward_RejectsAnOutOfRangeOrFractionalId()
     {
         using var q = QuantizedEmbedding.FromFloat(new Embedding(4, 2));
