@@ -106,7 +106,7 @@ public sealed partial class GpuBackend
     }
 
     private void Im2ColFloat64(DeviceBuffer x, Conv2DGeometry g, DeviceBuffer cols, double padValue, long size) =>
-        FusedKernel("f64.im2col", acc => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, double, View, View>(Im2ColKernel))
+        FusedKernel("f64.im2col", acc => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, double, View, View>(GpuIm2ColKernels.Im2ColKernel<double>))
             (Count(size), g, padValue, F64(x, "im2col"), F64(cols, "im2col"));
 
     private void Col2ImFloat64(DeviceBuffer cols, Conv2DGeometry g, DeviceBuffer x, long size) =>

@@ -79,18 +79,6 @@ internal static class GpuFloat64Kernels
         c[ci] = acc;
     }
 
-    public static void Im2ColKernel(Index1D t, Conv2DGeometry g, double padValue, ArrayView<double> x, ArrayView<double> cols)
-    {
-        int pq = g.P * g.Q, rows = g.C * g.R * g.S;
-        int col = t % pq, rowIndex = t / pq;
-        int row = rowIndex % rows, n = rowIndex / rows;
-        int c = row / (g.R * g.S), r = row / g.S % g.R, s = row % g.S;
-        int p = col / g.Q, q = col % g.Q;
-        int h = p * g.StrideH - g.PadH + r * g.DilationH;
-        int w = q * g.StrideW - g.PadW + s * g.DilationW;
-        cols[t] = h >= 0 && h < g.H && w >= 0 && w < g.W ? x[((n * g.C + c) * g.H + h) * g.W + w] : padValue;
-    }
-
     public static void Col2ImKernel(Index1D t, Conv2DGeometry g, ArrayView<double> cols, ArrayView<double> x)
     {
         int w = t % g.W, h = t / g.W % g.H, c = t / (g.W * g.H) % g.C, n = t / (g.W * g.H * g.C);

@@ -9,8 +9,8 @@ namespace DeepNet.Kernels.Gpu;
 // Oracle: GpuParityTests (CpuBackend.Im2Col / Col2Im).
 internal static class GpuIm2ColKernels
 {
-    // t: flat index into cols
-    public static void Im2ColKernel(Index1D t, Conv2DGeometry g, float padValue, ArrayView<float> x, ArrayView<float> cols)
+    // t: flat index into cols. A pure gather, so one body serves every element type (float, double).
+    public static void Im2ColKernel<T>(Index1D t, Conv2DGeometry g, T padValue, ArrayView<T> x, ArrayView<T> cols) where T : unmanaged
     {
         int pq = g.P * g.Q, rows = g.C * g.R * g.S;
         int col = t % pq, rowIndex = t / pq;

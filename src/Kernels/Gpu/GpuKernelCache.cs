@@ -62,7 +62,7 @@ internal sealed class GpuKernelCache(Accelerator acc, GpuCounter counter)
         new(() => counter.Counted(acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tf32Kernel)));
 
     public Lazy<Action<Index1D, Conv2DGeometry, float, View, View>> Im2Col { get; } =
-        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel)));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel<float>)));
 
     public Lazy<Action<Index1D, Conv2DGeometry, View, View>> Col2Im { get; } =
         new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel)));
