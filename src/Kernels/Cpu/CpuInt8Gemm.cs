@@ -43,19 +43,7 @@ public static unsafe class CpuInt8Gemm
             fixed (byte* pa = a)
             fixed (int* pA = packedA, pc = c, pB = w.Packed)
             {
-                var job = new Job(pa, lda, m, pA, tileWords, mTiles, w, pB, pc, ldc);
-                long work = (long)m * w.N * w.K;
-                int threads = parallel && work >= ParallelWork ? Environment.ProcessorCount : 1;
-                if (threads == 1)
-                {
-                    job.PackA(0, mTiles);
-                    job.RunTiles(0, job.TileSlots);
-                    return;
-                }
-                Parallel.For(0, threads, t => job.PackA(mTiles * t / threads, mTiles * (t + 1) / threads));
-                long tiles = job.TileSlots;
-                int chunks = (int)Math.Min(tiles, 4 * threads);
-                Parallel.For(0, chunks, t => job.RunTiles((long)tiles * t / chunks, (long)tiles * (t + 1) / chunks));
+                Execute(new Job(pa, lda, m, pA, tileWords, mTiles, w, pB, pc, ldc), mTiles, (long)m * w.N * w.K, parallel);
             }
         }
         finally
@@ -90,41 +78,62 @@ public static unsafe class CpuInt8Gemm
                     X = px, InverseScale = inverseScale, ZeroPoint = zeroPoint, Y = py,
                     Offsets = off, Scales = sc, Bias = bias, Relu = epilogue.Relu,
                 };
-                long work = (long)m * w.N * w.K;
-                int threads = parallel && work >= ParallelWork ? Environment.ProcessorCount : 1;
-                if (threads == 1)
-                {
-                    job.PackA(0, mTiles);
-                    job.RunTiles(0, job.TileSlots);
-                    return;
-                }
-                int blocks = (mTiles + RowBlock - 1) / RowBlock;
-                if (blocks >= threads)
-                {
-                    // Each task packs its own blocks of rows and runs their tiles against every panel: one
-                    // barrier per call and no task waits on another's packing (on a contended machine a
-                    // descheduled thread then delays only its own blocks).
-                    int chunks = Math.Min(blocks, 4 * threads);
-                    long slotsPerBlock = (long)RowBlock * w.Panels;
-                    Parallel.For(0, chunks, t =>
-                    {
-                        int b0 = (int)((long)blocks * t / chunks), b1 = (int)((long)blocks * (t + 1) / chunks);
-                        job.PackA(b0 * RowBlock, Math.Min(b1 * RowBlock, mTiles));
-                        job.RunTiles(b0 * slotsPerBlock, b1 * slotsPerBlock);
-                    });
-                    return;
-                }
-                // Few rows (one block): pack them together, then split the panels across cores.
-                Parallel.For(0, threads, t => job.PackA(mTiles * t / threads, mTiles * (t + 1) / threads));
-                long tiles = job.TileSlots;
-                int tileChunks = (int)Math.Min(tiles, 4 * threads);
-                Parallel.For(0, tileChunks, t => job.RunTiles((long)tiles * t / tileChunks, (long)tiles * (t + 1) / tileChunks));
+                Execute(job, mTiles, (long)m * w.N * w.K, parallel);
             }
         }
         finally
         {
             ArrayPool<int>.Shared.Return(packedA);
         }
+    }
+
+    /// <summary>
+    /// Packs and multiplies: on the caller below <see cref="ParallelWork"/>, else across cores. With a block of
+    /// rows per core, each task packs its own blocks and runs their tiles against every panel (no task waits on
+    /// another's packing; a descheduled thread delays only its own blocks); with fewer rows they are packed
+    /// together and the panels are split. Every tile is computed once either way, so the split never changes a result.
+    /// </summary>
+    private static void Execute(Job job, int mTiles, long work, bool parallel)
+    {
+        int threads = parallel && work >= ParallelWork ? Environment.ProcessorCount : 1;
+        if (threads == 1)
+        {
+            job.PackA(0, mTiles);
+            job.RunTiles(0, job.TileSlots);
+            return;
+        }
+        int blocks = (mTiles + RowBlock - 1) / RowBlock;
+        if (blocks >= threads)
+        {
+            CpuParallel.For(Math.Min(blocks, 4 * threads), new BlockTasks(job, blocks, Math.Min(blocks, 4 * threads), mTiles));
+            return;
+        }
+        CpuParallel.For(threads, new PackTasks(job, mTiles, threads));
+        long tiles = job.TileSlots;
+        int tileChunks = (int)Math.Min(tiles, 4 * threads);
+        CpuParallel.For(tileChunks, new TileTasks(job, tiles, tileChunks));
+    }
+
+    // Task t of `chunks` packs its share of the row blocks and runs their tiles.
+    private readonly struct BlockTasks(Job job, int blocks, int chunks, int mTiles) : IParallelBody
+    {
+        public void Run(int t)
+        {
+            int b0 = (int)((long)blocks * t / chunks), b1 = (int)((long)blocks * (t + 1) / chunks);
+            long slotsPerBlock = (long)RowBlock * job.Panels;
+            job.PackA(b0 * RowBlock, Math.Min(b1 * RowBlock, mTiles));
+            job.RunTiles(b0 * slotsPerBlock, b1 * slotsPerBlock);
+        }
+    }
+
+    private readonly struct PackTasks(Job job, int mTiles, int chunks) : IParallelBody
+    {
+        public void Run(int t) => job.PackA(mTiles * t / chunks, mTiles * (t + 1) / chunks);
+    }
+
+    private readonly struct TileTasks(Job job, long tiles, int chunks) : IParallelBody
+    {
+        public void Run(int t) => job.RunTiles(tiles * t / chunks, tiles * (t + 1) / chunks);
     }
 
     /// <summary>One GEMM's pointers (pinned by the caller for the job's lifetime); X/Y set: the fused float form.</summary>
@@ -140,6 +149,9 @@ public static unsafe class CpuInt8Gemm
         public float* Scales { get; init; }
         public float* Bias { get; init; }
         public bool Relu { get; init; }
+
+        /// <summary>Weight panels (each tile is 6 rows × one panel).</summary>
+        public int Panels => w.Panels;
 
         /// <summary>Slots of the tile order: whole blocks of RowBlock row tiles × panels (the last block's unused slots are skipped).</summary>
         public long TileSlots => (long)((mTiles + RowBlock - 1) / RowBlock) * RowBlock * w.Panels;
@@ -199,16 +211,8 @@ public static unsafe class CpuInt8Gemm
         {
             int j = 0;
             var inv = Vector256.Create(inverseScale);
-            var lo = Vector256.Create(-512f);
-            var hi = Vector256.Create(512f);
             var zp = Vector256.Create((float)zeroPoint);
-            var max = Vector256.Create(255f);
-            for (; j <= k - 16; j += 16)
-            {
-                var v0 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(src + j) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
-                var v1 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(src + j + 8) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
-                Vector256.Narrow(Vector256.ConvertToInt32(v0).AsUInt32(), Vector256.ConvertToInt32(v1).AsUInt32()).Store(dst + j);
-            }
+            for (; j <= k - 16; j += 16) CpuQuantize.Quantize16(src + j, inv, zp).Store(dst + j);
             for (; j < k; j++) dst[j] = (ushort)Int8Quantization.Quantize(src[j], inverseScale, zeroPoint);
             for (; j < length; j++) dst[j] = 0;
         }

@@ -32,19 +32,28 @@ internal static unsafe class CpuQuantize
         }
     }
 
+    /// <summary>
+    /// x[0..16) quantized as <see cref="Int8Quantization.Quantize"/> does (scale, clamp to ±512, round to
+    /// even, shift by the zero point, clamp to [0, 255]), as 16-bit words; the packing paths share it.
+    /// </summary>
+    internal static Vector256<ushort> Quantize16(float* x, Vector256<float> inverseScale, Vector256<float> zeroPoint)
+    {
+        var lo = Vector256.Create(-512f);
+        var hi = Vector256.Create(512f);
+        var max = Vector256.Create(255f);
+        var v0 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(x) * inverseScale, lo), hi)) + zeroPoint, Vector256<float>.Zero), max);
+        var v1 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(x + 8) * inverseScale, lo), hi)) + zeroPoint, Vector256<float>.Zero), max);
+        return Vector256.Narrow(Vector256.ConvertToInt32(v0).AsUInt32(), Vector256.ConvertToInt32(v1).AsUInt32());
+    }
+
     private static void Row(float* x, byte* q, int n, float inverseScale, int zeroPoint)
     {
         int j = 0;
         var inv = Vector256.Create(inverseScale);
-        var lo = Vector256.Create(-512f);
-        var hi = Vector256.Create(512f);
         var zp = Vector256.Create((float)zeroPoint);
-        var max = Vector256.Create(255f);
         for (; j <= n - 16; j += 16)
         {
-            var v0 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(x + j) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
-            var v1 = Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Min(Vector256.Max(Vector256.Load(x + j + 8) * inv, lo), hi)) + zp, Vector256<float>.Zero), max);
-            var words = Vector256.Narrow(Vector256.ConvertToInt32(v0).AsUInt32(), Vector256.ConvertToInt32(v1).AsUInt32());
+            var words = Quantize16(x + j, inv, zp);
             Vector128.Narrow(words.GetLower(), words.GetUpper()).Store(q + j);
         }
         for (; j < n; j++) q[j] = (byte)Int8Quantization.Quantize(x[j], inverseScale, zeroPoint);
