@@ -53,6 +53,8 @@ public sealed partial class Tensor
     {
         if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
         if (!training || p == 0f) return AliasInGraph();   // identity, but gradients still flow
+        // Float32 takes the fused kernel (same draws, same values); an export traces the composite's ops.
+        if (DType == DType.Float32 && !GraphCapture.IsActive) return DropoutFunction.Apply(this, p, generator ?? Generator.Default);
         // A 16-bit tensor keeps its dtype (x·mask is exact, the scale rounds once), as torch's dropout.
         if (DType is DType.BFloat16 or DType.Float16)
             return DisposeScope.Run(() => this * Rand(ShapeArray, generator, Device).Ge(p).To(DType) * (1f / (1f - p)));

@@ -29,7 +29,7 @@ public sealed class PtxCompileTests
     [
         typeof(SoftmaxCrossEntropy), typeof(SoftmaxCrossEntropyBackward),
         typeof(BiasActivation<GeluOp>), typeof(BiasActivationBackward<GeluOp>),
-        typeof(AdamUpdateOp), typeof(SgdUpdateOp), typeof(RmsPropUpdateOp),
+        typeof(AdamUpdateOp), typeof(SgdUpdateOp), typeof(RmsPropUpdateOp), typeof(Dropout),
     ];
 
     [Fact]
