@@ -175,9 +175,15 @@ public sealed partial class MultiHeadAttention : Module
                 }
                 else
                 {
-                    y = x.MatMul(weight.Narrow(0, start, parts * e).T);
-                    if (bias is not null) y += bias.Narrow(0, start, parts * e);
+                    var w = weight.Narrow(0, start, parts * e);
+                    var b = bias?.Narrow(0, start, parts * e);
                     part = 0;
+                    // A sequence-first input ([L, N, E], seen here as its batch-first transpose): project the
+                    // dense original (one GEMM, the bias fused) and view the result batch-first, no copy.
+                    var seqFirst = x.IsContiguous ? null : x.Transpose(0, 1);
+                    if (seqFirst is { IsContiguous: true })
+                        return Tensor.Linear(seqFirst, w, b).Reshape(x.ShapeArray[1], x.ShapeArray[0], parts, h, d).Transpose(0, 1);
+                    y = Tensor.Linear(x, w, b);
                 }
                 return y.Reshape(y.ShapeArray[0], y.ShapeArray[1], parts, h, d);
             }

@@ -27,6 +27,14 @@ internal sealed class MatMulFunction : Function
     {
         int[] batch = shape[..^2];
         var c = Tensor.Empty(shape, a.Device, dtype: DTypeRouting.KernelDType(a));
+        // b shared by every batch (Dense's Wᵀ on [S, N, E]) and a's rows one strided run: one GEMM
+        // [B·M, K]·[K, N] (b packed once) instead of a GEMM per batch that each packs b again.
+        if (b.Rank == 2 && batch.Length > 0 && FoldedRows(a.Layout) is { } rows)
+        {
+            int n = shape[^1];
+            a.Backend.MatMul(a.Buffer, rows, b.Buffer, b.Layout, c.Buffer, new StridedLayout([rows.Shape[0], n], [n, 1], c.Layout.Offset));
+            return c;
+        }
         var aLayout = ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
         var bLayout = ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
         a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);
@@ -76,6 +84,27 @@ internal sealed class MatMulFunction : Function
         }
         using var aT = a.Transpose(-1, -2);
         return aT.MatMul(gradOutput);
+    }
+
+    /// <summary>
+    /// a [..., M, K] as one [B·M, K] matrix when its batch and row dims step through memory as a single
+    /// stride (a dense or row-sliced tensor); null otherwise (a transpose of the batch dims, a broadcast).
+    /// </summary>
+    private static StridedLayout? FoldedRows(StridedLayout a)
+    {
+        int rank = a.Rank, rowDim = rank - 2;
+        if (a.Shape[rowDim] < 2) return null;   // a single row's stride says nothing about the run
+        long rows = a.Shape[rowDim];
+        long next = (long)a.Strides[rowDim] * a.Shape[rowDim];
+        for (int d = rowDim - 1; d >= 0; d--)
+        {
+            if (a.Shape[d] == 1) continue;
+            if (a.Strides[d] != next) return null;
+            rows *= a.Shape[d];
+            next *= a.Shape[d];
+        }
+        if (rows > int.MaxValue) return null;
+        return new StridedLayout([(int)rows, a.Shape[^1]], [a.Strides[rowDim], a.Strides[^1]], a.Offset);
     }
 
     /// <summary>True for a 2-d view whose transpose is dense row-major (strides [1, rows]).</summary>
