@@ -89,7 +89,7 @@ public readonly record struct Attention(AttentionGeometry Geometry, DeviceBuffer
                             l[r] += blockSum;
                             var block = scores[..c];
                             if (g.Dropout != 0f)   // the normalizer l sums the undropped weights, as softmax then dropout
-                                for (int j = 0; j < c; j++) block[j] *= g.DropFactor(n, h, i, j0 + j);
+                                Dropout.Apply(g.Seed, g.DropCounter(n, h, i, j0), g.Dropout, g.KeepScale, block, block);
                             AttentionBlocks.AddWeightedRows(block, c, v, g.VAt(n, h, j0), g.VS, accRow);
                         }
                     }

@@ -103,12 +103,9 @@ public readonly record struct AttentionBackward(Attention Forward, DeviceBuffer 
                             AttentionBlocks.ProbabilityBlock(p, c, scale, lse[g.RowAt(n, h, i)]);
                             if (g.Dropout != 0f)
                             {
-                                for (int j = 0; j < c; j++)
-                                {
-                                    float keep = g.DropFactor(n, h, i, j0 + j);
-                                    ds[j] *= keep;   // dP = dropout·(dO·vᵀ)
-                                    pd[j] = p[j] * keep;
-                                }
+                                ulong at = g.DropCounter(n, h, i, j0);
+                                Dropout.Apply(g.Seed, at, g.Dropout, g.KeepScale, ds[..c], ds[..c]);   // dP = dropout·(dO·vᵀ)
+                                Dropout.Apply(g.Seed, at, g.Dropout, g.KeepScale, p[..c], pd[..c]);
                                 pd[c..].Clear();
                             }
                             else p.CopyTo(pd);

@@ -28,36 +28,42 @@ public readonly record struct Dropout(ulong Seed, ulong Counter, float P, float 
     {
         var op = this;
         float[] xs = CpuBackend.Data(X), ys = CpuBackend.Data(Y);
-        CpuBackend.For(Length, (lo, hi) => op.Rows(xs, ys, (int)lo, (int)hi), costPerItem: 4);
+        CpuBackend.For(Length, (lo, hi) =>
+            Apply(op.Seed, op.Counter + (ulong)lo, op.P, op.Scale, xs.AsSpan(op.XOffset + (int)lo, (int)(hi - lo)), ys.AsSpan((int)lo, (int)(hi - lo))),
+            costPerItem: 4);
     }
 
-    private void Rows(float[] xs, float[] ys, int lo, int hi)
+    /// <summary>
+    /// y[j] = x[j]·factor(first + j) (x and y may be one span): the CPU body, and the attention kernels'
+    /// dropout of a row of weights (whose counters run contiguously along the keys).
+    /// </summary>
+    public static void Apply(ulong seed, ulong first, float p, float scale, ReadOnlySpan<float> x, Span<float> y)
     {
-        int i = lo, x0 = XOffset;
+        int i = 0, n = x.Length;
         const int V = 8;
-        if (Vector256.IsHardwareAccelerated && hi - lo >= V)
+        if (Vector256.IsHardwareAccelerated && n >= V)
         {
-            // z_i = seed + (counter + i + 1)·φ (Mix's first line), advanced by 8φ per step.
+            // z_j = seed + (first + j + 1)·φ (Mix's first line), advanced by 8φ per step.
             const ulong Golden = 0x9E3779B97F4A7C15UL;
             var step = Vector256.Create(unchecked(4 * Golden));
-            ulong z0 = Seed + (Counter + (ulong)i + 1) * Golden;
+            ulong z0 = seed + (first + 1) * Golden;
             var zLow = Vector256.Create(z0, z0 + Golden, z0 + unchecked(2 * Golden), z0 + unchecked(3 * Golden));
             var zHigh = zLow + step;
             step += step;
-            var p = Vector256.Create(P);
-            var scale = Vector256.Create(Scale);
+            var threshold = Vector256.Create(p);
+            var keep = Vector256.Create(scale);
             var unit = Vector256.Create(1f / 16777216f);
-            for (; i <= hi - V; i += V)
+            for (; i <= n - V; i += V)
             {
                 var bits = Vector256.Narrow(Finish(zLow), Finish(zHigh));   // the top 24 bits of each mix
                 var u = Vector256.ConvertToSingle(bits.AsInt32()) * unit;
-                var factor = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(u, p), scale, Vector256<float>.Zero);
-                (Vector256.Create(xs, x0 + i) * factor).CopyTo(ys, i);
+                var factor = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(u, threshold), keep, Vector256<float>.Zero);
+                (Vector256.Create(x[i..]) * factor).CopyTo(y[i..]);
                 zLow += step;
                 zHigh += step;
             }
         }
-        for (; i < hi; i++) ys[i] = xs[x0 + i] * Factor(Seed, Counter, P, Scale, i);
+        for (; i < n; i++) y[i] = x[i] * Factor(seed, first, p, scale, i);
     }
 
     // CounterRandom.Mix after its first line, shifted to the Uniform's 24 bits (< 2^24, so the narrowing keeps them).

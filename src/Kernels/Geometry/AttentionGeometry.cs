@@ -50,9 +50,11 @@ public struct AttentionGeometry
     public readonly float DropFactor(int n, int h, int i, int j)
     {
         if (Dropout == 0f) return 1f;
-        ulong at = Counter + (ulong)((((long)n * H + h) * L + i) * S + j);
-        return CounterRandom.Uniform(Seed, at) >= Dropout ? KeepScale : 0f;
+        return CounterRandom.Uniform(Seed, DropCounter(n, h, i, j)) >= Dropout ? KeepScale : 0f;
     }
+
+    /// <summary>The stream counter of weight (n, h, i, j); consecutive along j.</summary>
+    public readonly ulong DropCounter(int n, int h, int i, int j) => Counter + (ulong)((((long)n * H + h) * L + i) * S + j);
 
     /// <summary>The strides and offset of a mask layout broadcast to [N, H, L, S], or a throw naming the op and shapes.</summary>
     public static (int Offset, int N, int H, int L, int S) MaskStrides(string op, string name, StridedLayout mask, int n, int h, int l, int s)
