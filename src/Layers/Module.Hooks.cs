@@ -9,6 +9,9 @@ public abstract partial class Module
     private List<Func<Module, Tensor, Tensor?>>? _preHooks;
     private List<Func<Module, Tensor, Tensor, Tensor?>>? _forwardHooks;
 
+    /// <summary>True when a hook was ever registered: then a parent must go through <see cref="Call"/>, not fuse past it.</summary>
+    internal bool HasHooks => _preHooks is not null || _forwardHooks is not null;
+
     /// <summary>
     /// Runs the module with its hooks: each pre-hook sees the input (a non-null result replaces
     /// it), then <see cref="Forward"/>, then each forward hook sees (module, input, output) (a

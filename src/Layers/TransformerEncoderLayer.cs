@@ -69,6 +69,10 @@ public sealed class TransformerEncoderLayer : Module
     private Tensor FeedForwardBlock(Tensor x)
     {
         var linear1 = Child("linear1");   // Child: Quantize may have swapped the Dense layers
+        // A plain linear1 takes the activation into its bias epilogue (one pass forward and backward);
+        // with hooks it runs as itself, so they see its output.
+        if (linear1 is Dense { Activation: Activation.Identity } dense && !dense.HasHooks)
+            return _dropout2.Call(Child("linear2").Call(_dropout.Call(Tensor.LinearActivation(x, dense.Weight, dense.Bias, Activation))));
         var hidden = linear1.Call(x);
         // Quantize moves the block's ReLU into an int8 linear1's output pass; then it has run already.
         bool fused = linear1 is QuantizedDense { Activation: var own } && own == Activation && own != Activation.Identity;

@@ -12,7 +12,8 @@ namespace DeepNet.Kernels.Fused;
 // Fused y = op(x + bias) over x viewed as [Outer, Channels, Inner] (BiasActivationShape).
 // CPU: [N, F] rows add the bias vector (Vector256 over F), [N, C, H·W] planes add one scalar per
 // plane (Vector256 over H·W); ops without a SIMD body take the scalar loop; parallel over
-// rows/planes above the threshold. GPU: one thread per element, generic over the op struct.
+// rows/planes above the threshold; the backward of [N, F] rows takes the op's vector backward when it has one.
+// GPU: one thread per element, generic over the op struct.
 // Backward recomputes z = x + bias instead of storing it.
 // Oracle: tests/DeepNet.Tests/Tensors/FusedTests (equality with x.Add(bias).Relu() etc.).
 
@@ -93,6 +94,24 @@ public readonly record struct BiasActivationBackward<TOp>(BiasActivation<TOp> Fo
         float[] xs = CpuBackend.Data(f.X), bs = CpuBackend.Data(f.Bias), ys = CpuBackend.Data(f.Y);
         float[] gys = CpuBackend.Data(GradY), gzs = CpuBackend.Data(GradZ);
         int x0 = f.XOffset, b0 = f.BiasOffset, g0 = GradYOffset;
+        const int V = 8;   // Vector256<float>.Count
+        if (s.Inner == 1 && f.Op.HasVectorBackward)
+        {
+            var op = f.Op;
+            CpuBackend.For(s.Outer, (lo, hi) =>
+            {
+                for (long r = lo; r < hi; r++)
+                {
+                    int i0 = (int)r * s.Channels, j = 0;
+                    for (; j <= s.Channels - V; j += V)
+                        op.Backward(Vector256.Create(xs, x0 + i0 + j) + Vector256.Create(bs, b0 + j), Vector256.Create(ys, i0 + j),
+                            Vector256.Create(gys, g0 + i0 + j)).CopyTo(gzs, i0 + j);
+                    for (; j < s.Channels; j++)
+                        gzs[i0 + j] = op.Backward(xs[x0 + i0 + j] + bs[b0 + j], ys[i0 + j], gys[g0 + i0 + j]);
+                }
+            }, s.Channels);
+            return;
+        }
         CpuBackend.For((long)s.Outer * s.Channels, (lo, hi) =>
         {
             for (long plane = lo; plane < hi; plane++)
