@@ -30,6 +30,8 @@ public sealed class PtxCompileTests
         typeof(SoftmaxCrossEntropy), typeof(SoftmaxCrossEntropyBackward),
         typeof(BiasActivation<GeluOp>), typeof(BiasActivationBackward<GeluOp>),
         typeof(AdamUpdateOp), typeof(SgdUpdateOp), typeof(RmsPropUpdateOp),
+        typeof(MultiTensorUpdate<AdamUpdateOp, AdamUpdateOp.Entry>), typeof(MultiTensorUpdate<SgdUpdateOp, SgdUpdateOp.Entry>),
+        typeof(MultiTensorUpdate<RmsPropUpdateOp, RmsPropUpdateOp.Entry>),
     ];
 
     [Fact]
@@ -69,6 +71,25 @@ public sealed class PtxCompileTests
         Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", ptx);
         Assert.Contains("cvt.rna.tf32.f32", ptx);
         Assert.Contains("ld.global.v4.f32", ptx);
+    }
+
+    [Fact]
+    public void MultiTensorUpdates_FitCudaParameterSpace_AndKeepOperandsInRegisters()
+    {
+        var multi = CompileAll().Where(k => k.Method.DeclaringType!.IsGenericType
+            && k.Method.DeclaringType.GetGenericTypeDefinition() == typeof(MultiTensorUpdate<,>)).ToList();
+        Assert.Equal(3, multi.Count);
+        foreach (var (method, ptx) in multi)
+        {
+            // The whole chunk is one .param; CUDA caps kernel parameters at 4096 bytes.
+            var sizes = System.Text.RegularExpressions.Regex.Matches(ptx, @"\.param\s+\.align\s+\d+\s+\.b8\s+\w+\[(\d+)\]")
+                .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.NotEmpty(sizes);
+            Assert.True(sizes.Sum() <= 4096, $"{method.DeclaringType!.Name}: {sizes.Sum()} bytes of kernel parameters");
+            var dump = Environment.GetEnvironmentVariable("DEEPNET_PTX_DUMP");
+            if (dump is not null) File.WriteAllText(Path.Combine(dump, $"Multi{method.DeclaringType.GetGenericArguments()[0].Name}.ptx"), ptx);
+            Assert.DoesNotContain(".local", ptx);
+        }
     }
 
     private static string Ptx(string kernel)
