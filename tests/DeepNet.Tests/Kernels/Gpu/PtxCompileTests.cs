@@ -20,7 +20,7 @@ public sealed class PtxCompileTests
 {
     private static readonly Type[] KernelClasses =
     [
-        typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels), typeof(GpuMatMulTf32Kernels),
+        typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels), typeof(GpuMatMulMmaKernels),
         typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuCastKernels), typeof(GpuFloat64Kernels),
     ];
 
@@ -46,6 +46,7 @@ public sealed class PtxCompileTests
         Assert.Contains("Tile128Kernel", compiled);
         Assert.Contains("Tile64Kernel", compiled);
         Assert.Contains("Tf32Kernel", compiled);
+        Assert.Contains("Bf16Kernel", compiled);
         Assert.Contains("BlockKernel", compiled);
         Assert.Contains("ForwardKernel", compiled);
         Assert.Contains("BackwardKernel", compiled);
@@ -67,7 +68,7 @@ public sealed class PtxCompileTests
     [Fact]
     public void Tf32Gemm_RunsMmaSyncOnTensorCores_WithTf32RoundedOperands()
     {
-        var ptx = Ptx(nameof(GpuMatMulTf32Kernels.Tf32Kernel));
+        var ptx = Ptx(nameof(GpuMatMulMmaKernels.Tf32Kernel));
         Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", ptx);
         Assert.Contains("cvt.rna.tf32.f32", ptx);
         Assert.Contains("ld.global.v4.f32", ptx);
@@ -90,6 +91,32 @@ public sealed class PtxCompileTests
             if (dump is not null) File.WriteAllText(Path.Combine(dump, $"Multi{method.DeclaringType.GetGenericArguments()[0].Name}.ptx"), ptx);
             Assert.DoesNotContain(".local", ptx);
         }
+    }
+
+    [Fact]
+    public void Bf16Gemm_RunsBf16MmaSyncOnTensorCores_AndNoLocalArrays()
+    {
+        var ptx = Ptx(nameof(GpuMatMulMmaKernels.Bf16Kernel));
+        Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.bf16.bf16.f32", ptx);
+        Assert.DoesNotContain("tf32", ptx);
+        Assert.Contains("ld.global.v4.f32", ptx);
+        AssertOnlyAsmOperandDepots(ptx);
+    }
+
+    [Fact]
+    public void Tf32Gemm_KeepsItsTilesOutOfLocalMemory() => AssertOnlyAsmOperandDepots(Ptx(nameof(GpuMatMulMmaKernels.Tf32Kernel)));
+
+    /// <summary>
+    /// ILGPU passes every inline-PTX operand through a 4-byte `.local` depot, which ptxas promotes to a
+    /// register (0-byte stack frame, shared/ilgpu/GUIDE.md §5.2); anything larger in `.local` would be a
+    /// spilled array (an accumulator tile or fragment), which this refuses.
+    /// </summary>
+    private static void AssertOnlyAsmOperandDepots(string ptx)
+    {
+        var locals = System.Text.RegularExpressions.Regex.Matches(ptx, @"\.local\s+\.align\s+\d+\s+\.b8\s+(\w+)\[(\d+)\]");
+        Assert.Equal(System.Text.RegularExpressions.Regex.Matches(ptx, @"\.local\s+\.align").Count, locals.Count);
+        Assert.All(locals, m => Assert.True(m.Groups[1].Value.StartsWith("__local_depot", StringComparison.Ordinal)
+            && m.Groups[2].Value == "4", $".local {m.Groups[1].Value}[{m.Groups[2].Value}] is more than an asm operand"));
     }
 
     private static string Ptx(string kernel)
