@@ -127,6 +127,27 @@ public sealed class GpuCountersTests
     }
 
     [Fact]
+    public void NllLoss_ChecksTargetsOnTheDevice_AndReportsABadOneAtTheNextRead()
+    {
+        var gpu = GpuBackend.Emulator;
+        using var scope = new DisposeScope();
+        var scores = Tensor.Randn([4, 3], new Generator(3));
+        var labels = new long[] { 2, 0, -100, 1 };
+        float expected = scores.LogSoftmax(1).NllLoss(Tensor.FromArray(labels)).Item();
+        var logp = scores.To(Device.GpuEmulator).LogSoftmax(1);
+        var before = gpu.Counters;
+        var loss = logp.NllLoss(Tensor.FromArray(labels, Device.GpuEmulator));
+        Assert.Equal(0, (gpu.Counters - before).HostSyncs);   // the targets are not read back
+        Assert.Equal(expected, loss.Item(), 5);
+        var bad = logp.NllLoss(Tensor.FromArray(new long[] { 2, 3, 0, 1 }, Device.GpuEmulator));   // queued, no throw yet
+        var e = Assert.Throws<ArgumentException>(() => bad.Item());
+        Assert.Contains("nll_loss: target 3 is out of range for 3 classes", e.Message);
+        var fractional = logp.NllLoss(Tensor.FromArray([0f, 0.5f, 1f, 2f], Device.GpuEmulator));
+        Assert.Contains("nll_loss: target 0.5 is not an integer class index", Assert.Throws<ArgumentException>(() => fractional.Item()).Message);
+        Assert.Equal(expected, logp.NllLoss(Tensor.FromArray(labels, Device.GpuEmulator)).Item(), 5);   // recovered
+    }
+
+    [Fact]
     public void Counters_Subtract_AndPrint()
     {
         var d = new GpuCounters(30, 4) - new GpuCounters(10, 1);

@@ -31,7 +31,7 @@ public sealed class PtxCompileTests
         typeof(BiasActivation<GeluOp>), typeof(BiasActivationBackward<GeluOp>),
         typeof(AdamUpdateOp), typeof(SgdUpdateOp), typeof(RmsPropUpdateOp),
         typeof(MultiTensorUpdate<AdamUpdateOp, AdamUpdateOp.Entry>), typeof(MultiTensorUpdate<SgdUpdateOp, SgdUpdateOp.Entry>),
-        typeof(MultiTensorUpdate<RmsPropUpdateOp, RmsPropUpdateOp.Entry>),
+        typeof(MultiTensorUpdate<RmsPropUpdateOp, RmsPropUpdateOp.Entry>), typeof(ClassTargetCheck),
     ];
 
     [Fact]
