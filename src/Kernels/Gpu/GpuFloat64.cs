@@ -110,7 +110,7 @@ public sealed partial class GpuBackend
             (Count(size), g, padValue, F64(x, "im2col"), F64(cols, "im2col"));
 
     private void Col2ImFloat64(DeviceBuffer cols, Conv2DGeometry g, DeviceBuffer x, long size) =>
-        FusedKernel("f64.col2im", acc => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel))
+        FusedKernel("f64.col2im", acc => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(GpuIm2ColKernels.Col2ImKernel<double, GpuDoubleSum>))
             (Count(size), g, F64(cols, "col2im"), F64(x, "col2im"));
 
     private void GatherFloat64<TI, AI>(Index1D count, GpuLayout[] l, int limit, int stride, DeviceBuffer src, DeviceBuffer index,

@@ -79,29 +79,6 @@ internal static class GpuFloat64Kernels
         c[ci] = acc;
     }
 
-    public static void Col2ImKernel(Index1D t, Conv2DGeometry g, ArrayView<double> cols, ArrayView<double> x)
-    {
-        int w = t % g.W, h = t / g.W % g.H, c = t / (g.W * g.H) % g.C, n = t / (g.W * g.H * g.C);
-        int bigP = g.P, bigQ = g.Q, pq = bigP * bigQ, rows = g.C * g.R * g.S;
-        double sum = 0.0;
-        for (int r = 0; r < g.R; r++)
-        {
-            int hh = h + g.PadH - r * g.DilationH;
-            if (hh < 0 || hh % g.StrideH != 0) continue;
-            int p = hh / g.StrideH;
-            if (p >= bigP) continue;
-            for (int s = 0; s < g.S; s++)
-            {
-                int ww = w + g.PadW - s * g.DilationW;
-                if (ww < 0 || ww % g.StrideW != 0) continue;
-                int q = ww / g.StrideW;
-                if (q >= bigQ) continue;
-                sum += cols[(n * rows + (c * g.R + r) * g.S + s) * pq + p * bigQ + q];
-            }
-        }
-        x[t] = sum;
-    }
-
     public static void GatherKernel<TI, AI>(Index1D i, GpuLayout outerSrc, GpuLayout index, GpuLayout dst, int limit, int stride,
         ArrayView<double> s, ArrayView<TI> ix, ArrayView<double> d, ArrayView<float> status)
         where TI : unmanaged where AI : struct, IElement<TI>

@@ -68,7 +68,7 @@ internal sealed class GpuKernelCache(Accelerator acc, GpuCounter counter)
         new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel<float>)));
 
     public Lazy<Action<Index1D, Conv2DGeometry, View, View>> Col2Im { get; } =
-        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel)));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel<float, GpuFloatSum>)));
 
 
     public Action<Index1D, TOp, GpuLayout, GpuLayout, View, View> Map<TOp>() where TOp : struct, IUnaryOp =>

@@ -163,6 +163,13 @@ public sealed class PtxCompileTests
                 continue;
             }
             var parameters = method.GetGenericArguments();
+            if (parameters.Length == 2 && parameters[1].GetGenericParameterConstraints().Any(c => c.Name.StartsWith("IGpuSum", StringComparison.Ordinal)))
+            {
+                // Element-type kernels with their adder (Col2Im): float and double.
+                yield return method.MakeGenericMethod(typeof(float), typeof(GpuFloatSum));
+                yield return method.MakeGenericMethod(typeof(double), typeof(GpuDoubleSum));
+                continue;
+            }
             if (parameters.Length > 1 || parameters[0].GetGenericParameterConstraints().Length == 0)
             {
                 // Typed-storage kernels: (storage, accessor) pairs; closed over Int64 (8 bytes) and bfloat16 (2 bytes).
