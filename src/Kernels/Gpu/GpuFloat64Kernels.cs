@@ -78,35 +78,4 @@ internal static class GpuFloat64Kernels
         for (int k = 0; k < g.K; k++) acc += a[aRow + k * g.ACol] * b[bBase + k * g.BRow];
         c[ci] = acc;
     }
-
-    public static void GatherKernel<TI, AI>(Index1D i, GpuLayout outerSrc, GpuLayout index, GpuLayout dst, int limit, int stride,
-        ArrayView<double> s, ArrayView<TI> ix, ArrayView<double> d, ArrayView<float> status)
-        where TI : unmanaged where AI : struct, IElement<TI>
-    {
-        double v = default(AI).ToDouble(ix[index.OffsetOf(i)]);
-        if (v < 0 || v >= limit || XMath.Floor(v) != v)
-        {
-            status[1] = (float)v;
-            status[2] = limit;
-            status[0] = 1f;
-            d[dst.OffsetOf(i)] = 0.0;
-            return;
-        }
-        d[dst.OffsetOf(i)] = s[outerSrc.OffsetOf(i) + (int)v * stride];
-    }
-
-    public static void ScatterAddKernel<TI, AI>(Index1D i, GpuLayout src, GpuLayout index, GpuLayout outerDst, int limit, int stride,
-        ArrayView<double> s, ArrayView<TI> ix, ArrayView<double> d, ArrayView<float> status)
-        where TI : unmanaged where AI : struct, IElement<TI>
-    {
-        double v = default(AI).ToDouble(ix[index.OffsetOf(i)]);
-        if (v < 0 || v >= limit || XMath.Floor(v) != v)
-        {
-            status[1] = (float)v;
-            status[2] = limit;
-            status[0] = 1f;
-            return;
-        }
-        Atomic.Add(ref d[outerDst.OffsetOf(i) + (int)v * stride], s[src.OffsetOf(i)]);
-    }
 }

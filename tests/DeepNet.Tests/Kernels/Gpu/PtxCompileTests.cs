@@ -170,6 +170,15 @@ public sealed class PtxCompileTests
                 yield return method.MakeGenericMethod(typeof(double), typeof(GpuDoubleSum));
                 continue;
             }
+            if (type == typeof(GpuGatherKernels))
+            {
+                // Gather <T, TI, AI> and scatter-add <T, TSum, TI, AI>: float values with Int64 ids, double with Int32.
+                Type[] f = parameters.Length == 3 ? [typeof(float)] : [typeof(float), typeof(GpuFloatSum)];
+                Type[] d = parameters.Length == 3 ? [typeof(double)] : [typeof(double), typeof(GpuDoubleSum)];
+                yield return method.MakeGenericMethod([.. f, typeof(long), typeof(DeepNet.Kernels.Elements.Int64Element)]);
+                yield return method.MakeGenericMethod([.. d, typeof(int), typeof(DeepNet.Kernels.Elements.Int32Element)]);
+                continue;
+            }
             if (parameters.Length > 1 || parameters[0].GetGenericParameterConstraints().Length == 0)
             {
                 // Typed-storage kernels: (storage, accessor) pairs; closed over Int64 (8 bytes) and bfloat16 (2 bytes).
