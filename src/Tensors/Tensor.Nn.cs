@@ -60,13 +60,24 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// torch.nn.functional.embedding(input, weight), ids first as in PyTorch: the rows of
-    /// <paramref name="weight"/> [vocab, dim] for integer ids of any shape → [..ids, dim].
+    /// torch.nn.functional.embedding(input, weight, padding_idx), ids first as in PyTorch: the rows of
+    /// <paramref name="weight"/> [vocab, dim] for integer ids of any shape → [..ids, dim]. The row
+    /// <paramref name="paddingIdx"/> (negative counts from the end) is looked up as usual but gets no gradient.
     /// </summary>
-    public static Tensor Embedding(Tensor input, Tensor weight)
+    public static Tensor Embedding(Tensor input, Tensor weight, int? paddingIdx = null)
     {
         if (weight.Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {weight.Shape}");
-        return DisposeScope.Run(() => weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.ShapeArray, weight.ShapeArray[1]]));
+        int vocab = weight.ShapeArray[0];
+        if (paddingIdx is int given && (given < -vocab || given >= vocab))
+            throw new ArgumentException($"embedding: padding_idx {given} is out of range for weight {weight.Shape} ({vocab} embeddings)");
+        return DisposeScope.Run(() =>
+        {
+            var ids = input.Reshape(-1);
+            var rows = weight.IndexSelect(0, ids);
+            if (paddingIdx is int pad)   // the padding rows read the detached table, so their gradient is dropped
+                rows = Where(ids.Reshape(-1, 1).Eq((long)(pad < 0 ? pad + vocab : pad)), rows.Detach(), rows);
+            return rows.Reshape([.. input.ShapeArray, weight.ShapeArray[1]]);
+        });
     }
 
     /// <summary>
