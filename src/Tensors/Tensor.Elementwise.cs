@@ -39,8 +39,8 @@ public sealed partial class Tensor
     /// <summary>Rounds down; no gradient flows through it.</summary>
     public Tensor Floor() => UnaryFunction<FloorOp>.Apply(default, this);
     /// <summary>
-    /// min(max(x, min), max), as torch.clamp: either bound may be omitted (null), not both; the
-    /// gradient passes where x is inside the bounds. x: any shape, kept.
+    /// min(max(x, min), max), as torch.clamp: either bound may be omitted (null), not both; min &gt; max
+    /// gives max everywhere; the gradient passes where x is inside the bounds. x: any shape, kept.
     /// </summary>
     public Tensor Clamp(float? min = null, float? max = null)
     {

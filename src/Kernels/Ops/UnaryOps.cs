@@ -220,18 +220,24 @@ public struct PowScalarOp(float exponent) : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
 
-/// <summary>min(max(x, Min), Max); gradient passes only inside the interval (±∞ leaves a side open).</summary>
+/// <summary>
+/// min(max(x, Min), Max), so Min &gt; Max gives Max everywhere (torch.clamp); NaN stays NaN; the gradient
+/// passes only inside the interval (±∞ leaves a side open).
+/// </summary>
 public struct ClampOp(float min, float max) : IUnaryOp
 {
     public float Min = min;
     public float Max = max;
-    public readonly float Forward(float x) => x < Min ? Min : x > Max ? Max : x;
+    public readonly float Forward(float x) => Upper(x < Min ? Min : x);
     public readonly float Backward(float x, float y, float g) => x >= Min && x <= Max ? g : 0f;
-    public readonly double Forward(double x) => x < Min ? Min : x > Max ? Max : x;
+    public readonly double Forward(double x) => Upper(x < Min ? Min : x);
     public readonly double Backward(double x, double y, double g) => x >= Min && x <= Max ? g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) =>
         Vector256.Min(Vector256.Max(x, Vector256.Create(Min)), Vector256.Create(Max));
+
+    private readonly float Upper(float x) => x > Max ? Max : x;
+    private readonly double Upper(double x) => x > Max ? Max : x;
 }
 
 /// <summary>Rounds toward −∞; piecewise constant, so the gradient is 0.</summary>
