@@ -19,9 +19,9 @@ public sealed partial class Tensor
     public Tensor Div(Tensor other) => BinaryFunction<DivOp>.Apply("div", default, this, other);
     /// <summary>this ^ exponent elementwise, broadcast (the exponent gradient needs this &gt; 0).</summary>
     public Tensor Pow(Tensor exponent) => BinaryFunction<PowOp>.Apply("pow", default, this, exponent);
-    /// <summary>Elementwise maximum, broadcast.</summary>
+    /// <summary>Elementwise maximum, broadcast; ties give each input half the gradient (torch.maximum).</summary>
     public Tensor Maximum(Tensor other) => BinaryFunction<MaximumOp>.Apply("maximum", default, this, other);
-    /// <summary>Elementwise minimum, broadcast.</summary>
+    /// <summary>Elementwise minimum, broadcast; ties give each input half the gradient (torch.minimum).</summary>
     public Tensor Minimum(Tensor other) => BinaryFunction<MinimumOp>.Apply("minimum", default, this, other);
 
     public Tensor Add(float value) => UnaryFunction<AddScalarOp>.Apply(new(value), this);

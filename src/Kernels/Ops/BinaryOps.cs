@@ -65,28 +65,28 @@ public struct PowOp : IBinaryOp
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a;
 }
 
-/// <summary>Elementwise maximum; the gradient goes to the larger input (to a on ties).</summary>
+/// <summary>Elementwise maximum; the gradient goes to the larger input, half to each on ties (torch.maximum).</summary>
 public struct MaximumOp : IBinaryOp
 {
     public readonly float Forward(float a, float b) => a >= b ? a : b;
-    public readonly float GradA(float a, float b, float g) => a >= b ? g : 0f;
-    public readonly float GradB(float a, float b, float g) => a >= b ? 0f : g;
+    public readonly float GradA(float a, float b, float g) => a > b ? g : a == b ? 0.5f * g : 0f;
+    public readonly float GradB(float a, float b, float g) => b > a ? g : a == b ? 0.5f * g : 0f;
     public readonly double Forward(double a, double b) => a >= b ? a : b;
-    public readonly double GradA(double a, double b, double g) => a >= b ? g : 0.0;
-    public readonly double GradB(double a, double b, double g) => a >= b ? 0.0 : g;
+    public readonly double GradA(double a, double b, double g) => a > b ? g : a == b ? 0.5 * g : 0.0;
+    public readonly double GradB(double a, double b, double g) => b > a ? g : a == b ? 0.5 * g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
 }
 
-/// <summary>Elementwise minimum; the gradient goes to the smaller input (to a on ties).</summary>
+/// <summary>Elementwise minimum; the gradient goes to the smaller input, half to each on ties (torch.minimum).</summary>
 public struct MinimumOp : IBinaryOp
 {
     public readonly float Forward(float a, float b) => a <= b ? a : b;
-    public readonly float GradA(float a, float b, float g) => a <= b ? g : 0f;
-    public readonly float GradB(float a, float b, float g) => a <= b ? 0f : g;
+    public readonly float GradA(float a, float b, float g) => a < b ? g : a == b ? 0.5f * g : 0f;
+    public readonly float GradB(float a, float b, float g) => b < a ? g : a == b ? 0.5f * g : 0f;
     public readonly double Forward(double a, double b) => a <= b ? a : b;
-    public readonly double GradA(double a, double b, double g) => a <= b ? g : 0.0;
-    public readonly double GradB(double a, double b, double g) => a <= b ? 0.0 : g;
+    public readonly double GradA(double a, double b, double g) => a < b ? g : a == b ? 0.5 * g : 0.0;
+    public readonly double GradB(double a, double b, double g) => b < a ? g : a == b ? 0.5 * g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
 }
