@@ -17,7 +17,7 @@ public sealed partial class Tensor
     public Tensor Mul(Tensor other) => BinaryFunction<MulOp>.Apply("mul", default, this, other);
     /// <summary>this / other elementwise, broadcast.</summary>
     public Tensor Div(Tensor other) => BinaryFunction<DivOp>.Apply("div", default, this, other);
-    /// <summary>this ^ exponent elementwise, broadcast (the exponent gradient needs this &gt; 0).</summary>
+    /// <summary>this ^ exponent elementwise, broadcast; the exponent gradient is a^b·ln a (0 at a = 0 with b ≥ 0, NaN for a &lt; 0), as torch.</summary>
     public Tensor Pow(Tensor exponent) => BinaryFunction<PowOp>.Apply("pow", default, this, exponent);
     /// <summary>Elementwise maximum, broadcast; ties give each input half the gradient (torch.maximum).</summary>
     public Tensor Maximum(Tensor other) => BinaryFunction<MaximumOp>.Apply("maximum", default, this, other);

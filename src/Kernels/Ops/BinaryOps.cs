@@ -52,15 +52,16 @@ public struct DivOp : IBinaryOp
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a / b;
 }
 
-/// <summary>c = a^b; the b-partial uses ln a and is defined for a &gt; 0.</summary>
+/// <summary>c = a^b; the b-partial uses ln a: NaN for a &lt; 0, as torch.</summary>
 public struct PowOp : IBinaryOp
 {
     public readonly float Forward(float a, float b) => MathF.Pow(a, b);
     public readonly float GradA(float a, float b, float g) => b == 0f ? 0f : g * b * MathF.Pow(a, b - 1f);
-    public readonly float GradB(float a, float b, float g) => a > 0f ? g * MathF.Pow(a, b) * MathF.Log(a) : 0f;
+    // torch: 0 where a = 0 and b ≥ 0, else a^b·ln a (NaN for a < 0, −∞·g for 0^negative)
+    public readonly float GradB(float a, float b, float g) => a == 0f && b >= 0f ? 0f : g * MathF.Pow(a, b) * MathF.Log(a);
     public readonly double Forward(double a, double b) => Math.Pow(a, b);
     public readonly double GradA(double a, double b, double g) => b == 0.0 ? 0.0 : g * b * Math.Pow(a, b - 1.0);
-    public readonly double GradB(double a, double b, double g) => a > 0.0 ? g * Math.Pow(a, b) * Math.Log(a) : 0.0;
+    public readonly double GradB(double a, double b, double g) => a == 0.0 && b >= 0.0 ? 0.0 : g * Math.Pow(a, b) * Math.Log(a);
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a;
 }
