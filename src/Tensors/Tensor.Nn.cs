@@ -48,11 +48,15 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training.</summary>
+    /// <summary>
+    /// Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training;
+    /// p = 1 gives x·0, as torch.
+    /// </summary>
     public Tensor Dropout(float p, bool training = true, Generator? generator = null)
     {
-        if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
+        if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"dropout: probability must be in [0, 1], got {p}");
         if (!training || p == 0f) return AliasInGraph();   // identity, but gradients still flow
+        if (p == 1f) return Mul(0f);   // every element dropped (torch multiplies by zero, so inf/NaN give NaN)
         // A 16-bit tensor keeps its dtype (x·mask is exact, the scale rounds once), as torch's dropout.
         if (DType is DType.BFloat16 or DType.Float16)
             return DisposeScope.Run(() => this * Rand(ShapeArray, generator, Device).Ge(p).To(DType) * (1f / (1f - p)));
