@@ -55,19 +55,20 @@ public struct AbsOp : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Abs(x);
 }
 
+/// <summary>max(x, 0) with NaN kept (torch's clamp_min); the gradient is dropped where x ≤ 0, so NaN passes it (torch's threshold_backward).</summary>
 public struct ReluOp : IUnaryOp
 {
-    public readonly float Forward(float x) => x > 0f ? x : 0f;
-    public readonly float Backward(float x, float y, float g) => x > 0f ? g : 0f;
-    public readonly double Forward(double x) => x > 0.0 ? x : 0.0;
-    public readonly double Backward(double x, double y, double g) => x > 0.0 ? g : 0.0;
+    public readonly float Forward(float x) => x <= 0f ? 0f : x;
+    public readonly float Backward(float x, float y, float g) => x <= 0f ? 0f : g;
+    public readonly double Forward(double x) => x <= 0.0 ? 0.0 : x;
+    public readonly double Backward(double x, double y, double g) => x <= 0.0 ? 0.0 : g;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);   // IEEE maximum: NaN propagates
     public readonly bool HasVectorBackward => true;
 
-    // x > 0 is false for NaN, as in the scalar form.
+    // x ≤ 0 is false for NaN, as in the scalar form.
     public readonly Vector256<float> Backward(Vector256<float> x, Vector256<float> y, Vector256<float> g) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, Vector256<float>.Zero);
+        Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, g);
 }
 
 public struct LeakyReluOp(float slope) : IUnaryOp
