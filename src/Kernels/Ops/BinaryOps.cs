@@ -66,28 +66,31 @@ public struct PowOp : IBinaryOp
     public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => a;
 }
 
-/// <summary>Elementwise maximum; the gradient goes to the larger input, half to each on ties (torch.maximum).</summary>
+// Gradients follow torch's masks: where(a == b, g/2, g) zeroed where the operand loses, so a NaN pair
+// (no comparison holds) passes the whole gradient to both, as torch does.
+
+/// <summary>Elementwise maximum, NaN if either is; the gradient goes to the larger input, half to each on ties (torch.maximum).</summary>
 public struct MaximumOp : IBinaryOp
 {
-    public readonly float Forward(float a, float b) => a >= b ? a : b;
-    public readonly float GradA(float a, float b, float g) => a > b ? g : a == b ? 0.5f * g : 0f;
-    public readonly float GradB(float a, float b, float g) => b > a ? g : a == b ? 0.5f * g : 0f;
-    public readonly double Forward(double a, double b) => a >= b ? a : b;
-    public readonly double GradA(double a, double b, double g) => a > b ? g : a == b ? 0.5 * g : 0.0;
-    public readonly double GradB(double a, double b, double g) => b > a ? g : a == b ? 0.5 * g : 0.0;
+    public readonly float Forward(float a, float b) => float.IsNaN(a) || a >= b ? a : b;
+    public readonly float GradA(float a, float b, float g) => a == b ? 0.5f * g : a < b ? 0f : g;
+    public readonly float GradB(float a, float b, float g) => a == b ? 0.5f * g : a > b ? 0f : g;
+    public readonly double Forward(double a, double b) => double.IsNaN(a) || a >= b ? a : b;
+    public readonly double GradA(double a, double b, double g) => a == b ? 0.5 * g : a < b ? 0.0 : g;
+    public readonly double GradB(double a, double b, double g) => a == b ? 0.5 * g : a > b ? 0.0 : g;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);   // IEEE maximum: NaN propagates
 }
 
-/// <summary>Elementwise minimum; the gradient goes to the smaller input, half to each on ties (torch.minimum).</summary>
+/// <summary>Elementwise minimum, NaN if either is; the gradient goes to the smaller input, half to each on ties (torch.minimum).</summary>
 public struct MinimumOp : IBinaryOp
 {
-    public readonly float Forward(float a, float b) => a <= b ? a : b;
-    public readonly float GradA(float a, float b, float g) => a < b ? g : a == b ? 0.5f * g : 0f;
-    public readonly float GradB(float a, float b, float g) => b < a ? g : a == b ? 0.5f * g : 0f;
-    public readonly double Forward(double a, double b) => a <= b ? a : b;
-    public readonly double GradA(double a, double b, double g) => a < b ? g : a == b ? 0.5 * g : 0.0;
-    public readonly double GradB(double a, double b, double g) => b < a ? g : a == b ? 0.5 * g : 0.0;
+    public readonly float Forward(float a, float b) => float.IsNaN(a) || a <= b ? a : b;
+    public readonly float GradA(float a, float b, float g) => a == b ? 0.5f * g : a > b ? 0f : g;
+    public readonly float GradB(float a, float b, float g) => a == b ? 0.5f * g : a < b ? 0f : g;
+    public readonly double Forward(double a, double b) => double.IsNaN(a) || a <= b ? a : b;
+    public readonly double GradA(double a, double b, double g) => a == b ? 0.5 * g : a > b ? 0.0 : g;
+    public readonly double GradB(double a, double b, double g) => a == b ? 0.5 * g : a < b ? 0.0 : g;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+    public readonly Vector256<float> Forward(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);   // IEEE minimum: NaN propagates
 }
