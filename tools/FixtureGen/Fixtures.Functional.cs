@@ -120,6 +120,40 @@ internal static partial class Fixtures
         v = c.Input("x", Values(-2.5, -2, -0.5, 0, 0.5, 1, 1.75, -0.25), [2, 4]);
         c.Outputs(v.floor());
 
+        c = Case(file, "arithmetic_broadcast");
+        a = c.Randn("a", [2, 1, 4]);
+        other = c.Randn("b", [3, 1]);
+        c.Outputs(a + other, a - other, a * other);
+
+        c = Case(file, "exp_log_neg");
+        v = c.Input("x", Values(1e-3, 0.25, 1, 2.5, 10, 0.5), [2, 3]);
+        c.Outputs(v.exp(), v.log(), -v);
+
+        c = Case(file, "relu_zero");
+        v = c.Input("x", Values(-2, -0.0, 0, 0.5, -0.5, 3), [2, 3]);
+        c.Outputs(F.relu(v));
+
+        // NaN propagates through every op; gradients at NaN follow torch's masks (relu's threshold_backward passes
+        // the gradient where its output is NaN, clamp's bounds test fails, maximum's tie/less masks both fail).
+        var withNan = Values(0.5, double.NaN, -1, 2, -0.25, 0, 3, -2, 1, double.NaN, -3, 0.75);
+        foreach (var (tag, op) in new (string, Func<Tensor, Tensor>)[]
+        {
+            ("relu", t => F.relu(t)), ("clamp", t => t.clamp(-0.5, 0.5)), ("leaky_relu", t => F.leaky_relu(t, 0.125)),
+            ("sigmoid", t => t.sigmoid()), ("tanh", t => t.tanh()), ("abs", t => t.abs()), ("gelu", t => F.gelu(t)),
+        })
+        {
+            c = Case(file, "nan_" + tag);
+            v = c.Input("x", withNan, [12]);
+            c.Outputs(op(v));
+        }
+        foreach (var (tag, op) in new (string, Func<Tensor, Tensor, Tensor>)[] { ("maximum", maximum), ("minimum", minimum) })
+        {
+            c = Case(file, "nan_" + tag);
+            a = c.Input("a", withNan, [12]);
+            other = c.Input("b", Values(1, 1, double.NaN, 2, 0, 0, 5, -3, 1, 0, -3, double.NaN), [12]);
+            c.Outputs(op(a, other));
+        }
+
         c = Case(file, "div_broadcast");
         a = c.Randn("a", [2, 3, 4]);
         other = c.Input("b", Values(0.5, -2, 1.5, 3), [4]);
@@ -175,6 +209,11 @@ internal static partial class Fixtures
         c = Case(file, "softmax_dims");
         x = c.Randn("x", [2, 3, 4], scale: 2);
         c.Outputs(x.softmax(0), x.softmax(1), x.log_softmax(0), x.log_softmax(-2));
+
+        // -inf entries (a mask): probability 0 there, log-probability -inf, finite gradients elsewhere.
+        c = Case(file, "softmax_masked");
+        x = c.Input("x", Values(0.5, double.NegativeInfinity, 1, -2, double.NegativeInfinity, double.NegativeInfinity, 3, 0), [2, 4]);
+        c.Outputs(x.softmax(1), x.softmax(0));
     }
 
     private static void PoolingAndConv(FixtureFile file)
@@ -196,6 +235,19 @@ internal static partial class Fixtures
         x = c.Randn("x", [1, 3, 6, 5]);
         (pooled, where) = F.max_pool2d_with_indices(x, [2, 2], [2, 2], [1, 0], [2, 2], ceil_mode: true);
         c.Outputs(pooled, where);
+
+        // Ties inside windows: the gradient goes to torch's pick (the first maximum in window order).
+        c = Case(file, "max_pool2d_ties");
+        manual_seed(7);
+        x = c.Input("x", randint(-1, 2, [1, 2, 4, 5], dtype: ScalarType.Float64), [1, 2, 4, 5]);
+        (pooled, where) = F.max_pool2d_with_indices(x, [2, 3], [1, 2], [1, 1]);
+        c.Outputs(pooled, where);
+
+        // Ceil mode where the extra window would start in the padding: torch drops it (3 → 2 outputs).
+        c = Case(file, "pool2d_ceil_last_window_in_padding");
+        x = c.Randn("x", [1, 1, 3, 3]);
+        c.Outputs(F.max_pool2d(x, [2, 2], [2, 2], [1, 1], ceil_mode: true), F.avg_pool2d(x, [2, 2], [2, 2], [1, 1], ceil_mode: true),
+            F.avg_pool2d(x, [2, 2], [2, 2], [1, 1], ceil_mode: true, count_include_pad: false));
 
         c = Case(file, "avg_pool2d_ceil");
         x = c.Randn("x", [2, 2, 6, 7]);
@@ -225,6 +277,13 @@ internal static partial class Fixtures
         w = c.Randn("weight", [6, 2, 2, 3], scale: 0.5);
         bias = c.Randn("bias", [6]);
         c.Outputs(F.conv2d(x, w, bias, strides: [1, 2], padding: [2, 0], dilation: [2, 1], groups: 2));
+
+        // Padding wider than the kernel (allowed for conv, unlike pooling).
+        c = Case(file, "conv2d_wide_padding");
+        x = c.Randn("x", [1, 2, 3, 4]);
+        w = c.Randn("weight", [3, 2, 2, 2], scale: 0.5);
+        bias = c.Randn("bias", [3]);
+        c.Outputs(F.conv2d(x, w, bias, strides: [2, 1], padding: [3, 2]));
 
         c = Case(file, "conv2d_depthwise_stride");
         x = c.Randn("x", [1, 3, 6, 6]);
@@ -266,6 +325,10 @@ internal static partial class Fixtures
         var expanded = x.expand(2, 3, 4);
         c.Outputs(expanded, expanded.sum([0, 2]));
 
+        c = Case(file, "slice_select_transpose");
+        x = c.Randn("x", [3, 5, 2]);
+        c.Outputs(x.slice(1, 1, 5, 2), x.slice(0, 0, 3, 2), x.select(1, -1), x.transpose(0, 2), x.flatten(1), x.unsqueeze(1).squeeze(1));
+
         c = Case(file, "permute");
         x = c.Randn("x", [2, 3, 4]);
         c.Outputs(x.permute(2, 0, 1), x.permute(1, 2, 0).reshape(3, 8));
@@ -294,6 +357,10 @@ internal static partial class Fixtures
         c.After("running_var", runningVar);
         c.Outputs(y);
 
+        c = Case(file, "batch_norm_train_no_stats");
+        x = c.Randn("x", [3, 2, 2, 2]);
+        c.Outputs(F.batch_norm(x, null, null, null, null, training: true, momentum: 0.125, eps: eps));
+
         c = Case(file, "batch_norm_eval");
         x = c.Randn("x", [2, 3, 2, 2]);
         weight = c.Randn("weight", [3]);
@@ -304,7 +371,12 @@ internal static partial class Fixtures
 
         c = Case(file, "dropout_eval");
         x = c.Randn("x", [3, 4]);
-        c.Outputs(F.dropout(x, 0.5, training: false));
+        c.Outputs(F.dropout(x, 0.5, training: false), F.dropout(x, 1.0, training: false));
+
+        // p = 1 zeroes everything (x·0), deterministically.
+        c = Case(file, "dropout_p1");
+        x = c.Randn("x", [3, 4]);
+        c.Outputs(F.dropout(x, 1.0, training: true));
 
         // padding_idx: the row is looked up as usual but gets no gradient.
         // (TorchSharp has no functional embedding: nn.Embedding's forward is the same at::embedding call.)
@@ -313,6 +385,13 @@ internal static partial class Fixtures
         using (no_grad()) table.weight!.copy_(randn(5, 3, dtype: ScalarType.Float32).to_type(ScalarType.Float64));
         c.Leaf("weight", table.weight!);
         var ids = c.Const("ids", tensor(new long[] { 1, 2, 4, 2, 0, 1 }).reshape(2, 3));
+        c.Outputs(table.call(ids));
+
+        c = Case(file, "embedding_negative_padding_idx");
+        table = nn.Embedding(4, 2, padding_idx: -1, dtype: ScalarType.Float64);
+        using (no_grad()) table.weight!.copy_(randn(4, 2, dtype: ScalarType.Float32).to_type(ScalarType.Float64));
+        c.Leaf("weight", table.weight!);
+        ids = c.Const("ids", tensor(new long[] { 3, 0, 3, 1, 2 }));
         c.Outputs(table.call(ids));
     }
 }

@@ -91,6 +91,13 @@ internal static partial class Fixtures
             c.Outputs(NllLossIgnoring(x, t, w, ignoreIndex: -100, reduction));
         }
 
+        // Unbatched [C] with a 0-d target; libtorch's C++ nll_loss wants a batch dim, which Python's nll_loss_nd adds the same way.
+        var unbatched = Case(file, "nll_unbatched");
+        var row = unbatched.Randn("input", [4]);
+        var index = unbatched.Const("target", tensor(2L));
+        unbatched.Outputs(F.nll_loss(row.unsqueeze(0), index.unsqueeze(0)),
+            F.nll_loss(row.unsqueeze(0), index.unsqueeze(0), reduction: nn.Reduction.None).squeeze(0));
+
         var plain = Case(file, "nll_plain");
         var logp = plain.Randn("input", [3, 4]);
         var targets = plain.Const("target", tensor(new long[] { 0, 3, 3 }));

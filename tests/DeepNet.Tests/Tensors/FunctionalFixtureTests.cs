@@ -39,6 +39,18 @@ public sealed class FunctionalFixtureTests
         ["sqrt"] = f => [f.In("x").Sqrt()],
         ["floor"] = f => [f.In("x").Floor()],
         ["div_broadcast"] = f => [f.In("a").Div(f.In("b"))],
+        ["nan_relu"] = f => [f.In("x").Relu()],
+        ["nan_clamp"] = f => [f.In("x").Clamp(-0.5f, 0.5f)],
+        ["nan_leaky_relu"] = f => [f.In("x").LeakyRelu(0.125f)],
+        ["nan_sigmoid"] = f => [f.In("x").Sigmoid()],
+        ["nan_tanh"] = f => [f.In("x").Tanh()],
+        ["nan_abs"] = f => [f.In("x").Abs()],
+        ["nan_gelu"] = f => [f.In("x").Gelu()],
+        ["nan_maximum"] = f => [f.In("a").Maximum(f.In("b"))],
+        ["nan_minimum"] = f => [f.In("a").Minimum(f.In("b"))],
+        ["arithmetic_broadcast"] = f => { var (a, b) = (f.In("a"), f.In("b")); return [a.Add(b), a.Sub(b), a.Mul(b)]; },
+        ["exp_log_neg"] = f => { var x = f.In("x"); return [x.Exp(), x.Log(), x.Neg()]; },
+        ["relu_zero"] = f => [f.In("x").Relu()],
 
         ["sum_dims_keepdim"] = f => { var x = f.In("x"); return [x.Sum([0, 2], keepDim: true), x.Sum(1), x.Sum()]; },
         ["mean_dims"] = f => { var x = f.In("x"); return [x.Mean([1, 2], keepDim: true), x.Mean(0), x.Mean(-1)]; },
@@ -65,11 +77,19 @@ public sealed class FunctionalFixtureTests
         ["argmax_ties"] = f => { var x = f.In("x"); return [x.ArgMax(1), x.ArgMax(0, keepDim: true)]; },
         ["amax_ties"] = f => { var x = f.In("x"); return [x.Max([1]), x.Max([0, 1]), x.Min([0], keepDim: true)]; },
         ["softmax_dims"] = f => { var x = f.In("x"); return [x.Softmax(0), x.Softmax(1), x.LogSoftmax(0), x.LogSoftmax(-2)]; },
+        ["softmax_masked"] = f => { var x = f.In("x"); return [x.Softmax(1), x.Softmax(0)]; },
 
         ["max_pool2d_ceil"] = f => [f.In("x").MaxPool2D((3, 3), (2, 2), (1, 1), ceilMode: true)],
         ["max_pool2d_dilation"] = f => [f.In("x").MaxPool2D((2, 3), (1, 2), (1, 1), (2, 1), ceilMode: true)],
         ["max_pool2d_indices"] = f => Pair(f.In("x").MaxPool2DWithIndices((3, 2), (2, 2), (1, 1))),
         ["max_pool2d_indices_ceil_dilation"] = f => Pair(f.In("x").MaxPool2DWithIndices((2, 2), (2, 2), (1, 0), (2, 2), ceilMode: true)),
+        ["max_pool2d_ties"] = f => Pair(f.In("x").MaxPool2DWithIndices((2, 3), (1, 2), (1, 1))),
+        ["pool2d_ceil_last_window_in_padding"] = f =>
+        {
+            var x = f.In("x");
+            return [x.MaxPool2D((2, 2), (2, 2), (1, 1), ceilMode: true), x.AvgPool2D((2, 2), (2, 2), (1, 1), ceilMode: true),
+                x.AvgPool2D((2, 2), (2, 2), (1, 1), ceilMode: true, countIncludePad: false)];
+        },
         ["avg_pool2d_ceil"] = f => [f.In("x").AvgPool2D((3, 3), (2, 2), (1, 1), ceilMode: true)],
         ["avg_pool2d_exclude_pad"] = f => [f.In("x").AvgPool2D((3, 2), (2, 1), (1, 1), countIncludePad: false)],
         ["avg_pool2d_ceil_exclude_pad"] = f => [f.In("x").AvgPool2D((3, 3), (2, 2), (1, 1), ceilMode: true, countIncludePad: false)],
@@ -77,6 +97,7 @@ public sealed class FunctionalFixtureTests
         ["conv2d_same_pads"] = f => [f.In("x").Conv2D(f.In("weight"), f.In("bias"), padding: (1, 2))],
         ["conv2d_groups_dilation"] = f =>
             [f.In("x").Conv2D(f.In("weight"), f.In("bias"), stride: (1, 2), padding: (2, 0), dilation: (2, 1), groups: 2)],
+        ["conv2d_wide_padding"] = f => [f.In("x").Conv2D(f.In("weight"), f.In("bias"), stride: (2, 1), padding: (3, 2))],
         ["conv2d_depthwise_stride"] = f => [f.In("x").Conv2D(f.In("weight"), null, stride: (2, 2), padding: (1, 1), groups: 3)],
 
         ["cat"] = f =>
@@ -97,6 +118,11 @@ public sealed class FunctionalFixtureTests
         },
         ["narrow"] = f => { var x = f.In("x"); return [x.Narrow(1, 1, 3), x.Narrow(-1, 1, 1), x.Narrow(0, 0, 2)]; },
         ["expand_sum"] = f => { var e = f.In("x").Expand(2, 3, 4); return [e, e.Sum([0, 2])]; },
+        ["slice_select_transpose"] = f =>
+        {
+            var x = f.In("x");
+            return [x.Slice(1, 1, 5, 2), x.Slice(0, 0, 3, 2), x.Select(1, -1), x.Transpose(0, 2), x.Flatten(1), x.Unsqueeze(1).Squeeze(1)];
+        },
         ["permute"] = f => { var x = f.In("x"); return [x.Permute(2, 0, 1), x.Permute(1, 2, 0).Reshape(3, 8)]; },
 
         ["layer_norm"] = f =>
@@ -112,10 +138,13 @@ public sealed class FunctionalFixtureTests
             f.CheckAfter("running_var", runningVar);
             return [y];
         },
+        ["batch_norm_train_no_stats"] = f => [f.In("x").BatchNorm(null, null, training: true, momentum: 0.125f)],
         ["batch_norm_eval"] = f =>
             [f.In("x").BatchNorm(f.Const("running_mean"), f.Const("running_var"), f.In("weight"), f.In("bias"), momentum: 0.125f)],
-        ["dropout_eval"] = f => [f.In("x").Dropout(0.5f, training: false)],
+        ["dropout_eval"] = f => { var x = f.In("x"); return [x.Dropout(0.5f, training: false), x.Dropout(1f, training: false)]; },
+        ["dropout_p1"] = f => [f.In("x").Dropout(1f)],
         ["embedding_padding_idx"] = f => [Tensor.Embedding(f.Const("ids"), f.In("weight"), paddingIdx: 2)],
+        ["embedding_negative_padding_idx"] = f => [Tensor.Embedding(f.Const("ids"), f.In("weight"), paddingIdx: -1)],
     };
 
     public static TheoryData<string, DType> Runs()

@@ -30,6 +30,11 @@ public sealed class LossFixtureTests
             },
             ["ce_unbatched"] = f => [f.In("input").CrossEntropy(f.Const("target"), labelSmoothing: 0.25f)],
             ["nll_plain"] = f => [f.In("input").NllLoss(f.Const("target"))],
+            ["nll_unbatched"] = f =>
+            {
+                var (x, t) = (f.In("input"), f.Const("target"));
+                return [x.NllLoss(t), x.NllLoss(t, reduction: Reduction.None)];
+            },
         };
         foreach (var (tag, r) in Reductions)
         {
