@@ -61,7 +61,8 @@ public sealed partial class Tensor
                 a = w * Smoothed(oneHot) * kept;
                 rowWeight = (oneHot * w * kept).Sum(1);
             }
-            var perRow = -(a * logp).Sum(1);                                                     // [M]
+            // a = 0 adds nothing even where log p = −∞ (a masked logit), as torch's nll reads only the target.
+            var perRow = -Where(a.Eq(0f), Zeros([], DType.Float64, Device), a * logp).Sum(1);  // [M]
             // Ignored rows get exactly 0 gradient, even from the NaN mean of an all-ignored batch (torch's).
             if (keptRows is not null) perRow = Where(keptRows.Reshape(g.Rows), perRow, Zeros([], DType.Float64, Device));
             return reduction switch
