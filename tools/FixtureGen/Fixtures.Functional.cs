@@ -206,6 +206,19 @@ internal static partial class Fixtures
         x = Ties(c);
         c.Outputs(x.amax([1]), x.amax([0, 1]), x.amin([0], keepdim: true));
 
+        // NaN in reductions: max/argmax pick it (first NaN), amax returns it.
+        var nanRows = Values(1, double.NaN, 3, double.NaN, 0.5, -1, 2, 2, 0, -0.5, 4, 1);
+        c = Case(file, "nan_max_dim");
+        x = c.Input("x", nanRows, [3, 4]);
+        (values, indices) = x.max(1);
+        c.Outputs(values, indices, x.argmax(1), x.argmax(0));
+        c = Case(file, "nan_amax");
+        x = c.Input("x", nanRows, [3, 4]);
+        c.Outputs(x.amax([1]));
+        c = Case(file, "nan_sum_mean");
+        x = c.Input("x", nanRows, [3, 4]);
+        c.Outputs(x.sum([1]), x.mean([0]));
+
         c = Case(file, "softmax_dims");
         x = c.Randn("x", [2, 3, 4], scale: 2);
         c.Outputs(x.softmax(0), x.softmax(1), x.log_softmax(0), x.log_softmax(-2));
@@ -214,6 +227,12 @@ internal static partial class Fixtures
         c = Case(file, "softmax_masked");
         x = c.Input("x", Values(0.5, double.NegativeInfinity, 1, -2, double.NegativeInfinity, double.NegativeInfinity, 3, 0), [2, 4]);
         c.Outputs(x.softmax(1), x.softmax(0));
+
+        // A row masked entirely: torch gives NaN there (0/0), the other rows as usual.
+        c = Case(file, "softmax_all_masked_row");
+        var ninf = double.NegativeInfinity;
+        x = c.Input("x", Values(ninf, ninf, ninf, 0.5, -1, 2), [2, 3]);
+        c.Outputs(x.softmax(1), x.log_softmax(1));
     }
 
     private static void PoolingAndConv(FixtureFile file)
@@ -221,6 +240,11 @@ internal static partial class Fixtures
         var c = Case(file, "max_pool2d_ceil");
         var x = c.Randn("x", [2, 2, 6, 7]);
         c.Outputs(F.max_pool2d(x, [3, 3], [2, 2], [1, 1], ceil_mode: true));
+
+        c = Case(file, "nan_max_pool2d");
+        x = c.Input("x", Values(1, 2, double.NaN, 0, -1, 3, 0.5, 2, 1, 0, -2, double.NaN, 4, 1, 0, 2), [1, 1, 4, 4]);
+        var (nanPooled, nanWhere) = F.max_pool2d_with_indices(x, [2, 2], [2, 2]);
+        c.Outputs(nanPooled, nanWhere);
 
         c = Case(file, "max_pool2d_dilation");
         x = c.Randn("x", [1, 2, 7, 6]);
@@ -342,6 +366,11 @@ internal static partial class Fixtures
         var weight = c.Randn("weight", [3, 4]);
         var bias = c.Randn("bias", [3, 4]);
         c.Outputs(F.layer_norm(x, [3, 4], weight, bias, eps), F.layer_norm(x, [4], null, null, eps));
+
+        // A constant row has variance 0: y = 0 there, gradients finite through 1/√eps.
+        c = Case(file, "layer_norm_constant_row");
+        x = c.Input("x", Values(2, 2, 2, 2, 0.5, -1, 3, 0.25), [2, 4]);
+        c.Outputs(F.layer_norm(x, [4], null, null, eps));
 
         // Training: normalised with the biased batch variance, running_var moved toward the unbiased one.
         c = Case(file, "batch_norm_train");

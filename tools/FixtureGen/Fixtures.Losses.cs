@@ -66,6 +66,13 @@ internal static partial class Fixtures
         var ignored = all.Const("target", tensor(new long[] { -100, -100 }));
         all.Outputs(F.cross_entropy(logits, ignored), F.cross_entropy(logits, ignored, reduction: nn.Reduction.Sum));
 
+        // Masked logits (-inf away from the target): finite loss, zero probability and gradient there.
+        var masked = Case(file, "ce_masked_logits");
+        var ninf = double.NegativeInfinity;
+        logits = masked.Input("input", Values(0.5, ninf, 1, -2, ninf, 0.25, 3, ninf, ninf), [3, 3]);
+        var picked = masked.Const("target", tensor(new long[] { 0, 2, 0 }));
+        masked.Outputs(F.cross_entropy(logits, picked), F.cross_entropy(logits, picked, reduction: nn.Reduction.None));
+
         // Unbatched: input [C], target a 0-d index.
         var single = Case(file, "ce_unbatched");
         logits = single.Randn("input", [5]);

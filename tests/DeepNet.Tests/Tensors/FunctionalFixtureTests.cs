@@ -77,9 +77,19 @@ public sealed class FunctionalFixtureTests
         ["argmax_ties"] = f => { var x = f.In("x"); return [x.ArgMax(1), x.ArgMax(0, keepDim: true)]; },
         ["amax_ties"] = f => { var x = f.In("x"); return [x.Max([1]), x.Max([0, 1]), x.Min([0], keepDim: true)]; },
         ["softmax_dims"] = f => { var x = f.In("x"); return [x.Softmax(0), x.Softmax(1), x.LogSoftmax(0), x.LogSoftmax(-2)]; },
+        ["nan_max_dim"] = f =>
+        {
+            var x = f.In("x");
+            var (values, indices) = x.Max(1);
+            return [values, indices, x.ArgMax(1), x.ArgMax(0)];
+        },
+        ["nan_amax"] = f => [f.In("x").Max([1])],
+        ["nan_sum_mean"] = f => { var x = f.In("x"); return [x.Sum(1), x.Mean(0)]; },
+        ["softmax_all_masked_row"] = f => { var x = f.In("x"); return [x.Softmax(1), x.LogSoftmax(1)]; },
         ["softmax_masked"] = f => { var x = f.In("x"); return [x.Softmax(1), x.Softmax(0)]; },
 
         ["max_pool2d_ceil"] = f => [f.In("x").MaxPool2D((3, 3), (2, 2), (1, 1), ceilMode: true)],
+        ["nan_max_pool2d"] = f => Pair(f.In("x").MaxPool2DWithIndices((2, 2))),
         ["max_pool2d_dilation"] = f => [f.In("x").MaxPool2D((2, 3), (1, 2), (1, 1), (2, 1), ceilMode: true)],
         ["max_pool2d_indices"] = f => Pair(f.In("x").MaxPool2DWithIndices((3, 2), (2, 2), (1, 1))),
         ["max_pool2d_indices_ceil_dilation"] = f => Pair(f.In("x").MaxPool2DWithIndices((2, 2), (2, 2), (1, 0), (2, 2), ceilMode: true)),
@@ -130,6 +140,7 @@ public sealed class FunctionalFixtureTests
             var x = f.In("x");
             return [x.LayerNorm([3, 4], f.In("weight"), f.In("bias")), x.LayerNorm([4])];
         },
+        ["layer_norm_constant_row"] = f => [f.In("x").LayerNorm([4])],
         ["batch_norm_train"] = f =>
         {
             var (runningMean, runningVar) = (f.Const("running_mean"), f.Const("running_var"));

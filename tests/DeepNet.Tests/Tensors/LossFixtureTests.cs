@@ -29,6 +29,11 @@ public sealed class LossFixtureTests
                 return [x.CrossEntropy(t), x.CrossEntropy(t, reduction: Reduction.Sum)];
             },
             ["ce_unbatched"] = f => [f.In("input").CrossEntropy(f.Const("target"), labelSmoothing: 0.25f)],
+            ["ce_masked_logits"] = f =>
+            {
+                var (x, t) = (f.In("input"), f.Const("target"));
+                return [x.CrossEntropy(t), x.CrossEntropy(t, reduction: Reduction.None)];
+            },
             ["nll_plain"] = f => [f.In("input").NllLoss(f.Const("target"))],
             ["nll_unbatched"] = f =>
             {
