@@ -1,4 +1,5 @@
 using DeepNet.Tensors;
+using DeepNet.Tests.Kernels.Gpu;
 using Xunit;
 
 namespace DeepNet.Tests.Tensors;
@@ -11,9 +12,9 @@ namespace DeepNet.Tests.Tensors;
 /// </summary>
 public sealed class FunctionalFixtureTests
 {
-    private const string FileName = "functional";
+    internal const string FileName = "functional";
 
-    private static readonly Dictionary<string, Func<OpFixture, Tensor[]>> Cases = new()
+    internal static readonly Dictionary<string, Func<OpFixture, Tensor[]>> Cases = new()
     {
         ["pow_int_exponent"] = f => [f.In("x").Pow(f.Const("exponent"))],
         ["pow_both"] = f => [f.In("x").Pow(f.In("exponent"))],
@@ -158,16 +159,9 @@ public sealed class FunctionalFixtureTests
         ["embedding_negative_padding_idx"] = f => [Tensor.Embedding(f.Const("ids"), f.In("weight"), paddingIdx: -1)],
     };
 
-    public static TheoryData<string, DType> Runs()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (string name in Cases.Keys)
-        {
-            data.Add(name, DType.Float32);
-            data.Add(name, DType.Float64);
-        }
-        return data;
-    }
+    public static TheoryData<string, DType> Runs() => OpFixture.BothDTypes(Cases.Keys);
+
+    public static TheoryData<string> Names() => [.. Cases.Keys];
 
     [Theory]
     [MemberData(nameof(Runs))]
@@ -183,4 +177,18 @@ public sealed class FunctionalFixtureTests
         Assert.Equal(OpFixture.CaseNames(FileName).Order(), Cases.Keys.Order());
 
     private static Tensor[] Pair(ValuesAndIndices result) => [result.Values, result.Indices];
+}
+
+/// <summary>The same cases in Float32 on ILGPU's CPU accelerator: the GPU kernels against libtorch.</summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class EmulatorFunctionalFixtureTests
+{
+    [Theory]
+    [MemberData(nameof(FunctionalFixtureTests.Names), MemberType = typeof(FunctionalFixtureTests))]
+    public void Op_MatchesTorch_OnTheGpuKernels(string name)
+    {
+        using var scope = new DisposeScope();
+        var fixture = OpFixture.Load(FunctionalFixtureTests.FileName, name, DType.Float32, Device.GpuEmulator);
+        fixture.Check(FunctionalFixtureTests.Cases[name](fixture));
+    }
 }

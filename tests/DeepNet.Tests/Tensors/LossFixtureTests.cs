@@ -1,4 +1,5 @@
 using DeepNet.Tensors;
+using DeepNet.Tests.Kernels.Gpu;
 using Xunit;
 
 namespace DeepNet.Tests.Tensors;
@@ -11,12 +12,12 @@ namespace DeepNet.Tests.Tensors;
 /// </summary>
 public sealed class LossFixtureTests
 {
-    private const string FileName = "losses";
+    internal const string FileName = "losses";
 
     private static readonly (string Tag, Reduction Reduction)[] Reductions =
         [("mean", Reduction.Mean), ("sum", Reduction.Sum), ("none", Reduction.None)];
 
-    private static readonly Dictionary<string, Func<OpFixture, Tensor[]>> Cases = Build();
+    internal static readonly Dictionary<string, Func<OpFixture, Tensor[]>> Cases = Build();
 
     private static Dictionary<string, Func<OpFixture, Tensor[]>> Build()
     {
@@ -61,16 +62,9 @@ public sealed class LossFixtureTests
         return cases;
     }
 
-    public static TheoryData<string, DType> Runs()
-    {
-        var data = new TheoryData<string, DType>();
-        foreach (string name in Cases.Keys)
-        {
-            data.Add(name, DType.Float32);
-            data.Add(name, DType.Float64);
-        }
-        return data;
-    }
+    public static TheoryData<string, DType> Runs() => OpFixture.BothDTypes(Cases.Keys);
+
+    public static TheoryData<string> Names() => [.. Cases.Keys];
 
     [Theory]
     [MemberData(nameof(Runs))]
@@ -84,4 +78,18 @@ public sealed class LossFixtureTests
     [Fact]
     public void EveryRecordedCase_IsTested() =>
         Assert.Equal(OpFixture.CaseNames(FileName).Order(), Cases.Keys.Order());
+}
+
+/// <summary>The same cases in Float32 on ILGPU's CPU accelerator: the GPU kernels against libtorch.</summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class EmulatorLossFixtureTests
+{
+    [Theory]
+    [MemberData(nameof(LossFixtureTests.Names), MemberType = typeof(LossFixtureTests))]
+    public void Loss_MatchesTorch_OnTheGpuKernels(string name)
+    {
+        using var scope = new DisposeScope();
+        var fixture = OpFixture.Load(LossFixtureTests.FileName, name, DType.Float32, Device.GpuEmulator);
+        fixture.Check(LossFixtureTests.Cases[name](fixture));
+    }
 }

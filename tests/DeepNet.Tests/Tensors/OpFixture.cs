@@ -10,9 +10,10 @@ namespace DeepNet.Tests.Tensors;
 /// dtype: the leaves ("name.key", F64 holding float32 values) load as <see cref="DType"/> tensors that
 /// require grad, the constants keep integer/bool dtypes (floating ones take <see cref="DType"/>), and
 /// <see cref="Check"/> compares the outputs "name.out&lt;k&gt;", then the gradients "name.grad.key" of
-/// Σ_k Σ out_k⊙proj_k, with the tolerance of the dtype.
+/// Σ_k Σ out_k⊙proj_k, with the tolerance of the dtype, on the CPU or (to hold the GPU kernels to torch
+/// too) on ILGPU's CPU accelerator.
 /// </summary>
-public sealed class OpFixture(SafeTensorsFile file, string name, DType dtype)
+public sealed class OpFixture(SafeTensorsFile file, string name, DType dtype, Device device)
 {
     private static readonly ConcurrentDictionary<string, SafeTensorsFile> Files = new();
     private readonly List<(string Key, Tensor Leaf)> _inputs = [];
@@ -34,12 +35,25 @@ public sealed class OpFixture(SafeTensorsFile file, string name, DType dtype)
     public static IEnumerable<string> CaseNames(string fileName) =>
         File(fileName).Names.Where(n => n.EndsWith(".out0", StringComparison.Ordinal)).Select(n => n[..^".out0".Length]);
 
-    public static OpFixture Load(string fileName, string name, DType dtype) => new(File(fileName), name, dtype);
+    public static OpFixture Load(string fileName, string name, DType dtype, Device? device = null) =>
+        new(File(fileName), name, dtype, device ?? Device.Cpu);
+
+    /// <summary>Every case in Float32 and Float64 (the CPU runs).</summary>
+    public static TheoryData<string, DType> BothDTypes(IEnumerable<string> names)
+    {
+        var data = new TheoryData<string, DType>();
+        foreach (string name in names)
+        {
+            data.Add(name, DType.Float32);
+            data.Add(name, DType.Float64);
+        }
+        return data;
+    }
 
     /// <summary>The recorded leaf <paramref name="key"/> as a <see cref="DType"/> tensor requiring grad.</summary>
     public Tensor In(string key)
     {
-        using var stored = file[$"{name}.{key}"].ToTensor();
+        using var stored = file[$"{name}.{key}"].ToTensor(device);
         var leaf = stored.To(dtype).RequiresGradient(true);
         _inputs.Add((key, leaf));
         return leaf;
@@ -48,7 +62,7 @@ public sealed class OpFixture(SafeTensorsFile file, string name, DType dtype)
     /// <summary>A recorded constant: floating ones as <see cref="DType"/>, integer and bool ones in their own dtype.</summary>
     public Tensor Const(string key)
     {
-        var stored = file[$"{name}.{key}"].ToTensor();
+        var stored = file[$"{name}.{key}"].ToTensor(device);
         if (!stored.DType.IsFloatingPoint()) return stored;
         using (stored) return stored.To(dtype);
     }
