@@ -154,6 +154,12 @@ internal static partial class Fixtures
             c.Outputs(op(a, other));
         }
 
+        // Outside the domain and at its edge: log(0) = -inf, log(<0) and sqrt(<0) NaN, sqrt'(0) = inf, x/0 = ±inf, 0/0 NaN.
+        c = Case(file, "domain_edges");
+        v = c.Input("x", Values(0, -1, 0.5, 2), [4]);
+        other = c.Input("y", Values(0, 0, 2, -0.5), [4]);
+        c.Outputs(v.log(), v.sqrt(), v / other, v.pow(0.5));
+
         c = Case(file, "div_broadcast");
         a = c.Randn("a", [2, 3, 4]);
         other = c.Input("b", Values(0.5, -2, 1.5, 3), [4]);
@@ -218,6 +224,11 @@ internal static partial class Fixtures
         c = Case(file, "nan_sum_mean");
         x = c.Input("x", nanRows, [3, 4]);
         c.Outputs(x.sum([1]), x.mean([0]));
+
+        // Empty inputs: sums are 0, means 0/0 = NaN, as torch.
+        c = Case(file, "empty_reductions");
+        x = c.Randn("x", [0, 3]);
+        c.Outputs(x.sum([0]), x.mean([0]), x.sum(), x.sum([1]));
 
         c = Case(file, "softmax_dims");
         x = c.Randn("x", [2, 3, 4], scale: 2);
@@ -322,6 +333,11 @@ internal static partial class Fixtures
         var b = c.Randn("b", [2, 3, 3]);
         var d = c.Randn("c", [2, 2, 3]);
         c.Outputs(cat([a, b, d], 1), cat([b, d], -2));
+
+        c = Case(file, "cat_with_empty");
+        a = c.Randn("a", [2, 0, 3]);
+        b = c.Randn("b", [2, 2, 3]);
+        c.Outputs(cat([a, b, a], 1));
 
         c = Case(file, "stack");
         a = c.Randn("a", [2, 3]);

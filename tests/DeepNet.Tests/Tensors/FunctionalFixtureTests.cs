@@ -40,6 +40,7 @@ public sealed class FunctionalFixtureTests
         ["sqrt"] = f => [f.In("x").Sqrt()],
         ["floor"] = f => [f.In("x").Floor()],
         ["div_broadcast"] = f => [f.In("a").Div(f.In("b"))],
+        ["domain_edges"] = f => { var (x, y) = (f.In("x"), f.In("y")); return [x.Log(), x.Sqrt(), x.Div(y), x.Pow(0.5f)]; },
         ["nan_relu"] = f => [f.In("x").Relu()],
         ["nan_clamp"] = f => [f.In("x").Clamp(-0.5f, 0.5f)],
         ["nan_leaky_relu"] = f => [f.In("x").LeakyRelu(0.125f)],
@@ -77,6 +78,7 @@ public sealed class FunctionalFixtureTests
         },
         ["argmax_ties"] = f => { var x = f.In("x"); return [x.ArgMax(1), x.ArgMax(0, keepDim: true)]; },
         ["amax_ties"] = f => { var x = f.In("x"); return [x.Max([1]), x.Max([0, 1]), x.Min([0], keepDim: true)]; },
+        ["empty_reductions"] = f => { var x = f.In("x"); return [x.Sum(0), x.Mean(0), x.Sum(), x.Sum(1)]; },
         ["softmax_dims"] = f => { var x = f.In("x"); return [x.Softmax(0), x.Softmax(1), x.LogSoftmax(0), x.LogSoftmax(-2)]; },
         ["nan_max_dim"] = f =>
         {
@@ -116,6 +118,7 @@ public sealed class FunctionalFixtureTests
             var (a, b, c) = (f.In("a"), f.In("b"), f.In("c"));
             return [Tensor.Cat([a, b, c], 1), Tensor.Cat([b, c], -2)];
         },
+        ["cat_with_empty"] = f => { var (a, b) = (f.In("a"), f.In("b")); return [Tensor.Cat([a, b, a], 1)]; },
         ["stack"] = f =>
         {
             var (a, b) = (f.In("a"), f.In("b"));
