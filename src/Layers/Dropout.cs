@@ -12,7 +12,7 @@ public sealed class Dropout : Module
 
     public Dropout(float p = 0.5f, Generator? generator = null)
     {
-        if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
+        if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"dropout: probability must be in [0, 1], got {p}");
         P = p;
         _generator = generator;
     }

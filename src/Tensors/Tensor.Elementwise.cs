@@ -17,11 +17,11 @@ public sealed partial class Tensor
     public Tensor Mul(Tensor other) => BinaryFunction<MulOp>.Apply("mul", default, this, other);
     /// <summary>this / other elementwise, broadcast.</summary>
     public Tensor Div(Tensor other) => BinaryFunction<DivOp>.Apply("div", default, this, other);
-    /// <summary>this ^ exponent elementwise, broadcast (the exponent gradient needs this &gt; 0).</summary>
+    /// <summary>this ^ exponent elementwise, broadcast; the exponent gradient is a^b·ln a (0 at a = 0 with b ≥ 0, NaN for a &lt; 0), as torch.</summary>
     public Tensor Pow(Tensor exponent) => BinaryFunction<PowOp>.Apply("pow", default, this, exponent);
-    /// <summary>Elementwise maximum, broadcast.</summary>
+    /// <summary>Elementwise maximum, broadcast; ties give each input half the gradient (torch.maximum).</summary>
     public Tensor Maximum(Tensor other) => BinaryFunction<MaximumOp>.Apply("maximum", default, this, other);
-    /// <summary>Elementwise minimum, broadcast.</summary>
+    /// <summary>Elementwise minimum, broadcast; ties give each input half the gradient (torch.minimum).</summary>
     public Tensor Minimum(Tensor other) => BinaryFunction<MinimumOp>.Apply("minimum", default, this, other);
 
     // Scalars are doubles, as Python's: a Float64 tensor uses them unrounded, a Float32 one rounds them once to float32 (torch's rule).
@@ -40,8 +40,8 @@ public sealed partial class Tensor
     /// <summary>Rounds down; no gradient flows through it.</summary>
     public Tensor Floor() => UnaryFunction<FloorOp>.Apply(default, this);
     /// <summary>
-    /// min(max(x, min), max), as torch.clamp: either bound may be omitted (null), not both; the
-    /// gradient passes where x is inside the bounds. x: any shape, kept.
+    /// min(max(x, min), max), as torch.clamp: either bound may be omitted (null), not both; min &gt; max
+    /// gives max everywhere; the gradient passes where x is inside the bounds. x: any shape, kept.
     /// </summary>
     public Tensor Clamp(double? min = null, double? max = null)
     {

@@ -74,7 +74,8 @@ public sealed partial class Tensor
                 using var noGrad = GradMode.NoGrad();
                 // running = (1 − m)·running + m·batch, with the unbiased variance as PyTorch stores it.
                 runningMean?.MulInPlace(1f - momentum).AddInPlace(mean.Reshape(channels), momentum);
-                runningVar?.MulInPlace(1f - momentum).AddInPlace((variance * ((float)count / (count - 1))).Reshape(channels), momentum);
+                // n/(n − 1) as ·n then /(n − 1): exact scalars, so a Float64 running var is not rounded to float.
+                runningVar?.MulInPlace(1f - momentum).AddInPlace(variance.Mul(count).Div(count - 1).Reshape(channels), momentum);
             }
             else
             {

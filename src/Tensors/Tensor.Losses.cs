@@ -44,22 +44,28 @@ public sealed partial class Tensor
                 : x.Permute([0, .. Enumerable.Range(2, x.Rank - 2), 1]).Reshape(g.Rows, g.Classes);
             var logp = Rows(To(DType.Float64)).LogSoftmax(1);                                  // [M, C]
             var w = weight is null ? Ones([1, g.Classes], DType.Float64, Device) : weight.Detach().To(DType.Float64).Reshape(1, g.Classes);
-            float smooth = labelSmoothing / g.Classes;
+            // (1 − ε)·p + ε/C as ((1 − ε)·C·p + ε)/C: every scalar exact in double (ε/C rounded in float is not).
+            Tensor Smoothed(Tensor p) => (p * ((1f - labelSmoothing) * g.Classes) + labelSmoothing).Div(g.Classes);
             Tensor a, rowWeight;
+            Tensor? keptRows = null;
             if (probabilities)
             {
-                a = w * (Rows(target.Detach().To(DType.Float64)) * (1f - labelSmoothing) + smooth);
+                a = w * Smoothed(Rows(target.Detach().To(DType.Float64)));
                 rowWeight = Ones([g.Rows], DType.Float64, Device);
             }
             else
             {
                 var t = target.Detach().To(DType.Int64).Reshape(g.Rows, 1);
-                var kept = t.Ne(ignoreIndex).To(DType.Float64);                                 // [M, 1]
+                keptRows = t.Ne(ignoreIndex);                                                     // [M, 1]
+                var kept = keptRows.To(DType.Float64);
                 var oneHot = t.Eq(Arange(g.Classes, DType.Int64, Device).Reshape(1, g.Classes)).To(DType.Float64);
-                a = w * (oneHot * (1f - labelSmoothing) + smooth) * kept;
+                a = w * Smoothed(oneHot) * kept;
                 rowWeight = (oneHot * w * kept).Sum(1);
             }
-            var perRow = -(a * logp).Sum(1);                                                     // [M]
+            // a = 0 adds nothing even where log p = −∞ (a masked logit), as torch's nll reads only the target.
+            var perRow = -Where(a.Eq(0f), Zeros([], DType.Float64, Device), a * logp).Sum(1);  // [M]
+            // Ignored rows get exactly 0 gradient, even from the NaN mean of an all-ignored batch (torch's).
+            if (keptRows is not null) perRow = Where(keptRows.Reshape(g.Rows), perRow, Zeros([], DType.Float64, Device));
             return reduction switch
             {
                 Reduction.None => perRow.Reshape(perRowShape),

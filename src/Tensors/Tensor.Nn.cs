@@ -48,11 +48,15 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training.</summary>
+    /// <summary>
+    /// Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training;
+    /// p = 1 gives x·0, as torch.
+    /// </summary>
     public Tensor Dropout(float p, bool training = true, Generator? generator = null)
     {
-        if (p < 0f || p >= 1f) throw new ArgumentException($"dropout: probability must be in [0, 1), got {p}");
+        if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"dropout: probability must be in [0, 1], got {p}");
         if (!training || p == 0f) return AliasInGraph();   // identity, but gradients still flow
+        if (p == 1f) return Mul(0f);   // every element dropped (torch multiplies by zero, so inf/NaN give NaN)
         // Float32 takes the fused kernel (same draws, same values); an export traces the composite's ops.
         if (DType == DType.Float32 && !GraphCapture.IsActive) return DropoutFunction.Apply(this, p, generator ?? Generator.Default);
         // A 16-bit tensor keeps its dtype (x·mask is exact, the scale rounds once), as torch's dropout.
@@ -62,13 +66,24 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// torch.nn.functional.embedding(input, weight), ids first as in PyTorch: the rows of
-    /// <paramref name="weight"/> [vocab, dim] for integer ids of any shape → [..ids, dim].
+    /// torch.nn.functional.embedding(input, weight, padding_idx), ids first as in PyTorch: the rows of
+    /// <paramref name="weight"/> [vocab, dim] for integer ids of any shape → [..ids, dim]. The row
+    /// <paramref name="paddingIdx"/> (negative counts from the end) is looked up as usual but gets no gradient.
     /// </summary>
-    public static Tensor Embedding(Tensor input, Tensor weight)
+    public static Tensor Embedding(Tensor input, Tensor weight, int? paddingIdx = null)
     {
         if (weight.Rank != 2) throw new ArgumentException($"embedding: weight must be [vocab, dim], got {weight.Shape}");
-        return DisposeScope.Run(() => weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.ShapeArray, weight.ShapeArray[1]]));
+        int vocab = weight.ShapeArray[0];
+        if (paddingIdx is int given && (given < -vocab || given >= vocab))
+            throw new ArgumentException($"embedding: padding_idx {given} is out of range for weight {weight.Shape} ({vocab} embeddings)");
+        return DisposeScope.Run(() =>
+        {
+            var ids = input.Reshape(-1);
+            var rows = weight.IndexSelect(0, ids);
+            if (paddingIdx is int pad)   // the padding rows read the detached table, so their gradient is dropped
+                rows = Where(ids.Reshape(-1, 1).Eq((long)(pad < 0 ? pad + vocab : pad)), rows.Detach(), rows);
+            return rows.Reshape([.. input.ShapeArray, weight.ShapeArray[1]]);
+        });
     }
 
     /// <summary>

@@ -62,13 +62,16 @@ public sealed partial class Tensor
         return new ValuesAndIndices(values, indices!);
     }
 
-    /// <summary>Variance over dims; <paramref name="unbiased"/> divides by n−1 as torch.var does by default.</summary>
+    /// <summary>
+    /// Variance over dims; <paramref name="unbiased"/> divides by n−1 as torch.var does by default
+    /// (correction=1), so one element gives 0/0 = NaN, as torch.
+    /// </summary>
     public Tensor Var(int[]? dims = null, bool unbiased = true, bool keepDim = false)
     {
         var reduced = ReducedDims("var", dims);
         long count = reduced.Aggregate(1L, (n, d) => n * ShapeArray[d]);
         return DisposeScope.Run(() =>
-            (this - Mean(reduced, keepDim: true)).Pow(2f).Sum(reduced, keepDim).Div(unbiased ? Math.Max(count - 1, 1) : count));
+            (this - Mean(reduced, keepDim: true)).Pow(2f).Sum(reduced, keepDim).Div(unbiased ? count - 1 : count));
     }
 
     public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var([dim], unbiased, keepDim);

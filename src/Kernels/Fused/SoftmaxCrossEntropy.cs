@@ -201,6 +201,11 @@ public readonly record struct SoftmaxCrossEntropyBackward(SoftmaxCrossEntropy Fo
             {
                 var grad = gx.AsSpan((int)r * c, c);
                 float gr = gl[g0 + (int)r * gs];
+                if (g.Probabilities == 0 && t[t0 + (int)r] == g.IgnoreIndex)
+                {
+                    grad.Clear();   // exactly 0, even for the inf/NaN gradLoss of an all-ignored mean (torch's)
+                    continue;
+                }
                 TensorPrimitives.Subtract(x.AsSpan(x0 + (int)r * c, c), lse[r], grad);
                 TensorPrimitives.Exp(grad, grad);
                 TensorPrimitives.Multiply(grad, gr * scale[r], grad);
@@ -210,9 +215,7 @@ public readonly record struct SoftmaxCrossEntropyBackward(SoftmaxCrossEntropy Fo
                         grad[j] -= gr * (w is null ? 1f : w[w0 + j]) * ((1f - eps) * t[t0 + (int)r * c + j] + perClass);
                     continue;
                 }
-                float v = t[t0 + (int)r];
-                if (v == g.IgnoreIndex) continue;   // scale[r] = 0 already zeroed the row
-                int y = (int)v;
+                int y = (int)t[t0 + (int)r];
                 if (eps > 0f)
                 {
                     if (w is null) TensorPrimitives.Subtract(grad, gr * perClass, grad);
@@ -246,8 +249,13 @@ public readonly record struct SoftmaxCrossEntropyBackward(SoftmaxCrossEntropy Fo
         else
         {
             float v = t[o.Target + r];
+            if (v == g.IgnoreIndex)
+            {
+                gx[i] = 0f;   // exactly 0, even for the inf/NaN gradLoss of an all-ignored mean (torch's)
+                return;
+            }
             int y = (int)v;
-            a = v == g.IgnoreIndex ? 0f : perClass * wj + (y == j ? (1f - eps) * wj : 0f);
+            a = perClass * wj + (y == j ? (1f - eps) * wj : 0f);
         }
         gx[i] = gl[g0 + r * gs] * (scale[r] * MathF.Exp(x[o.Logits + i] - lse[r]) - a);
     }

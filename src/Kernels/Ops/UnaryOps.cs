@@ -55,19 +55,20 @@ public struct AbsOp : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Abs(x);
 }
 
+/// <summary>max(x, 0) with NaN kept (torch's clamp_min); the gradient is dropped where x ≤ 0, so NaN passes it (torch's threshold_backward).</summary>
 public struct ReluOp : IUnaryOp
 {
-    public readonly float Forward(float x) => x > 0f ? x : 0f;
-    public readonly float Backward(float x, float y, float g) => x > 0f ? g : 0f;
-    public readonly double Forward(double x) => x > 0.0 ? x : 0.0;
-    public readonly double Backward(double x, double y, double g) => x > 0.0 ? g : 0.0;
+    public readonly float Forward(float x) => x <= 0f ? 0f : x;
+    public readonly float Backward(float x, float y, float g) => x <= 0f ? 0f : g;
+    public readonly double Forward(double x) => x <= 0.0 ? 0.0 : x;
+    public readonly double Backward(double x, double y, double g) => x <= 0.0 ? 0.0 : g;
     public readonly bool HasVector => true;
-    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+    public readonly Vector256<float> Forward(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);   // IEEE maximum: NaN propagates
     public readonly bool HasVectorBackward => true;
 
-    // x > 0 is false for NaN, as in the scalar form.
+    // x ≤ 0 is false for NaN, as in the scalar form.
     public readonly Vector256<float> Backward(Vector256<float> x, Vector256<float> y, Vector256<float> g) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, Vector256<float>.Zero);
+        Vector256.ConditionalSelect(Vector256.LessThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.Zero, g);
 }
 
 /// <summary>x &gt; 0 ? x : slope·x; the slope held in double (see AddScalarOp).</summary>
@@ -241,20 +242,26 @@ public struct PowScalarOp(double exponent) : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
 
-/// <summary>min(max(x, Min), Max); gradient passes only inside the interval (±∞ leaves a side open). Bounds held in double (see AddScalarOp).</summary>
+/// <summary>
+/// min(max(x, Min), Max), so Min &gt; Max gives Max everywhere (torch.clamp); NaN stays NaN; the gradient
+/// passes only inside the interval (±∞ leaves a side open). Bounds held in double (see AddScalarOp).
+/// </summary>
 public struct ClampOp(double min, double max) : IUnaryOp
 {
     public double Min = min;
     public double Max = max;
     public float MinSingle = (float)min;
     public float MaxSingle = (float)max;
-    public readonly float Forward(float x) => x < MinSingle ? MinSingle : x > MaxSingle ? MaxSingle : x;
+    public readonly float Forward(float x) => Upper(x < MinSingle ? MinSingle : x);
     public readonly float Backward(float x, float y, float g) => x >= MinSingle && x <= MaxSingle ? g : 0f;
-    public readonly double Forward(double x) => x < Min ? Min : x > Max ? Max : x;
+    public readonly double Forward(double x) => Upper(x < Min ? Min : x);
     public readonly double Backward(double x, double y, double g) => x >= Min && x <= Max ? g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) =>
         Vector256.Min(Vector256.Max(x, Vector256.Create(MinSingle)), Vector256.Create(MaxSingle));
+
+    private readonly float Upper(float x) => x > MaxSingle ? MaxSingle : x;
+    private readonly double Upper(double x) => x > Max ? Max : x;
 }
 
 /// <summary>Rounds toward −∞; piecewise constant, so the gradient is 0.</summary>

@@ -50,7 +50,9 @@ public class NnTests
         var x = Tensor.Arange(6);
         Assert.Equal(x.ToArray(), x.Dropout(0.5f, training: false).ToArray());
         Assert.Equal(x.ToArray(), x.Dropout(0f).ToArray());
-        Assert.Throws<ArgumentException>(() => x.Dropout(1f));
+        Assert.Equal(new float[6], x.Dropout(1f).ToArray());   // p = 1 drops everything, as torch
+        Assert.Throws<ArgumentException>(() => x.Dropout(1.5f));
+        Assert.Throws<ArgumentException>(() => x.Dropout(float.NaN));
     }
 
     [Fact]
