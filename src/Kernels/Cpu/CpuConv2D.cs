@@ -10,10 +10,10 @@ namespace DeepNet.Kernels.Cpu;
 //     dimension cut into NR-wide B panels packed straight from x (CpuConv2DPacking.ImageB), so a
 //     small P·Q (a 3×3 output) still fills whole panels. Tasks are runs of panels. Each MR×NR
 //     tile goes through L1 and the epilogue writes act(tile + bias[k]) to y[n, k, p, q].
-//   Input gradient, stride 1: the transposed convolution is a forward convolution of dY with the
-//     flipped, transposed weight W'[c, (k, R−1−r, S−1−s)] and padding dilation·(R−1) − pad, whose
-//     output is exactly H×W; other strides (or pad > dilation·(R−1)) return false and the caller
-//     takes the explicit columns path (Fused/Conv2D).
+//   Input gradient: gradCols[(c,r,s), (n,p,q)] = Wᵀ · dY[k, (n,p,q)] with Wᵀ packed once and B panels
+//     copied from dY (contiguous runs), each tile scattered into dx from L1 (col2im fused, no columns
+//     buffer). Tasks own whole images, so no two write one pixel. (A transposed convolution of dY
+//     with the flipped weight costs H·W/(P·Q) more multiply-adds and packs the padded dY: slower.)
 // Oracle: tests/DeepNet.Tests/Kernels/Cpu/CpuConv2DTests (the Im2Col → MatMul composite, the naive loop).
 internal static unsafe class CpuConv2D
 {
@@ -53,31 +53,56 @@ internal static unsafe class CpuConv2D
     }
 
     /// <summary>
-    /// gradX = conv_transpose(gradY, w) for stride 1 and pad ≤ dilation·(kernel − 1); returns false otherwise.
-    /// gradY: [N, K, P, Q] dense from gy0, w: [K, C, R, S] dense from w0, gradX: [N, C, H, W] dense from gx0 (overwritten).
+    /// gradX = the adjoint of the convolution in x. gradY: [N, K, P, Q] dense from gy0, w: [K, C·R·S] dense from w0,
+    /// gradX: [N, C, H, W] dense from gx0 (overwritten). Requires <see cref="Fits"/> of a depth-K panel (K ≤ KC·NC/NR).
     /// </summary>
-    public static bool BackwardInput(float[] gy, int gy0, in Conv2DGeometry g, float[] w, int w0, int k, float[] gx, int gx0)
+    public static void BackwardInput(float[] gy, int gy0, in Conv2DGeometry g, float[] w, int w0, int k, float[] gx, int gx0)
     {
-        int padH = g.DilationH * (g.R - 1) - g.PadH, padW = g.DilationW * (g.S - 1) - g.PadW;
-        if (g.StrideH != 1 || g.StrideW != 1 || padH < 0 || padW < 0) return false;
-        var t = new Conv2DGeometry(g.N, k, g.P, g.Q, g.R, g.S, 1, 1, padH, padW, g.DilationH, g.DilationW);
-        if (t.P != g.H || t.Q != g.W || !Fits(t)) return false;
-        int rs = g.R * g.S, krs = k * rs;
+        int crs = g.ColumnRows, mPanels = (crs + Mr - 1) / Mr;
         var pool = CpuBufferPool.Shared;
-        float[] flipped = pool.Rent((long)g.C * krs, zeroed: false, out _);
+        float[] packedWt = pool.Rent((long)mPanels * Mr * k, zeroed: false, out _);
         try
         {
-            // W'[c, (k, r', s')] = W[k, c, R−1−r', S−1−s']
-            for (int kk = 0; kk < k; kk++)
-            for (int c = 0; c < g.C; c++)
+            fixed (float* pg = gy, pw = w, pa = packedWt, px = gx)
             {
-                int src = w0 + (kk * g.C + c) * rs, dst = c * krs + kk * rs;
-                for (int i = 0; i < rs; i++) flipped[dst + rs - 1 - i] = w[src + i];
+                // Wᵀ [C·R·S, K]: row crs of the A matrix is column crs of w.
+                CpuGemmPacking.PackA(pw + w0, 1, crs, crs, k, pa);
+                long work = (long)g.N * g.P * g.Q * crs * k;
+                int tasks = work < ParallelWork ? 1 : Math.Min(g.N, 4 * Environment.ProcessorCount);
+                var body = new InputGradTasks(pg + gy0, g, pa, k, px + gx0, tasks);
+                if (tasks == 1) body.Run(0);
+                else CpuParallel.For(tasks, body);
             }
-            Forward(gy, gy0, t, flipped, 0, g.C, null, 0, relu: false, gx, gx0);
         }
-        finally { pool.Return(flipped); }
-        return true;
+        finally { pool.Return(packedWt); }
+    }
+
+    /// <summary>
+    /// Task t of an input gradient: images [N·t/tasks, N·(t+1)/tasks), so the pixels it scatters into are its own.
+    /// Columns (n, p, q) of gradCols = Wᵀ·gradY go NR at a time; each MR×NR tile is added into gradX (col2im in L1).
+    /// </summary>
+    private readonly struct InputGradTasks(float* gy, Conv2DGeometry g, float* packedWt, int k, float* gx, int tasks) : IParallelBody
+    {
+        public void Run(int t)
+        {
+            int nr = CpuGemm.Nr, crs = g.ColumnRows, pq = g.P * g.Q;
+            int n0 = (int)((long)g.N * t / tasks), n1 = (int)((long)g.N * (t + 1) / tasks);
+            new Span<float>(gx + (long)n0 * g.C * g.H * g.W, (n1 - n0) * g.C * g.H * g.W).Clear();
+            float* pb = CpuGemmWorkspace.ForThread().PackB;
+            float* tile = stackalloc float[Mr * 64];
+            Span<CpuConv2DPacking.Run> runs = stackalloc CpuConv2DPacking.Run[nr];
+            for (long j0 = (long)n0 * pq, end = (long)n1 * pq; j0 < end; j0 += nr)
+            {
+                int cols = (int)Math.Min(nr, end - j0);
+                CpuConv2DPacking.GradYB(gy, k, pq, j0, cols, pb);
+                int count = CpuConv2DPacking.Runs(g, j0, cols, runs);
+                for (int row0 = 0; row0 < crs; row0 += Mr)
+                {
+                    CpuGemmMicroKernel.Run(k, packedWt + (long)row0 * k, pb, tile, nr, add: false);
+                    CpuConv2DPacking.ScatterAdd(tile, nr, g, row0, Math.Min(Mr, crs - row0), runs[..count], gx);
+                }
+            }
+        }
     }
 
     /// <summary>Task t of a forward: B panels [panels·t/tasks, panels·(t+1)/tasks), each against every A panel.</summary>

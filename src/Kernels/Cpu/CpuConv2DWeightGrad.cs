@@ -4,6 +4,7 @@ namespace DeepNet.Kernels.Cpu;
 
 // The weight (and bias) gradient of the implicit-GEMM convolution, groups = 1:
 //   dWᵀ[(c,r,s), k] = Σ over (n,p,q) of X̂[(c,r,s), (n,p,q)] · dY[n, k, p, q],   db[k] = Σ dY[n, k, ·, ·]
+// (or dW = dY·X̂ᵀ, rows from dY, when that pads fewer products: few output channels against NR)
 // One GEMM of M = C·R·S, N = K and depth N·P·Q (the batch folded into the contraction, no per-image
 // products summed afterwards). A panels come straight from x (CpuConv2DPacking.ImageA), B panels from
 // dY (GradB, which also sums db). The depth is cut into KC chunks shared out to a fixed number of
@@ -17,8 +18,8 @@ internal static unsafe class CpuConv2DWeightGrad
     /// <summary>At most this many partial sums (and so parallel tasks).</summary>
     private const int MaxParts = 8;
 
-    /// <summary>True when the B panels of one depth chunk (⌈K/NR⌉·NR × KC) fit the thread's packing buffer.</summary>
-    public static bool Fits(int k) => (k + CpuGemm.Nr - 1) / CpuGemm.Nr * CpuGemm.Nr <= CpuGemm.Nc;
+    /// <summary>True when the B panels of one depth chunk (⌈K/NR⌉·NR or ⌈C·R·S/NR⌉·NR × KC) fit the thread's packing buffer.</summary>
+    public static bool Fits(int k, int crs) => Pad(k, CpuGemm.Nr) <= CpuGemm.Nc && Pad(crs, CpuGemm.Nr) <= CpuGemm.Nc;
 
     /// <summary>
     /// gradW = dWᵀ transposed into [K, C·R·S] dense from gw0 (overwritten); gradBias [K] from gb0 (overwritten) when not null.
@@ -28,7 +29,10 @@ internal static unsafe class CpuConv2DWeightGrad
         float[] gradW, int gw0, float[]? gradBias, int gb0)
     {
         int nr = CpuGemm.Nr, crs = g.ColumnRows;
-        int rowsPad = (crs + Mr - 1) / Mr * Mr, colsPad = (k + nr - 1) / nr * nr;
+        // C = dWᵀ [C·R·S, K] (rows from x) unless dW [K, C·R·S] (rows from dY) pads fewer multiply-adds:
+        // K = 6 against NR = 64 would compute ten times the useful products.
+        bool byChannel = Pad(k, Mr) * Pad(crs, nr) < Pad(crs, Mr) * Pad(k, nr);
+        int rowsPad = byChannel ? Pad(k, Mr) : Pad(crs, Mr), colsPad = byChannel ? Pad(crs, nr) : Pad(k, nr);
         long depth = (long)g.N * g.P * g.Q;
         int kc = CpuGemm.Kc, chunks = (int)((depth + kc - 1) / kc);
         long work = depth * crs * k;
@@ -43,7 +47,7 @@ internal static unsafe class CpuConv2DWeightGrad
                 for (int t = 0; t < parts; t++) partials.AsSpan((int)(t * partSize + (long)rowsPad * colsPad), colsPad).Clear();
             fixed (float* px = x, pg = gy, pp = partials)
             {
-                var body = new PartTasks(px + x0, g, pg + gy0, k, pp, partSize, rowsPad, colsPad, chunks, parts);
+                var body = new PartTasks(px + x0, g, pg + gy0, k, byChannel, pp, partSize, rowsPad, colsPad, chunks, parts);
                 if (parts == 1) body.Run(0);
                 else CpuParallel.For(parts, body);
             }
@@ -51,7 +55,8 @@ internal static unsafe class CpuConv2DWeightGrad
             for (int row = 0; row < crs; row++)
             {
                 float sum = 0f;
-                for (int t = 0; t < parts; t++) sum += partials[t * partSize + (long)row * colsPad + kk];
+                long at = byChannel ? (long)kk * colsPad + row : (long)row * colsPad + kk;
+                for (int t = 0; t < parts; t++) sum += partials[t * partSize + at];
                 gradW[gw0 + kk * crs + row] = sum;
             }
             if (gradBias is not null)
@@ -65,8 +70,10 @@ internal static unsafe class CpuConv2DWeightGrad
         finally { pool.Return(partials); }
     }
 
+    private static int Pad(int size, int multiple) => (size + multiple - 1) / multiple * multiple;
+
     /// <summary>Partial t: depth chunks [chunks·t/parts, chunks·(t+1)/parts) accumulated into its own block.</summary>
-    private readonly struct PartTasks(float* x, Conv2DGeometry g, float* gy, int k, float* partials, long partSize,
+    private readonly struct PartTasks(float* x, Conv2DGeometry g, float* gy, int k, bool byChannel, float* partials, long partSize,
         int rowsPad, int colsPad, int chunks, int parts) : IParallelBody
     {
         public void Run(int t)
@@ -83,13 +90,15 @@ internal static unsafe class CpuConv2DWeightGrad
                 long d0 = (long)chunk * kc;
                 int dc = (int)Math.Min(kc, depth - d0);
                 bool add = chunk > first;
-                CpuConv2DPacking.GradB(gy, k, pq, d0, dc, pb, biasSum);
                 int count = CpuConv2DPacking.Runs(g, d0, dc, runs);
+                if (byChannel) CpuConv2DPacking.ImageBT(x, g, dc, runs[..count], pb);
+                else CpuConv2DPacking.GradB(gy, k, pq, d0, dc, pb, biasSum);
                 for (int ic = 0; ic < rowsPad; ic += CpuGemm.Mc)
                 {
                     int mc = Math.Min(CpuGemm.Mc, rowsPad - ic);
                     for (int ir = 0; ir < mc; ir += Mr)
-                        CpuConv2DPacking.ImageA(x, g, ic + ir, dc, runs[..count], pa + (long)ir * dc);
+                        if (byChannel) CpuConv2DPacking.GradA(gy, k, pq, ic + ir, d0, dc, pa + (long)ir * dc, biasSum);
+                        else CpuConv2DPacking.ImageA(x, g, ic + ir, dc, runs[..count], pa + (long)ir * dc);
                     for (int jr = 0; jr < colsPad; jr += nr)
                     {
                         float* panelB = pb + (long)jr * dc;

@@ -7,8 +7,8 @@ namespace DeepNet.Kernels.Fused;
 
 // Float32 2-d convolution (groups = 1) as one unit, forward and both backward passes.
 // CPU: implicit GEMM packing straight from the image (Cpu/CpuConv2D, CpuConv2DWeightGrad) with the
-// bias and ReLU in the epilogue; the input gradient of a strided convolution takes the explicit path.
-// GPU (and that CPU fallback): the explicit path on the backend's primitives — Im2Col, one batched
+// bias and ReLU in the epilogue, the input gradient's col2im fused into its GEMM.
+// GPU (and the CPU for a depth too large for one packed panel): the explicit path on the backend's primitives — Im2Col, one batched
 // MatMul with the weight broadcast over the batch, then the fused bias + activation; the input
 // gradient is Wᵀ·dY then Col2Im; the weight gradient per-image dY·colsᵀ summed over the batch.
 // Oracle: tests/DeepNet.Tests/Kernels/Fused/Conv2DFusedTests (equality with the Im2Col → MatMul
@@ -69,8 +69,12 @@ public readonly record struct Conv2DBackwardInput(Conv2DGeometry Geometry, int K
 
     public void RunCpu(CpuBackend cpu)
     {
-        if (!CpuConv2D.BackwardInput(CpuBackend.Data(GradY), 0, Geometry, CpuBackend.Data(W), WOffset, K, CpuBackend.Data(GradX), 0))
+        if (!CpuConv2D.Fits(Geometry with { C = K, R = 1, S = 1 }))
+        {
             Explicit(cpu);
+            return;
+        }
+        CpuConv2D.BackwardInput(CpuBackend.Data(GradY), 0, Geometry, CpuBackend.Data(W), WOffset, K, CpuBackend.Data(GradX), 0);
     }
 
     public void RunGpu(GpuBackend gpu) => Explicit(gpu);
@@ -98,7 +102,7 @@ public readonly record struct Conv2DBackwardWeight(Conv2DGeometry Geometry, int 
 
     public void RunCpu(CpuBackend cpu)
     {
-        if (!CpuConv2DWeightGrad.Fits(K))
+        if (!CpuConv2DWeightGrad.Fits(K, Geometry.ColumnRows))
         {
             Explicit(cpu);
             return;

@@ -36,7 +36,8 @@ public abstract class Conv2DFusedTests
     [
         ([3, 32, 13, 13], 64, (3, 3), (1, 1), (0, 0), (1, 1)),  // the MNIST CNN's second layer
         ([2, 64, 5, 5], 70, (3, 3), (1, 1), (1, 1), (1, 1)),    // depth 576 > one block, K over one panel
-        ([4, 8, 20, 20], 16, (3, 3), (1, 1), (0, 0), (1, 1)),   // depth N·P·Q over three chunks: partial sums
+        ([4, 8, 20, 20], 16, (3, 3), (1, 1), (0, 0), (1, 1)),   // depth N·P·Q over three chunks: partial sums (dW rows from dY)
+        ([4, 16, 14, 14], 64, (3, 3), (1, 1), (0, 0), (1, 1)),  // two chunks, dWᵀ rows from x
         ([2, 6, 14, 14], 16, (5, 5), (2, 2), (2, 2), (1, 1)),   // strided, parallel
     ];
 
