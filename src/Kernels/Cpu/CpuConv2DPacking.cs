@@ -256,14 +256,65 @@ internal static unsafe class CpuConv2DPacking
     /// </summary>
     public static void ImageBT(float* x, in Conv2DGeometry g, int dc, ReadOnlySpan<Run> runs, float* dst)
     {
-        int nr = CpuGemm.Nr, crsAll = g.ColumnRows, panels = (crsAll + nr - 1) / nr, plane = g.H * g.W;
+        int nr = CpuGemm.Nr, crsAll = g.ColumnRows, panels = (crsAll + nr - 1) / nr, plane = g.H * g.W, rs = g.R * g.S;
         if (crsAll < panels * nr)
             for (int d = 0; d < dc; d++) new Span<float>(dst + (long)(panels - 1) * nr * dc + d * nr + crsAll % nr, nr - crsAll % nr).Clear();
-        int crs = 0;
-        for (int c = 0; c < g.C; c++)
-        for (int r = 0; r < g.R; r++)
-        for (int s = 0; s < g.S; s++, crs++)
+        // Eight columns (c,r,s) at a time: eight input rows read along the run, transposed so that each
+        // packed row gets one 8-float store (groups never straddle a panel: NR is a multiple of 8).
+        int grouped = Avx.IsSupported ? crsAll / 8 * 8 : 0;
+        float** src = stackalloc float*[8];
+        int* w0 = stackalloc int[8];
+        for (int crs0 = 0; crs0 < grouped; crs0 += 8)
         {
+            float* panel = dst + (long)(crs0 / nr) * nr * dc + crs0 % nr;
+            foreach (var run in runs)
+            {
+                int h0 = run.P * g.StrideH - g.PadH, wBase = run.Q0 * g.StrideW - g.PadW;
+                bool inside = g.StrideW == 1;
+                int eLo = 0, eHi = run.Length;
+                for (int i = 0; i < 8; i++)
+                {
+                    int crs = crs0 + i, h = h0 + crs / g.S % g.R * g.DilationH;
+                    w0[i] = wBase + crs % g.S * g.DilationW;
+                    if ((uint)h >= (uint)g.H)
+                    {
+                        src[i] = null;
+                        inside = false;
+                        continue;
+                    }
+                    src[i] = x + ((long)run.N * g.C + crs / rs) * plane + (long)h * g.W;
+                    eLo = Math.Max(eLo, -w0[i]);
+                    eHi = Math.Min(eHi, g.W - 8 - w0[i] + 1);
+                }
+                float* d = panel + (long)run.Offset * nr;
+                int e = 0;
+                if (inside && eLo < eHi)
+                {
+                    TransposedColumns(src, w0, g, 0, eLo, d, nr);
+                    for (e = eLo; e + 8 <= run.Length && e < eHi; e += 8)
+                    {
+                        Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + e), v1 = Vector256.Load(src[1] + w0[1] + e),
+                            v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
+                            v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
+                            v6 = Vector256.Load(src[6] + w0[6] + e), v7 = Vector256.Load(src[7] + w0[7] + e);
+                        Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                        float* o = d + (long)e * nr;
+                        v0.Store(o);
+                        v1.Store(o + nr);
+                        v2.Store(o + 2 * nr);
+                        v3.Store(o + 3 * nr);
+                        v4.Store(o + 4 * nr);
+                        v5.Store(o + 5 * nr);
+                        v6.Store(o + 6 * nr);
+                        v7.Store(o + 7 * nr);
+                    }
+                }
+                TransposedColumns(src, w0, g, e, run.Length, d, nr);
+            }
+        }
+        for (int crs = grouped; crs < crsAll; crs++)
+        {
+            int c = crs / rs, r = crs / g.S % g.R, s = crs % g.S;
             float* column = dst + (long)(crs / nr) * nr * dc + crs % nr;
             foreach (var run in runs)
             {
@@ -274,8 +325,22 @@ internal static unsafe class CpuConv2DPacking
                     for (int e = 0; e < run.Length; e++) d[e * nr] = 0f;
                     continue;
                 }
-                float* src = x + ((long)run.N * g.C + c) * plane + (long)h * g.W;
-                CopyRow(src, run.Q0 * g.StrideW - g.PadW + s * g.DilationW, g.StrideW, g.W, run.Length, d, nr);
+                float* src1 = x + ((long)run.N * g.C + c) * plane + (long)h * g.W;
+                CopyRow(src1, run.Q0 * g.StrideW - g.PadW + s * g.DilationW, g.StrideW, g.W, run.Length, d, nr);
+            }
+        }
+    }
+
+    /// <summary>Columns [e0, e1) of one run for eight (c,r,s) columns of a B panel, element by element (0 outside the image).</summary>
+    private static void TransposedColumns(float** src, int* w0, in Conv2DGeometry g, int e0, int e1, float* d, int nr)
+    {
+        for (int e = e0; e < e1; e++)
+        {
+            float* o = d + (long)e * nr;
+            for (int i = 0; i < 8; i++)
+            {
+                int w = w0[i] + e * g.StrideW;
+                o[i] = src[i] is not null && (uint)w < (uint)g.W ? src[i][w] : 0f;
             }
         }
     }
