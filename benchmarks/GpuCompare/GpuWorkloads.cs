@@ -30,6 +30,7 @@ public static class GpuWorkloads
         yield return Softmax(device, g, s.SoftmaxRows, s.SoftmaxCols);
         yield return Add(device, g, s.AddRows, s.AddCols);
         yield return MnistCnnStep(device, g, s.Batch);
+        foreach (var encoder in EncoderWorkloads.All(device, s.Transformer, s.MiniLm, g)) yield return encoder;
     }
 
     /// <summary>c = a·b, a, b: [n, n] fp32.</summary>

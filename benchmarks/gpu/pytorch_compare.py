@@ -8,6 +8,10 @@ Times on CUDA, with CUDA events and the median of several repetitions after warm
   softmax_4096x1024           softmax along the last dim of [4096, 1024]
   add_4096x4096               elementwise x + y, [4096, 4096] (bandwidth: two reads, one write)
   mnist_cnn_step              Keras MNIST CNN training step, batch 64, cross entropy, Adam lr 1e-3
+  transformer_step            Transformer encoder (2 layers, d 128, 4 heads, ff 512, post-norm ReLU, no dropout,
+                              batch first) on [64, 16, 128]: forward, MSE vs a fixed target, backward, AdamW lr 1e-3
+  transformer_step_bf16       the same under torch.autocast("cuda", dtype=torch.bfloat16)
+  minilm_step                 the same step at MiniLM's size: 6 layers, d 384, 12 heads, ff 1536, [16, 128, 384]
 and prints one `name: ms` line per workload (plus `# ...` comment lines), so a DeepNet-side
 runner printing the same names can pair the lines up and compute ratios: benchmarks/GpuCompare
 (DeepNet on CUDA) does, and runs this script itself with --run-torch. --tiny uses the same
@@ -90,9 +94,33 @@ def mnist_cnn_step(batch, dev):
     return step
 
 
+def encoder_step(layers, d, heads, ff, batch, length, dev, bf16=False):
+    """benchmarks/GpuCompare/EncoderWorkloads.cs: the same encoder, loss and optimizer."""
+    nn = torch.nn
+    layer = nn.TransformerEncoderLayer(d, heads, ff, dropout=0.0, batch_first=True)
+    # enable_nested_tensor off: DeepNet has no nested-tensor fast path either (and no mask is given).
+    model = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False).to(dev)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    loss_fn = nn.MSELoss()
+    x = torch.randn(batch, length, d, device=dev)
+    target = torch.randn(batch, length, d, device=dev)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16):
+            loss = loss_fn(model(x).float(), target)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
 # The sizes of benchmarks/GpuCompare/WorkloadSizes.cs (Full and Tiny): keep the two in step.
-FULL = dict(gemm=(1024, 4096), batch=64, conv=(28, 13), softmax=(4096, 1024), add=(4096, 4096))
-TINY = dict(gemm=(32, 64), batch=1, conv=(10, 6), softmax=(64, 128), add=(64, 64))
+# encoder sizes: (layers, d, heads, ff, batch, length).
+FULL = dict(gemm=(1024, 4096), batch=64, conv=(28, 13), softmax=(4096, 1024), add=(4096, 4096),
+            transformer=(2, 128, 4, 512, 64, 16), minilm=(6, 384, 12, 1536, 16, 128))
+TINY = dict(gemm=(32, 64), batch=1, conv=(10, 6), softmax=(64, 128), add=(64, 64),
+            transformer=(2, 8, 2, 16, 2, 4), minilm=(2, 12, 3, 24, 1, 4))
 
 
 def workloads(s, dev):
@@ -105,6 +133,10 @@ def workloads(s, dev):
         (f"softmax_{sr}x{sc}", softmax(sr, sc, dev), f"{2 * sr * sc * 4 / 1e9:g} GB"),
         (f"add_{ar}x{ac}", add(ar, ac, dev), f"{3 * ar * ac * 4 / 1e9:g} GB"),
         ("mnist_cnn_step", mnist_cnn_step(b, dev), f"{b} images"),
+        ("transformer_step", encoder_step(*s["transformer"], dev), f"{s['transformer'][4] * s['transformer'][5]} tokens"),
+        ("transformer_step_bf16", encoder_step(*s["transformer"], dev, bf16=True),
+         f"{s['transformer'][4] * s['transformer'][5]} tokens"),
+        ("minilm_step", encoder_step(*s["minilm"], dev), f"{s['minilm'][4] * s['minilm'][5]} tokens"),
     ]
 
 

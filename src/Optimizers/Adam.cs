@@ -83,8 +83,14 @@ public class Adam : Optimizer
 
     // One fused kernel pass over parameter, gradient and state (Tensor.AdamUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
-        parameter.AdamUpdate(grad, state.Get(ExpAvg), state.Get(ExpAvgSq), Amsgrad ? state.Get(MaxExpAvgSq) : null, state.Step,
-            new AdamOptions(LearningRateOf(state), Beta1, Beta2, Eps, WeightDecayOf(state, WeightDecay), _decoupledWeightDecay, Amsgrad));
+        Tensor.AdamUpdateAll([Item(new ParameterUpdate(parameter, grad, state))]);
+
+    // Every parameter in one multi-tensor update (Tensor.AdamUpdateAll).
+    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates) => Tensor.AdamUpdateAll([.. updates.Select(Item)]);
+
+    private AdamUpdateItem Item(ParameterUpdate u) =>
+        new(u.Parameter, u.Grad, u.State.Get(ExpAvg), u.State.Get(ExpAvgSq), Amsgrad ? u.State.Get(MaxExpAvgSq) : null, u.State.Step,
+            new AdamOptions(LearningRateOf(u.State), Beta1, Beta2, Eps, WeightDecayOf(u.State, WeightDecay), _decoupledWeightDecay, Amsgrad));
 
     private static (double, double, double, double) Check(string name, double beta1, double beta2, double eps, double weightDecay)
     {

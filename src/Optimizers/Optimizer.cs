@@ -119,7 +119,7 @@ public abstract class Optimizer : IDisposable
         using var noGrad = GradMode.NoGrad();
         // Frees every temporary the update makes; state slots live outside all scopes.
         using var scope = new DisposeScope();
-        StepCount++;
+        var updates = new List<ParameterUpdate>(_states.Length);
         foreach (var state in _states)
         {
             Tensor? grad = state.Parameter.Grad;
@@ -127,9 +127,21 @@ public abstract class Optimizer : IDisposable
                 continue;
             if (grad.Shape != state.Parameter.Shape)
                 throw new InvalidOperationException($"{GetType().Name}.Step: parameter '{state.Name}' has shape {state.Parameter.Shape} but its gradient {grad.Shape}");
-            state.Step++;
-            Update(state.Parameter, grad, state);
+            updates.Add(new ParameterUpdate(state.Parameter, grad, state));
         }
+        StepCount++;
+        foreach (var update in updates) update.State.Step++;
+        UpdateAll(updates);
+    }
+
+    /// <summary>
+    /// Updates every parameter of this step in place; each <c>State.Step</c> is already incremented.
+    /// The default calls <see cref="Update"/> per parameter; the built-in optimizers override it to
+    /// run one multi-tensor update (a few GPU launches for the whole model instead of one per parameter).
+    /// </summary>
+    protected virtual void UpdateAll(IReadOnlyList<ParameterUpdate> updates)
+    {
+        foreach (var (parameter, grad, state) in updates) Update(parameter, grad, state);
     }
 
     /// <summary>Clears every parameter's gradient (sets it to null, as PyTorch's set_to_none).</summary>

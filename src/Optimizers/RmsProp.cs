@@ -51,8 +51,14 @@ public sealed class RmsProp : Optimizer
 
     // One fused kernel pass over parameter, gradient and state (Tensor.RmsPropUpdate).
     protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
-        parameter.RmsPropUpdate(grad, state.Get(SquareAvg), Centered ? state.Get(GradAvg) : null,
-            Momentum > 0 ? state.Get(MomentumBuffer) : null, new RmsPropOptions(LearningRateOf(state), Alpha, Eps, WeightDecayOf(state, WeightDecay), Momentum, Centered));
+        Tensor.RmsPropUpdateAll([Item(new ParameterUpdate(parameter, grad, state))]);
+
+    // Every parameter in one multi-tensor update (Tensor.RmsPropUpdateAll).
+    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates) => Tensor.RmsPropUpdateAll([.. updates.Select(Item)]);
+
+    private RmsPropUpdateItem Item(ParameterUpdate u) =>
+        new(u.Parameter, u.Grad, u.State.Get(SquareAvg), Centered ? u.State.Get(GradAvg) : null, Momentum > 0 ? u.State.Get(MomentumBuffer) : null,
+            new RmsPropOptions(LearningRateOf(u.State), Alpha, Eps, WeightDecayOf(u.State, WeightDecay), Momentum, Centered));
 
     private static (double, double, double, double, bool) Check(double alpha, double eps, double weightDecay, double momentum, bool centered)
     {

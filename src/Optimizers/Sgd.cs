@@ -44,16 +44,22 @@ public sealed class Sgd : Optimizer
     protected override IReadOnlyList<string> StateSlots => Momentum != 0 ? [MomentumBuffer] : [];
 
     // One fused kernel pass over parameter, gradient and momentum buffer (Tensor.SgdUpdate).
-    protected override void Update(Tensor parameter, Tensor grad, ParameterState state)
+    protected override void Update(Tensor parameter, Tensor grad, ParameterState state) =>
+        Tensor.SgdUpdateAll([Item(new ParameterUpdate(parameter, grad, state))]);
+
+    // Every parameter in one multi-tensor update (Tensor.SgdUpdateAll).
+    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates) => Tensor.SgdUpdateAll([.. updates.Select(Item)]);
+
+    private SgdUpdateItem Item(ParameterUpdate u)
     {
         bool first = false;
         Tensor? buffer = null;
         if (Momentum != 0)
         {
-            first = !state.TryGet(MomentumBuffer, out buffer);
-            buffer ??= state.Get(MomentumBuffer);
+            first = !u.State.TryGet(MomentumBuffer, out buffer);
+            buffer ??= u.State.Get(MomentumBuffer);
         }
-        parameter.SgdUpdate(grad, buffer, first, new SgdOptions(LearningRateOf(state), Momentum, Dampening, WeightDecayOf(state, WeightDecay), Nesterov));
+        return new(u.Parameter, u.Grad, buffer, first, new SgdOptions(LearningRateOf(u.State), Momentum, Dampening, WeightDecayOf(u.State, WeightDecay), Nesterov));
     }
 
     private static (double, double, double, bool) Check(double momentum, double dampening, double weightDecay, bool nesterov)

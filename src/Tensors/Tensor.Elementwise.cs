@@ -24,12 +24,13 @@ public sealed partial class Tensor
     /// <summary>Elementwise minimum, broadcast.</summary>
     public Tensor Minimum(Tensor other) => BinaryFunction<MinimumOp>.Apply("minimum", default, this, other);
 
-    public Tensor Add(float value) => UnaryFunction<AddScalarOp>.Apply(new(value), this);
-    public Tensor Sub(float value) => UnaryFunction<AddScalarOp>.Apply(new(-value), this);
-    public Tensor Mul(float value) => UnaryFunction<MulScalarOp>.Apply(new(value), this);
-    public Tensor Div(float value) => UnaryFunction<MulScalarOp>.Apply(new(1.0 / value), this);   // the float32 reciprocal is the same as 1f / value
+    // Scalars are doubles, as Python's: a Float64 tensor uses them unrounded, a Float32 one rounds them once to float32 (torch's rule).
+    public Tensor Add(double value) => UnaryFunction<AddScalarOp>.Apply(new(value), this);
+    public Tensor Sub(double value) => UnaryFunction<AddScalarOp>.Apply(new(-value), this);
+    public Tensor Mul(double value) => UnaryFunction<MulScalarOp>.Apply(new(value), this);
+    public Tensor Div(double value) => UnaryFunction<DivScalarOp>.Apply(new(value), this);
     /// <summary>this ^ exponent for a constant exponent.</summary>
-    public Tensor Pow(float exponent) => UnaryFunction<PowScalarOp>.Apply(new(exponent), this);
+    public Tensor Pow(double exponent) => UnaryFunction<PowScalarOp>.Apply(new(exponent), this);
 
     public Tensor Neg() => UnaryFunction<NegOp>.Apply(default, this);
     public Tensor Exp() => UnaryFunction<ExpOp>.Apply(default, this);
@@ -42,17 +43,17 @@ public sealed partial class Tensor
     /// min(max(x, min), max), as torch.clamp: either bound may be omitted (null), not both; the
     /// gradient passes where x is inside the bounds. x: any shape, kept.
     /// </summary>
-    public Tensor Clamp(float? min = null, float? max = null)
+    public Tensor Clamp(double? min = null, double? max = null)
     {
         if (min is null && max is null)
             throw new ArgumentException("clamp: at least one of min and max must be given (both are null)");
-        if (min is float lo && float.IsNaN(lo) || max is float hi && float.IsNaN(hi))
+        if (min is double lo && double.IsNaN(lo) || max is double hi && double.IsNaN(hi))
             throw new ArgumentException($"clamp: bounds must not be NaN (min {min}, max {max})");
-        return UnaryFunction<ClampOp>.Apply(new(min ?? float.NegativeInfinity, max ?? float.PositiveInfinity), this);
+        return UnaryFunction<ClampOp>.Apply(new(min ?? double.NegativeInfinity, max ?? double.PositiveInfinity), this);
     }
 
     public Tensor Relu() => UnaryFunction<ReluOp>.Apply(default, this);
-    public Tensor LeakyRelu(float negativeSlope = 0.01f) => UnaryFunction<LeakyReluOp>.Apply(new(negativeSlope), this);
+    public Tensor LeakyRelu(double negativeSlope = 0.01) => UnaryFunction<LeakyReluOp>.Apply(new(negativeSlope), this);
     public Tensor Sigmoid() => UnaryFunction<SigmoidOp>.Apply(default, this);
     public Tensor Tanh() => UnaryFunction<TanhOp>.Apply(default, this);
     /// <summary>
@@ -88,12 +89,12 @@ public sealed partial class Tensor
     public Tensor Le(Tensor other) => Compare(Comparison.LessOrEqual, other);
     public Tensor Gt(Tensor other) => Compare(Comparison.Greater, other);
     public Tensor Ge(Tensor other) => Compare(Comparison.GreaterOrEqual, other);
-    public Tensor Eq(float value) => CompareScalar(Comparison.Equal, value);
-    public Tensor Ne(float value) => CompareScalar(Comparison.NotEqual, value);
-    public Tensor Lt(float value) => CompareScalar(Comparison.Less, value);
-    public Tensor Le(float value) => CompareScalar(Comparison.LessOrEqual, value);
-    public Tensor Gt(float value) => CompareScalar(Comparison.Greater, value);
-    public Tensor Ge(float value) => CompareScalar(Comparison.GreaterOrEqual, value);
+    public Tensor Eq(double value) => CompareScalar(Comparison.Equal, value);
+    public Tensor Ne(double value) => CompareScalar(Comparison.NotEqual, value);
+    public Tensor Lt(double value) => CompareScalar(Comparison.Less, value);
+    public Tensor Le(double value) => CompareScalar(Comparison.LessOrEqual, value);
+    public Tensor Gt(double value) => CompareScalar(Comparison.Greater, value);
+    public Tensor Ge(double value) => CompareScalar(Comparison.GreaterOrEqual, value);
 
     // An integer scalar keeps an integer tensor's dtype, as torch's `ids == 0`: exact for ids above 2^24.
     public Tensor Eq(long value) => CompareScalar(Comparison.Equal, value);
@@ -106,7 +107,7 @@ public sealed partial class Tensor
     private Tensor Compare(Comparison kind, Tensor other) => CompareFunction.Apply(kind, this, other);
 
     // A scalar takes the tensor's dtype when that is floating point (a Python float does not promote), else Float32.
-    private Tensor CompareScalar(Comparison kind, float value)
+    private Tensor CompareScalar(Comparison kind, double value)
     {
         using var scalar = Full([], value, DTypePromotion.WithFloatScalar(DType), Device);
         return Compare(kind, scalar);

@@ -30,7 +30,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>this *= value.</summary>
-    public Tensor MulInPlace(float value)
+    public Tensor MulInPlace(double value)
     {
         CheckInPlace("mul_");
         if (DType is not (DType.Float32 or DType.Float64)) return StoreInPlace("mul_", Mul(value));
@@ -49,12 +49,13 @@ public sealed partial class Tensor
     }
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
-    public Tensor Fill(float value)
+    public Tensor Fill(double value)
     {
         CheckInPlace("fill_");
-        if (DType is DType.Float32 or DType.Float64)
+        // The backend's fill takes a float: exact for Float32 and, when the value is a float, for Float64.
+        if (DType is DType.Float32 || DType is DType.Float64 && (double)(float)value == value)
         {
-            Backend.Fill(Buffer, Layout, value);
+            Backend.Fill(Buffer, Layout, (float)value);
             return this;
         }
         using var one = FromArray([value], [], Device);   // the cast kernel rounds it once into this dtype

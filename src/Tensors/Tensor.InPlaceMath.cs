@@ -9,7 +9,7 @@ namespace DeepNet.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>this += value.</summary>
-    public Tensor AddInPlace(float value)
+    public Tensor AddInPlace(double value)
     {
         CheckInPlace("add_");
         Backend.Map(new AddScalarOp(value), Buffer, Layout, Buffer, Layout);

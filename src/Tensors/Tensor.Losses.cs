@@ -1,5 +1,6 @@
 using DeepNet.Autograd;
 using DeepNet.Autograd.Functions;
+using DeepNet.Kernels.Fused;
 using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Tensors;
@@ -100,7 +101,7 @@ public sealed partial class Tensor
         int classes = Shape[1];
         if (weight is not null && (weight.Rank != 1 || weight.Shape[0] != classes))
             throw new ArgumentException($"nll_loss: weight {weight.Shape} must be [{classes}] for input {Shape}");
-        CheckIndexValues("nll_loss", target, classes, ignoreIndex);
+        CheckTargetValues(target, classes, ignoreIndex);
         return DisposeScope.Run(() =>
         {
             var kept = target.Ne(ignoreIndex);
@@ -149,6 +150,18 @@ public sealed partial class Tensor
     });
 
     // Index targets are checked on the host: a fractional or out-of-range label is named with its position.
+    // nll_loss's targets, checked on their device (ClassTargetCheck): at once on the CPU, at the next
+    // host sync on a GPU, so the step itself never waits for the device.
+    private static void CheckTargetValues(Tensor target, int classes, int ignoreIndex)
+    {
+        if (target.DType is not (DType.Int64 or DType.Int32 or DType.Float32))
+            throw new ArgumentException($"nll_loss: class-index targets must be Int64 (or Int32, or Float32 holding integers), got {target.DType}");
+        using var plain = target.Detach();
+        using var values = plain.To(DType.Float32);
+        using var dense = values.Contiguous();
+        dense.Backend.Run(new ClassTargetCheck(dense.Buffer, checked((int)dense.Layout.Offset), checked((int)dense.Size), classes, ignoreIndex));
+    }
+
     private static void CheckIndexValues(string op, Tensor target, int classes, int ignoreIndex)
     {
         if (target.DType is DType.Int64 or DType.Int32)

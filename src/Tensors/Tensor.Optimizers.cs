@@ -6,7 +6,8 @@ namespace DeepNet.Tensors;
 
 // Fused, in-place optimizer updates: one kernel pass over parameter, gradient and state, for the
 // optimizers (which may not call kernels themselves). Each is a Kernels/Fused unit (AdamUpdateOp,
-// SgdUpdateOp, RmsPropUpdateOp) holding the formula once. Oracle: tests/DeepNet.Tests/Tensors/FusedOptimizerTests.
+// SgdUpdateOp, RmsPropUpdateOp) holding the formula once; the *All forms run many parameters through
+// MultiTensorUpdate (one GPU launch per 16 parameters). Oracle: tests/DeepNet.Tests/Tensors/FusedOptimizerTests.
 public sealed partial class Tensor
 {
     /// <summary>
@@ -17,21 +18,29 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor AdamUpdate(Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, long step, AdamOptions options)
     {
-        if (step < 1) throw new ArgumentException($"adam_update: step count must be >= 1, got {step}");
-        if (options.Amsgrad && maxExpAvgSq is null)
-            throw new ArgumentException($"adam_update: AMSGrad needs a max_exp_avg_sq tensor of shape {Shape}");
-        var maxSq = options.Amsgrad ? maxExpAvgSq : null;
-        CheckUpdateOperands("adam_update", grad, expAvg, expAvgSq, maxSq);
-        var o = options;
+        var item = new AdamUpdateItem(this, grad, expAvg, expAvgSq, maxExpAvgSq, step, options);
+        CheckAdam(item);
         if (DType == DType.Float64)
         {
-            AdamFloat64(grad, expAvg, expAvgSq, maxSq, step, o);
+            AdamFloat64(item);
             return this;
         }
-        var constants = AdamUpdateOp.Constants.Create(step, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.DecoupledWeightDecay, o.Amsgrad);
         using var g = ContiguousGrad(grad);
-        Backend.Run(new AdamUpdateOp(constants, Size, Slice(this), Slice(g), Slice(expAvg), Slice(expAvgSq), SliceOrNull(maxSq)));
+        Backend.Run(AdamOp(item, g));
         return this;
+    }
+
+    /// <summary>
+    /// <see cref="AdamUpdate"/> for many parameters at once (torch's fused/foreach Adam): float32
+    /// parameters of one GPU run in ⌈n / 16⌉ launches instead of n; results equal n single updates.
+    /// Every item is checked before any is updated; a parameter may appear only once.
+    /// </summary>
+    public static void AdamUpdateAll(IReadOnlyList<AdamUpdateItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        foreach (var item in items) CheckAdam(item);
+        CheckDistinct("adam_update", items.Select(i => i.Parameter));
+        RunAll<AdamUpdateItem, AdamUpdateOp, AdamUpdateOp.Entry>(items, i => i.Parameter, i => i.Grad, AdamFloat64, AdamOp);
     }
 
     /// <summary>
@@ -42,20 +51,25 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor SgdUpdate(Tensor grad, Tensor? momentumBuffer, bool firstStep, SgdOptions options)
     {
-        if (options.Momentum != 0 && momentumBuffer is null)
-            throw new ArgumentException($"sgd_update: momentum {options.Momentum} needs a momentum buffer of shape {Shape}");
-        var buffer = options.Momentum != 0 ? momentumBuffer : null;
-        CheckUpdateOperands("sgd_update", grad, buffer);
-        var o = options;
+        var item = new SgdUpdateItem(this, grad, momentumBuffer, firstStep, options);
+        CheckSgd(item);
         if (DType == DType.Float64)
         {
-            SgdFloat64(grad, buffer, firstStep, o);
+            SgdFloat64(item);
             return this;
         }
-        var constants = SgdUpdateOp.Constants.Create(o.LearningRate, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, firstStep);
         using var g = ContiguousGrad(grad);
-        Backend.Run(new SgdUpdateOp(constants, Size, Slice(this), Slice(g), SliceOrNull(buffer)));
+        Backend.Run(SgdOp(item, g));
         return this;
+    }
+
+    /// <summary><see cref="SgdUpdate"/> for many parameters at once; see <see cref="AdamUpdateAll"/>.</summary>
+    public static void SgdUpdateAll(IReadOnlyList<SgdUpdateItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        foreach (var item in items) CheckSgd(item);
+        CheckDistinct("sgd_update", items.Select(i => i.Parameter));
+        RunAll<SgdUpdateItem, SgdUpdateOp, SgdUpdateOp.Entry>(items, i => i.Parameter, i => i.Grad, SgdFloat64, SgdOp);
     }
 
     /// <summary>
@@ -66,26 +80,130 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor RmsPropUpdate(Tensor grad, Tensor squareAvg, Tensor? gradAvg, Tensor? momentumBuffer, RmsPropOptions options)
     {
-        if (options.Centered && gradAvg is null)
-            throw new ArgumentException($"rmsprop_update: centered RMSprop needs a grad_avg tensor of shape {Shape}");
-        if (options.Momentum > 0 && momentumBuffer is null)
-            throw new ArgumentException($"rmsprop_update: momentum {options.Momentum} needs a momentum buffer of shape {Shape}");
-        var (avg, buffer) = (options.Centered ? gradAvg : null, options.Momentum > 0 ? momentumBuffer : null);
-        CheckUpdateOperands("rmsprop_update", grad, squareAvg, avg, buffer);
-        var o = options;
+        var item = new RmsPropUpdateItem(this, grad, squareAvg, gradAvg, momentumBuffer, options);
+        CheckRmsProp(item);
         if (DType == DType.Float64)
         {
-            RmsPropFloat64(grad, squareAvg, avg, buffer, o);
+            RmsPropFloat64(item);
             return this;
         }
-        var constants = RmsPropUpdateOp.Constants.Create(o.LearningRate, o.Alpha, o.Eps, o.WeightDecay, o.Momentum, o.Centered);
         using var g = ContiguousGrad(grad);
-        Backend.Run(new RmsPropUpdateOp(constants, Size, Slice(this), Slice(g), Slice(squareAvg), SliceOrNull(avg), SliceOrNull(buffer)));
+        Backend.Run(RmsPropOp(item, g));
         return this;
+    }
+
+    /// <summary><see cref="RmsPropUpdate"/> for many parameters at once; see <see cref="AdamUpdateAll"/>.</summary>
+    public static void RmsPropUpdateAll(IReadOnlyList<RmsPropUpdateItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        foreach (var item in items) CheckRmsProp(item);
+        CheckDistinct("rmsprop_update", items.Select(i => i.Parameter));
+        RunAll<RmsPropUpdateItem, RmsPropUpdateOp, RmsPropUpdateOp.Entry>(items, i => i.Parameter, i => i.Grad, RmsPropFloat64, RmsPropOp);
+    }
+
+    private static void CheckAdam(in AdamUpdateItem item)
+    {
+        var (p, o) = (item.Parameter ?? throw new ArgumentNullException(nameof(item), "adam_update: parameter is null"), item.Options);
+        if (item.Step < 1) throw new ArgumentException($"adam_update: step count must be >= 1, got {item.Step}");
+        if (o.Amsgrad && item.MaxExpAvgSq is null)
+            throw new ArgumentException($"adam_update: AMSGrad needs a max_exp_avg_sq tensor of shape {p.Shape}");
+        p.CheckUpdateOperands("adam_update", item.Grad, item.ExpAvg, item.ExpAvgSq, o.Amsgrad ? item.MaxExpAvgSq : null);
+    }
+
+    private static void CheckSgd(in SgdUpdateItem item)
+    {
+        var (p, o) = (item.Parameter ?? throw new ArgumentNullException(nameof(item), "sgd_update: parameter is null"), item.Options);
+        if (o.Momentum != 0 && item.MomentumBuffer is null)
+            throw new ArgumentException($"sgd_update: momentum {o.Momentum} needs a momentum buffer of shape {p.Shape}");
+        p.CheckUpdateOperands("sgd_update", item.Grad, o.Momentum != 0 ? item.MomentumBuffer : null);
+    }
+
+    private static void CheckRmsProp(in RmsPropUpdateItem item)
+    {
+        var (p, o) = (item.Parameter ?? throw new ArgumentNullException(nameof(item), "rmsprop_update: parameter is null"), item.Options);
+        if (o.Centered && item.GradAvg is null)
+            throw new ArgumentException($"rmsprop_update: centered RMSprop needs a grad_avg tensor of shape {p.Shape}");
+        if (o.Momentum > 0 && item.MomentumBuffer is null)
+            throw new ArgumentException($"rmsprop_update: momentum {o.Momentum} needs a momentum buffer of shape {p.Shape}");
+        p.CheckUpdateOperands("rmsprop_update", item.Grad, item.SquareAvg, o.Centered ? item.GradAvg : null, o.Momentum > 0 ? item.MomentumBuffer : null);
+    }
+
+    // The fused ops (float32): constants in double, rounded once; g is the contiguous gradient.
+    private static AdamUpdateOp AdamOp(AdamUpdateItem item, Tensor g)
+    {
+        var (p, o) = (item.Parameter, item.Options);
+        var constants = AdamUpdateOp.Constants.Create(item.Step, o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.DecoupledWeightDecay, o.Amsgrad);
+        return new AdamUpdateOp(constants, p.Size, Slice(p), Slice(g), Slice(item.ExpAvg), Slice(item.ExpAvgSq), SliceOrNull(o.Amsgrad ? item.MaxExpAvgSq : null));
+    }
+
+    private static SgdUpdateOp SgdOp(SgdUpdateItem item, Tensor g)
+    {
+        var (p, o) = (item.Parameter, item.Options);
+        var constants = SgdUpdateOp.Constants.Create(o.LearningRate, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov, item.FirstStep);
+        return new SgdUpdateOp(constants, p.Size, Slice(p), Slice(g), SliceOrNull(o.Momentum != 0 ? item.MomentumBuffer : null));
+    }
+
+    private static RmsPropUpdateOp RmsPropOp(RmsPropUpdateItem item, Tensor g)
+    {
+        var (p, o) = (item.Parameter, item.Options);
+        var constants = RmsPropUpdateOp.Constants.Create(o.LearningRate, o.Alpha, o.Eps, o.WeightDecay, o.Momentum, o.Centered);
+        return new RmsPropUpdateOp(constants, p.Size, Slice(p), Slice(g), Slice(item.SquareAvg),
+            SliceOrNull(o.Centered ? item.GradAvg : null), SliceOrNull(o.Momentum > 0 ? item.MomentumBuffer : null));
+    }
+
+    /// <summary>
+    /// Float64 parameters one by one (composites); float32 ones as one multi-tensor op per backend,
+    /// so parameters on one GPU share launches. The contiguous gradients live until the ops ran.
+    /// </summary>
+    private static void RunAll<TItem, TOp, TEntry>(IReadOnlyList<TItem> items, Func<TItem, Tensor> parameter, Func<TItem, Tensor> grad,
+        Action<TItem> float64, Func<TItem, Tensor, TOp> fused)
+        where TOp : struct, IMultiTensorUpdate<TEntry>
+        where TEntry : struct, IMultiTensorEntry
+    {
+        var grads = new List<Tensor>();
+        try
+        {
+            var byBackend = new Dictionary<IBackend, List<TOp>>(ReferenceEqualityComparer.Instance);
+            foreach (var item in items)
+            {
+                var p = parameter(item);
+                if (p.DType == DType.Float64)
+                {
+                    float64(item);
+                    continue;
+                }
+                var g = ContiguousGrad(grad(item));
+                grads.Add(g);
+                if (!byBackend.TryGetValue(p.Backend, out var ops)) byBackend[p.Backend] = ops = [];
+                ops.Add(fused(item, g));
+            }
+            foreach (var (backend, ops) in byBackend) backend.Run(new MultiTensorUpdate<TOp, TEntry>(ops));
+        }
+        finally
+        {
+            foreach (var g in grads) g.Dispose();
+        }
+    }
+
+    private static void CheckDistinct(string op, IEnumerable<Tensor> parameters)
+    {
+        var seen = new HashSet<(DeviceBuffer, long)>();
+        foreach (var p in parameters)
+            if (!seen.Add((p.Buffer, p.Layout.Offset)))
+                throw new ArgumentException($"{op}: parameter {p.Shape} appears twice in one update (same storage and offset)");
     }
 
     // Float64 parameters: the same formulas as composites of double ops, every constant in double
     // (the fused kernels are float32). State tensors are in the parameter's dtype (ParameterState).
+    private static void AdamFloat64(AdamUpdateItem item) =>
+        item.Parameter.AdamFloat64(item.Grad, item.ExpAvg, item.ExpAvgSq, item.Options.Amsgrad ? item.MaxExpAvgSq : null, item.Step, item.Options);
+
+    private static void SgdFloat64(SgdUpdateItem item) =>
+        item.Parameter.SgdFloat64(item.Grad, item.Options.Momentum != 0 ? item.MomentumBuffer : null, item.FirstStep, item.Options);
+
+    private static void RmsPropFloat64(RmsPropUpdateItem item) => item.Parameter.RmsPropFloat64(item.Grad, item.SquareAvg,
+        item.Options.Centered ? item.GradAvg : null, item.Options.Momentum > 0 ? item.MomentumBuffer : null, item.Options);
+
     private void AdamFloat64(Tensor grad, Tensor m, Tensor v, Tensor? vMax, long step, AdamOptions o)
     {
         using var noGrad = GradMode.NoGrad();

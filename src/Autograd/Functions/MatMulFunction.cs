@@ -1,4 +1,5 @@
 using DeepNet.Kernels;
+using DeepNet.Kernels.Fused;
 using DeepNet.Tensors;
 using DeepNet.Kernels.Geometry;
 
@@ -23,24 +24,26 @@ internal sealed class MatMulFunction : Function
         return node.Record(c, a, b);
     }
 
-    private static Tensor Product(Tensor a, Tensor b, int[] shape)
+    private static Tensor Product(Tensor a, Tensor b, int[] shape, bool bfloat16Values = false)
     {
         int[] batch = shape[..^2];
         var c = Tensor.Empty(shape, a.Device, dtype: DTypeRouting.KernelDType(a));
         var aLayout = ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
         var bLayout = ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
-        a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);
+        if (bfloat16Values) a.Backend.Run(new BFloat16MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout));
+        else a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);
         return c;
     }
 
     // 16-bit operands: the float32 GEMM on scratch copies (float32 accumulation), rounded once into
-    // the 16-bit output; the node saves a and b themselves (HalfScratch).
+    // the 16-bit output; the node saves a and b themselves (HalfScratch). BFloat16 runs the BFloat16MatMul
+    // unit: bf16 tensor cores on sm_80+ GPUs, the same fp32 GEMM elsewhere.
     private static Tensor HalfProduct(Tensor a, Tensor b, int[] shape)
     {
         HalfScratch.RequireSameDType("matmul", a, b);
         using var a32 = HalfScratch.Float32(a);
         using var b32 = HalfScratch.Float32(b);
-        return HalfScratch.Round(Product(a32, b32, shape), a.DType);
+        return HalfScratch.Round(Product(a32, b32, shape, bfloat16Values: a.DType == DType.BFloat16), a.DType);
     }
 
     // c = a·b ⇒ da = dc·bᵀ, db = aᵀ·dc (transposes are stride swaps, no copies)

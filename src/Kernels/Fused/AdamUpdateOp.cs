@@ -18,7 +18,7 @@ namespace DeepNet.Kernels.Fused;
 /// g ← g + λ·p; m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; v̂ = max(v̂, v) with AMSGrad, else v;
 /// p ← p − lr/(1 − β₁ᵗ)·m / (√v̂ / √(1 − β₂ᵗ) + ε). All operands: contiguous runs of <see cref="Length"/> floats.
 /// </summary>
-public readonly struct AdamUpdateOp : IFusedOp
+public readonly struct AdamUpdateOp : IMultiTensorUpdate<AdamUpdateOp.Entry>
 {
     /// <summary>The update, with its constants (computed in double, rounded once to float).</summary>
     public AdamUpdateOp(Constants constants, long length, ContiguousSlice param, ContiguousSlice grad,
@@ -111,6 +111,10 @@ public readonly struct AdamUpdateOp : IFusedOp
 
     /// <summary>The kernel: element i of each run, from its offset.</summary>
     public static void UpdateKernel(Index1D i, Constants c, int p0, int g0, int m0, int v0, int x0,
+        View p, View g, View m, View v, View vMax) => Element(c, i, p0, g0, m0, v0, x0, p, g, m, v, vMax);
+
+    /// <summary>Element i on the GPU: the per-parameter kernel's body and the multi-tensor entry's.</summary>
+    private static void Element(in Constants c, int i, int p0, int g0, int m0, int v0, int x0,
         View p, View g, View m, View v, View vMax)
     {
         FloatLane mi = m[m0 + i], vi = v[v0 + i], xi = c.Amsgrad != 0 ? vMax[x0 + i] : 0f;
@@ -118,6 +122,28 @@ public readonly struct AdamUpdateOp : IFusedOp
         m[m0 + i] = mi;
         v[v0 + i] = vi;
         if (c.Amsgrad != 0) vMax[x0 + i] = xi;
+    }
+
+    /// <inheritdoc/>
+    public Entry GpuEntry(GpuBackend gpu) => new()
+    {
+        C = Hyper, Count = (int)Length, P0 = Param.Offset, G0 = Grad.Offset, M0 = ExpAvg.Offset, V0 = ExpAvgSq.Offset,
+        X0 = MaxExpAvgSq?.Offset ?? 0, P = gpu.View(Param.Buffer), G = gpu.View(Grad.Buffer), M = gpu.View(ExpAvg.Buffer),
+        V = gpu.View(ExpAvgSq.Buffer), X = MaxExpAvgSq is { } mx ? gpu.View(mx.Buffer) : gpu.StatusView,
+    };
+
+    /// <summary>This update as one entry of a <see cref="MultiTensorUpdate{TOp, TEntry}"/> launch.</summary>
+    public struct Entry : IMultiTensorEntry
+    {
+        public Constants C;
+        public int Count, P0, G0, M0, V0, X0;
+        public View P, G, M, V, X;
+
+        /// <inheritdoc/>
+        public readonly int Length => Count;
+
+        /// <inheritdoc/>
+        public readonly void Apply(int index) => Element(C, index, P0, G0, M0, V0, X0, P, G, M, V, X);
     }
 
     /// <inheritdoc/>

@@ -17,7 +17,7 @@ namespace DeepNet.Kernels.Fused;
 /// ḡ ← α·ḡ + (1 − α)·g and d = √(v − ḡ²) + ε, else d = √v + ε; with momentum μ > 0:
 /// b ← μ·b + g/d, p ← p − lr·b; else p ← p − lr·g/d. All operands: contiguous runs of <see cref="Length"/> floats.
 /// </summary>
-public readonly struct RmsPropUpdateOp : IFusedOp
+public readonly struct RmsPropUpdateOp : IMultiTensorUpdate<RmsPropUpdateOp.Entry>
 {
     /// <summary>The update, with its constants (computed in double, rounded once to float).</summary>
     public RmsPropUpdateOp(Constants constants, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice squareAvg,
@@ -112,6 +112,32 @@ public readonly struct RmsPropUpdateOp : IFusedOp
 
     /// <summary>The kernel: element i of each run, from its offset.</summary>
     public static void UpdateKernel(Index1D i, Constants c, int p0, int g0, int v0, int a0, int b0,
+        View p, View g, View v, View gAvg, View b) => Element(c, i, p0, g0, v0, a0, b0, p, g, v, gAvg, b);
+
+    /// <inheritdoc/>
+    public Entry GpuEntry(GpuBackend gpu) => new()
+    {
+        C = Hyper, Count = (int)Length, P0 = Param.Offset, G0 = Grad.Offset, V0 = SquareAvg.Offset, A0 = GradAvg?.Offset ?? 0,
+        B0 = MomentumBuffer?.Offset ?? 0, P = gpu.View(Param.Buffer), G = gpu.View(Grad.Buffer), V = gpu.View(SquareAvg.Buffer),
+        A = GradAvg is { } ga ? gpu.View(ga.Buffer) : gpu.StatusView, B = MomentumBuffer is { } mb ? gpu.View(mb.Buffer) : gpu.StatusView,
+    };
+
+    /// <summary>This update as one entry of a <see cref="MultiTensorUpdate{TOp, TEntry}"/> launch.</summary>
+    public struct Entry : IMultiTensorEntry
+    {
+        public Constants C;
+        public int Count, P0, G0, V0, A0, B0;
+        public View P, G, V, A, B;
+
+        /// <inheritdoc/>
+        public readonly int Length => Count;
+
+        /// <inheritdoc/>
+        public readonly void Apply(int index) => Element(C, index, P0, G0, V0, A0, B0, P, G, V, A, B);
+    }
+
+    /// <summary>Element i on the GPU: the per-parameter kernel's body and the multi-tensor entry's.</summary>
+    private static void Element(in Constants c, int i, int p0, int g0, int v0, int a0, int b0,
         View p, View g, View v, View gAvg, View b)
     {
         FloatLane vi = v[v0 + i], ai = c.Centered != 0 ? gAvg[a0 + i] : 0f, bi = c.HasMomentum != 0 ? b[b0 + i] : 0f;

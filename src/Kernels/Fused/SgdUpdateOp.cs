@@ -16,7 +16,7 @@ namespace DeepNet.Kernels.Fused;
 /// else b = μ·b + (1 − τ)·d, then d = d + μ·b (Nesterov) or d = b; p ← p − lr·d.
 /// All operands: contiguous runs of <see cref="Length"/> floats.
 /// </summary>
-public readonly struct SgdUpdateOp : IFusedOp
+public readonly struct SgdUpdateOp : IMultiTensorUpdate<SgdUpdateOp.Entry>
 {
     /// <summary>The update, with its constants (computed in double, rounded once to float).</summary>
     public SgdUpdateOp(Constants constants, long length, ContiguousSlice param, ContiguousSlice grad, ContiguousSlice? momentumBuffer)
@@ -96,7 +96,32 @@ public readonly struct SgdUpdateOp : IFusedOp
     }
 
     /// <summary>The kernel: element i of each run, from its offset.</summary>
-    public static void UpdateKernel(Index1D i, Constants c, int p0, int g0, int b0, View p, View g, View b)
+    public static void UpdateKernel(Index1D i, Constants c, int p0, int g0, int b0, View p, View g, View b) =>
+        Element(c, i, p0, g0, b0, p, g, b);
+
+    /// <inheritdoc/>
+    public Entry GpuEntry(GpuBackend gpu) => new()
+    {
+        C = Hyper, Count = (int)Length, P0 = Param.Offset, G0 = Grad.Offset, B0 = MomentumBuffer?.Offset ?? 0,
+        P = gpu.View(Param.Buffer), G = gpu.View(Grad.Buffer), B = MomentumBuffer is { } mb ? gpu.View(mb.Buffer) : gpu.StatusView,
+    };
+
+    /// <summary>This update as one entry of a <see cref="MultiTensorUpdate{TOp, TEntry}"/> launch.</summary>
+    public struct Entry : IMultiTensorEntry
+    {
+        public Constants C;
+        public int Count, P0, G0, B0;
+        public View P, G, B;
+
+        /// <inheritdoc/>
+        public readonly int Length => Count;
+
+        /// <inheritdoc/>
+        public readonly void Apply(int index) => Element(C, index, P0, G0, B0, P, G, B);
+    }
+
+    /// <summary>Element i on the GPU: the per-parameter kernel's body and the multi-tensor entry's.</summary>
+    private static void Element(in Constants c, int i, int p0, int g0, int b0, View p, View g, View b)
     {
         bool readsBuffer = c.HasMomentum != 0 && c.FirstStep == 0;
         FloatLane bi = readsBuffer ? b[b0 + i] : 0f;

@@ -7,4 +7,5 @@ internal enum GemmVariant
     Tile64,
     Tile128,
     Tf32,
+    Bf16,
 }

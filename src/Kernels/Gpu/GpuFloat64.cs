@@ -110,18 +110,18 @@ public sealed partial class GpuBackend
             (Count(size), g, padValue, F64(x, "im2col"), F64(cols, "im2col"));
 
     private void Col2ImFloat64(DeviceBuffer cols, Conv2DGeometry g, DeviceBuffer x, long size) =>
-        FusedKernel("f64.col2im", acc => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel))
+        FusedKernel("f64.col2im", acc => acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(GpuIm2ColKernels.Col2ImKernel<double, GpuDoubleSum>))
             (Count(size), g, F64(cols, "col2im"), F64(x, "col2im"));
 
     private void GatherFloat64<TI, AI>(Index1D count, GpuLayout[] l, int limit, int stride, DeviceBuffer src, DeviceBuffer index,
         DeviceBuffer dst, ArrayView<float> status) where TI : unmanaged where AI : struct, IElement<TI> =>
         FusedKernel(("f64.gather", typeof(TI)), acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int,
-                View, ArrayView<TI>, View, ArrayView<float>>(GatherKernel<TI, AI>))
+                View, ArrayView<TI>, View, ArrayView<float>>(GpuGatherKernels.GatherKernel<double, TI, AI>))
             (count, l[0], l[1], l[2], limit, stride, F64(src, "gather"), ViewOf<TI>(index), F64(dst, "gather"), status);
 
     private void ScatterAddFloat64<TI, AI>(Index1D count, GpuLayout[] l, int limit, int stride, DeviceBuffer src, DeviceBuffer index,
         DeviceBuffer dst, ArrayView<float> status) where TI : unmanaged where AI : struct, IElement<TI> =>
         FusedKernel(("f64.scatter_add", typeof(TI)), acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int,
-                View, ArrayView<TI>, View, ArrayView<float>>(ScatterAddKernel<TI, AI>))
+                View, ArrayView<TI>, View, ArrayView<float>>(GpuGatherKernels.ScatterAddKernel<double, GpuDoubleSum, TI, AI>))
             (count, l[0], l[1], l[2], limit, stride, F64(src, "scatter_add"), ViewOf<TI>(index), F64(dst, "scatter_add"), status);
 }

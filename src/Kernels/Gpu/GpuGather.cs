@@ -70,13 +70,13 @@ public sealed partial class GpuBackend
     private void GatherTyped<TI, AI>(Index1D count, GpuLayout[] l, int limit, int stride, DeviceBuffer src, DeviceBuffer index,
         DeviceBuffer dst, ArrayView<float> status) where TI : unmanaged where AI : struct, IElement<TI> =>
         FusedKernel(("gather", typeof(TI)), acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int,
-                ArrayView<float>, ArrayView<TI>, ArrayView<float>, ArrayView<float>>(GatherKernel<TI, AI>))
+                ArrayView<float>, ArrayView<TI>, ArrayView<float>, ArrayView<float>>(GatherKernel<float, TI, AI>))
             (count, l[0], l[1], l[2], limit, stride, View(src), ViewOf<TI>(index), View(dst), status);
 
     private void ScatterAddTyped<TI, AI>(Index1D count, GpuLayout[] l, int limit, int stride, DeviceBuffer src, DeviceBuffer index,
         DeviceBuffer dst, ArrayView<float> status) where TI : unmanaged where AI : struct, IElement<TI> =>
         FusedKernel(("scatter_add", typeof(TI)), acc => acc.LoadAutoGroupedStreamKernel<Index1D, GpuLayout, GpuLayout, GpuLayout, int, int,
-                ArrayView<float>, ArrayView<TI>, ArrayView<float>, ArrayView<float>>(ScatterAddKernel<TI, AI>))
+                ArrayView<float>, ArrayView<TI>, ArrayView<float>, ArrayView<float>>(ScatterAddKernel<float, GpuFloatSum, TI, AI>))
             (count, l[0], l[1], l[2], limit, stride, View(src), ViewOf<TI>(index), View(dst), status);
 
     private static int[] WithZero(int[] strides, int dim)

@@ -12,9 +12,10 @@ namespace DeepNet.Kernels.Gpu;
 // Oracle: GpuParityTests (CpuBackend.Gather / ScatterAdd).
 internal static class GpuGatherKernels
 {
-    public static void GatherKernel<TI, AI>(Index1D i, GpuLayout outerSrc, GpuLayout index, GpuLayout dst, int limit, int stride,
-        ArrayView<float> s, ArrayView<TI> ix, ArrayView<float> d, ArrayView<float> status)
-        where TI : unmanaged where AI : struct, IElement<TI>
+    // T: the value type (float or double; TSum its adder), TI/AI: the index storage and its accessor.
+    public static void GatherKernel<T, TI, AI>(Index1D i, GpuLayout outerSrc, GpuLayout index, GpuLayout dst, int limit, int stride,
+        ArrayView<T> s, ArrayView<TI> ix, ArrayView<T> d, ArrayView<float> status)
+        where T : unmanaged where TI : unmanaged where AI : struct, IElement<TI>
     {
         double v = default(AI).ToDouble(ix[index.OffsetOf(i)]);
         if (v < 0 || v >= limit || XMath.Floor(v) != v)
@@ -22,15 +23,15 @@ internal static class GpuGatherKernels
             status[1] = (float)v;
             status[2] = limit;
             status[0] = 1f;
-            d[dst.OffsetOf(i)] = 0f;
+            d[dst.OffsetOf(i)] = default;
             return;
         }
         d[dst.OffsetOf(i)] = s[outerSrc.OffsetOf(i) + (int)v * stride];
     }
 
-    public static void ScatterAddKernel<TI, AI>(Index1D i, GpuLayout src, GpuLayout index, GpuLayout outerDst, int limit, int stride,
-        ArrayView<float> s, ArrayView<TI> ix, ArrayView<float> d, ArrayView<float> status)
-        where TI : unmanaged where AI : struct, IElement<TI>
+    public static void ScatterAddKernel<T, TSum, TI, AI>(Index1D i, GpuLayout src, GpuLayout index, GpuLayout outerDst, int limit, int stride,
+        ArrayView<T> s, ArrayView<TI> ix, ArrayView<T> d, ArrayView<float> status)
+        where T : unmanaged where TSum : struct, IGpuSum<T> where TI : unmanaged where AI : struct, IElement<TI>
     {
         double v = default(AI).ToDouble(ix[index.OffsetOf(i)]);
         if (v < 0 || v >= limit || XMath.Floor(v) != v)
@@ -40,6 +41,6 @@ internal static class GpuGatherKernels
             status[0] = 1f;
             return;
         }
-        Atomic.Add(ref d[outerDst.OffsetOf(i) + (int)v * stride], s[src.OffsetOf(i)]);
+        default(TSum).AtomicAdd(ref d[outerDst.OffsetOf(i) + (int)v * stride], s[src.OffsetOf(i)]);
     }
 }

@@ -22,12 +22,13 @@ internal static class GpuIm2ColKernels
         cols[t] = h >= 0 && h < g.H && w >= 0 && w < g.W ? x[((n * g.C + c) * g.H + h) * g.W + w] : padValue;
     }
 
-    // t: flat index into x
-    public static void Col2ImKernel(Index1D t, Conv2DGeometry g, ArrayView<float> cols, ArrayView<float> x)
+    // t: flat index into x. One body for float and double: TSum adds in the element type.
+    public static void Col2ImKernel<T, TSum>(Index1D t, Conv2DGeometry g, ArrayView<T> cols, ArrayView<T> x)
+        where T : unmanaged where TSum : struct, IGpuSum<T>
     {
         int w = t % g.W, h = t / g.W % g.H, c = t / (g.W * g.H) % g.C, n = t / (g.W * g.H * g.C);
         int bigP = g.P, bigQ = g.Q, pq = bigP * bigQ, rows = g.C * g.R * g.S;
-        float sum = 0f;
+        T sum = default;
         for (int r = 0; r < g.R; r++)
         {
             int hh = h + g.PadH - r * g.DilationH;
@@ -40,7 +41,7 @@ internal static class GpuIm2ColKernels
                 if (ww < 0 || ww % g.StrideW != 0) continue;
                 int q = ww / g.StrideW;
                 if (q >= bigQ) continue;
-                sum += cols[(n * rows + (c * g.R + r) * g.S + s) * pq + p * bigQ + q];
+                sum = default(TSum).Add(sum, cols[(n * rows + (c * g.R + r) * g.S + s) * pq + p * bigQ + q]);
             }
         }
         x[t] = sum;

@@ -3,8 +3,8 @@ using ILGPU.Runtime;
 
 namespace DeepNet.Kernels.Gpu;
 
-// Device-side index checks without a host sync. Gather, ScatterAdd and the cross-entropy forward
-// each own a status slot [flag, bad value, limit]: a kernel that meets a bad index skips it and
+// Device-side index checks without a host sync. Gather, ScatterAdd, the cross-entropy forward and
+// nll_loss's target check (ClassTargetCheck) each own a status slot [flag, bad value, limit]: a kernel that meets a bad index skips it and
 // writes the slot. Launchers only mark the slot pending; the next natural sync (CopyToHost,
 // Synchronize) copies the slots back with its own wait and raises the error, naming the op, the
 // value and the limit, as PyTorch reports a device-side assert at the next synchronization.
@@ -12,7 +12,7 @@ namespace DeepNet.Kernels.Gpu;
 public sealed partial class GpuBackend
 {
     private const int SlotLength = 3;
-    private static readonly string[] CheckedOps = ["gather", "scatter_add", "cross_entropy"];
+    private static readonly string[] CheckedOps = ["gather", "scatter_add", "cross_entropy", "nll_loss"];
     private int _pendingChecks;   // bit per IndexCheck slot launched since the last sync
 
     /// <summary>The status slot of <paramref name="op"/> for a kernel about to be queued; checked at the next sync.</summary>
@@ -31,7 +31,8 @@ public sealed partial class GpuBackend
         Stream.Synchronize();
         _counter.Sync();
         if (pending == 0) return;
-        for (int op = 0; op < CheckedOps.Length; op++)
+        // Loss targets first: a bad nll_loss target also reaches the gather behind it, and the target is the cause.
+        for (int op = CheckedOps.Length - 1; op >= 0; op--)
         {
             var slot = status.Slice(op * SlotLength, SlotLength);
             if ((pending & (1 << op)) == 0 || slot[0] == 0f) continue;
@@ -41,10 +42,10 @@ public sealed partial class GpuBackend
     }
 
     private static string Message(IndexCheck op, float value, int limit) =>
-        (op == IndexCheck.CrossEntropy
+        (op is IndexCheck.CrossEntropy or IndexCheck.NllLoss
             ? value != MathF.Floor(value) || !float.IsFinite(value)
-                ? $"cross_entropy: target {value} is not an integer class index (class numbers 0..{limit - 1})"
-                : $"cross_entropy: target {value} is out of range for {limit} classes (valid: 0..{limit - 1} or ignore_index)"
+                ? $"{CheckedOps[(int)op]}: target {value} is not an integer class index (class numbers 0..{limit - 1})"
+                : $"{CheckedOps[(int)op]}: target {value} is out of range for {limit} classes (valid: 0..{limit - 1} or ignore_index)"
             : $"{CheckedOps[(int)op]}: index {value} is out of range for a dim of size {limit}")
         + " (checked on the device; reported at the first synchronization after the op was queued)";
 }
@@ -55,4 +56,5 @@ internal enum IndexCheck
     Gather,
     ScatterAdd,
     CrossEntropy,
+    NllLoss,
 }

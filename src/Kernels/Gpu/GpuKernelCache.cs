@@ -5,7 +5,7 @@ using static DeepNet.Kernels.Gpu.GpuElementwiseKernels;
 using static DeepNet.Kernels.Gpu.GpuGatherKernels;
 using static DeepNet.Kernels.Gpu.GpuIm2ColKernels;
 using static DeepNet.Kernels.Gpu.GpuMatMulKernels;
-using static DeepNet.Kernels.Gpu.GpuMatMulTf32Kernels;
+using static DeepNet.Kernels.Gpu.GpuMatMulMmaKernels;
 using static DeepNet.Kernels.Gpu.GpuReduceKernels;
 using View = ILGPU.ArrayView<float>;
 using View4 = ILGPU.ArrayView<DeepNet.Kernels.Gpu.GpuFloat4>;
@@ -61,11 +61,14 @@ internal sealed class GpuKernelCache(Accelerator acc, GpuCounter counter)
     public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMulTf32 { get; } =
         new(() => counter.Counted(acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Tf32Kernel)));
 
+    public Lazy<Action<KernelConfig, GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>> MatMulBf16 { get; } =
+        new(() => counter.Counted(acc.LoadStreamKernel<GemmArgs, GpuLayout, GpuLayout, GpuLayout, View, View, View, View4, View4, View4>(Bf16Kernel)));
+
     public Lazy<Action<Index1D, Conv2DGeometry, float, View, View>> Im2Col { get; } =
         new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, float, View, View>(Im2ColKernel<float>)));
 
     public Lazy<Action<Index1D, Conv2DGeometry, View, View>> Col2Im { get; } =
-        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel)));
+        new(() => counter.Counted(acc.LoadAutoGroupedStreamKernel<Index1D, Conv2DGeometry, View, View>(Col2ImKernel<float, GpuFloatSum>)));
 
 
     public Action<Index1D, TOp, GpuLayout, GpuLayout, View, View> Map<TOp>() where TOp : struct, IUnaryOp =>

@@ -5,7 +5,7 @@ using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Gpu;
 
-// Batched matmul launcher: picks the GEMM variant. Kernels: GpuMatMulKernels, GpuMatMulTf32Kernels. Oracle: GpuParityTests.
+// Batched matmul launcher: picks the GEMM variant. Kernels: GpuMatMulKernels, GpuMatMulMmaKernels (TF32, BF16). Oracle: GpuParityTests.
 public sealed partial class GpuBackend
 {
     /// <summary>
@@ -26,7 +26,16 @@ public sealed partial class GpuBackend
         DeviceBuffer c, StridedLayout cLayout, bool accumulate = false) =>
         MatMul(a, aLayout, b, bLayout, c, cLayout, accumulate, GemmVariant.Auto);
 
-    /// <summary>The matmul with a forced kernel (tests run every variant; Tf32 is emulated off CUDA).</summary>
+    /// <summary>
+    /// A float32 matmul whose operands hold bfloat16 values (autocast's 16-bit matmuls, through the fused
+    /// unit BFloat16MatMul): on sm_80+ the BF16 tensor-core kernel (exact products, fp32 accumulation),
+    /// elsewhere (older GPUs, the emulator) the fp32 SIMT kernels, which give the same sums up to order.
+    /// </summary>
+    internal void MatMulBFloat16(DeviceBuffer a, StridedLayout aLayout, DeviceBuffer b, StridedLayout bLayout,
+        DeviceBuffer c, StridedLayout cLayout, bool accumulate) =>
+        MatMul(a, aLayout, b, bLayout, c, cLayout, accumulate, SupportsTf32 ? GemmVariant.Bf16 : GemmVariant.Auto);
+
+    /// <summary>The matmul with a forced kernel (tests run every variant; Tf32 and Bf16 are emulated off CUDA).</summary>
     internal void MatMul(DeviceBuffer a, StridedLayout aLayout, DeviceBuffer b, StridedLayout bLayout,
         DeviceBuffer c, StridedLayout cLayout, bool accumulate, GemmVariant variant)
     {
@@ -82,6 +91,7 @@ public sealed partial class GpuBackend
         {
             GemmVariant.Tile64 => _kernels.MatMul64.Value,
             GemmVariant.Tf32 => _kernels.MatMulTf32.Value,
+            GemmVariant.Bf16 => _kernels.MatMulBf16.Value,
             _ => _kernels.MatMul128.Value,
         };
         ArrayView<float> va = View(a), vb = View(b), vc = View(c);

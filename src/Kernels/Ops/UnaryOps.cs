@@ -70,11 +70,13 @@ public struct ReluOp : IUnaryOp
         Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, Vector256<float>.Zero);
 }
 
-public struct LeakyReluOp(float slope) : IUnaryOp
+/// <summary>x &gt; 0 ? x : slope·x; the slope held in double (see AddScalarOp).</summary>
+public struct LeakyReluOp(double slope) : IUnaryOp
 {
-    public float Slope = slope;
-    public readonly float Forward(float x) => x > 0f ? x : Slope * x;
-    public readonly float Backward(float x, float y, float g) => x > 0f ? g : Slope * g;
+    public double Slope = slope;
+    public float Single = (float)slope;
+    public readonly float Forward(float x) => x > 0f ? x : Single * x;
+    public readonly float Backward(float x, float y, float g) => x > 0f ? g : Single * g;
     public readonly double Forward(double x) => x > 0.0 ? x : Slope * x;
     public readonly double Backward(double x, double y, double g) => x > 0.0 ? g : Slope * g;
     public readonly bool HasVector => false;
@@ -206,32 +208,48 @@ public struct MulScalarOp(double value) : IUnaryOp
     public readonly Vector256<float> Forward(Vector256<float> x) => x * Vector256.Create(Single);
 }
 
-/// <summary>x^p for a constant exponent p.</summary>
-public struct PowScalarOp(float exponent) : IUnaryOp
+/// <summary>x / c, a true division as torch's CPU kernel (not x·(1/c), which differs in the last bit); c held in double.</summary>
+public struct DivScalarOp(double value) : IUnaryOp
 {
-    public float Exponent = exponent;
-    public readonly float Forward(float x) => Exponent == 2f ? x * x : MathF.Pow(x, Exponent);
+    public double Value = value;
+    public float Single = (float)value;
+    public readonly float Forward(float x) => x / Single;
+    public readonly float Backward(float x, float y, float g) => g / Single;
+    public readonly double Forward(double x) => x / Value;
+    public readonly double Backward(double x, double y, double g) => g / Value;
+    public readonly bool HasVector => true;
+    public readonly Vector256<float> Forward(Vector256<float> x) => x / Vector256.Create(Single);
+}
+
+/// <summary>x^p for a constant exponent p, held in double (see AddScalarOp).</summary>
+public struct PowScalarOp(double exponent) : IUnaryOp
+{
+    public double Exponent = exponent;
+    public float Single = (float)exponent;
+    public readonly float Forward(float x) => Single == 2f ? x * x : MathF.Pow(x, Single);
     public readonly float Backward(float x, float y, float g) =>
-        Exponent == 2f ? 2f * x * g : Exponent == 0f ? 0f : g * Exponent * MathF.Pow(x, Exponent - 1f);
-    public readonly double Forward(double x) => Exponent == 2f ? x * x : Math.Pow(x, Exponent);
+        Single == 2f ? 2f * x * g : Single == 0f ? 0f : g * Single * MathF.Pow(x, Single - 1f);
+    public readonly double Forward(double x) => Exponent == 2.0 ? x * x : Math.Pow(x, Exponent);
     public readonly double Backward(double x, double y, double g) =>
-        Exponent == 2f ? 2.0 * x * g : Exponent == 0f ? 0.0 : g * Exponent * Math.Pow(x, Exponent - 1.0);
+        Exponent == 2.0 ? 2.0 * x * g : Exponent == 0.0 ? 0.0 : g * Exponent * Math.Pow(x, Exponent - 1.0);
     public readonly bool HasVector => false;
     public readonly Vector256<float> Forward(Vector256<float> x) => x;
 }
 
-/// <summary>min(max(x, Min), Max); gradient passes only inside the interval (±∞ leaves a side open).</summary>
-public struct ClampOp(float min, float max) : IUnaryOp
+/// <summary>min(max(x, Min), Max); gradient passes only inside the interval (±∞ leaves a side open). Bounds held in double (see AddScalarOp).</summary>
+public struct ClampOp(double min, double max) : IUnaryOp
 {
-    public float Min = min;
-    public float Max = max;
-    public readonly float Forward(float x) => x < Min ? Min : x > Max ? Max : x;
-    public readonly float Backward(float x, float y, float g) => x >= Min && x <= Max ? g : 0f;
+    public double Min = min;
+    public double Max = max;
+    public float MinSingle = (float)min;
+    public float MaxSingle = (float)max;
+    public readonly float Forward(float x) => x < MinSingle ? MinSingle : x > MaxSingle ? MaxSingle : x;
+    public readonly float Backward(float x, float y, float g) => x >= MinSingle && x <= MaxSingle ? g : 0f;
     public readonly double Forward(double x) => x < Min ? Min : x > Max ? Max : x;
     public readonly double Backward(double x, double y, double g) => x >= Min && x <= Max ? g : 0.0;
     public readonly bool HasVector => true;
     public readonly Vector256<float> Forward(Vector256<float> x) =>
-        Vector256.Min(Vector256.Max(x, Vector256.Create(Min)), Vector256.Create(Max));
+        Vector256.Min(Vector256.Max(x, Vector256.Create(MinSingle)), Vector256.Create(MaxSingle));
 }
 
 /// <summary>Rounds toward −∞; piecewise constant, so the gradient is 0.</summary>

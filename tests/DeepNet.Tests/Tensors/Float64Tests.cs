@@ -40,6 +40,35 @@ public abstract class Float64Tests
     }
 
     [ParityFact]
+    public void ScalarArguments_AreDoubles_UnroundedInFloat64_RoundedOnceToFloat32ForFloat32()
+    {
+        // torch: Python scalars are doubles; a float64 tensor uses them exactly, a float32 one casts them to float32 once.
+        using var scope = new DisposeScope();
+        var x = Tensor.FromArray(Fine, [2, 3], Device);
+        Assert.Equal(Fine.Select(v => v * 0.1), x.Mul(0.1).ToArray<double>());
+        Assert.Equal(Fine.Select(v => v + 0.1), (x + 0.1).ToArray<double>());
+        Assert.Equal(Fine.Select(v => v - 0.1), (x - 0.1).ToArray<double>());
+        Assert.Equal(Fine.Select(v => v / 3.0), (x / 3.0).ToArray<double>());   // a true division, not x·(1/3)
+        Assert.Equal(Fine.Select(v => 0.1 * v), (0.1 * x).ToArray<double>());
+        Assert.Equal(Fine.Select(v => Math.Clamp(v, -0.7, 0.1)), x.Clamp(-0.7, 0.1).ToArray<double>());
+        Assert.Equal(Fine.Select(v => v > 0 ? v : 0.1 * v), x.LeakyRelu(0.1).ToArray<double>());
+        var positive = x.Abs();
+        Assert.Equal(Fine.Select(v => Math.Pow(Math.Abs(v), 1.0 / 3)), positive.Pow(1.0 / 3).ToArray<double>());
+        Assert.Equal([false, false, true, false, false, false], x.Eq(0.1).ToArray<bool>());
+        Assert.Equal(Enumerable.Repeat(0.1, 6), Tensor.Zeros([2, 3], DType.Float64, Device).Fill(0.1).ToArray<double>());
+        var y = Tensor.Zeros([2], DType.Float64, Device);
+        y.AddInPlace(0.1).MulInPlace(0.3);
+        Assert.Equal([0.1 * 0.3, 0.1 * 0.3], y.ToArray<double>());
+
+        float[] f = [1.5f, -2.25f, 7f];
+        var x32 = Tensor.FromArray(f, Device);
+        Assert.Equal(f.Select(v => v * 0.1f), x32.Mul(0.1).ToArray());
+        Assert.Equal(f.Select(v => v / 3f), (x32 / 3.0).ToArray());
+        Assert.Equal([false, false, false], x32.Eq(0.1).ToArray<bool>());
+        Assert.Equal([true], Tensor.FromArray(new[] { 0.1f }, Device).Eq(0.1).ToArray<bool>());   // 0.1 rounds to 0.1f first, as torch
+    }
+
+    [ParityFact]
     public void MixedWithFloat32_IsFloat64_AndEachGradientComesBackInItsOperandsDType()
     {
         using var scope = new DisposeScope();

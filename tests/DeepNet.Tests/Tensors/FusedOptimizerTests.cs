@@ -171,6 +171,47 @@ public abstract class FusedOptimizerTests
             param.RmsPropUpdate(g4, state, null, null, new RmsPropOptions(0.1, Centered: true))).Message);
     }
 
+    [ParityFact]
+    public void AdamUpdateAll_EqualsOneUpdateAtATime_ForMixedShapesAndDtypes()
+    {
+        // Float32 and Float64 parameters of several shapes, each with its own step count and decay.
+        int[][] shapes = [[3, 4], [1], [37], [2, 3, 5]];
+        var dtypes = new[] { DType.Float32, DType.Float64, DType.Float32, DType.Float32 };
+        using var scope = new DisposeScope();
+        var g = new Generator(9);
+        Tensor Make(int k) => Tensor.Randn(shapes[k], g, Device).To(dtypes[k]);
+        var one = shapes.Select((_, k) => Enumerable.Range(0, 5).Select(_ => Make(k)).ToArray()).ToArray();
+        var all = one.Select(ts => ts.Select(t => t.Clone()).ToArray()).ToArray();
+        foreach (var ts in (Tensor[][])[.. one, .. all]) { ts[3].CopyFrom(ts[3].Abs()); ts[4].CopyFrom(ts[3]); }
+        using (GradMode.NoGrad())
+        {
+            AdamOptions Options(int k) => new(0.01, WeightDecay: 0.1 * k, DecoupledWeightDecay: k % 2 == 0, Amsgrad: k != 1);
+            for (int k = 0; k < shapes.Length; k++)
+                one[k][0].AdamUpdate(one[k][1], one[k][2], one[k][3], one[k][4], k + 1, Options(k));
+            Tensor.AdamUpdateAll([.. all.Select((ts, k) => new AdamUpdateItem(ts[0], ts[1], ts[2], ts[3], ts[4], k + 1, Options(k)))]);
+        }
+        for (int k = 0; k < shapes.Length; k++)
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(one[k][i].To(DType.Float64).ToArray<double>(), all[k][i].To(DType.Float64).ToArray<double>());
+    }
+
+    [ParityFact]
+    public void UpdateAll_RefusesAParameterTwice_AndChecksEveryItemBeforeUpdating()
+    {
+        using var scope = new DisposeScope();
+        var p = Tensor.Ones([4], Device);
+        var q = Tensor.Ones([4], Device);
+        var g = Tensor.Ones([4], Device);
+        var bad = Tensor.Ones([5], Device);
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() =>
+            Tensor.SgdUpdateAll([new(p, g, null, false, new SgdOptions(0.1)), new(p, g, null, false, new SgdOptions(0.1))])).Message);
+        Assert.Contains("[5]", Assert.Throws<ArgumentException>(() =>
+            Tensor.SgdUpdateAll([new(p, g, null, false, new SgdOptions(0.1)), new(q, bad, null, false, new SgdOptions(0.1))])).Message);
+        Assert.Equal([1f, 1f, 1f, 1f], p.ToArray());
+        Assert.Contains("grad_avg", Assert.Throws<ArgumentException>(() =>
+            Tensor.RmsPropUpdateAll([new(p, g, q, null, null, new RmsPropOptions(0.1, Centered: true))])).Message);
+    }
+
     // Float rounding of a few ops (about 6e-8 relative each) plus 0.999f's own 1.3e-8; the float-rounded 1 − β₂ is
     // 1.3e-5 off. Errors are relative to max(|expected|, floor): the parameters move by about lr a step.
     private static void AssertRelative(double[] expected, float[] actual, string label, double floor)

@@ -130,16 +130,17 @@ internal sealed partial class OnnxEmitter(OnnxGraphBuilder g, IReadOnlyDictionar
         ReluOp => g.Node("Relu", [x]),
         SigmoidOp => g.Node("Sigmoid", [x]),
         TanhOp => g.Node("Tanh", [x]),
-        LeakyReluOp l => g.Node("LeakyRelu", [x], Float("alpha", l.Slope)),
+        LeakyReluOp l => g.Node("LeakyRelu", [x], Float("alpha", l.Single)),
         // opset 17 has no Gelu: x·Φ(x) = 0.5·x·(1 + erf(x/√2)); the tanh form as DeepNet evaluates it, x·σ(2u).
         GeluOp => g.Node("Mul", [g.Node("Mul", [x, g.Node("Add", [g.Node("Erf", [g.Node("Mul", [x, g.Scalar(0.70710678f)])]), g.Scalar(1f)])]), g.Scalar(0.5f)]),
         GeluTanhOp => g.Node("Mul", [x, g.Node("Sigmoid", [g.Node("Mul", [g.Scalar(2f * 0.7978845608f),
             g.Node("Add", [x, g.Node("Mul", [g.Scalar(0.044715f), g.Node("Mul", [x, g.Node("Mul", [x, x])])])])])])]),
-        AddScalarOp s => g.Node("Add", [x, g.Scalar((float)s.Value)]),
-        MulScalarOp s => g.Node("Mul", [x, g.Scalar((float)s.Value)]),
-        PowScalarOp { Exponent: 2f } => g.Node("Mul", [x, x]),
-        PowScalarOp p => g.Node("Pow", [x, g.Scalar(p.Exponent)]),
-        ClampOp c => g.Node("Clip", [x, g.Scalar(c.Min), g.Scalar(c.Max)]),
+        AddScalarOp s => g.Node("Add", [x, g.Scalar(s.Single)]),
+        MulScalarOp s => g.Node("Mul", [x, g.Scalar(s.Single)]),
+        DivScalarOp s => g.Node("Div", [x, g.Scalar(s.Single)]),
+        PowScalarOp { Single: 2f } => g.Node("Mul", [x, x]),
+        PowScalarOp p => g.Node("Pow", [x, g.Scalar(p.Single)]),
+        ClampOp c => g.Node("Clip", [x, g.Scalar(c.MinSingle), g.Scalar(c.MaxSingle)]),
         _ => throw Unsupported(node, $"the elementwise op {op.GetType().Name} has no ONNX export"),
     };
 

@@ -59,15 +59,15 @@ internal static class OnnxPatterns
             Int("group", conv.Groups));
     }
 
-    // View [N, C, P, Q] ← Sum over dim 1 · 1/(R·S) ← Im2Col(View(x [N, C, H, W]) [N·C, 1, H, W], pad 0): a plain mean pool
+    // View [N, C, P, Q] ← Sum over dim 1 / (R·S) ← Im2Col(View(x [N, C, H, W]) [N·C, 1, H, W], pad 0): a plain mean pool
     private static PoolParts? Pool(TraceNode view)
     {
-        if (view.Shape.Length != 4 || view.Inputs[0] is not { Op: IUnaryFunction { Op: MulScalarOp scale } } mean) return null;
+        if (view.Shape.Length != 4 || view.Inputs[0] is not { Op: IUnaryFunction { Op: DivScalarOp divisor } } mean) return null;
         var sum = mean.Inputs[0];
         if (sum is not { Op: ReduceFunction { Reduction: { Kind: ReduceKind.Sum, Dims: [1] } } } || sum.Shape.Length != 2) return null;
         if (sum.Inputs[0] is not { Op: Im2ColFunction im2col } cols) return null;
         var (geometry, padValue) = im2col.Windows;
-        if (padValue != 0f || geometry.DilationH != 1 || geometry.DilationW != 1 || Math.Abs(scale.Value * geometry.R * geometry.S - 1.0) > 1e-6) return null;
+        if (padValue != 0f || geometry.DilationH != 1 || geometry.DilationW != 1 || divisor.Value != geometry.R * geometry.S) return null;
         if (cols.Inputs[0] is not { Op: ViewFunction } planes || planes.Inputs[0].Shape.Length != 4) return null;
         return new PoolParts(planes.Inputs[0], geometry);
     }

@@ -148,8 +148,10 @@ public abstract partial class GpuParityTests
         GemmVariant variant = GemmVariant.Auto, int aOffset = 0)
     {
         // Inputs exactly representable in TF32, so every variant (the TF32 one too) must match the fp32 CPU product.
-        var (ca, ga) = Pair(Tf32(Values(aOffset + batch * m * k)));
-        var (cb, gb) = Pair(Tf32(Values(k * n * (broadcastB ? 1 : batch))));
+        // (bfloat16-representable ones for the BF16 kernel).
+        Func<float[], float[]> round = variant == GemmVariant.Bf16 ? Bf16 : Tf32;
+        var (ca, ga) = Pair(round(Values(aOffset + batch * m * k)));
+        var (cb, gb) = Pair(round(Values(k * n * (broadcastB ? 1 : batch))));
         var (cc, gc) = Pair(Values(batch * m * n));
         // a stored [B, K, M] when transposed; b stored [K, N] (or [N, K]) once when broadcast over the batch.
         var aLayout = transA ? new StridedLayout([batch, m, k], [m * k, 1, m], aOffset) : new StridedLayout([batch, m, k], [m * k, k, 1], aOffset);
@@ -164,6 +166,10 @@ public abstract partial class GpuParityTests
     /// <summary>Rounds to TF32 (nearest, ties away), as the tensor-core kernel does.</summary>
     private static float[] Tf32(float[] values) =>
         values.Select(v => BitConverter.UInt32BitsToSingle((BitConverter.SingleToUInt32Bits(v) + 0x1000u) & 0xFFFFE000u)).ToArray();
+
+    /// <summary>Rounds to bfloat16 (nearest even), as the BF16 tensor-core kernel does.</summary>
+    private static float[] Bf16(float[] values) =>
+        values.Select(v => (float)(DeepNet.Kernels.BFloat16)v).ToArray();
 
     private float[] Values(int n, float lo = -2f, float hi = 2f) =>
         Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * _rng.NextSingle()).ToArray();

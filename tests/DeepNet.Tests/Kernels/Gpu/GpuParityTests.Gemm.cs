@@ -24,6 +24,17 @@ public abstract partial class GpuParityTests
         CheckMatMul(1, 64, 16, 64, transA: true, transB: false, broadcastB: false, accumulate: false, GemmVariant.Tf32, aOffset: 4);
     }
 
+    [ParityFact]
+    public void MatMulBf16_MatchesCpu_OnBf16Inputs()
+    {
+        // As for TF32: off CUDA the bf16 mma is emulated from the PTX ISA fragment layout (two k per register).
+        if (!Gpu.CanRunTf32Kernel) return;
+        CheckMatMul(1, 1, 1, 1, transA: false, transB: false, broadcastB: false, accumulate: false, GemmVariant.Bf16);
+        CheckMatMul(1, 129, 12, 33, transA: false, transB: false, broadcastB: false, accumulate: true, GemmVariant.Bf16);
+        CheckMatMul(2, 20, 9, 136, transA: true, transB: true, broadcastB: true, accumulate: false, GemmVariant.Bf16);
+        CheckMatMul(1, 64, 16, 64, transA: true, transB: false, broadcastB: false, accumulate: false, GemmVariant.Bf16, aOffset: 4);
+    }
+
     private void CheckVariant(GemmVariant v)
     {
         CheckMatMul(1, 1, 1, 1, transA: false, transB: false, broadcastB: false, accumulate: false, v);

@@ -1,5 +1,6 @@
 using DeepNet.Kernels;
 using DeepNet.Kernels.Fused;
+using Xunit;
 
 namespace DeepNet.Tests.Kernels.Gpu;
 
@@ -58,11 +59,103 @@ public abstract partial class GpuParityTests
         }
     }
 
+    // Parameters of mixed sizes (empty, 1, under a group, over a group so blocks stride): 19 of them, so two launches.
+    private static readonly int[] MultiLengths = [45, 1, 300, 0, 7, 256, 33, 2, 513, 9, 16, 64, 3, 100, 5, 12, 257, 4, 31];
+
+    [ParityFact]
+    public void AdamUpdateAll_MatchesPerParameterKernels_BitForBit()
+    {
+        foreach (var (decoupled, amsgrad) in new[] { (false, false), (true, true) })
+        {
+            var ps = MultiLengths.Select(n => Operands(n, 5, true)).ToArray();
+            var multi = ps.Select(o => o.Select(Clone).ToArray()).ToArray();
+            for (long t = 1; t <= 2; t++)
+            {
+                // Each parameter its own constants (step count and weight decay vary, as with groups).
+                var c = MultiLengths.Select((_, k) => AdamUpdateOp.Constants.Create(t + k % 3, 0.01, 0.9, 0.999, 1e-8, 0.05 * (k % 2), decoupled, amsgrad)).ToArray();
+                AdamUpdateOp Op(int k, Slices[] o, bool gpu) =>
+                    new(c[k], MultiLengths[k], o[0].On(gpu), o[1].On(gpu), o[2].On(gpu), o[3].On(gpu), amsgrad ? o[4].On(gpu) : null);
+                for (int k = 0; k < ps.Length; k++) Gpu.Run(Op(k, ps[k], true));
+                Gpu.Run(new MultiTensorUpdate<AdamUpdateOp, AdamUpdateOp.Entry>([.. multi.Select((o, k) => Op(k, o, true))]));
+                Cpu.Run(new MultiTensorUpdate<AdamUpdateOp, AdamUpdateOp.Entry>([.. multi.Select((o, k) => Op(k, o, false))]));
+            }
+            AssertBitEqual($"adam decoupled={decoupled} amsgrad={amsgrad}", ps, multi);
+        }
+    }
+
+    [ParityFact]
+    public void SgdUpdateAll_MatchesPerParameterKernels_BitForBit()
+    {
+        var ps = MultiLengths.Select(n => Operands(n, 3, true)).ToArray();
+        var multi = ps.Select(o => o.Select(Clone).ToArray()).ToArray();
+        for (int t = 1; t <= 2; t++)
+        {
+            var c = MultiLengths.Select((_, k) => SgdUpdateOp.Constants.Create(0.1, k % 3 == 0 ? 0 : 0.9, 0.1 * (k % 2), 0.01, false, firstStep: t == 1)).ToArray();
+            SgdUpdateOp Op(int k, Slices[] o, bool gpu) => new(c[k], MultiLengths[k], o[0].On(gpu), o[1].On(gpu), c[k].HasMomentum != 0 ? o[2].On(gpu) : null);
+            for (int k = 0; k < ps.Length; k++) Gpu.Run(Op(k, ps[k], true));
+            Gpu.Run(new MultiTensorUpdate<SgdUpdateOp, SgdUpdateOp.Entry>([.. multi.Select((o, k) => Op(k, o, true))]));
+            Cpu.Run(new MultiTensorUpdate<SgdUpdateOp, SgdUpdateOp.Entry>([.. multi.Select((o, k) => Op(k, o, false))]));
+        }
+        AssertBitEqual("sgd", ps, multi);
+    }
+
+    [ParityFact]
+    public void RmsPropUpdateAll_MatchesPerParameterKernels_BitForBit()
+    {
+        var ps = MultiLengths.Select(n => Operands(n, 5, true)).ToArray();
+        var multi = ps.Select(o => o.Select(Clone).ToArray()).ToArray();
+        for (int t = 1; t <= 2; t++)
+        {
+            var c = MultiLengths.Select((_, k) => RmsPropUpdateOp.Constants.Create(0.01, 0.99, 1e-8, 0.1, k % 2 == 0 ? 0.9 : 0, centered: k % 3 == 0)).ToArray();
+            RmsPropUpdateOp Op(int k, Slices[] o, bool gpu) => new(c[k], MultiLengths[k], o[0].On(gpu), o[1].On(gpu), o[2].On(gpu),
+                c[k].Centered != 0 ? o[3].On(gpu) : null, c[k].HasMomentum != 0 ? o[4].On(gpu) : null);
+            for (int k = 0; k < ps.Length; k++) Gpu.Run(Op(k, ps[k], true));
+            Gpu.Run(new MultiTensorUpdate<RmsPropUpdateOp, RmsPropUpdateOp.Entry>([.. multi.Select((o, k) => Op(k, o, true))]));
+            Cpu.Run(new MultiTensorUpdate<RmsPropUpdateOp, RmsPropUpdateOp.Entry>([.. multi.Select((o, k) => Op(k, o, false))]));
+        }
+        AssertBitEqual("rmsprop", ps, multi);
+    }
+
+    /// <summary>One operand on both backends (same values, same offset).</summary>
+    private sealed record Slices(ContiguousSlice Cpu, ContiguousSlice Gpu)
+    {
+        public ContiguousSlice On(bool gpu) => gpu ? Gpu : Cpu;
+    }
+
+    // Operand 0 the parameter, 1 the gradient, then state (square averages kept positive).
+    private Slices[] Operands(int length, int count, bool positiveState) =>
+        [.. Enumerable.Range(0, count).Select(i => i >= 2 && positiveState ? OperandOf(length, 0f, 1f) : OperandOf(length, -2f, 2f))
+            .Select(o => new Slices(o.Cpu, o.Gpu))];
+
+    private Slices Clone(Slices s)
+    {
+        var values = new float[s.Cpu.Buffer.Length];
+        Cpu.CopyToHost(s.Cpu.Buffer, 0, values);
+        var (c, g) = Pair(values);
+        return new Slices(new ContiguousSlice(c, s.Cpu.Offset), new ContiguousSlice(g, s.Gpu.Offset));
+    }
+
+    // Per-parameter GPU kernels vs the multi-tensor kernel: exactly equal; the multi-tensor CPU run (each op's SIMD body) within the usual tolerance.
+    private void AssertBitEqual(string what, Slices[][] single, Slices[][] multi)
+    {
+        for (int k = 0; k < single.Length; k++)
+        for (int i = 0; i < single[k].Length; i++)
+        {
+            var (a, b) = (new float[single[k][i].Gpu.Buffer.Length], new float[multi[k][i].Gpu.Buffer.Length]);
+            Gpu.CopyToHost(single[k][i].Gpu.Buffer, 0, a);
+            Gpu.CopyToHost(multi[k][i].Gpu.Buffer, 0, b);
+            Assert.True(a.AsSpan().SequenceEqual(b), $"{what}: parameter {k} (length {MultiLengths[k]}) operand {i} differs from the per-parameter kernel");
+            AssertSame(multi[k][i].Cpu.Buffer, multi[k][i].Gpu.Buffer, $"{what} parameter {k} operand {i} (multi-tensor CPU vs GPU)");
+        }
+    }
+
     /// <summary>Random data in buffers a few floats longer than the update, the run at a random offset.</summary>
-    private (ContiguousSlice Cpu, ContiguousSlice Gpu) Operand(float lo = -2f, float hi = 2f)
+    private (ContiguousSlice Cpu, ContiguousSlice Gpu) Operand(float lo = -2f, float hi = 2f) => OperandOf(UpdateLength, lo, hi);
+
+    private (ContiguousSlice Cpu, ContiguousSlice Gpu) OperandOf(int length, float lo, float hi)
     {
         int offset = _rng.Next(0, 6);
-        var (c, g) = Pair(Values(UpdateLength + 6, lo, hi));
+        var (c, g) = Pair(Values(length + 6, lo, hi));
         return (new ContiguousSlice(c, offset), new ContiguousSlice(g, offset));
     }
 

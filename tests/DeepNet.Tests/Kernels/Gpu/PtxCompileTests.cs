@@ -20,7 +20,7 @@ public sealed class PtxCompileTests
 {
     private static readonly Type[] KernelClasses =
     [
-        typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels), typeof(GpuMatMulTf32Kernels),
+        typeof(GpuElementwiseKernels), typeof(GpuReduceKernels), typeof(GpuMatMulKernels), typeof(GpuMatMulMmaKernels),
         typeof(GpuIm2ColKernels), typeof(GpuGatherKernels), typeof(GpuCastKernels), typeof(GpuFloat64Kernels),
     ];
 
@@ -30,6 +30,8 @@ public sealed class PtxCompileTests
         typeof(SoftmaxCrossEntropy), typeof(SoftmaxCrossEntropyBackward),
         typeof(BiasActivation<GeluOp>), typeof(BiasActivationBackward<GeluOp>),
         typeof(AdamUpdateOp), typeof(SgdUpdateOp), typeof(RmsPropUpdateOp),
+        typeof(MultiTensorUpdate<AdamUpdateOp, AdamUpdateOp.Entry>), typeof(MultiTensorUpdate<SgdUpdateOp, SgdUpdateOp.Entry>),
+        typeof(MultiTensorUpdate<RmsPropUpdateOp, RmsPropUpdateOp.Entry>), typeof(ClassTargetCheck),
     ];
 
     [Fact]
@@ -44,6 +46,7 @@ public sealed class PtxCompileTests
         Assert.Contains("Tile128Kernel", compiled);
         Assert.Contains("Tile64Kernel", compiled);
         Assert.Contains("Tf32Kernel", compiled);
+        Assert.Contains("Bf16Kernel", compiled);
         Assert.Contains("BlockKernel", compiled);
         Assert.Contains("ForwardKernel", compiled);
         Assert.Contains("BackwardKernel", compiled);
@@ -65,10 +68,55 @@ public sealed class PtxCompileTests
     [Fact]
     public void Tf32Gemm_RunsMmaSyncOnTensorCores_WithTf32RoundedOperands()
     {
-        var ptx = Ptx(nameof(GpuMatMulTf32Kernels.Tf32Kernel));
+        var ptx = Ptx(nameof(GpuMatMulMmaKernels.Tf32Kernel));
         Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", ptx);
         Assert.Contains("cvt.rna.tf32.f32", ptx);
         Assert.Contains("ld.global.v4.f32", ptx);
+    }
+
+    [Fact]
+    public void MultiTensorUpdates_FitCudaParameterSpace_AndKeepOperandsInRegisters()
+    {
+        var multi = CompileAll().Where(k => k.Method.DeclaringType!.IsGenericType
+            && k.Method.DeclaringType.GetGenericTypeDefinition() == typeof(MultiTensorUpdate<,>)).ToList();
+        Assert.Equal(3, multi.Count);
+        foreach (var (method, ptx) in multi)
+        {
+            // The whole chunk is one .param; CUDA caps kernel parameters at 4096 bytes.
+            var sizes = System.Text.RegularExpressions.Regex.Matches(ptx, @"\.param\s+\.align\s+\d+\s+\.b8\s+\w+\[(\d+)\]")
+                .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.NotEmpty(sizes);
+            Assert.True(sizes.Sum() <= 4096, $"{method.DeclaringType!.Name}: {sizes.Sum()} bytes of kernel parameters");
+            var dump = Environment.GetEnvironmentVariable("DEEPNET_PTX_DUMP");
+            if (dump is not null) File.WriteAllText(Path.Combine(dump, $"Multi{method.DeclaringType.GetGenericArguments()[0].Name}.ptx"), ptx);
+            Assert.DoesNotContain(".local", ptx);
+        }
+    }
+
+    [Fact]
+    public void Bf16Gemm_RunsBf16MmaSyncOnTensorCores_AndNoLocalArrays()
+    {
+        var ptx = Ptx(nameof(GpuMatMulMmaKernels.Bf16Kernel));
+        Assert.Contains("mma.sync.aligned.m16n8k8.row.col.f32.bf16.bf16.f32", ptx);
+        Assert.DoesNotContain("tf32", ptx);
+        Assert.Contains("ld.global.v4.f32", ptx);
+        AssertOnlyAsmOperandDepots(ptx);
+    }
+
+    [Fact]
+    public void Tf32Gemm_KeepsItsTilesOutOfLocalMemory() => AssertOnlyAsmOperandDepots(Ptx(nameof(GpuMatMulMmaKernels.Tf32Kernel)));
+
+    /// <summary>
+    /// ILGPU passes every inline-PTX operand through a 4-byte `.local` depot, which ptxas promotes to a
+    /// register (0-byte stack frame, shared/ilgpu/GUIDE.md §5.2); anything larger in `.local` would be a
+    /// spilled array (an accumulator tile or fragment), which this refuses.
+    /// </summary>
+    private static void AssertOnlyAsmOperandDepots(string ptx)
+    {
+        var locals = System.Text.RegularExpressions.Regex.Matches(ptx, @"\.local\s+\.align\s+\d+\s+\.b8\s+(\w+)\[(\d+)\]");
+        Assert.Equal(System.Text.RegularExpressions.Regex.Matches(ptx, @"\.local\s+\.align").Count, locals.Count);
+        Assert.All(locals, m => Assert.True(m.Groups[1].Value.StartsWith("__local_depot", StringComparison.Ordinal)
+            && m.Groups[2].Value == "4", $".local {m.Groups[1].Value}[{m.Groups[2].Value}] is more than an asm operand"));
     }
 
     private static string Ptx(string kernel)
@@ -115,6 +163,22 @@ public sealed class PtxCompileTests
                 continue;
             }
             var parameters = method.GetGenericArguments();
+            if (parameters.Length == 2 && parameters[1].GetGenericParameterConstraints().Any(c => c.Name.StartsWith("IGpuSum", StringComparison.Ordinal)))
+            {
+                // Element-type kernels with their adder (Col2Im): float and double.
+                yield return method.MakeGenericMethod(typeof(float), typeof(GpuFloatSum));
+                yield return method.MakeGenericMethod(typeof(double), typeof(GpuDoubleSum));
+                continue;
+            }
+            if (type == typeof(GpuGatherKernels))
+            {
+                // Gather <T, TI, AI> and scatter-add <T, TSum, TI, AI>: float values with Int64 ids, double with Int32.
+                Type[] f = parameters.Length == 3 ? [typeof(float)] : [typeof(float), typeof(GpuFloatSum)];
+                Type[] d = parameters.Length == 3 ? [typeof(double)] : [typeof(double), typeof(GpuDoubleSum)];
+                yield return method.MakeGenericMethod([.. f, typeof(long), typeof(DeepNet.Kernels.Elements.Int64Element)]);
+                yield return method.MakeGenericMethod([.. d, typeof(int), typeof(DeepNet.Kernels.Elements.Int32Element)]);
+                continue;
+            }
             if (parameters.Length > 1 || parameters[0].GetGenericParameterConstraints().Length == 0)
             {
                 // Typed-storage kernels: (storage, accessor) pairs; closed over Int64 (8 bytes) and bfloat16 (2 bytes).
