@@ -73,10 +73,7 @@ public sealed class Conv2D : Module
     {
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"conv2d: input {input.Shape} must be [N, {InChannels}, H, W]");
-        var convolved = input.Conv2D(Weight, null, Stride, Padding, Dilation, Groups);
-        if (Bias is null && Activation == Activation.Identity) return convolved;
-        using (convolved)
-            return Bias is null ? convolved.Activate(Activation) : convolved.AddBiasActivation(Bias, Activation);
+        return input.Conv2D(Weight, Bias, Stride, Padding, Dilation, Groups, Activation);
     }
 
     protected override string Describe()

@@ -15,11 +15,12 @@ public sealed partial class Tensor
     public Tensor LogSoftmax(int dim) => SoftmaxFunction.Apply(this, dim, log: true);
 
     /// <summary>
-    /// 2-d convolution, as Im2Col then one batched matmul. x: [N, C, H, W], weight: [K, C/groups, R, S],
-    /// bias: [K] or null → [N, K, P, Q].
+    /// 2-d convolution y = act(conv(x, weight) + bias). x: [N, C, H, W], weight: [K, C/groups, R, S],
+    /// bias: [K] or null → [N, K, P, Q]. Float32 with one group runs the conv2d primitive (implicit GEMM on
+    /// the CPU, bias and ReLU in its epilogue); other cases run Im2Col then one batched matmul.
     /// </summary>
     public Tensor Conv2D(Tensor weight, Tensor? bias = null, (int H, int W)? stride = null, (int H, int W)? padding = null,
-        (int H, int W)? dilation = null, int groups = 1)
+        (int H, int W)? dilation = null, int groups = 1, Activation activation = Activation.Identity)
     {
         if (Rank != 4 || weight.Rank != 4)
             throw new ArgumentException($"conv2d: expects input [N,C,H,W] and weight [K,C,R,S], got {Shape} and {weight.Shape}");
@@ -37,16 +38,28 @@ public sealed partial class Tensor
             throw new ArgumentException($"conv2d: input {Shape} is too small for weight {weight.Shape} with stride ({sh},{sw}), padding ({ph},{pw}), dilation ({dh},{dw})");
         g.Validate("conv2d");
         if (Autocast.Lowers(this) || Autocast.Lowers(weight) || Autocast.Lowers(bias))
-            return DisposeScope.Run(() => Autocast.Lower(this).Conv2D(Autocast.Lower(weight), Autocast.LowerOrNull(bias), stride, padding, dilation, groups));
-        return DisposeScope.Run(() =>
-        {
-            var cols = Im2ColFunction.Apply(this, g, 0f);                                // [N, C·R·S, P·Q]
-            var product = weight.Reshape(groups, k / groups, g.ColumnRows / groups)       // broadcast over N
-                .MatMul(cols.Reshape(n, groups, g.ColumnRows / groups, g.ColumnCols));    // [N, G, K/G, P·Q]
-            var output = product.Reshape(n, k, g.P, g.Q);
-            return bias is null ? output : output.AddBiasActivation(bias);   // the fused per-channel bias, one pass
-        });
+            return DisposeScope.Run(() => Autocast.Lower(this).Conv2D(Autocast.Lower(weight), Autocast.LowerOrNull(bias), stride, padding, dilation, groups, activation));
+        if (activation is Activation.Identity or Activation.Relu && Conv2DFunction.Handles(this, weight, bias, groups))
+            return Conv2DFunction.Apply(this, weight, bias, g, activation == Activation.Relu);
+        if (activation != Activation.Identity)
+            return DisposeScope.Run(() =>
+            {
+                var convolved = Conv2D(weight, null, stride, padding, dilation, groups);
+                return bias is null ? convolved.Activate(activation) : convolved.AddBiasActivation(bias, activation);
+            });
+        return Conv2DColumns(weight, bias, g, groups);
     }
+
+    /// <summary>The conv2d composite: Im2Col, one batched matmul, the fused per-channel bias (validated geometry).</summary>
+    internal Tensor Conv2DColumns(Tensor weight, Tensor? bias, Conv2DGeometry g, int groups) => DisposeScope.Run(() =>
+    {
+        int n = g.N, k = weight.ShapeArray[0];
+        var cols = Im2ColFunction.Apply(this, g, 0f);                                // [N, C·R·S, P·Q]
+        var product = weight.Reshape(groups, k / groups, g.ColumnRows / groups)       // broadcast over N
+            .MatMul(cols.Reshape(n, groups, g.ColumnRows / groups, g.ColumnCols));    // [N, G, K/G, P·Q]
+        var output = product.Reshape(n, k, g.P, g.Q);
+        return bias is null ? output : output.AddBiasActivation(bias);   // the fused per-channel bias, one pass
+    });
 
     /// <summary>
     /// Zeroes each element with probability p and scales the rest by 1/(1−p); identity when not training;

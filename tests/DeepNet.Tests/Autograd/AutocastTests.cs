@@ -158,9 +158,11 @@ public abstract class AutocastTests
             using (Autocast.Enable(dtype))
             {
                 Assert.Equal(matmul32 / 2, GraphMemory.SavedBytes(a.MatMul(b)));
-                // conv: the columns in 16 bits (the float32 run saved the weight parameter itself, left out here).
+                // conv: the float32 primitive saves x (and the weight parameter itself, left out here); under
+                // autocast the composite saves the 16-bit columns [2, 3·3·3, 5·5] and the 16-bit weight copy.
                 var conv = img.Conv2D(kernel);
-                Assert.Equal(conv32 / 2 + kernel.Size * 2, GraphMemory.SavedBytes(conv, [kernel]));
+                Assert.Equal(img.Size * 4, conv32);
+                Assert.Equal(2L * 27 * 25 * 2 + kernel.Size * 2, GraphMemory.SavedBytes(conv, [kernel]));
                 // attention: q (three times the same 16-bit copy) and the output in 16 bits, the row log-sum-exp [N, H, L] in float32.
                 long lse = 2 * 2 * 5 * 4;
                 var attention = Tensor.ScaledDotProductAttention(q, q, q);

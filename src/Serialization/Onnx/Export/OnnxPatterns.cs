@@ -7,8 +7,8 @@ using static DeepNet.Serialization.Onnx.Export.OnnxGraphBuilder;
 namespace DeepNet.Serialization.Onnx.Export;
 
 /// <summary>
-/// Whole-layer ONNX nodes for the op sequences DeepNet's layers record: Conv (Tensor.Conv2D's
-/// Im2Col → MatMul, with the following bias folded in), AveragePool (Im2Col → mean), and Gather for an
+/// Whole-layer ONNX nodes for the op sequences DeepNet's layers record: Conv (the conv2d primitive, or
+/// Tensor.Conv2D's Im2Col → MatMul composite with the following bias folded in), AveragePool (Im2Col → mean), and Gather for an
 /// embedding lookup (index_select). Anything else is emitted op by op, which is
 /// exact too; these only make the graph read like the model.
 /// </summary>
@@ -22,6 +22,7 @@ internal static class OnnxPatterns
         ViewFunction when Pool(node) is { } pool => EmitPool(e, g, pool),
         IBiasActivationFunction f when node.Inputs[0] is { Uses: 1 } x && x.Op is ViewFunction && Conv(x) is { } conv =>
             e.Unary(f.Op, EmitConv(e, g, conv, e.Emit(node.Inputs[1])), node),
+        Conv2DFunction f => Primitive(e, g, node, f),
         GatherFunction { Dim: 0 } when Lookup(node) is { } ids =>
             g.Node("Gather", [e.Emit(node.Inputs[0]), g.Node("Cast", [e.Emit(ids)], Int("to", Int64Type))], Int("axis", 0)),
         _ => null,
@@ -40,6 +41,13 @@ internal static class OnnxPatterns
         var (geometry, padValue) = im2col.Windows;
         if (padValue != 0f || weightView.Shape.Length != 3) return null;
         return new ConvParts(cols.Inputs[0], weight, geometry, weightView.Shape[0]);
+    }
+
+    // The conv2d primitive (x, weight[, bias]) with its epilogue activation after the Conv node.
+    private static string Primitive(OnnxEmitter e, OnnxGraphBuilder g, TraceNode node, Conv2DFunction f)
+    {
+        var conv = EmitConv(e, g, new ConvParts(node.Inputs[0], node.Inputs[1], f.Geometry, 1), f.HasBias ? e.Emit(node.Inputs[2]) : null);
+        return f.Activation is IdentityOp ? conv : e.Unary(f.Activation, conv, node);
     }
 
     private static string EmitConv(OnnxEmitter e, OnnxGraphBuilder g, ConvParts conv, string? bias)

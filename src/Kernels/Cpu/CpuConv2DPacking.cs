@@ -1,0 +1,456 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using DeepNet.Kernels.Geometry;
+
+namespace DeepNet.Kernels.Cpu;
+
+// Packing for the implicit-GEMM convolution (CpuConv2D): the GEMM panels are filled straight from
+// the image, so no im2col buffer exists. The column matrix X̂[(c,r,s), (n,p,q)] = x[n, c, p·sh − ph + r·dh,
+// q·sw − pw + s·dw] (0 outside) is never stored; its columns are walked in runs of one output row
+// (n, p, q0..q0+len), along which the input row is read at stride sw.
+//   ImageB: columns [j0, j0+cols) of X̂ as one NR-wide B panel, full depth C·R·S: panel[crs·NR + j]
+//   ImageA: rows [row0, row0+MR) of X̂ over depth [d0, d0+dc) as one MR-high A panel: panel[d·MR + i]
+//   GradB:  dY viewed as [(n,p,q), K] over depth [d0, d0+dc), NR-wide panels: panel[k/NR][d·NR + k%NR]
+//   ImageBT / GradA: the same two operands the other way round (X̂ᵀ as B panels, dY rows as A panels),
+//     for a weight gradient with few output channels (CpuConv2DWeightGrad picks the less padded one)
+//   GradYB: dY as [K, (n,p,q)] B panels of depth K (the input gradient); ScatterAdd: the col2im of one tile
+// Rows or columns past the matrix are zero. Oracle: CpuConv2DTests (against the Im2Col → MatMul composite).
+internal static unsafe class CpuConv2DPacking
+{
+    /// <summary>A run of consecutive columns of X̂ inside one output row: panel offset, length, n, p, q0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Runs(in Conv2DGeometry g, long j0, int cols, Span<Run> runs)
+    {
+        int pq = g.P * g.Q, count = 0;
+        for (int jj = 0; jj < cols;)
+        {
+            long j = j0 + jj;
+            int n = (int)(j / pq), rem = (int)(j % pq), p = rem / g.Q, q = rem % g.Q;
+            int len = Math.Min(g.Q - q, cols - jj);
+            runs[count++] = new Run(jj, len, n, p, q);
+            jj += len;
+        }
+        return count;
+    }
+
+    /// <summary>One output-row run of columns: offset in the panel, length, image, output row, first output column.</summary>
+    public readonly record struct Run(int Offset, int Length, int N, int P, int Q0);
+
+    /// <summary>Packs columns [j0, j0+cols) of X̂ (x: [N, C, H, W] dense) into one B panel of NR columns, depth C·R·S.</summary>
+    public static void ImageB(float* x, in Conv2DGeometry g, long j0, int cols, float* dst)
+    {
+        int nr = CpuGemm.Nr;
+        Span<Run> runs = stackalloc Run[nr];
+        int count = Runs(g, j0, cols, runs);
+        int plane = g.H * g.W;
+        float* row = dst;
+        for (int c = 0; c < g.C; c++)
+        for (int r = 0; r < g.R; r++)
+        for (int s = 0; s < g.S; s++, row += nr)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                var run = runs[t];
+                float* d = row + run.Offset;
+                int h = run.P * g.StrideH - g.PadH + r * g.DilationH;
+                if ((uint)h >= (uint)g.H)
+                {
+                    new Span<float>(d, run.Length).Clear();
+                    continue;
+                }
+                float* src = x + ((long)run.N * g.C + c) * plane + (long)h * g.W;
+                CopyRow(src, run.Q0 * g.StrideW - g.PadW + s * g.DilationW, g.StrideW, g.W, run.Length, d, 1);
+            }
+            if (cols < nr) new Span<float>(row + cols, nr - cols).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Packs rows [row0, row0+MR) of X̂ over the dc depth columns (of X̂) that <paramref name="runs"/> cover into one
+    /// A panel; rows ≥ C·R·S are zero. Where all six rows read inside the image at stride 1, eight columns at a
+    /// time are loaded as six vectors and transposed (one 8-float store per column, each overlapping the next).
+    /// </summary>
+    public static void ImageA(float* x, in Conv2DGeometry g, int row0, int dc, ReadOnlySpan<Run> runs, float* dst)
+    {
+        const int mr = CpuGemm.Mr;
+        int plane = g.H * g.W, rs = g.R * g.S, rows = Math.Min(mr, g.ColumnRows - row0);
+        int* cOff = stackalloc int[mr], rOff = stackalloc int[mr], sOff = stackalloc int[mr];
+        for (int i = 0; i < rows; i++)
+        {
+            int crs = row0 + i;
+            cOff[i] = crs / rs * plane;
+            rOff[i] = crs / g.S % g.R * g.DilationH;
+            sOff[i] = crs % g.S * g.DilationW;
+        }
+        bool vector = Avx.IsSupported && rows == mr && g.StrideW == 1;
+        float** src = stackalloc float*[mr];
+        int* w0 = stackalloc int[mr];
+        foreach (var run in runs)
+        {
+            float* d = dst + run.Offset * mr;
+            int h0 = run.P * g.StrideH - g.PadH, wBase = run.Q0 * g.StrideW - g.PadW;
+            bool inside = vector;
+            int eLo = 0, eHi = run.Length;
+            for (int i = 0; i < rows; i++)
+            {
+                int h = h0 + rOff[i];
+                w0[i] = wBase + sOff[i];
+                if ((uint)h >= (uint)g.H)
+                {
+                    src[i] = null;
+                    inside = false;
+                    continue;
+                }
+                src[i] = x + (long)run.N * g.C * plane + cOff[i] + (long)h * g.W;
+                eLo = Math.Max(eLo, -w0[i]);
+                eHi = Math.Min(eHi, g.W - 8 - w0[i] + 1);
+            }
+            int e = 0;
+            if (inside && eLo < eHi)
+            {
+                // The last store of a group spills two floats into the next column, written after it.
+                int limit = Math.Min(eHi, dc - run.Offset - 8);
+                Columns(src, w0, rows, g, 0, eLo, d);
+                for (e = eLo; e + 8 <= run.Length && e < limit; e += 8)
+                {
+                    Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + e), v1 = Vector256.Load(src[1] + w0[1] + e),
+                        v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
+                        v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
+                        v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
+                    Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    float* o = d + e * mr;
+                    v0.Store(o);
+                    v1.Store(o + 6);
+                    v2.Store(o + 12);
+                    v3.Store(o + 18);
+                    v4.Store(o + 24);
+                    v5.Store(o + 30);
+                    v6.Store(o + 36);
+                    v7.Store(o + 42);
+                }
+            }
+            Columns(src, w0, rows, g, e, run.Length, d);
+        }
+    }
+
+    /// <summary>Columns [e0, e1) of one run of an A panel, element by element (0 outside the image and for rows ≥ rows).</summary>
+    private static void Columns(float** src, int* w0, int rows, in Conv2DGeometry g, int e0, int e1, float* d)
+    {
+        const int mr = CpuGemm.Mr;
+        for (int e = e0; e < e1; e++)
+        {
+            float* o = d + e * mr;
+            for (int i = 0; i < mr; i++)
+            {
+                if (i >= rows || src[i] is null)
+                {
+                    o[i] = 0f;
+                    continue;
+                }
+                int w = w0[i] + e * g.StrideW;
+                o[i] = (uint)w < (uint)g.W ? src[i][w] : 0f;
+            }
+        }
+    }
+
+    /// <summary>8×8 transpose in AVX registers: afterwards vj holds element j of each input row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(ref Vector256<float> v0, ref Vector256<float> v1, ref Vector256<float> v2, ref Vector256<float> v3,
+        ref Vector256<float> v4, ref Vector256<float> v5, ref Vector256<float> v6, ref Vector256<float> v7)
+    {
+        var t0 = Avx.UnpackLow(v0, v1);
+        var t1 = Avx.UnpackHigh(v0, v1);
+        var t2 = Avx.UnpackLow(v2, v3);
+        var t3 = Avx.UnpackHigh(v2, v3);
+        var t4 = Avx.UnpackLow(v4, v5);
+        var t5 = Avx.UnpackHigh(v4, v5);
+        var t6 = Avx.UnpackLow(v6, v7);
+        var t7 = Avx.UnpackHigh(v6, v7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        v0 = Avx.Permute2x128(u0, u4, 0x20);
+        v1 = Avx.Permute2x128(u1, u5, 0x20);
+        v2 = Avx.Permute2x128(u2, u6, 0x20);
+        v3 = Avx.Permute2x128(u3, u7, 0x20);
+        v4 = Avx.Permute2x128(u0, u4, 0x31);
+        v5 = Avx.Permute2x128(u1, u5, 0x31);
+        v6 = Avx.Permute2x128(u2, u6, 0x31);
+        v7 = Avx.Permute2x128(u3, u7, 0x31);
+    }
+
+    /// <summary>
+    /// Packs dY [N, K, P·Q] dense, seen as [(n,pq), K], over depth [d0, d0+dc) into ⌈K/NR⌉ panels of NR
+    /// columns (columns ≥ K zero), adding every value read into <paramref name="biasSum"/>[k].
+    /// </summary>
+    public static void GradB(float* gy, int k, int pq, long d0, int dc, float* dst, float* biasSum)
+    {
+        int nr = CpuGemm.Nr, panels = (k + nr - 1) / nr;
+        if (k < panels * nr)
+            for (int d = 0; d < dc; d++) new Span<float>(dst + (long)(panels - 1) * nr * dc + d * nr + k % nr, nr - k % nr).Clear();
+        for (int dd = 0; dd < dc;)
+        {
+            long j = d0 + dd;
+            int n = (int)(j / pq), at = (int)(j % pq), len = Math.Min(pq - at, dc - dd);
+            int kk = 0;
+            // Eight channels × eight positions per 8×8 transpose: each packed row gets one 8-float store.
+            if (Avx.IsSupported)
+                for (; kk + 8 <= k; kk += 8)
+                {
+                    float* src = gy + ((long)n * k + kk) * pq + at;
+                    float* d = dst + (long)(kk / nr) * nr * dc + (long)dd * nr + kk % nr;
+                    var acc = Vector256<float>.Zero;
+                    int e = 0;
+                    for (; e + 8 <= len; e += 8)
+                    {
+                        float* s0 = src + e;
+                        Vector256<float> v0 = Vector256.Load(s0), v1 = Vector256.Load(s0 + pq), v2 = Vector256.Load(s0 + 2 * pq),
+                            v3 = Vector256.Load(s0 + 3 * pq), v4 = Vector256.Load(s0 + 4 * pq), v5 = Vector256.Load(s0 + 5 * pq),
+                            v6 = Vector256.Load(s0 + 6 * pq), v7 = Vector256.Load(s0 + 7 * pq);
+                        Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                        float* o = d + (long)e * nr;
+                        v0.Store(o);
+                        v1.Store(o + nr);
+                        v2.Store(o + 2 * nr);
+                        v3.Store(o + 3 * nr);
+                        v4.Store(o + 4 * nr);
+                        v5.Store(o + 5 * nr);
+                        v6.Store(o + 6 * nr);
+                        v7.Store(o + 7 * nr);
+                        acc += ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7));
+                    }
+                    for (; e < len; e++)
+                    {
+                        float* o = d + (long)e * nr;
+                        for (int t = 0; t < 8; t++) o[t] = src[t * pq + e];
+                        acc += Vector256.Load(o);
+                    }
+                    (Vector256.Load(biasSum + kk) + acc).Store(biasSum + kk);
+                }
+            for (; kk < k; kk++)
+            {
+                float* src = gy + ((long)n * k + kk) * pq + at;
+                float* d = dst + (long)(kk / nr) * nr * dc + (long)dd * nr + kk % nr;
+                float sum = 0f;
+                for (int e = 0; e < len; e++)
+                {
+                    float v = src[e];
+                    d[e * nr] = v;
+                    sum += v;
+                }
+                biasSum[kk] += sum;
+            }
+            dd += len;
+        }
+    }
+
+    /// <summary>
+    /// Packs X̂ᵀ over the dc depth rows that <paramref name="runs"/> cover, columns (c,r,s) in [0, C·R·S), into
+    /// ⌈C·R·S/NR⌉ panels of NR columns: panel[crs/NR][d·NR + crs%NR]; columns ≥ C·R·S are zero.
+    /// </summary>
+    public static void ImageBT(float* x, in Conv2DGeometry g, int dc, ReadOnlySpan<Run> runs, float* dst)
+    {
+        int nr = CpuGemm.Nr, crsAll = g.ColumnRows, panels = (crsAll + nr - 1) / nr, plane = g.H * g.W, rs = g.R * g.S;
+        if (crsAll < panels * nr)
+            for (int d = 0; d < dc; d++) new Span<float>(dst + (long)(panels - 1) * nr * dc + d * nr + crsAll % nr, nr - crsAll % nr).Clear();
+        // Eight columns (c,r,s) at a time: eight input rows read along the run, transposed so that each
+        // packed row gets one 8-float store (groups never straddle a panel: NR is a multiple of 8).
+        int grouped = Avx.IsSupported ? crsAll / 8 * 8 : 0;
+        float** src = stackalloc float*[8];
+        int* w0 = stackalloc int[8];
+        for (int crs0 = 0; crs0 < grouped; crs0 += 8)
+        {
+            float* panel = dst + (long)(crs0 / nr) * nr * dc + crs0 % nr;
+            foreach (var run in runs)
+            {
+                int h0 = run.P * g.StrideH - g.PadH, wBase = run.Q0 * g.StrideW - g.PadW;
+                bool inside = g.StrideW == 1;
+                int eLo = 0, eHi = run.Length;
+                for (int i = 0; i < 8; i++)
+                {
+                    int crs = crs0 + i, h = h0 + crs / g.S % g.R * g.DilationH;
+                    w0[i] = wBase + crs % g.S * g.DilationW;
+                    if ((uint)h >= (uint)g.H)
+                    {
+                        src[i] = null;
+                        inside = false;
+                        continue;
+                    }
+                    src[i] = x + ((long)run.N * g.C + crs / rs) * plane + (long)h * g.W;
+                    eLo = Math.Max(eLo, -w0[i]);
+                    eHi = Math.Min(eHi, g.W - 8 - w0[i] + 1);
+                }
+                float* d = panel + (long)run.Offset * nr;
+                int e = 0;
+                if (inside && eLo < eHi)
+                {
+                    TransposedColumns(src, w0, g, 0, eLo, d, nr);
+                    for (e = eLo; e + 8 <= run.Length && e < eHi; e += 8)
+                    {
+                        Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + e), v1 = Vector256.Load(src[1] + w0[1] + e),
+                            v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
+                            v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
+                            v6 = Vector256.Load(src[6] + w0[6] + e), v7 = Vector256.Load(src[7] + w0[7] + e);
+                        Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                        float* o = d + (long)e * nr;
+                        v0.Store(o);
+                        v1.Store(o + nr);
+                        v2.Store(o + 2 * nr);
+                        v3.Store(o + 3 * nr);
+                        v4.Store(o + 4 * nr);
+                        v5.Store(o + 5 * nr);
+                        v6.Store(o + 6 * nr);
+                        v7.Store(o + 7 * nr);
+                    }
+                }
+                TransposedColumns(src, w0, g, e, run.Length, d, nr);
+            }
+        }
+        for (int crs = grouped; crs < crsAll; crs++)
+        {
+            int c = crs / rs, r = crs / g.S % g.R, s = crs % g.S;
+            float* column = dst + (long)(crs / nr) * nr * dc + crs % nr;
+            foreach (var run in runs)
+            {
+                float* d = column + (long)run.Offset * nr;
+                int h = run.P * g.StrideH - g.PadH + r * g.DilationH;
+                if ((uint)h >= (uint)g.H)
+                {
+                    for (int e = 0; e < run.Length; e++) d[e * nr] = 0f;
+                    continue;
+                }
+                float* src1 = x + ((long)run.N * g.C + c) * plane + (long)h * g.W;
+                CopyRow(src1, run.Q0 * g.StrideW - g.PadW + s * g.DilationW, g.StrideW, g.W, run.Length, d, nr);
+            }
+        }
+    }
+
+    /// <summary>Columns [e0, e1) of one run for eight (c,r,s) columns of a B panel, element by element (0 outside the image).</summary>
+    private static void TransposedColumns(float** src, int* w0, in Conv2DGeometry g, int e0, int e1, float* d, int nr)
+    {
+        for (int e = e0; e < e1; e++)
+        {
+            float* o = d + (long)e * nr;
+            for (int i = 0; i < 8; i++)
+            {
+                int w = w0[i] + e * g.StrideW;
+                o[i] = src[i] is not null && (uint)w < (uint)g.W ? src[i][w] : 0f;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs rows [k0, k0+MR) of dY [N, K, P·Q] dense, seen as [K, (n,pq)], over depth [d0, d0+dc) into one A panel
+    /// (rows ≥ K zero), adding every value read into <paramref name="biasSum"/>[k].
+    /// </summary>
+    public static void GradA(float* gy, int k, int pq, int k0, long d0, int dc, float* dst, float* biasSum)
+    {
+        const int mr = CpuGemm.Mr;
+        for (int i = 0; i < mr; i++)
+        {
+            int kk = k0 + i;
+            if (kk >= k)
+            {
+                for (int d = 0; d < dc; d++) dst[d * mr + i] = 0f;
+                continue;
+            }
+            float sum = 0f;
+            for (int dd = 0; dd < dc;)
+            {
+                long j = d0 + dd;
+                int n = (int)(j / pq), at = (int)(j % pq), len = Math.Min(pq - at, dc - dd);
+                float* src = gy + ((long)n * k + kk) * pq + at, d = dst + (long)dd * mr + i;
+                for (int e = 0; e < len; e++)
+                {
+                    float v = src[e];
+                    d[e * mr] = v;
+                    sum += v;
+                }
+                dd += len;
+            }
+            biasSum[kk] += sum;
+        }
+    }
+
+    /// <summary>Packs columns [j0, j0+cols) of dY [N, K, P·Q] dense, seen as [K, (n,pq)], into one B panel of NR columns, depth K.</summary>
+    public static void GradYB(float* gy, int k, int pq, long j0, int cols, float* dst)
+    {
+        int nr = CpuGemm.Nr;
+        for (int jj = 0; jj < cols;)
+        {
+            long j = j0 + jj;
+            int n = (int)(j / pq), at = (int)(j % pq), len = Math.Min(pq - at, cols - jj);
+            float* src = gy + (long)n * k * pq + at;
+            for (int kk = 0; kk < k; kk++) Copy(src + (long)kk * pq, dst + kk * nr + jj, len);
+            jj += len;
+        }
+        if (cols < nr)
+            for (int kk = 0; kk < k; kk++) new Span<float>(dst + kk * nr + cols, nr - cols).Clear();
+    }
+
+    /// <summary>
+    /// The col2im of one tile: gx[n, c, h, w] += tile[i, j] for rows (c,r,s) = row0 + i (i &lt; rows) and the columns
+    /// (n, p, q) of <paramref name="runs"/>, where h = p·sh − ph + r·dh, w = q·sw − pw + s·dw lie inside the image.
+    /// </summary>
+    public static void ScatterAdd(float* tile, int ldt, in Conv2DGeometry g, int row0, int rows, ReadOnlySpan<Run> runs, float* gx)
+    {
+        int plane = g.H * g.W, rs = g.R * g.S;
+        for (int i = 0; i < rows; i++)
+        {
+            int crs = row0 + i, c = crs / rs, r = crs / g.S % g.R, s = crs % g.S;
+            float* src = tile + i * ldt;
+            foreach (var run in runs)
+            {
+                int h = run.P * g.StrideH - g.PadH + r * g.DilationH;
+                if ((uint)h >= (uint)g.H) continue;
+                int w0 = run.Q0 * g.StrideW - g.PadW + s * g.DilationW;
+                int lo = w0 >= 0 ? 0 : Math.Min(run.Length, (-w0 + g.StrideW - 1) / g.StrideW);
+                int hi = w0 >= g.W ? lo : Math.Max(lo, Math.Min(run.Length, (g.W - 1 - w0) / g.StrideW + 1));
+                float* d = gx + ((long)run.N * g.C + c) * plane + (long)h * g.W + w0;
+                float* v = src + run.Offset;
+                int e = lo;
+                if (g.StrideW == 1)
+                {
+                    for (; e + Vector256<float>.Count <= hi; e += Vector256<float>.Count)
+                        Vector256.Store(Vector256.Load(d + e) + Vector256.Load(v + e), d + e);
+                    for (; e < hi; e++) d[e] += v[e];
+                }
+                else for (; e < hi; e++) d[(long)e * g.StrideW] += v[e];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* src, float* dst, int len)
+    {
+        int e = 0;
+        for (; e + Vector256<float>.Count <= len; e += Vector256<float>.Count) Vector256.Store(Vector256.Load(src + e), dst + e);
+        for (; e < len; e++) dst[e] = src[e];
+    }
+
+    /// <summary>
+    /// dst[e·step] = src[w0 + e·sw] for e in [0, len), 0 where the input column w0 + e·sw is outside [0, width).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(float* src, int w0, int sw, int width, int len, float* dst, int step)
+    {
+        int lo = w0 >= 0 ? 0 : Math.Min(len, (-w0 + sw - 1) / sw);
+        int hi = w0 >= width ? lo : Math.Max(lo, Math.Min(len, (width - 1 - w0) / sw + 1));
+        int e = 0;
+        for (; e < lo; e++) dst[e * step] = 0f;
+        float* s = src + w0;
+        if (sw == 1 && step == 1)
+        {
+            for (; e + Vector256<float>.Count <= hi; e += Vector256<float>.Count) Vector256.Store(Vector256.Load(s + e), dst + e);
+            for (; e < hi; e++) dst[e] = s[e];
+        }
+        else for (; e < hi; e++) dst[e * step] = s[(long)e * sw];
+        for (; e < len; e++) dst[e * step] = 0f;
+    }
+}
