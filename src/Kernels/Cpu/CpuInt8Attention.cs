@@ -100,7 +100,7 @@ internal static unsafe class CpuInt8Attention
                     int shift = (32 / z.G) * t, bits = z.G == 2 ? 0xFFFF : 0xFF, c = 0;
                     for (; c <= cols - 8; c += 8)
                     {
-                        var code = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(row + c) * Vector256.Load(inv + c0 + c)), lo), hi));
+                        var code = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(Vector256.Round(Vector256.Load(row + c) * Vector256.Load(inv + c0 + c)), lo), hi));
                         (Vector256.Load(dst + c) | Vector256.ShiftLeft(code & Vector256.Create(bits), shift)).Store(dst + c);
                     }
                     for (; c < cols; c++) dst[c] |= (Int8Quantization.QuantizeSymmetric(row[c], inv[c0 + c]) & bits) << shift;
@@ -149,16 +149,12 @@ internal static unsafe class CpuInt8Attention
             for (; d0 <= g.D - 8; d0 += 8)
             {
                 var x = Vector256.Load(q + d0);
-                vmin = Vector256.Min(vmin, x);
-                vmax = Vector256.Max(vmax, x);
+                vmin = Vector256.MinNative(vmin, x);   // NaN is caught by bad
+                vmax = Vector256.MaxNative(vmax, x);
                 vbad += x * Vector256<float>.Zero;
             }
-            for (int c = 0; c < 8; c++)
-            {
-                min = MathF.Min(min, vmin[c]);
-                max = MathF.Max(max, vmax[c]);
-            }
-            bad = Vector256.Sum(vbad);
+            (min, max) = (-HorizontalMax(-vmin), HorizontalMax(vmax));
+            bad = Vector256.EqualsAll(vbad, Vector256<float>.Zero) ? 0f : float.NaN;
         }
         for (; d0 < g.D; d0++)
         {
@@ -176,7 +172,18 @@ internal static unsafe class CpuInt8Attention
             int d = 0;
             var vi = Vector256.Create(inverse);
             var vz = Vector256.Create((float)zeroPoint);
-            for (; d <= g.D - 16; d += 16) CpuQuantize.Quantize16(q + d, vi, vz).Store(words + d);
+            var lo = Vector256.Create(-512f);
+            var hi = Vector256.Create(512f);
+            var top = Vector256.Create(255f);
+            // Int8Quantization.Quantize's operations (native min/max and conversion: the values are never NaN here,
+            // and a NaN row's codes do not matter, its NaN scale carries the result).
+            for (; d <= g.D - 8; d += 8)
+            {
+                var x = Vector256.MinNative(Vector256.MaxNative(Vector256.Load(q + d) * vi, lo), hi);
+                var code = Vector256.MinNative(Vector256.MaxNative(Vector256.Round(x) + vz, Vector256<float>.Zero), top);
+                var c32 = Vector256.ConvertToInt32Native(code);
+                Vector128.Narrow(c32.GetLower().AsUInt32(), c32.GetUpper().AsUInt32()).Store(words + d);
+            }
             for (; d < g.D; d++) words[d] = (ushort)Int8Quantization.Quantize(q[d], inverse, zeroPoint);
         }
         else
@@ -200,20 +207,39 @@ internal static unsafe class CpuInt8Attention
         var vr = Vector256.Create(rowScale);
         var max = Vector256.Create(float.NegativeInfinity);
         var same = Vector256<float>.AllBitsSet;
-        // Unit-stride masks (or none) vector-wise; the scalar tail and strided masks run the same float operations.
-        if ((mask is null || g.MS == 1) && (pad is null || g.PS == 1))
+        // Unit-stride masks (or none) vector-wise (512-bit lanes where the CPU has them, then 256); the scalar tail
+        // and strided masks run the same float operations.
+        bool unit = (mask is null || g.MS == 1) && (pad is null || g.PS == 1);
+        if (unit && z.Wide)
+        {
+            var wz = Vector512.Create(zeroPoint);
+            var wr = Vector512.Create(rowScale);
+            var wmax = Vector512.Create(float.NegativeInfinity);
+            var wsame = Vector512<float>.AllBitsSet;
+            for (; j <= end - 16; j += 16)
+            {
+                var x = Vector512.ConvertToSingle(Vector512.Load(acc + j) - wz * Vector512.Load(ksum + j)) * wr * Vector512.Load(ks + j);
+                if (mask is not null) x += Vector512.Load(mask + j);
+                if (pad is not null) x += Vector512.Load(pad + j);
+                x.Store(s + j);
+                wmax = Vector512.MaxNative(wmax, x);
+                wsame &= Vector512.Equals(x, x);
+            }
+            max = Vector256.MaxNative(wmax.GetLower(), wmax.GetUpper());
+            same = wsame.GetLower() & wsame.GetUpper();
+        }
+        if (unit)
             for (; j <= end - 8; j += 8)
             {
                 var x = Vector256.ConvertToSingle(Vector256.Load(acc + j) - vz * Vector256.Load(ksum + j)) * vr * Vector256.Load(ks + j);
                 if (mask is not null) x += Vector256.Load(mask + j);
                 if (pad is not null) x += Vector256.Load(pad + j);
                 x.Store(s + j);
-                max = Vector256.Max(max, x);
+                max = Vector256.MaxNative(max, x);   // NaN is caught by `same`
                 same &= Vector256.Equals(x, x);
             }
-        float m = float.NegativeInfinity;
+        float m = HorizontalMax(max);
         bool nan = same.ExtractMostSignificantBits() != 0xFFu;
-        for (int c = 0; c < 8; c++) m = MathF.Max(m, max[c]);
         for (; j < width; j++)
         {
             float x = float.NegativeInfinity;
@@ -230,7 +256,23 @@ internal static unsafe class CpuInt8Attention
         if (nan || m == float.NegativeInfinity) return float.NaN;
         var vm = Vector256.Create(m);
         var sum = Vector256<int>.Zero;
-        for (j = 0; j < width; j += 16)
+        j = 0;
+        if (z.Wide)
+        {
+            var wm = Vector512.Create(m);
+            var wsum = Vector512<int>.Zero;
+            for (; j <= width - 32; j += 32)
+            {
+                var c0 = ProbabilityCodes(Vector512.Load(s + j) - wm);
+                var c1 = ProbabilityCodes(Vector512.Load(s + j + 16) - wm);
+                wsum += c0 + c1;
+                var words = Vector512.Narrow(c0.AsUInt32(), c1.AsUInt32());
+                if (z.G == 2) words.Store((ushort*)pa + j);
+                else Vector256.Narrow(words.GetLower(), words.GetUpper()).Store((byte*)pa + j);
+            }
+            sum = wsum.GetLower() + wsum.GetUpper();
+        }
+        for (; j < width; j += 16)
         {
             var c0 = ProbabilityCodes(Vector256.Load(s + j) - vm);
             var c1 = ProbabilityCodes(Vector256.Load(s + j + 8) - vm);
@@ -242,16 +284,36 @@ internal static unsafe class CpuInt8Attention
         return 1f / Vector256.Sum(sum);
     }
 
+    /// <summary><see cref="Int8Quantization.ProbabilityCode"/> on 16 lanes, the same float operations in the same order.</summary>
+    private static Vector512<int> ProbabilityCodes(Vector512<float> x)
+    {
+        var t = Vector512.MaxNative(x, Vector512.Create(-24f)) * Vector512.Create(Int8Quantization.Log2E);
+        var n = Vector512.Floor(t);
+        var f = t - n;
+        var p = (((Vector512.Create(Int8Quantization.Exp2C4) * f + Vector512.Create(Int8Quantization.Exp2C3)) * f
+            + Vector512.Create(Int8Quantization.Exp2C2)) * f + Vector512.Create(Int8Quantization.Exp2C1)) * f + Vector512<float>.One;
+        var pow = Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n) + Vector512.Create(127), 23).AsSingle();
+        return Vector512.ConvertToInt32Native(Vector512.Round(p * pow * Vector512.Create(255f)));
+    }
+
     /// <summary><see cref="Int8Quantization.ProbabilityCode"/> on 8 lanes, the same float operations in the same order.</summary>
     private static Vector256<int> ProbabilityCodes(Vector256<float> x)
     {
-        var t = Vector256.Max(x, Vector256.Create(-24f)) * Vector256.Create(Int8Quantization.Log2E);
+        var t = Vector256.MaxNative(x, Vector256.Create(-24f)) * Vector256.Create(Int8Quantization.Log2E);   // x is never NaN here
         var n = Vector256.Floor(t);
         var f = t - n;
         var p = (((Vector256.Create(Int8Quantization.Exp2C4) * f + Vector256.Create(Int8Quantization.Exp2C3)) * f
             + Vector256.Create(Int8Quantization.Exp2C2)) * f + Vector256.Create(Int8Quantization.Exp2C1)) * f + Vector256<float>.One;
-        var pow = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
-        return Vector256.ConvertToInt32(Vector256.Round(p * pow * Vector256.Create(255f)));
+        var pow = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
+        return Vector256.ConvertToInt32Native(Vector256.Round(p * pow * Vector256.Create(255f)));
+    }
+
+    /// <summary>The largest of 8 lanes that hold no NaN (exact: max does not depend on the order).</summary>
+    private static float HorizontalMax(Vector256<float> v)
+    {
+        var m = Vector128.MaxNative(v.GetLower(), v.GetUpper());
+        m = Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2))).ToScalar();
     }
 
     /// <summary>o[c] = acc[c]·vs[c]·inverseSum for c &lt; cols (NaN rows stay NaN).</summary>
@@ -274,11 +336,11 @@ internal static unsafe class CpuInt8Attention
             for (; i <= count - 8; i += 8)
             {
                 var x8 = Vector256.Load(x + i);
-                vmax = Vector256.Max(vmax, Vector256.Abs(x8));
+                vmax = Vector256.MaxNative(vmax, Vector256.Abs(x8));   // NaN is caught by bad
                 vbad += x8 * Vector256<float>.Zero;
             }
-            for (int c = 0; c < 8; c++) amax = MathF.Max(amax, vmax[c]);
-            bad = Vector256.Sum(vbad);
+            amax = HorizontalMax(vmax);
+            bad = Vector256.EqualsAll(vbad, Vector256<float>.Zero) ? 0f : float.NaN;
         }
         for (; i < count; i++)
         {
@@ -300,8 +362,8 @@ internal static unsafe class CpuInt8Attention
             var vsum = Vector256<int>.Zero;
             for (; i <= count - 16; i += 16)
             {
-                var c0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i) * vi), lo), hi));
-                var c1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(Vector256.Round(Vector256.Load(x + i + 8) * vi), lo), hi));
+                var c0 = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(Vector256.Round(Vector256.Load(x + i) * vi), lo), hi));
+                var c1 = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(Vector256.Round(Vector256.Load(x + i + 8) * vi), lo), hi));
                 vsum += c0 + c1;
                 Vector256.Narrow(c0, c1).Store(codes + i);
             }
@@ -330,11 +392,15 @@ internal static unsafe class CpuInt8Attention
     private readonly struct Layout
     {
         public readonly int Nr, G, DGroups, KPanels, KeysPadded, KGroups, VPanels, RowsPadded;
+
+        /// <summary>The AVX-512 path: the softmax also runs on 512-bit lanes (same operations per lane, so the same bits).</summary>
+        public readonly bool Wide;
         public readonly int KPacked, KSum, KScale, VPacked, VScale, QPacked, QZero, QRowScale, Scores, PPacked, PInverse, Total;
 
         public Layout(in AttentionGeometry g, Int8GemmPath path, int rows, int keys)
         {
             Nr = Int8GemmPaths.PanelWidth(path);
+            Wide = path == Int8GemmPath.Avx512;
             G = Int8GemmPaths.Group(path);
             DGroups = (g.D + G - 1) / G;
             KPanels = Math.Max(1, (keys + Nr - 1) / Nr);
