@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Cpu;
@@ -22,119 +23,146 @@ internal static unsafe class CpuInt8Attention
     }
 
     /// <summary>
-    /// o rows (n, h, i0 .. i0 + rows) of q·kᵀ → softmax → ·v in int8, written into o ([N, L, H, Dv] dense).
+    /// o rows (n, ·, i0 .. i0 + rows) of every head: q·kᵀ → softmax → ·v in int8, written into o ([N, L, H, Dv] dense).
+    /// All heads of one batch row are packed first, walking the rows of q, k and v in order (a projection's heads
+    /// are interleaved in each row, so head-by-head reads would stride through memory), then run one by one.
     /// <paramref name="scratch"/>: at least <see cref="ScratchWords"/> words for this row block size.
     /// </summary>
     public static void Rows(in AttentionGeometry g, Int8GemmPath path, float* q, float* k, float* v, float* mask, float* pad,
-        float* o, int n, int h, int i0, int rows, int* scratch)
+        float* o, int n, int i0, int rows, int* scratch)
     {
         int keys = g.KeyEnd(i0 + rows - 1);   // keys this block's last row may see (all S unless causal)
         var z = new Layout(g, path, rows, keys);
         // Nothing is cleared: every word a product reads is written below, or meets a zero code (padding past D,
         // probabilities past a row's keys), and scores past a row's keys are replaced by −∞ before they are read.
-        int* kp = scratch + z.KPacked, ksum = scratch + z.KSum, vp = scratch + z.VPacked, qa = scratch + z.QPacked;
-        int* qzp = scratch + z.QZero, sc = scratch + z.Scores, pa = scratch + z.PPacked;
-        float* ks = (float*)(scratch + z.KScale), vs = (float*)(scratch + z.VScale), qrs = (float*)(scratch + z.QRowScale);
+        int* sc = scratch + z.Scores, pa = scratch + z.PPacked;
         float* pinv = (float*)(scratch + z.PInverse);
-        PackKeys(g, z, k + g.KAt(n, h, 0), keys, kp, ks, ksum);
-        PackValues(g, z, v + g.VAt(n, h, 0), keys, vp, vs);
-        for (int r = 0; r < rows; r++) PackQuery(g, z, q + g.QAt(n, h, i0 + r), qa + r * z.DGroups, out qrs[r], out qzp[r]);
-        for (int t = 0; t < z.RowsPadded / Mr; t++)
-            for (int p = 0; p < z.KPanels; p++)
-                CpuInt8MicroKernels.Run(path, z.DGroups, qa + t * Mr * z.DGroups, z.DGroups, kp + p * z.DGroups * z.Nr,
-                    sc + t * Mr * z.KeysPadded + p * z.Nr, z.KeysPadded);
+        PackKeys(g, z, k + g.KAt(n, 0, 0), keys, scratch);
+        PackValues(g, z, v + g.VAt(n, 0, 0), keys, scratch);
         for (int r = 0; r < rows; r++)
-        {
-            int i = i0 + r;
-            float* mrow = mask is null ? null : mask + g.M0 + n * g.MN + h * g.MH + i * g.ML;
-            float* prow = pad is null ? null : pad + g.P0 + n * g.PN + h * g.PH + i * g.PL;
-            pinv[r] = Softmax(g, z, sc + r * z.KeysPadded, ksum, ks, qrs[r], qzp[r], mrow, prow, g.KeyEnd(i), pa + r * z.KGroups);
-        }
-        int* tile = stackalloc int[Mr * 32];
-        for (int t = 0; t < z.RowsPadded / Mr; t++)
-            for (int p = 0; p < z.VPanels; p++)
+            for (int h = 0; h < g.H; h++)
             {
-                CpuInt8MicroKernels.Run(path, z.KGroups, pa + t * Mr * z.KGroups, z.KGroups, vp + p * z.KGroups * z.Nr, tile, z.Nr);
-                int c0 = p * z.Nr, cols = Math.Min(z.Nr, g.Dv - c0);
-                for (int r = t * Mr; r < Math.Min(rows, (t + 1) * Mr); r++)
-                    Output(tile + (r - t * Mr) * z.Nr, vs + c0, pinv[r], o + g.OAt(n, h, i0 + r) + c0, cols);
+                int* head = scratch + h * z.HeadWords;
+                if (g.QL != g.D && r + Ahead < rows) Prefetch(q + g.QAt(n, h, i0 + r + Ahead), g.D);
+                PackQuery(g, z, q + g.QAt(n, h, i0 + r), head + z.QPacked + r * z.DGroups, out ((float*)(head + z.QRowScale))[r], out head[z.QZero + r]);
             }
-    }
-
-    /// <summary>K rows 0..keys as a weight panel set: key j is column j % Nr of panel j / Nr, its D codes in words of G.</summary>
-    private static void PackKeys(in AttentionGeometry g, in Layout z, float* k, int keys, int* kp, float* ks, int* ksum)
-    {
-        short* codes = stackalloc short[z.DGroups * 4 + 16];
-        for (int j = 0; j < keys; j++)
+        int* tile = stackalloc int[Mr * 32];
+        for (int h = 0; h < g.H; h++)
         {
-            float* row = k + (long)j * g.KS;
-            float scale = Int8Quantization.SymmetricScale(AbsMax(row, g.D, 1));
-            ksum[j] = Codes(row, 1, g.D, Int8Quantization.InverseScale(scale), codes, z.DGroups * z.G);
-            ks[j] = scale;
-            int* words = Words(codes, z.DGroups, z.G);
-            int* dst = kp + (j / z.Nr) * z.DGroups * z.Nr + j % z.Nr;
-            for (int w = 0; w < z.DGroups; w++) dst[w * z.Nr] = words[w];
+            int* head = scratch + h * z.HeadWords;
+            int* kp = head + z.KPacked, ksum = head + z.KSum, vp = head + z.VPacked, qa = head + z.QPacked, qzp = head + z.QZero;
+            float* ks = (float*)(head + z.KScale), vs = (float*)(head + z.VScale), qrs = (float*)(head + z.QRowScale);
+            for (int t = 0; t < z.RowsPadded / Mr; t++)
+                for (int p = 0; p < z.KPanels; p++)
+                    CpuInt8MicroKernels.Run(path, z.DGroups, qa + t * Mr * z.DGroups, z.DGroups, kp + p * z.DGroups * z.Nr,
+                        sc + t * Mr * z.KeysPadded + p * z.Nr, z.KeysPadded);
+            for (int r = 0; r < rows; r++)
+            {
+                int i = i0 + r;
+                float* mrow = mask is null ? null : mask + g.M0 + n * g.MN + h * g.MH + i * g.ML;
+                float* prow = pad is null ? null : pad + g.P0 + n * g.PN + h * g.PH + i * g.PL;
+                pinv[r] = Softmax(g, z, sc + r * z.KeysPadded, ksum, ks, qrs[r], qzp[r], mrow, prow, g.KeyEnd(i), pa + r * z.KGroups);
+            }
+            for (int t = 0; t < z.RowsPadded / Mr; t++)
+                for (int p = 0; p < z.VPanels; p++)
+                {
+                    CpuInt8MicroKernels.Run(path, z.KGroups, pa + t * Mr * z.KGroups, z.KGroups, vp + p * z.KGroups * z.Nr, tile, z.Nr);
+                    int c0 = p * z.Nr, cols = Math.Min(z.Nr, g.Dv - c0);
+                    for (int r = t * Mr; r < Math.Min(rows, (t + 1) * Mr); r++)
+                        Output(tile + (r - t * Mr) * z.Nr, vs + c0, pinv[r], o + g.OAt(n, h, i0 + r) + c0, cols);
+                }
         }
     }
 
     /// <summary>
-    /// V as a weight panel set over its Dv columns, each column with its scale over all S keys (so a row's result
-    /// never depends on the blocking); word (group w, column c) holds keys w·G .. w·G + G − 1 of column c.
+    /// K rows 0..keys of every head (k at head 0, key 0 of the batch row) as weight panel sets: key j is column
+    /// j % Nr of panel j / Nr, its D codes in words of G.
     /// </summary>
-    private static void PackValues(in AttentionGeometry g, in Layout z, float* v, int keys, int* vp, float* vs)
+    private static void PackKeys(in AttentionGeometry g, in Layout z, float* k, int keys, int* scratch)
     {
-        int dv = g.Dv;
-        float* inv = stackalloc float[dv + 8];
-        ColumnScales(v, g.S, dv, g.VS, vs, inv);
-        var lo = Vector256.Create(-127f);
-        var hi = Vector256.Create(127f);
-        for (int w = 0; w < z.KGroups && w * z.G < keys; w++)
-            for (int p = 0; p < z.VPanels; p++)
+        short* codes = stackalloc short[z.DGroups * 4 + 16];
+        for (int j = 0; j < keys; j++)
+            for (int h = 0; h < g.H; h++)
             {
-                int c0 = p * z.Nr, cols = Math.Min(z.Nr, dv - c0);
-                int* dst = vp + (p * z.KGroups + w) * z.Nr;
-                new Span<int>(dst, z.Nr).Clear();
-                for (int t = 0; t < z.G && w * z.G + t < keys; t++)
-                {
-                    float* row = v + (long)(w * z.G + t) * g.VS + c0;
-                    int shift = (32 / z.G) * t, bits = z.G == 2 ? 0xFFFF : 0xFF, c = 0;
-                    for (; c <= cols - 8; c += 8)
-                    {
-                        var code = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(Vector256.Round(Vector256.Load(row + c) * Vector256.Load(inv + c0 + c)), lo), hi));
-                        (Vector256.Load(dst + c) | Vector256.ShiftLeft(code & Vector256.Create(bits), shift)).Store(dst + c);
-                    }
-                    for (; c < cols; c++) dst[c] |= (Int8Quantization.QuantizeSymmetric(row[c], inv[c0 + c]) & bits) << shift;
-                }
+                if (g.KS != g.D && j + Ahead < keys) Prefetch(k + (long)h * g.KH + (long)(j + Ahead) * g.KS, g.D);
+                int* head = scratch + h * z.HeadWords;
+                float* row = k + (long)h * g.KH + (long)j * g.KS;
+                float scale = Int8Quantization.SymmetricScale(AbsMax(row, g.D, 1));
+                head[z.KSum + j] = Codes(row, 1, g.D, Int8Quantization.InverseScale(scale), codes, z.DGroups * z.G);
+                ((float*)(head + z.KScale))[j] = scale;
+                int* words = Words(codes, z.DGroups, z.G);
+                int* dst = head + z.KPacked + (j / z.Nr) * z.DGroups * z.Nr + j % z.Nr;
+                for (int w = 0; w < z.DGroups; w++) dst[w * z.Nr] = words[w];
             }
     }
 
-    /// <summary>Per column c &lt; dv of rows [count, dv] (row stride ld): its symmetric scale over all rows and 1/scale.</summary>
-    private static void ColumnScales(float* x, int count, int dv, long ld, float* scales, float* inverse)
+    /// <summary>
+    /// V of every head as weight panel sets over its Dv columns, each column with its scale over all S keys (so a
+    /// row's result never depends on the blocking); word (group w, column c) holds keys w·G .. w·G + G − 1 of column c.
+    /// </summary>
+    private static void PackValues(in AttentionGeometry g, in Layout z, float* v, int keys, int* scratch)
     {
-        float* amax = stackalloc float[dv + 8];
-        float* bad = stackalloc float[dv + 8];
-        new Span<float>(amax, dv + 8).Clear();
-        new Span<float>(bad, dv + 8).Clear();
-        for (int j = 0; j < count; j++)
-        {
-            float* row = x + j * ld;
-            int c = 0;
-            for (; c <= dv - 8; c += 8)
+        int dv = g.Dv;
+        float* inv = stackalloc float[g.H * dv + 8];
+        ColumnScales(g, z, v, scratch, inv);
+        var lo = Vector256.Create(-127f);
+        var hi = Vector256.Create(127f);
+        for (int w = 0; w < z.KGroups && w * z.G < keys; w++)
+            for (int h = 0; h < g.H; h++)
+                for (int p = 0; p < z.VPanels; p++)
+                {
+                    int c0 = p * z.Nr, cols = Math.Min(z.Nr, dv - c0);
+                    int* dst = scratch + h * z.HeadWords + z.VPacked + (p * z.KGroups + w) * z.Nr;
+                    float* hinv = inv + h * dv + c0;
+                    new Span<int>(dst, z.Nr).Clear();
+                    for (int t = 0; t < z.G && w * z.G + t < keys; t++)
+                    {
+                        float* row = v + (long)h * g.VH + (long)(w * z.G + t) * g.VS + c0;
+                        int shift = (32 / z.G) * t, bits = z.G == 2 ? 0xFFFF : 0xFF, c = 0;
+                        for (; c <= cols - 8; c += 8)
+                        {
+                            var code = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(Vector256.Round(Vector256.Load(row + c) * Vector256.Load(hinv + c)), lo), hi));
+                            (Vector256.Load(dst + c) | Vector256.ShiftLeft(code & Vector256.Create(bits), shift)).Store(dst + c);
+                        }
+                        for (; c < cols; c++) dst[c] |= (Int8Quantization.QuantizeSymmetric(row[c], hinv[c]) & bits) << shift;
+                    }
+                }
+    }
+
+    /// <summary>Per head and column c &lt; Dv: the symmetric scale over all S value rows (into the head's VScale) and 1/scale (into inverse[h·Dv + c]).</summary>
+    private static void ColumnScales(in AttentionGeometry g, in Layout z, float* v, int* scratch, float* inverse)
+    {
+        int dv = g.Dv, width = g.H * dv;
+        float* amax = stackalloc float[width + 8];
+        float* bad = stackalloc float[width + 8];
+        new Span<float>(amax, width + 8).Clear();
+        new Span<float>(bad, width + 8).Clear();
+        for (int j = 0; j < g.S; j++)
+            for (int h = 0; h < g.H; h++)
             {
-                var r = Vector256.Load(row + c);
-                Vector256.Max(Vector256.Load(amax + c), Vector256.Abs(r)).Store(amax + c);
-                (Vector256.Load(bad + c) + r * Vector256<float>.Zero).Store(bad + c);
+                float* row = v + (long)h * g.VH + (long)j * g.VS, m = amax + h * dv, b = bad + h * dv;
+                if (g.VS != dv && j + Ahead < g.S) Prefetch(row + Ahead * (long)g.VS, dv);
+                int c = 0;
+                for (; c <= dv - 8; c += 8)
+                {
+                    var r = Vector256.Load(row + c);
+                    Vector256.MaxNative(Vector256.Load(m + c), Vector256.Abs(r)).Store(m + c);   // NaN is caught by bad
+                    (Vector256.Load(b + c) + r * Vector256<float>.Zero).Store(b + c);
+                }
+                for (; c < dv; c++)
+                {
+                    m[c] = MathF.Max(m[c], MathF.Abs(row[c]));
+                    b[c] += row[c] * 0f;
+                }
             }
-            for (; c < dv; c++)
-            {
-                amax[c] = MathF.Max(amax[c], MathF.Abs(row[c]));
-                bad[c] += row[c] * 0f;
-            }
-        }
-        for (int c = 0; c < dv; c++)
+        for (int h = 0; h < g.H; h++)
         {
-            scales[c] = Int8Quantization.SymmetricScale(bad[c] == 0f ? amax[c] : float.NaN);
-            inverse[c] = Int8Quantization.InverseScale(scales[c]);
+            float* scales = (float*)(scratch + h * z.HeadWords + z.VScale);
+            for (int c = 0; c < dv; c++)
+            {
+                scales[c] = Int8Quantization.SymmetricScale(bad[h * dv + c] == 0f ? amax[h * dv + c] : float.NaN);
+                inverse[h * dv + c] = Int8Quantization.InverseScale(scales[c]);
+            }
         }
     }
 
@@ -308,6 +336,21 @@ internal static unsafe class CpuInt8Attention
         return Vector256.ConvertToInt32Native(Vector256.Round(p * pow * Vector256.Create(255f)));
     }
 
+    /// <summary>
+    /// Rows ahead that the packing loops prefetch when rows are not contiguous (a projection's heads interleaved in
+    /// each row: the hardware prefetcher misses those strides; contiguous rows it streams by itself, and prefetching
+    /// them measured slower).
+    /// </summary>
+    private const int Ahead = 6;
+
+    /// <summary>Asks for the cache lines of x[0..count) (no effect without SSE).</summary>
+    private static void Prefetch(float* x, int count)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < count; i += 16) Sse.Prefetch0(x + i);
+        Sse.Prefetch0(x + count - 1);
+    }
+
     /// <summary>The largest of 8 lanes that hold no NaN (exact: max does not depend on the order).</summary>
     private static float HorizontalMax(Vector256<float> v)
     {
@@ -395,7 +438,7 @@ internal static unsafe class CpuInt8Attention
 
         /// <summary>The AVX-512 path: the softmax also runs on 512-bit lanes (same operations per lane, so the same bits).</summary>
         public readonly bool Wide;
-        public readonly int KPacked, KSum, KScale, VPacked, VScale, QPacked, QZero, QRowScale, Scores, PPacked, PInverse, Total;
+        public readonly int KPacked, KSum, KScale, VPacked, VScale, QPacked, QZero, QRowScale, HeadWords, Scores, PPacked, PInverse, Total;
 
         public Layout(in AttentionGeometry g, Int8GemmPath path, int rows, int keys)
         {
@@ -410,6 +453,8 @@ internal static unsafe class CpuInt8Attention
             RowsPadded = (rows + Mr - 1) / Mr * Mr;
             int at = 0;
             int Take(int words) { int start = at; at += (words + 15) & ~15; return start; }
+            // Per head (HeadWords apart): its packed keys, values and queries; then the rows' scores and
+            // probabilities, shared by the heads (they run one after another).
             KPacked = Take(KPanels * DGroups * Nr);
             KSum = Take(KeysPadded);
             KScale = Take(KeysPadded);
@@ -418,6 +463,8 @@ internal static unsafe class CpuInt8Attention
             QPacked = Take(RowsPadded * DGroups);
             QZero = Take(RowsPadded);
             QRowScale = Take(RowsPadded);
+            HeadWords = at;
+            at = g.H * HeadWords;
             Scores = Take(RowsPadded * KeysPadded);
             PPacked = Take(RowsPadded * KGroups);
             PInverse = Take(RowsPadded);

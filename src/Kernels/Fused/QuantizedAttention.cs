@@ -17,7 +17,7 @@ namespace DeepNet.Kernels.Fused;
 //   o_ic = (Σ_j p̂_ij·v̂_jc) · u_c · (1 / Σ_j p̂_ij)   (both sums int32, exact)
 // Softmax in float32; normalizing by Σ p̂ keeps the rounded weights a convex combination. A row masked everywhere,
 // or one that meets a NaN/±∞ in q, k or v (its scale is NaN), is NaN, as the float kernel gives.
-// CPU: tasks of (n, h, RowBlock query rows) on the int8 GEMM's micro-kernels (CpuInt8Attention), path forced or
+// CPU: tasks of (n, block of query rows, every head) on the int8 GEMM's micro-kernels (CpuInt8Attention), path forced or
 // Int8GemmPaths.Best. GPU: one thread per output element, quantizing on the fly (correct, not tuned).
 // Oracle: tests/DeepNet.Tests/Kernels/Fused/QuantizedAttentionTests (a scalar loop of these rules; the float
 // composite within int8 tolerance; every ISA path equal bit for bit) and GpuParityTests.QuantizedAttention.
@@ -42,10 +42,10 @@ public readonly record struct QuantizedAttention(AttentionGeometry Geometry, Dev
         if (!Int8GemmPaths.IsSupported(path)) throw new PlatformNotSupportedException($"{Name}: this CPU has no {path} instructions");
         float[] q = CpuBackend.Data(Q), k = CpuBackend.Data(K), v = CpuBackend.Data(V), o = CpuBackend.Data(O);
         float[]? mask = Mask is null ? null : CpuBackend.Data(Mask), pad = Padding is null ? null : CpuBackend.Data(Padding);
-        // Rows per task: a whole head when its scores fit (K and V are then quantized once per head), 6-row tiles.
+        // A task: one batch row's heads for a block of query rows (a whole sequence when its scores fit), 6-row tiles.
         int rowBlock = Math.Min((g.L + 5) / 6 * 6, Math.Max(6, ScoreWords / Math.Max(g.S, 1) / 6 * 6));
         int rowBlocks = (g.L + rowBlock - 1) / rowBlock, words = CpuInt8Attention.ScratchWords(g, path, rowBlock);
-        CpuBackend.For((long)g.N * g.H * rowBlocks, (lo, hi) =>
+        CpuBackend.For((long)g.N * rowBlocks, (lo, hi) =>
         {
             int[] scratch = ArrayPool<int>.Shared.Rent(words);
             try
@@ -55,8 +55,8 @@ public readonly record struct QuantizedAttention(AttentionGeometry Geometry, Dev
                 {
                     for (long t = lo; t < hi; t++)
                     {
-                        int nh = (int)(t / rowBlocks), n = nh / g.H, h = nh - n * g.H, i0 = (int)(t % rowBlocks) * rowBlock;
-                        CpuInt8Attention.Rows(g, path, pq, pk, pv, pm, pp, po, n, h, i0, Math.Min(rowBlock, g.L - i0), ps);
+                        int n = (int)(t / rowBlocks), i0 = (int)(t % rowBlocks) * rowBlock;
+                        CpuInt8Attention.Rows(g, path, pq, pk, pv, pm, pp, po, n, i0, Math.Min(rowBlock, g.L - i0), ps);
                     }
                 }
             }
@@ -64,7 +64,7 @@ public readonly record struct QuantizedAttention(AttentionGeometry Geometry, Dev
             {
                 ArrayPool<int>.Shared.Return(scratch);
             }
-        }, (long)rowBlock * g.S * (g.D + g.Dv) * 2);
+        }, (long)g.H * rowBlock * g.S * (g.D + g.Dv) * 2);
     }
 
     public void RunGpu(GpuBackend gpu)

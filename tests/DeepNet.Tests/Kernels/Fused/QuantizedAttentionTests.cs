@@ -41,6 +41,28 @@ public class QuantizedAttentionTests
             Check(path, 2, 2, 1 + l % 20, 1 + s % 40, 1 + d % 36, 1 + dv % 36, maskKind, seed);
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Run_OnInterleavedProjectionViews_EqualsScalarReference(Int8GemmPath path)
+    {
+        Assert.SkipUnless(Int8GemmPaths.IsSupported(path), $"this CPU has no {path} instructions");
+        // MultiHeadAttention's q, k, v: views of one [N, L, 3, H, D] projection (rows far apart: the prefetching loops).
+        int n = 2, h = 3, l = 29, d = 12, row = 3 * h * d;
+        var rng = new Random(5);
+        float[] qkv = Enumerable.Range(0, n * l * row).Select(_ => rng.NextSingle() * 4f - 2f).ToArray();
+        var g = new AttentionGeometry
+        {
+            N = n, H = h, L = l, S = l, D = d, Dv = d, Scale = 0.3f,
+            QN = l * row, QH = d, QL = row, K0 = h * d, KN = l * row, KH = d, KS = row, V0 = 2 * h * d, VN = l * row, VH = d, VS = row,
+        };
+        using var b = Buffer(qkv);
+        using var ob = Cpu.Allocate(n * l * h * d);
+        Cpu.Run(new QuantizedAttention(g, b, b, b, null, null, ob, path));
+        var actual = new float[n * l * h * d];
+        Cpu.CopyToHost(ob, 0, actual);
+        Assert.Equal(Reference(g, qkv, qkv, qkv, null, null), actual);
+    }
+
     [Fact]
     public void Run_LongKeySequences_SplitTheRowsAndStayExact()
     {
