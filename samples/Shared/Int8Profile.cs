@@ -11,10 +11,12 @@ namespace DeepNet.Samples;
 /// by pre/post hooks (inclusive, summed by module type and name), the rest of the forward (what
 /// modules do between their children: attention's score/PV part, residual adds, activations) is
 /// the difference from the whole. Minimum over runs per entry, so a loaded machine's spikes drop out.
+/// Optional pieces (named closures the caller builds from the model's parts, e.g. one attention call)
+/// are timed on their own afterwards, the same way.
 /// </summary>
 public static class Int8Profile
 {
-    public static void Print(string label, Module model, Tensor batch, int runs = 15)
+    public static void Print(string label, Module model, Tensor batch, int runs = 15, IReadOnlyList<(string Name, Func<Tensor> Run)>? pieces = null)
     {
         model.Eval();
         using var noGrad = GradMode.NoGrad();
@@ -55,11 +57,26 @@ public static class Int8Profile
                 hooked += v;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {best - hooked,9:F2} ms  (rest: between the timed modules)"));
+            foreach (var (name, run) in pieces ?? [])
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Piece(run, runs),9:F2} ms  piece: {name}"));
         }
         finally
         {
             foreach (var h in handles) h.Dispose();
         }
+    }
+
+    private static double Piece(Func<Tensor> run, int runs)
+    {
+        for (int i = 0; i < 3; i++) run().Dispose();
+        double best = double.MaxValue;
+        for (int r = 0; r < runs; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            run().Dispose();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return best;
     }
 
     // Leaves called through Call (Dense, LayerNorm, Embedding, their int8 forms, Dropout is skipped).

@@ -109,10 +109,10 @@ static void Train(ModelSize size, int vocabSize, int maxLength, int epochs, int 
     if (profile)
     {
         using var many = Mails(testSet, 0, 64);
-        Int8Profile.Print("fp32", model, many);
+        Int8Profile.Print("fp32", model, many, pieces: model.Pieces(many));
         DeepNet.Layers.Quantized.Quantization.Quantize(model, calibration,
             new DeepNet.Layers.Quantized.QuantizationOptions { Embeddings = true, AttentionProjections = true });
-        Int8Profile.Print("int8", model, many);
+        Int8Profile.Print("int8", model, many, pieces: model.Pieces(many));
         return;
     }
     Int8Comparison.Run("TransformerText --small", model, calibration, test, n => Mails(testSet, 0, n), Path.Combine(outDir, "int8"),
@@ -176,5 +176,28 @@ internal sealed class TextClassifier : Module
         var keep = input.Ne(PadId).To(DType.Float32).Unsqueeze(2);        // [N, L, 1], 1 = real token
         var pooled = h.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));  // [N, d]
         return Child("classifier").Call(pooled);   // Child: Quantize may swap the Dense
+    }
+
+    /// <summary>Parts of the forward on this batch, for --profile: the input side, each block's attention, the pooling.</summary>
+    public List<(string, Func<Tensor>)> Pieces(Tensor input)
+    {
+        var padded = input.Eq(PadId);
+        var x = _positions.Forward(Child("embedding").Call(input));
+        var pieces = new List<(string, Func<Tensor>)>
+        {
+            ("padding mask (Eq)", () => input.Eq(PadId)),
+            ("embedding + positions", () => _positions.Forward(Child("embedding").Call(input))),
+            ("pooling (mask, sum, divide)", () => DisposeScope.Run(() =>
+            {
+                var keep = input.Ne(PadId).To(DType.Float32).Unsqueeze(2);
+                return x.Mul(keep).Sum(1).Div(keep.Sum(1).Clamp(1f, float.MaxValue));
+            })),
+        };
+        for (int i = 0; i < _encoder.NumLayers; i++)
+        {
+            var attention = _encoder[i].SelfAttention;
+            pieces.Add(($"layer {i} self-attention (in-projection, attention, out_proj)", () => attention.Forward(x, x, x, AttentionMask.Blocked(padded))));
+        }
+        return pieces;
     }
 }

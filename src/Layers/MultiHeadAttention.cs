@@ -133,9 +133,12 @@ public sealed partial class MultiHeadAttention : Module
             float scale = 1f / MathF.Sqrt(d);
             if (!needWeights)
             {
-                // The fused flash-style primitive: no [L, S] scores kept (the materialized path only under dropout).
-                var attended = Tensor.ScaledDotProductAttention(heads, keys, values, mask, padding, dropout, Causal, scale, Owner._generator);
-                return (Owner.Child("out_proj").Call(attended.Permute(0, 2, 1, 3).Reshape(n, l, e)), null);   // [N, L, E], a view of the kernel's output   // [N, L, E], a view of the kernel's output
+                // The fused flash-style primitive: no [L, S] scores kept (the materialized path only under dropout);
+                // with an int8 in-projection at inference, its int8 form.
+                var attended = Owner.Int8Products && dropout == 0f
+                    ? Tensor.QuantizedScaledDotProductAttention(heads, keys, values, mask, padding, Causal, scale)
+                    : Tensor.ScaledDotProductAttention(heads, keys, values, mask, padding, dropout, Causal, scale, Owner._generator);
+                return (Owner.Child("out_proj").Call(attended.Permute(0, 2, 1, 3).Reshape(n, l, e)), null);   // [N, L, E], a view of the kernel's output
             }
             var scores = heads.MatMul(keys.Transpose(2, 3)) * scale;         // [N, h, L, S]
             if (Causal) scores += CausalMask(l, Q.Device);

@@ -1,3 +1,5 @@
+using DeepNet.Kernels;
+
 namespace DeepNet.Tensors;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace DeepNet.Tensors;
 public readonly record struct QuantizationParams(float Scale, int ZeroPoint)
 {
     /// <summary>The smallest scale (torch's observer eps, float32 machine epsilon).</summary>
-    public const float MinScale = 1.1920929e-07f;
+    public const float MinScale = Int8Quantization.MinScale;
 
     /// <summary>
     /// Scale and zero point covering [min, max] widened to include 0 (so 0 and zero padding are
@@ -19,11 +21,8 @@ public readonly record struct QuantizationParams(float Scale, int ZeroPoint)
         if (!float.IsFinite(min) || !float.IsFinite(max))
             throw new ArgumentException($"{op}: activation range [{min}, {max}] is not finite (the input holds NaN or infinity); int8 quantization needs finite activations");
         if (min > max) throw new ArgumentException($"{op}: activation range min {min} > max {max}");
-        min = Math.Min(min, 0f);
-        max = Math.Max(max, 0f);
-        float scale = Math.Max((max - min) / 255f, MinScale);
-        int zeroPoint = Math.Clamp(-(int)MathF.Round(min / scale), 0, 255);
-        return new QuantizationParams(scale, zeroPoint);
+        float scale = Int8Quantization.RangeScale(min, max);
+        return new QuantizationParams(scale, Int8Quantization.RangeZeroPoint(min, scale));
     }
 
     /// <summary>Throws unless the scale is positive and finite and the zero point a uint8.</summary>

@@ -100,7 +100,7 @@ internal sealed class AttentionFunction : Function
         else node.Record(o, q, k, v);
     }
 
-    private static AttentionGeometry BuildGeometry(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float scale,
+    internal static AttentionGeometry BuildGeometry(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? padding, bool causal, float scale,
         float dropout, ulong seed, ulong counter)
     {
         int n = q.ShapeArray[0], h = q.ShapeArray[1], l = q.ShapeArray[2], d = q.ShapeArray[3], s = k.ShapeArray[2], dv = v.ShapeArray[3];

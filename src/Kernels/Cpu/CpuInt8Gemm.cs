@@ -19,7 +19,7 @@ public static unsafe class CpuInt8Gemm
     public const int Mr = 6;
 
     /// <summary>Largest K for which Σ_k 255·127 cannot overflow int32.</summary>
-    public const int MaxK = int.MaxValue / (255 * 128);
+    public const int MaxK = Int8Quantization.MaxTerms;
 
     /// <summary>Row tiles per block of the tile order (see Job.RunTiles).</summary>
     private const int RowBlock = 16;

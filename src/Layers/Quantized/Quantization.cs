@@ -46,7 +46,7 @@ public static class Quantization
                 && layer is Dense { Activation: Activation.Identity };
             if (layer is MultiHeadAttention attention)
             {
-                attention.QuantizeInProjection(qp);   // in place: its Dense out_proj is a target of its own
+                attention.QuantizeInProjection(qp, options.AttentionProducts);   // in place: its Dense out_proj is a target of its own
                 continue;
             }
             Module quantized = layer switch

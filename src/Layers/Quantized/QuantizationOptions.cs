@@ -1,3 +1,5 @@
+using DeepNet.Tensors;
+
 namespace DeepNet.Layers.Quantized;
 
 /// <summary>How <see cref="Quantization.Quantize"/> quantizes a model.</summary>
@@ -31,6 +33,14 @@ public sealed record QuantizationOptions
     /// Dense and is quantized either way. Off by default.
     /// </summary>
     public bool AttentionProjections { get; init; }
+
+    /// <summary>
+    /// With <see cref="AttentionProjections"/>: true (default) runs attention's score and weighted-sum products in
+    /// int8 as well (<see cref="Tensor.QuantizedScaledDotProductAttention(Tensor, Tensor, Tensor, Tensor?, bool, float?)"/>:
+    /// query rows, key rows and value columns quantized per call, softmax in float32, its weights as uint8);
+    /// false keeps them on the float32 attention kernel. Nothing is stored for it, so a file loads either way.
+    /// </summary>
+    public bool AttentionProducts { get; init; } = true;
 
     /// <summary>Which Dense/Conv2D layers to quantize, by dotted path; null: all of them.</summary>
     public Func<string, Module, bool>? Include { get; init; }

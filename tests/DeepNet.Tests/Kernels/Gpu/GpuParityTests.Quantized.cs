@@ -38,6 +38,33 @@ public abstract partial class GpuParityTests
         AssertSame(cy, gy, "quantized conv2d", 1e-6f);
     }
 
+    [ParityFact]
+    public void QuantizedAttention_MatchesCpu_WithMasksPaddingAndCausal()
+    {
+        foreach (var (causal, masks) in new[] { (false, false), (false, true), (true, false) })
+        {
+            int n = 2, h = 2, l = 5, s = causal ? 5 : 7, d = 3, dv = 4;
+            var g = new AttentionGeometry
+            {
+                N = n, H = h, L = l, S = s, D = d, Dv = dv, Scale = 0.6f, Causal = causal ? 1 : 0,
+                QN = h * l * d, QH = l * d, QL = d, KN = h * s * d, KH = s * d, KS = d, VN = h * s * dv, VH = s * dv, VS = dv,
+                HasMask = masks ? 1 : 0, ML = s, MS = 1, HasPadding = masks ? 1 : 0, PN = s, PS = 1,
+            };
+            var (cq, gq) = Pair(Values(n * h * l * d));
+            var (ck, gk) = Pair(Values(n * h * s * d));
+            var (cv, gv) = Pair(Values(n * h * s * dv, -3f, 3f));
+            float[] blocked = Values(l * s).Select((x, i) => i % s != 0 && x > 1f ? float.NegativeInfinity : x * 0.2f).ToArray();
+            var (cm, gm) = Pair(blocked);
+            var (cp, gp) = Pair(Values(n * s, -0.5f, 0.5f));
+            var co = Track(Cpu.Allocate(n * l * h * dv));
+            var go = Track(Gpu.Allocate(n * l * h * dv));
+            Cpu.Run(new QuantizedAttention(g, cq, ck, cv, masks ? cm : null, masks ? cp : null, co));
+            Gpu.Run(new QuantizedAttention(g, gq, gk, gv, masks ? gm : null, masks ? gp : null, go));
+            // Same integer codes and float operations on both; a real GPU may fuse a multiply-add.
+            AssertSame(co, go, $"quantized attention causal={causal} masks={masks}", 1e-5f);
+        }
+    }
+
     private void CheckQuantizedGemm(int m, int pq, int k, int n, int xOffset, bool bias)
     {
         var (cx, gx) = Pair(Values(xOffset + m * k, -1f, 3f));

@@ -224,6 +224,35 @@ public class QuantizationTests
     }
 
     [Fact]
+    public void Quantize_AttentionProducts_RunScoresAndWeightsInInt8_UnlessTurnedOff()
+    {
+        TransformerEncoderLayer Build() => new(32, 4, 64, dropout: 0f, batchFirst: true, generator: new Generator(31));
+        using var model = new Sequential(Build());
+        using var floatProducts = new Sequential(Build());
+        model.Eval();
+        using var x = Tensor.Randn([3, 6, 32], new Generator(32));
+        using var padded = Tensor.FromArray([false, false, false, false, true, true, false, false, false, false, false, false,
+            false, false, false, true, true, true], [3, 6]);
+        float[] Masked(Sequential m)
+        {
+            using var noGrad = GradMode.NoGrad();
+            using var y = ((TransformerEncoderLayer)m[0]).Forward(x, null, AttentionMask.Blocked(padded));
+            return y.ToArray();
+        }
+        var expected = Run(model, x);
+        var expectedMasked = Masked(model);
+        Quantization.Quantize(model, [x], new QuantizationOptions { AttentionProjections = true });
+        Quantization.Quantize(floatProducts, [x], new QuantizationOptions { AttentionProjections = true, AttentionProducts = false });
+        Assert.True(((TransformerEncoderLayer)model[0]).SelfAttention.Int8Products);
+        Assert.False(((TransformerEncoderLayer)floatProducts[0]).SelfAttention.Int8Products);
+        var int8 = Run(model, x);
+        AssertClose(expected, int8, "int8 attention products");
+        AssertClose(expected, Run(floatProducts, x), "float attention products");
+        Assert.NotEqual(int8, Run(floatProducts, x));
+        AssertClose(expectedMasked, Masked(model), "int8 attention products with a key padding mask");
+    }
+
+    [Fact]
     public void Quantize_Include_LeavesUnselectedLayersFloat()
     {
         using var model = Mlp(9);
