@@ -32,6 +32,8 @@ public sealed class PtxCompileTests
         typeof(AdamUpdateOp), typeof(SgdUpdateOp), typeof(RmsPropUpdateOp), typeof(Dropout),
         typeof(MultiTensorUpdate<AdamUpdateOp, AdamUpdateOp.Entry>), typeof(MultiTensorUpdate<SgdUpdateOp, SgdUpdateOp.Entry>),
         typeof(MultiTensorUpdate<RmsPropUpdateOp, RmsPropUpdateOp.Entry>), typeof(ClassTargetCheck),
+        typeof(Attention), typeof(AttentionBackward), typeof(LayerNorm), typeof(LayerNormBackward), typeof(MaxPool2D), typeof(MaxPool2DBackward),
+        typeof(Softmax), typeof(SoftmaxBackward), typeof(QuantizedAttention), typeof(QuantizedEmbedding), typeof(QuantizedGemm),
     ];
 
     [Fact]
