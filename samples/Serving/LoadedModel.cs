@@ -134,10 +134,15 @@ public sealed class LoadedModel : IDisposable
     /// </summary>
     public static LoadedModel LoadWithin(string weightsPath, Device device, ModelLoadPolicy policy, TimeSpan timeout)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var task = Task.Run(() => Load(weightsPath, device, policy));
-        if (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(timeout))
+        bool finished = ((IAsyncResult)task).AsyncWaitHandle.WaitOne(timeout);
+        // A load that finished but took longer than the limit (the waiter was descheduled) is refused too:
+        // the outcome must not depend on which thread the machine ran first.
+        if (!finished || task.IsCompletedSuccessfully && clock.Elapsed > timeout)
         {
-            task.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            if (finished) task.Result.Dispose();
+            else task.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             throw new TimeoutException(
                 $"loading model '{weightsPath}' did not finish within {timeout.TotalSeconds:G4} s (Serving:LoadTimeoutSeconds): a stalled mount or a blocking file?");
         }
