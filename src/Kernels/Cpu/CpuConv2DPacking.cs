@@ -118,7 +118,7 @@ internal static unsafe class CpuConv2DPacking
                         v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
                         v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
                         v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
-                    Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                     float* o = d + e * mr;
                     v0.Store(o);
                     v1.Store(o + 6);
@@ -154,37 +154,6 @@ internal static unsafe class CpuConv2DPacking
         }
     }
 
-    /// <summary>8×8 transpose in AVX registers: afterwards vj holds element j of each input row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8(ref Vector256<float> v0, ref Vector256<float> v1, ref Vector256<float> v2, ref Vector256<float> v3,
-        ref Vector256<float> v4, ref Vector256<float> v5, ref Vector256<float> v6, ref Vector256<float> v7)
-    {
-        var t0 = Avx.UnpackLow(v0, v1);
-        var t1 = Avx.UnpackHigh(v0, v1);
-        var t2 = Avx.UnpackLow(v2, v3);
-        var t3 = Avx.UnpackHigh(v2, v3);
-        var t4 = Avx.UnpackLow(v4, v5);
-        var t5 = Avx.UnpackHigh(v4, v5);
-        var t6 = Avx.UnpackLow(v6, v7);
-        var t7 = Avx.UnpackHigh(v6, v7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        v0 = Avx.Permute2x128(u0, u4, 0x20);
-        v1 = Avx.Permute2x128(u1, u5, 0x20);
-        v2 = Avx.Permute2x128(u2, u6, 0x20);
-        v3 = Avx.Permute2x128(u3, u7, 0x20);
-        v4 = Avx.Permute2x128(u0, u4, 0x31);
-        v5 = Avx.Permute2x128(u1, u5, 0x31);
-        v6 = Avx.Permute2x128(u2, u6, 0x31);
-        v7 = Avx.Permute2x128(u3, u7, 0x31);
-    }
-
     /// <summary>
     /// Packs dY [N, K, P·Q] dense, seen as [(n,pq), K], over depth [d0, d0+dc) into ⌈K/NR⌉ panels of NR
     /// columns (columns ≥ K zero), adding every value read into <paramref name="biasSum"/>[k].
@@ -213,7 +182,7 @@ internal static unsafe class CpuConv2DPacking
                         Vector256<float> v0 = Vector256.Load(s0), v1 = Vector256.Load(s0 + pq), v2 = Vector256.Load(s0 + 2 * pq),
                             v3 = Vector256.Load(s0 + 3 * pq), v4 = Vector256.Load(s0 + 4 * pq), v5 = Vector256.Load(s0 + 5 * pq),
                             v6 = Vector256.Load(s0 + 6 * pq), v7 = Vector256.Load(s0 + 7 * pq);
-                        Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                        CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                         float* o = d + (long)e * nr;
                         v0.Store(o);
                         v1.Store(o + nr);
@@ -297,7 +266,7 @@ internal static unsafe class CpuConv2DPacking
                             v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
                             v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
                             v6 = Vector256.Load(src[6] + w0[6] + e), v7 = Vector256.Load(src[7] + w0[7] + e);
-                        Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                        CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                         float* o = d + (long)e * nr;
                         v0.Store(o);
                         v1.Store(o + nr);

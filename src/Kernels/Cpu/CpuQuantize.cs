@@ -130,7 +130,7 @@ internal static unsafe class CpuQuantize
                 var v5 = Finish(Vector256.Load(a + 5 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
                 var v6 = Finish(Vector256.Load(a + 6 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
                 var v7 = Finish(Vector256.Load(a + 7 * ldacc), offsets + c0, scales + c0, bias + c0, relu);
-                Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                 float* d = y + r0 + c0 * ldy;
                 v0.Store(d);
                 v1.Store(d + ldy);
@@ -150,45 +150,4 @@ internal static unsafe class CpuQuantize
                 y[r + c * ldy] = Finish(acc[(long)r * ldacc + c], offsets[c], scales[c], bias[c], relu);
     }
 
-    /// <summary>Transposes the 8×8 matrix whose rows are v0..v7, in registers.</summary>
-    private static void Transpose8(ref Vector256<float> v0, ref Vector256<float> v1, ref Vector256<float> v2, ref Vector256<float> v3,
-        ref Vector256<float> v4, ref Vector256<float> v5, ref Vector256<float> v6, ref Vector256<float> v7)
-    {
-        if (!Avx.IsSupported)
-        {
-            Span<float> m = stackalloc float[64];
-            v0.CopyTo(m); v1.CopyTo(m[8..]); v2.CopyTo(m[16..]); v3.CopyTo(m[24..]);
-            v4.CopyTo(m[32..]); v5.CopyTo(m[40..]); v6.CopyTo(m[48..]); v7.CopyTo(m[56..]);
-            Span<float> t = stackalloc float[64];
-            for (int i = 0; i < 8; i++)
-                for (int j = 0; j < 8; j++) t[j * 8 + i] = m[i * 8 + j];
-            v0 = Vector256.Create(t[..8]); v1 = Vector256.Create(t[8..16]); v2 = Vector256.Create(t[16..24]); v3 = Vector256.Create(t[24..32]);
-            v4 = Vector256.Create(t[32..40]); v5 = Vector256.Create(t[40..48]); v6 = Vector256.Create(t[48..56]); v7 = Vector256.Create(t[56..64]);
-            return;
-        }
-        var t0 = Avx.UnpackLow(v0, v1);
-        var t1 = Avx.UnpackHigh(v0, v1);
-        var t2 = Avx.UnpackLow(v2, v3);
-        var t3 = Avx.UnpackHigh(v2, v3);
-        var t4 = Avx.UnpackLow(v4, v5);
-        var t5 = Avx.UnpackHigh(v4, v5);
-        var t6 = Avx.UnpackLow(v6, v7);
-        var t7 = Avx.UnpackHigh(v6, v7);
-        var s0 = Avx.Shuffle(t0, t2, 0x44);
-        var s1 = Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = Avx.Shuffle(t1, t3, 0x44);
-        var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, t6, 0x44);
-        var s5 = Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = Avx.Shuffle(t5, t7, 0x44);
-        var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        v0 = Avx.Permute2x128(s0, s4, 0x20);
-        v1 = Avx.Permute2x128(s1, s5, 0x20);
-        v2 = Avx.Permute2x128(s2, s6, 0x20);
-        v3 = Avx.Permute2x128(s3, s7, 0x20);
-        v4 = Avx.Permute2x128(s0, s4, 0x31);
-        v5 = Avx.Permute2x128(s1, s5, 0x31);
-        v6 = Avx.Permute2x128(s2, s6, 0x31);
-        v7 = Avx.Permute2x128(s3, s7, 0x31);
-    }
 }
