@@ -67,8 +67,8 @@ public static class LayerRegistry
         Register("LayerNorm", s => new LayerNorm(s.IntArray("normalized_shape"), s.Float("eps", 1e-5f), s.Bool("elementwise_affine", true)),
             (LayerNorm l) => Spec("LayerNorm").With("normalized_shape", new JsonArray(l.NormalizedShape.ToArray().Select(d => (JsonNode?)d).ToArray()))
                 .With("eps", l.Eps).With("elementwise_affine", l.Weight is not null));
-        Register("Embedding", s => new Embedding(s.Int("num_embeddings"), s.Int("embedding_dim")),
-            (Embedding e) => Spec("Embedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim));
+        Register("Embedding", s => new Embedding(s.Int("num_embeddings"), s.Int("embedding_dim"), paddingIdx: OptionalInt(s, "padding_idx")),
+            (Embedding e) => Spec("Embedding").With("num_embeddings", e.NumEmbeddings).With("embedding_dim", e.EmbeddingDim).WithIfSet("padding_idx", e.PaddingIdx));
         // A whole BERT classifier as one layer: an architecture file can name it, and a server build it.
         Register("BertForSequenceClassification", s => new BertForSequenceClassification(new BertConfig
             {
@@ -174,6 +174,10 @@ public static class LayerRegistry
     private static LayerSpec Spec(string type) => new(type);
 
     // Absent reads as torch's default 0.1; an explicit null is momentum=None (the cumulative average).
+    // Absent or null: none (torch's padding_idx=None).
+    private static int? OptionalInt(LayerSpec s, string key) =>
+        s.Arguments.TryGetPropertyValue(key, out var node) && node is not null ? s.Int(key) : null;
+
     private static float? Momentum(LayerSpec s) =>
         s.Arguments.TryGetPropertyValue("momentum", out var node) && node is null ? null : s.Float("momentum", 0.1f);
 

@@ -109,6 +109,9 @@ public sealed class LayerSpec
         return this;
     }
 
+    /// <summary>Adds an optional integer argument only when it has a value (absent reads as none).</summary>
+    public LayerSpec WithIfSet(string key, int? value) => value is int v ? With(key, v) : this;
+
     /// <summary>Adds an activation argument as its lower-case name; Identity (the default) is omitted.</summary>
     public LayerSpec WithActivation(Activation activation, string key = "activation") =>
         activation == Tensors.Activation.Identity ? this : With(key, activation.ToString().ToLowerInvariant());

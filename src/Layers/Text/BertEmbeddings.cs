@@ -15,7 +15,7 @@ public sealed class BertEmbeddings : Module
 
     public BertEmbeddings(BertConfig config, Generator? generator = null)
     {
-        _word = RegisterModule("word_embeddings", new Embedding(config.VocabSize, config.HiddenSize, generator));
+        _word = RegisterModule("word_embeddings", new Embedding(config.VocabSize, config.HiddenSize, generator, paddingIdx: config.PadTokenId));   // as HF BertEmbeddings
         _position = RegisterModule("position_embeddings", new Embedding(config.MaxPositionEmbeddings, config.HiddenSize, generator));
         _tokenType = RegisterModule("token_type_embeddings", new Embedding(config.TypeVocabSize, config.HiddenSize, generator));
         _norm = RegisterModule("LayerNorm", new LayerNorm(config.HiddenSize, config.LayerNormEps));
