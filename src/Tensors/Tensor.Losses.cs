@@ -20,17 +20,21 @@ public sealed partial class Tensor
         Reduction reduction = Reduction.Mean)
     {
         bool float64 = DType == DType.Float64 || weight?.DType == DType.Float64 || (target.DType == DType.Float64 && target.Shape == Shape);
-        return float64
-            ? CrossEntropyFloat64(target, weight, ignoreIndex, labelSmoothing, reduction)
+        // Probabilities that need their own gradient (torch gives one): the composite, differentiable in
+        // both; the fused kernel differentiates the logits only.
+        bool targetGradient = target.Shape == Shape && target.RequiresGrad && GradMode.IsEnabled;
+        return float64 || targetGradient
+            ? CrossEntropyComposite(target, weight, ignoreIndex, labelSmoothing, reduction, float64 ? DType.Float64 : DType.Float32)
             : SoftmaxCrossEntropyFunction.Apply(this, target, weight, ignoreIndex, labelSmoothing, reduction);
     }
 
     /// <summary>
-    /// Float64 cross entropy: the fused kernel's definition as a composite in double, loss_row =
-    /// −Σ_c a_c·log_softmax(x)_c with a_c = w_c·((1 − ε)·[c = t] + ε/C) for index targets (ignored rows
-    /// 0, the mean divided by Σ w[t]) and a_c = w_c·((1 − ε)·p_c + ε/C) for probabilities (mean over rows).
+    /// Cross entropy as a composite (Float64 always; Float32 when probability targets need a
+    /// gradient): the fused kernel's definition, loss_row = −Σ_c a_c·log_softmax(x)_c with
+    /// a_c = w_c·((1 − ε)·[c = t] + ε/C) for index targets (ignored rows 0, the mean divided by Σ w[t])
+    /// and a_c = w_c·((1 − ε)·p_c + ε/C) for probabilities (mean over rows; differentiable in p).
     /// </summary>
-    private Tensor CrossEntropyFloat64(Tensor target, Tensor? weight, int ignoreIndex, float labelSmoothing, Reduction reduction)
+    private Tensor CrossEntropyComposite(Tensor target, Tensor? weight, int ignoreIndex, float labelSmoothing, Reduction reduction, DType dtype)
     {
         const string op = "cross_entropy";
         var g = CrossEntropyGeometry.From(op, ShapeArray, target.ShapeArray, weight?.ShapeArray, ignoreIndex, labelSmoothing);
@@ -42,30 +46,30 @@ public sealed partial class Tensor
         {
             Tensor Rows(Tensor x) => x.Rank <= 2 ? x.Reshape(g.Rows, g.Classes)
                 : x.Permute([0, .. Enumerable.Range(2, x.Rank - 2), 1]).Reshape(g.Rows, g.Classes);
-            var logp = Rows(To(DType.Float64)).LogSoftmax(1);                                  // [M, C]
-            var w = weight is null ? Ones([1, g.Classes], DType.Float64, Device) : weight.Detach().To(DType.Float64).Reshape(1, g.Classes);
+            var logp = Rows(To(dtype)).LogSoftmax(1);                                          // [M, C]
+            var w = weight is null ? Ones([1, g.Classes], dtype, Device) : weight.Detach().To(dtype).Reshape(1, g.Classes);
             // (1 − ε)·p + ε/C as ((1 − ε)·C·p + ε)/C: every scalar exact in double (ε/C rounded in float is not).
             Tensor Smoothed(Tensor p) => (p * ((1f - labelSmoothing) * g.Classes) + labelSmoothing).Div(g.Classes);
             Tensor a, rowWeight;
             Tensor? keptRows = null;
             if (probabilities)
             {
-                a = w * Smoothed(Rows(target.Detach().To(DType.Float64)));
-                rowWeight = Ones([g.Rows], DType.Float64, Device);
+                a = w * Smoothed(Rows(target.To(dtype)));
+                rowWeight = Ones([g.Rows], dtype, Device);
             }
             else
             {
                 var t = target.Detach().To(DType.Int64).Reshape(g.Rows, 1);
                 keptRows = t.Ne(ignoreIndex);                                                     // [M, 1]
-                var kept = keptRows.To(DType.Float64);
-                var oneHot = t.Eq(Arange(g.Classes, DType.Int64, Device).Reshape(1, g.Classes)).To(DType.Float64);
+                var kept = keptRows.To(dtype);
+                var oneHot = t.Eq(Arange(g.Classes, DType.Int64, Device).Reshape(1, g.Classes)).To(dtype);
                 a = w * Smoothed(oneHot) * kept;
                 rowWeight = (oneHot * w * kept).Sum(1);
             }
             // a = 0 adds nothing even where log p = −∞ (a masked logit), as torch's nll reads only the target.
-            var perRow = -Where(a.Eq(0f), Zeros([], DType.Float64, Device), a * logp).Sum(1);  // [M]
+            var perRow = -Where(a.Eq(0f), Zeros([], dtype, Device), a * logp).Sum(1);  // [M]
             // Ignored rows get exactly 0 gradient, even from the NaN mean of an all-ignored batch (torch's).
-            if (keptRows is not null) perRow = Where(keptRows.Reshape(g.Rows), perRow, Zeros([], DType.Float64, Device));
+            if (keptRows is not null) perRow = Where(keptRows.Reshape(g.Rows), perRow, Zeros([], dtype, Device));
             return reduction switch
             {
                 Reduction.None => perRow.Reshape(perRowShape),

@@ -53,6 +53,25 @@ public abstract class CrossEntropyTests
     }
 
     [ParityFact]
+    public void ProbabilityTargets_GetTheirOwnGradient_AsTorch()
+    {
+        // torch differentiates probability targets too: dL/dp_c = −w_c·(1 − ε)·log_softmax(x)_c / N.
+        var logits = RandomData.Uniform(21, [3, 4]);
+        var probabilities = RandomData.Uniform(22, [3, 4], 0f, 1f);
+        foreach (var reduction in Reductions)
+            GradCheck.Check(t => t[0].CrossEntropy(t[1], Make(Weights(4)), labelSmoothing: 0.2f, reduction: reduction), Device, logits, probabilities);
+        // The logits' gradient is the fused kernel's, whether or not the target asks for one.
+        using var scope = new DisposeScope();
+        var x = Tensor.FromArray(logits.Data, logits.Shape, Device).RequiresGradient();
+        var p = Tensor.FromArray(probabilities.Data, probabilities.Shape, Device);
+        x.CrossEntropy(p.RequiresGradient()).Backward();
+        float[] withTargetGradient = x.Grad!.ToArray();
+        x.ZeroGrad();
+        x.CrossEntropy(p.Detach()).Backward();
+        FusedTests.AssertClose(x.Grad!.ToArray(), withTargetGradient, "logits gradient", Tolerance);
+    }
+
+    [ParityFact]
     public void SpatialLogits_MatchComposite()
     {
         AssertEveryReduction("[N,C,d] weights+smoothing+ignore", [2, 3, 4], [0, 2, -100, 1, 1, 0, 2, 2], Weights(3), -100, 0.1f);
