@@ -168,16 +168,10 @@ public sealed class FunctionalFixtureTests
 
     [Theory]
     [MemberData(nameof(Runs))]
-    public void Op_MatchesTorch(string name, DType dtype)
-    {
-        using var scope = new DisposeScope();
-        var fixture = OpFixture.Load(FileName, name, dtype);
-        fixture.Check(Cases[name](fixture));
-    }
+    public void Op_MatchesTorch(string name, DType dtype) => OpFixture.RunCase(FileName, Cases, name, dtype);
 
     [Fact]
-    public void EveryRecordedCase_IsTested() =>
-        Assert.Equal(OpFixture.CaseNames(FileName).Order(), Cases.Keys.Order());
+    public void EveryRecordedCase_IsTested() => OpFixture.AssertEveryCaseTested(FileName, Cases);
 
     private static Tensor[] Pair(ValuesAndIndices result) => [result.Values, result.Indices];
 }
@@ -188,10 +182,6 @@ public sealed class EmulatorFunctionalFixtureTests
 {
     [Theory]
     [MemberData(nameof(FunctionalFixtureTests.Names), MemberType = typeof(FunctionalFixtureTests))]
-    public void Op_MatchesTorch_OnTheGpuKernels(string name)
-    {
-        using var scope = new DisposeScope();
-        var fixture = OpFixture.Load(FunctionalFixtureTests.FileName, name, DType.Float32, Device.GpuEmulator);
-        fixture.Check(FunctionalFixtureTests.Cases[name](fixture));
-    }
+    public void Op_MatchesTorch_OnTheGpuKernels(string name) =>
+        OpFixture.RunCase(FunctionalFixtureTests.FileName, FunctionalFixtureTests.Cases, name, DType.Float32, Device.GpuEmulator);
 }

@@ -68,16 +68,10 @@ public sealed class LossFixtureTests
 
     [Theory]
     [MemberData(nameof(Runs))]
-    public void Loss_MatchesTorch(string name, DType dtype)
-    {
-        using var scope = new DisposeScope();
-        var fixture = OpFixture.Load(FileName, name, dtype);
-        fixture.Check(Cases[name](fixture));
-    }
+    public void Loss_MatchesTorch(string name, DType dtype) => OpFixture.RunCase(FileName, Cases, name, dtype);
 
     [Fact]
-    public void EveryRecordedCase_IsTested() =>
-        Assert.Equal(OpFixture.CaseNames(FileName).Order(), Cases.Keys.Order());
+    public void EveryRecordedCase_IsTested() => OpFixture.AssertEveryCaseTested(FileName, Cases);
 }
 
 /// <summary>The same cases in Float32 on ILGPU's CPU accelerator: the GPU kernels against libtorch.</summary>
@@ -86,10 +80,6 @@ public sealed class EmulatorLossFixtureTests
 {
     [Theory]
     [MemberData(nameof(LossFixtureTests.Names), MemberType = typeof(LossFixtureTests))]
-    public void Loss_MatchesTorch_OnTheGpuKernels(string name)
-    {
-        using var scope = new DisposeScope();
-        var fixture = OpFixture.Load(LossFixtureTests.FileName, name, DType.Float32, Device.GpuEmulator);
-        fixture.Check(LossFixtureTests.Cases[name](fixture));
-    }
+    public void Loss_MatchesTorch_OnTheGpuKernels(string name) =>
+        OpFixture.RunCase(LossFixtureTests.FileName, LossFixtureTests.Cases, name, DType.Float32, Device.GpuEmulator);
 }

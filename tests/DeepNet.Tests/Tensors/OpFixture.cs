@@ -38,6 +38,18 @@ public sealed class OpFixture(SafeTensorsFile file, string name, DType dtype, De
     public static OpFixture Load(string fileName, string name, DType dtype, Device? device = null) =>
         new(File(fileName), name, dtype, device ?? Device.Cpu);
 
+    /// <summary>Runs one recorded case of <paramref name="fileName"/> through its DeepNet form and checks every output and input gradient.</summary>
+    public static void RunCase(string fileName, IReadOnlyDictionary<string, Func<OpFixture, Tensor[]>> cases, string name, DType dtype, Device? device = null)
+    {
+        using var scope = new DisposeScope();
+        var fixture = Load(fileName, name, dtype, device);
+        fixture.Check(cases[name](fixture));
+    }
+
+    /// <summary>The file records exactly the cases the test class knows: none left untested, none missing.</summary>
+    public static void AssertEveryCaseTested(string fileName, IReadOnlyDictionary<string, Func<OpFixture, Tensor[]>> cases) =>
+        Assert.Equal(CaseNames(fileName).Order(), cases.Keys.Order());
+
     /// <summary>Every case in Float32 and Float64 (the CPU runs).</summary>
     public static TheoryData<string, DType> BothDTypes(IEnumerable<string> names)
     {
