@@ -119,11 +119,40 @@ internal static unsafe class CpuGemmPacking
         }
     }
 
-    // B transposed (columns contiguous): read each column down, write it across the panel rows.
+    // B transposed (columns contiguous, Dense's Wᵀ): read each column down, write it across the panel rows;
+    // with AVX, eight columns × eight rows at a time through one 8×8 register transpose.
     private static void PackBColumnMajor(float* src, int cs, int cols, int kc, int nr, float* dst)
     {
         if (cols < nr) ZeroPanel(dst, kc, nr);
-        for (int j = 0; j < cols; j++)
+        int j = 0;
+        if (Avx.IsSupported)
+        {
+            for (; j + 8 <= cols; j += 8)
+            {
+                float* c0 = src + (long)j * cs;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                {
+                    float* c = c0 + p;
+                    Vector256<float> v0 = Vector256.Load(c), v1 = Vector256.Load(c + cs), v2 = Vector256.Load(c + 2L * cs),
+                        v3 = Vector256.Load(c + 3L * cs), v4 = Vector256.Load(c + 4L * cs), v5 = Vector256.Load(c + 5L * cs),
+                        v6 = Vector256.Load(c + 6L * cs), v7 = Vector256.Load(c + 7L * cs);
+                    CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    float* d = dst + (long)p * nr + j;
+                    v0.Store(d);
+                    v1.Store(d + nr);
+                    v2.Store(d + 2 * nr);
+                    v3.Store(d + 3 * nr);
+                    v4.Store(d + 4 * nr);
+                    v5.Store(d + 5 * nr);
+                    v6.Store(d + 6 * nr);
+                    v7.Store(d + 7 * nr);
+                }
+                for (; p < kc; p++)
+                    for (int t = 0; t < 8; t++) dst[(long)p * nr + j + t] = c0[(long)t * cs + p];
+            }
+        }
+        for (; j < cols; j++)
         {
             float* col = src + (long)j * cs, d = dst + j;
             for (int p = 0; p < kc; p++) d[p * nr] = col[p];

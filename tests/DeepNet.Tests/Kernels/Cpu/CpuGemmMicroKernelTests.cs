@@ -9,7 +9,8 @@ namespace DeepNet.Tests.Kernels.Cpu;
 /// still checks the AVX2 tile (Vector256 runs everywhere .NET does), and an AVX2-only one the 6×64
 /// tile. Depths cover the unrolled k loop's tails. Also the A packing's vector paths (row-major
 /// through the 8×8 transpose, column-major as 4 + 2 floats) against the packing's definition, with
-/// a guard region that must stay untouched.
+/// a guard region that must stay untouched; the B packing likewise (row-major copies, column-major
+/// through the same transpose).
 /// </summary>
 public unsafe class CpuGemmMicroKernelTests
 {
@@ -88,6 +89,42 @@ public unsafe class CpuGemmMicroKernelTests
                         $"transposed {transposed}, mc {mc}, kc {kc}: row {i}, column {p}");
                 }
             for (int g = panels * mr * kc; g < dst.Length; g++) Assert.True(float.IsNaN(dst[g]), $"wrote past the panels at {g}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(1, 7)]
+    [InlineData(1, 9)]
+    [InlineData(2, 71)]
+    [InlineData(0, 16)]
+    [InlineData(0, 5)]
+    public void PackB_MatchesDefinition_RowAndColumnMajor(int extraPanels, int kc)
+    {
+        int nr = CpuGemm.Nr, guard = 32;
+        // Whole panels plus a ragged one (nc = nr·extraPanels + 5), so full and zero-padded panels both run.
+        int nc = nr * extraPanels + 5, panels = (nc + nr - 1) / nr, ld = nc + 3, ldT = kc + 2;
+        var rng = new Random(nc * 1000 + kc);
+        float[] rowMajor = Uniform(rng, kc * ld), colMajor = new float[nc * ldT];
+        for (int p = 0; p < kc; p++)
+            for (int j = 0; j < nc; j++) colMajor[j * ldT + p] = rowMajor[p * ld + j];
+        foreach (bool transposed in new[] { false, true })
+        {
+            var dst = new float[panels * nr * kc + guard];
+            Array.Fill(dst, float.NaN);
+            fixed (float* src = transposed ? colMajor : rowMajor, d = dst)
+            {
+                if (transposed) CpuGemmPacking.PackB(src, 1, ldT, kc, nc, d);
+                else CpuGemmPacking.PackB(src, ld, 1, kc, nc, d);
+            }
+            for (int j = 0; j < panels * nr; j++)
+                for (int p = 0; p < kc; p++)
+                {
+                    float expected = j < nc ? rowMajor[p * ld + j] : 0f;
+                    Assert.True(expected.Equals(dst[j / nr * nr * kc + p * nr + j % nr]),
+                        $"transposed {transposed}, nc {nc}, kc {kc}: row {p}, column {j}");
+                }
+            for (int g = panels * nr * kc; g < dst.Length; g++) Assert.True(float.IsNaN(dst[g]), $"wrote past the panels at {g}");
         }
     }
 
