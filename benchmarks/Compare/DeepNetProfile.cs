@@ -3,15 +3,16 @@ using System.Diagnostics;
 namespace DeepNet.Compare;
 
 /// <summary>
-/// Load-independent evidence for a shared machine: runs only the DeepNet step and reports managed
+/// Load-independent evidence for a shared machine: runs only the DeepNet step (or, with
+/// <c>--side torch</c>, only libtorch's, for its CPU time under the same load) and reports managed
 /// bytes allocated per step (all threads) and process CPU time per step. With --loop it keeps
 /// stepping for that many seconds so a profiler (dotnet-trace, valgrind) can attach or wrap it.
 /// </summary>
 public static class DeepNetProfile
 {
-    public static void Run(Workload w, double loopSeconds, int fixedSteps, bool allocationTypes = false)
+    public static void Run(Workload w, double loopSeconds, int fixedSteps, bool allocationTypes = false, bool torch = false)
     {
-        var side = w.DeepNet();
+        var side = torch ? w.Torch() : w.DeepNet();
         try
         {
             for (int i = 0; i < 20; i++) side.Step();
@@ -25,7 +26,8 @@ public static class DeepNetProfile
             double wallMs = wall.Elapsed.TotalMilliseconds / steps;
             double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / steps;
             double perStep = (GC.GetTotalAllocatedBytes(precise: true) - bytes) / (double)steps;
-            Console.WriteLine($"{w.Name}: alloc {perStep:F0} B/step, cpu {cpuMs:F4} ms/step, wall {wallMs:F4} ms/step, gen0 {GC.CollectionCount(0) - gen0} in {steps} steps");
+            string gflops = w.Flops > 0 ? $", {w.Flops / cpuMs / 1e6:F1} GFLOP/s per core-second" : "";
+            Console.WriteLine($"{w.Name}{(torch ? " (torch)" : "")}: alloc {perStep:F0} B/step, cpu {cpuMs:F4} ms/step, wall {wallMs:F4} ms/step, gen0 {GC.CollectionCount(0) - gen0} in {steps} steps{gflops}");
             if (allocationTypes)
             {
                 using var sampler = new AllocationSampler();

@@ -3,7 +3,7 @@
 // peak RSS of each training workload per library, each in a child process of its own.
 //   dotnet build -c Release benchmarks/Compare
 //   source ../shared/torchsharp/enable.sh benchmarks/Compare/bin/Release/net10.0
-//   dotnet benchmarks/Compare/bin/Release/net10.0/Compare.dll [--quick] [--only NAME,...] [--profile [--loop SECONDS]] [--rss | --no-rss]
+//   dotnet benchmarks/Compare/bin/Release/net10.0/Compare.dll [--quick] [--only NAME,...] [--profile [--side torch] [--loop SECONDS]] [--rss | --no-rss]
 using System.CommandLine;
 using System.Globalization;
 using DeepNet.Compare;
@@ -11,7 +11,7 @@ using DeepNet.Compare;
 var quick = new Option<bool>("--quick") { Description = "Fewer repetitions and smaller batches: finishes in under a minute" };
 var only = new Option<string?>("--only") { Description = "Comma-separated workload names (prefix match)" };
 var threads = new Option<int>("--threads") { Description = "Threads for libtorch (DeepNet uses all cores)", DefaultValueFactory = _ => 2 };
-var profile = new Option<bool>("--profile") { Description = "DeepNet only: managed bytes and CPU time per step (load-independent evidence)" };
+var profile = new Option<bool>("--profile") { Description = "One library only (DeepNet unless --side torch): managed bytes and CPU time per step (load-independent evidence)" };
 var loop = new Option<double>("--loop") { Description = "With --profile: keep stepping for this many seconds (for a profiler)" };
 var steps = new Option<int>("--steps") { Description = "With --profile: a fixed number of timed steps (default: about 300 ms worth)" };
 var allocTypes = new Option<bool>("--alloc-types") { Description = "With --profile: sample which types the DeepNet step allocates" };
@@ -20,7 +20,7 @@ var noRss = new Option<bool>("--no-rss") { Description = "Only the timings (no p
 var rssSteps = new Option<int>("--rss-steps") { Description = "Measured steps per peak-RSS child (after 3 warm-up steps)", DefaultValueFactory = _ => 50 };
 var rssTrace = new Option<bool>("--rss-trace") { Description = "Print the RSS after every step of each child" };
 var rssChild = new Option<string?>("--rss-child") { Description = "Internal: run one side of one workload and report its RSS", Hidden = true };
-var side = new Option<string>("--side") { Description = "Internal, with --rss-child: deepnet or torch", Hidden = true, DefaultValueFactory = _ => "deepnet" };
+var side = new Option<string>("--side") { Description = "With --profile (or the internal --rss-child): deepnet or torch", DefaultValueFactory = _ => "deepnet" };
 var root = new RootCommand("DeepNet vs libtorch, side by side") { quick, only, threads, profile, loop, steps, allocTypes, rssOnly, noRss, rssSteps, rssTrace, rssChild, side };
 root.SetAction(parse =>
 {
@@ -42,13 +42,14 @@ root.SetAction(parse =>
         .Where(e => filters.Length == 0 || filters.Any(f => e.Name.StartsWith(f, StringComparison.OrdinalIgnoreCase))).ToList();
     if (timings)
     {
-        if (!parse.GetValue(profile)) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+        bool profileTorch = parse.GetValue(side) == "torch";
+        if (!parse.GetValue(profile) || profileTorch) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
         foreach (var (_, create) in selected)
         {
             var w = create();
             if (parse.GetValue(profile))
             {
-                DeepNetProfile.Run(w, parse.GetValue(loop), parse.GetValue(steps), parse.GetValue(allocTypes));
+                DeepNetProfile.Run(w, parse.GetValue(loop), parse.GetValue(steps), parse.GetValue(allocTypes), profileTorch);
                 continue;
             }
             var (dn, th) = Runner.Measure(w, repetitions, batchMs);

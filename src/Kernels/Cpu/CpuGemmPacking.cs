@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepNet.Kernels.Cpu;
 
@@ -39,11 +41,33 @@ internal static unsafe class CpuGemmPacking
         }
     }
 
-    // Six row pointers walked in step: each packed column is one gather of six floats.
+    // Six row pointers walked in step. With AVX, eight columns at a time: six row loads and two zero rows
+    // through one 8×8 register transpose give eight packed columns (each 6 floats + 2 the next store
+    // overwrites; the last is stored as 4 + 2 so nothing is written past the panel). The scalar gather
+    // cost ~1 cycle a float, a tenth of the multiply-adds of an N = 128 product.
     private static void PackARowMajor(float* src, int rs, int kc, float* dst)
     {
         float* r0 = src, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs, r4 = r3 + rs, r5 = r4 + rs;
-        for (int p = 0; p < kc; p++, dst += CpuGemm.Mr)
+        int p = 0;
+        if (Avx.IsSupported)
+        {
+            for (; p + 8 <= kc; p += 8, dst += 8 * CpuGemm.Mr)
+            {
+                Vector256<float> v0 = Vector256.Load(r0 + p), v1 = Vector256.Load(r1 + p), v2 = Vector256.Load(r2 + p),
+                    v3 = Vector256.Load(r3 + p), v4 = Vector256.Load(r4 + p), v5 = Vector256.Load(r5 + p),
+                    v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
+                CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                v0.Store(dst);
+                v1.Store(dst + 6);
+                v2.Store(dst + 12);
+                v3.Store(dst + 18);
+                v4.Store(dst + 24);
+                v5.Store(dst + 30);
+                v6.Store(dst + 36);
+                StoreSix(v7, dst + 42);
+            }
+        }
+        for (; p < kc; p++, dst += CpuGemm.Mr)
         {
             dst[0] = r0[p];
             dst[1] = r1[p];
@@ -54,17 +78,22 @@ internal static unsafe class CpuGemmPacking
         }
     }
 
+    // A transposed: each packed column is six contiguous floats, moved as 4 + 2 (never reading past them).
     private static void PackAColumnMajor(float* src, int cs, int kc, float* dst)
     {
         for (int p = 0; p < kc; p++, dst += CpuGemm.Mr, src += cs)
         {
-            dst[0] = src[0];
-            dst[1] = src[1];
-            dst[2] = src[2];
-            dst[3] = src[3];
-            dst[4] = src[4];
-            dst[5] = src[5];
+            Vector128.Load(src).Store(dst);
+            Unsafe.WriteUnaligned(dst + 4, Unsafe.ReadUnaligned<long>(src + 4));
         }
+    }
+
+    /// <summary>dst[0..6] = v[0..6].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreSix(Vector256<float> v, float* dst)
+    {
+        v.GetLower().Store(dst);
+        Unsafe.WriteUnaligned(dst + 4, v.GetUpper().AsInt64().ToScalar());
     }
 
     private static void PackAGeneric(float* src, int rs, int cs, int rows, int kc, float* dst)
@@ -90,11 +119,40 @@ internal static unsafe class CpuGemmPacking
         }
     }
 
-    // B transposed (columns contiguous): read each column down, write it across the panel rows.
+    // B transposed (columns contiguous, Dense's Wᵀ): read each column down, write it across the panel rows;
+    // with AVX, eight columns × eight rows at a time through one 8×8 register transpose.
     private static void PackBColumnMajor(float* src, int cs, int cols, int kc, int nr, float* dst)
     {
         if (cols < nr) ZeroPanel(dst, kc, nr);
-        for (int j = 0; j < cols; j++)
+        int j = 0;
+        if (Avx.IsSupported)
+        {
+            for (; j + 8 <= cols; j += 8)
+            {
+                float* c0 = src + (long)j * cs;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                {
+                    float* c = c0 + p;
+                    Vector256<float> v0 = Vector256.Load(c), v1 = Vector256.Load(c + cs), v2 = Vector256.Load(c + 2L * cs),
+                        v3 = Vector256.Load(c + 3L * cs), v4 = Vector256.Load(c + 4L * cs), v5 = Vector256.Load(c + 5L * cs),
+                        v6 = Vector256.Load(c + 6L * cs), v7 = Vector256.Load(c + 7L * cs);
+                    CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    float* d = dst + (long)p * nr + j;
+                    v0.Store(d);
+                    v1.Store(d + nr);
+                    v2.Store(d + 2 * nr);
+                    v3.Store(d + 3 * nr);
+                    v4.Store(d + 4 * nr);
+                    v5.Store(d + 5 * nr);
+                    v6.Store(d + 6 * nr);
+                    v7.Store(d + 7 * nr);
+                }
+                for (; p < kc; p++)
+                    for (int t = 0; t < 8; t++) dst[(long)p * nr + j + t] = c0[(long)t * cs + p];
+            }
+        }
+        for (; j < cols; j++)
         {
             float* col = src + (long)j * cs, d = dst + j;
             for (int p = 0; p < kc; p++) d[p * nr] = col[p];

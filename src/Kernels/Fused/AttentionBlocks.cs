@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using DeepNet.Kernels.Cpu;
 
 namespace DeepNet.Kernels.Fused;
 
@@ -18,10 +20,46 @@ internal static class AttentionBlocks
     public const int Width = 64;
 
     /// <summary>dst[d·Width + j] = src[start + j·stride + d] for j &lt; count, 0 for count ≤ j &lt; Width.</summary>
+    /// <remarks>
+    /// Eight keys × eight dims at a time through one 8×8 register transpose (8 row loads, 8 packed-row
+    /// stores) where AVX is there; the scalar scatter was ~2% of a Transformer step.
+    /// </remarks>
     public static void PackTransposed(float[] src, int start, int stride, int count, int dim, Span<float> dst)
     {
+        if (count > Width || dst.Length < dim * Width || count > 0 && (start < 0 || (long)start + (long)(count - 1) * stride + dim > src.Length))
+            throw new ArgumentException("attention: block out of range");
         if (count < Width) dst[..(dim * Width)].Clear();
-        for (int j = 0; j < count; j++)
+        int j = 0;
+        if (Avx.IsSupported)
+        {
+            ref float s0 = ref MemoryMarshal.GetArrayDataReference(src);
+            ref float o0 = ref MemoryMarshal.GetReference(dst);
+            for (; j + 8 <= count; j += 8)
+            {
+                int d = 0;
+                for (; d + 8 <= dim; d += 8)
+                {
+                    ref float r = ref Unsafe.Add(ref s0, start + j * stride + d);
+                    Vector256<float> v0 = Vector256.LoadUnsafe(ref r), v1 = Vector256.LoadUnsafe(ref r, (nuint)stride),
+                        v2 = Vector256.LoadUnsafe(ref r, (nuint)(2 * stride)), v3 = Vector256.LoadUnsafe(ref r, (nuint)(3 * stride)),
+                        v4 = Vector256.LoadUnsafe(ref r, (nuint)(4 * stride)), v5 = Vector256.LoadUnsafe(ref r, (nuint)(5 * stride)),
+                        v6 = Vector256.LoadUnsafe(ref r, (nuint)(6 * stride)), v7 = Vector256.LoadUnsafe(ref r, (nuint)(7 * stride));
+                    CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    ref float o = ref Unsafe.Add(ref o0, d * Width + j);
+                    v0.StoreUnsafe(ref o);
+                    v1.StoreUnsafe(ref o, Width);
+                    v2.StoreUnsafe(ref o, 2 * Width);
+                    v3.StoreUnsafe(ref o, 3 * Width);
+                    v4.StoreUnsafe(ref o, 4 * Width);
+                    v5.StoreUnsafe(ref o, 5 * Width);
+                    v6.StoreUnsafe(ref o, 6 * Width);
+                    v7.StoreUnsafe(ref o, 7 * Width);
+                }
+                for (; d < dim; d++)
+                    for (int t = j; t < j + 8; t++) dst[d * Width + t] = src[start + t * stride + d];
+            }
+        }
+        for (; j < count; j++)
         {
             var row = src.AsSpan(start + j * stride, dim);
             for (int d = 0; d < dim; d++) dst[d * Width + j] = row[d];

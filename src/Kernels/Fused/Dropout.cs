@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using DeepNet.Kernels.Cpu;
 using DeepNet.Kernels.Gpu;
 using ILGPU;
@@ -12,7 +13,8 @@ namespace DeepNet.Kernels.Fused;
 // counter + i): the uniforms Rand(shape) draws from the same generator block, so the result is bit for bit
 // the composite x · (Rand ≥ p)·scale (x·0 keeps NaN and −0 as the composite's multiply does). Nothing is
 // saved for backward: dropout is linear in x with the same mask, so the backward is this op on gradY.
-// CPU: the SplitMix64 mixer on Vector256<ulong> (8 counters per step, z advanced by additions), one pass;
+// CPU: the SplitMix64 mixer on Vector256<ulong> (8 counters per step, z advanced by additions, the last
+// multiply as 32-bit halves on AVX2), one pass;
 // GPU: one thread per element. Oracle: tests/DeepNet.Tests/Tensors/DropoutFusedTests (the composite).
 
 /// <summary>
@@ -67,12 +69,22 @@ public readonly record struct Dropout(ulong Seed, ulong Counter, float P, float 
     }
 
     // CounterRandom.Mix after its first line, shifted to the Uniform's 24 bits (< 2^24, so the narrowing keeps them).
+    // Mix's last step, z ^ (z >> 31), cannot change bits 40..63, so it is left out. AVX2 has no 64-bit
+    // multiply (the JIT emulates one per lane pair): only the top 24 bits of the second product are used,
+    // and those are bits 8..31 of hi32(zLo·cLo) + zHi·cLo + zLo·cHi (mod 2^32), three vpmuludq.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ulong> Finish(Vector256<ulong> z)
     {
+        const ulong C2 = 0x94D049BB133111EBUL;
         z = (z ^ Vector256.ShiftRightLogical(z, 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ Vector256.ShiftRightLogical(z, 27)) * 0x94D049BB133111EBUL;
-        return Vector256.ShiftRightLogical(z ^ Vector256.ShiftRightLogical(z, 31), 40);
+        z ^= Vector256.ShiftRightLogical(z, 27);
+        if (Avx512DQ.VL.IsSupported || !Avx2.IsSupported) return Vector256.ShiftRightLogical(z * C2, 40);
+        var cLo = Vector256.Create(C2 & 0xFFFFFFFFUL).AsUInt32();
+        var cHi = Vector256.Create(C2 >> 32).AsUInt32();
+        var low = Avx2.Multiply(z.AsUInt32(), cLo);
+        var high = Vector256.ShiftRightLogical(low, 32) + Avx2.Multiply(Vector256.ShiftRightLogical(z, 32).AsUInt32(), cLo)
+            + Avx2.Multiply(z.AsUInt32(), cHi);
+        return Vector256.ShiftRightLogical(Vector256.ShiftLeft(high, 32), 40);
     }
 
     /// <summary>The scaled mask value of element i: Scale when kept, 0 when dropped.</summary>
