@@ -69,11 +69,14 @@ public sealed class Conv2D : Module
     public Tensor? Bias => _bias;
 
     /// <summary>x: [N, C, H, W] → [N, K, P, Q].</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, Activation);
+
+    /// <summary>The convolution with another activation in its epilogue (Sequential fusing a following Relu).</summary>
+    internal Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ArgumentException($"conv2d: input {input.Shape} must be [N, {InChannels}, H, W]");
-        return input.Conv2D(Weight, Bias, Stride, Padding, Dilation, Groups, Activation);
+        return input.Conv2D(Weight, Bias, Stride, Padding, Dilation, Groups, activation);
     }
 
     protected override string Describe()

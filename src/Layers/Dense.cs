@@ -44,11 +44,14 @@ public sealed class Dense : Module
     public Tensor? Bias => _bias;
 
     /// <summary>x: [..., in] → [..., out].</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, Activation);
+
+    /// <summary>The layer with another activation in its epilogue (Sequential fusing a following Relu).</summary>
+    internal Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank == 0 || input.Shape[^1] != InFeatures)
             throw new ArgumentException($"dense: input {input.Shape} must end in {InFeatures} features");
-        return Tensor.LinearActivation(input, Weight, Bias, Activation);
+        return Tensor.LinearActivation(input, Weight, Bias, activation);
     }
 
     protected override string Describe() =>

@@ -153,6 +153,12 @@ internal static unsafe class CpuConv2D
         if (relu)
         {
             for (; e + 8 <= len; e += 8) Vector256.Store(Vector256.Max(Vector256.Load(src + e) + vb, Vector256<float>.Zero), dst + e);
+            // A short run's tail as one vector ending at len (its first lanes rewrite the same values).
+            if (e < len && len >= 8)
+            {
+                Vector256.Store(Vector256.Max(Vector256.Load(src + len - 8) + vb, Vector256<float>.Zero), dst + len - 8);
+                return;
+            }
             for (; e < len; e++)
             {
                 float v = src[e] + b;
@@ -162,6 +168,11 @@ internal static unsafe class CpuConv2D
         else
         {
             for (; e + 8 <= len; e += 8) Vector256.Store(Vector256.Load(src + e) + vb, dst + e);
+            if (e < len && len >= 8)
+            {
+                Vector256.Store(Vector256.Load(src + len - 8) + vb, dst + len - 8);
+                return;
+            }
             for (; e < len; e++) dst[e] = src[e] + b;
         }
     }

@@ -129,6 +129,27 @@ internal static unsafe class CpuConv2DPacking
                     v6.Store(o + 36);
                     v7.Store(o + 42);
                 }
+                // A short row's last columns as one more group ending at the run's end (rewriting some columns
+                // with the same values), not one by one: the MNIST CNN's 11-wide rows are 8 + 3.
+                int tail = run.Length - 8;
+                if (e < run.Length && tail >= eLo && tail < limit)
+                {
+                    Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + tail), v1 = Vector256.Load(src[1] + w0[1] + tail),
+                        v2 = Vector256.Load(src[2] + w0[2] + tail), v3 = Vector256.Load(src[3] + w0[3] + tail),
+                        v4 = Vector256.Load(src[4] + w0[4] + tail), v5 = Vector256.Load(src[5] + w0[5] + tail),
+                        v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
+                    CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    float* o = d + tail * mr;
+                    v0.Store(o);
+                    v1.Store(o + 6);
+                    v2.Store(o + 12);
+                    v3.Store(o + 18);
+                    v4.Store(o + 24);
+                    v5.Store(o + 30);
+                    v6.Store(o + 36);
+                    v7.Store(o + 42);
+                    e = run.Length;
+                }
             }
             Columns(src, w0, rows, g, e, run.Length, d);
         }
@@ -388,6 +409,13 @@ internal static unsafe class CpuConv2DPacking
                 {
                     for (; e + Vector256<float>.Count <= hi; e += Vector256<float>.Count)
                         Vector256.Store(Vector256.Load(d + e) + Vector256.Load(v + e), d + e);
+                    if (Avx.IsSupported && e < hi)
+                    {
+                        // The tail in one masked add: masked-off lanes are neither read nor written.
+                        var mask = Vector256.LessThan(Lanes, Vector256.Create(hi - e)).AsSingle();
+                        Avx.MaskStore(d + e, mask, Avx.MaskLoad(d + e, mask) + Avx.MaskLoad(v + e, mask));
+                        e = hi;
+                    }
                     for (; e < hi; e++) d[e] += v[e];
                 }
                 else for (; e < hi; e++) d[(long)e * g.StrideW] += v[e];
@@ -395,11 +423,19 @@ internal static unsafe class CpuConv2DPacking
         }
     }
 
+    private static Vector256<int> Lanes => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(float* src, float* dst, int len)
     {
         int e = 0;
         for (; e + Vector256<float>.Count <= len; e += Vector256<float>.Count) Vector256.Store(Vector256.Load(src + e), dst + e);
+        // A short row's tail as one vector ending at len (its first lanes rewrite the same values).
+        if (e < len && len >= Vector256<float>.Count)
+        {
+            Vector256.Store(Vector256.Load(src + len - Vector256<float>.Count), dst + len - Vector256<float>.Count);
+            return;
+        }
         for (; e < len; e++) dst[e] = src[e];
     }
 
@@ -417,6 +453,13 @@ internal static unsafe class CpuConv2DPacking
         if (sw == 1 && step == 1)
         {
             for (; e + Vector256<float>.Count <= hi; e += Vector256<float>.Count) Vector256.Store(Vector256.Load(s + e), dst + e);
+            // The tail as one vector ending at hi (rewriting some of the same values), when the row holds one.
+            if (e < hi && hi - lo >= Vector256<float>.Count)
+            {
+                int at = hi - Vector256<float>.Count;
+                Vector256.Store(Vector256.Load(s + at), dst + at);
+                e = hi;
+            }
             for (; e < hi; e++) dst[e] = s[e];
         }
         else for (; e < hi; e++) dst[e * step] = s[(long)e * sw];

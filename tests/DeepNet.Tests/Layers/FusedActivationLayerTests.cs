@@ -43,6 +43,38 @@ public abstract class FusedActivationLayerTests
         }
     }
 
+    /// <summary>
+    /// Sequential fuses each Relu with its neighbour (Conv2D or Dense epilogue, or after a MaxPool2D on the pooled
+    /// values): the same values and gradients as running the layers one by one (windows whose maximum is negative
+    /// included). A hooked Relu runs as itself and its hook sees the unpooled map.
+    /// </summary>
+    [ParityFact]
+    public void Sequential_FusingRelu_MatchesLayerByLayer()
+    {
+        using var model = new Sequential(
+            new Conv2D(2, 3, kernelSize: 3, generator: new Generator(21)), new Relu(), new MaxPool2D(2),
+            new Conv2D(3, 4, kernelSize: 2, generator: new Generator(22)), new Relu(), new Flatten(),
+            new Dense(36, 6, generator: new Generator(23)), new Relu(), new Dense(6, 3, generator: new Generator(24)));
+        model.To(Device);
+        var input = RandomData.Uniform(31, [2, 2, 11, 11], -2f, 2f);
+        Tensor LayerByLayer(Tensor x)
+        {
+            var h = x;
+            for (int i = 0; i < model.Count; i++)
+            {
+                var next = model[i].Forward(h);
+                if (!ReferenceEquals(h, x)) h.Dispose();
+                h = next;
+            }
+            return h;
+        }
+        AssertSameAsComposite(model, LayerByLayer, "sequential conv/relu/pool/dense", input);
+        int[]? seen = null;
+        using (model[1].RegisterForwardHook((_, _, output) => { seen = output.Shape.ToArray(); return null; }))
+            AssertSameAsComposite(model, LayerByLayer, "sequential with a hooked relu", input);
+        Assert.Equal([2, 3, 9, 9], seen!);
+    }
+
     private static Tensor DenseComposite(Dense layer, Tensor x)
     {
         using var weightT = layer.Weight.Transpose(0, 1);

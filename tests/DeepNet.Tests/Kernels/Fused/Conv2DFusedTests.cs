@@ -76,6 +76,38 @@ public sealed class CpuConv2DFusedTests : Conv2DFusedTests
 {
     protected override Device Device => Device.Cpu;
 
+    /// <summary>
+    /// Shallow first layers (C·R·S ≤ 32, stride 1, no padding): the weight gradient runs direct
+    /// (Cpu/CpuConv2DShallow). Rows of exactly one vector, a partial last vector, S = 1..5 (the
+    /// groups of four and the remainders), two channels, and batches above the parallel threshold.
+    /// </summary>
+    [Fact]
+    public void ShallowWeightGradient_MatchesComposite()
+    {
+        (int[] X, int K, (int, int) Kernel)[] shapes =
+        [
+            ([2, 1, 10, 10], 3, (3, 3)),    // Q = 8: one full vector per row
+            ([3, 1, 12, 14], 5, (3, 3)),    // Q = 12: a masked last vector
+            ([2, 1, 32, 32], 6, (5, 5)),    // LeNet's first layer: S = 5 is a group of four and one
+            ([2, 2, 10, 16], 3, (2, 3)),    // two channels, rectangular kernel
+            ([1, 1, 9, 20], 4, (4, 4)),     // S = 4: one whole group
+            ([2, 3, 9, 11], 2, (3, 2)),     // depth 18, S = 2
+            ([9, 1, 28, 28], 32, (3, 3)),   // the MNIST CNN's first layer, split into partial sums
+        ];
+        foreach (var (x, k, kernel) in shapes)
+            foreach (bool bias in new[] { true, false })
+                Check(x, k, kernel, (1, 1), (0, 0), (1, 1), bias, relu: bias, seed: x.Sum() + k);
+    }
+
+    [Property(MaxTest = 40)]
+    public void ShallowWeightGradient_MatchesComposite_ForRandomGeometry(byte sizes, byte kernel, bool withBias, int seed)
+    {
+        int n = 1 + sizes % 4, c = 1 + sizes / 4 % 2, k = 1 + sizes / 8 % 9;
+        int r = 1 + kernel % 4, s = 1 + kernel / 4 % 5;
+        int h = r + kernel / 20 % 4, w = s + 7 + kernel / 80 % 3 + sizes / 72 % 11;
+        Check([n, c, h, w], k, (r, s), (1, 1), (0, 0), (1, 1), withBias, relu: false, seed & 0xFFFF);
+    }
+
     [Property(MaxTest = 60)]
     public void Primitive_MatchesComposite_ForRandomGeometry(byte sizes, byte kernel, byte strides, byte pads, byte dilations,
         bool withBias, bool relu, int seed)
