@@ -86,7 +86,19 @@ public class Adam : Optimizer
         Tensor.AdamUpdateAll([Item(new ParameterUpdate(parameter, grad, state))]);
 
     // Every parameter in one multi-tensor update (Tensor.AdamUpdateAll).
-    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates) => Tensor.AdamUpdateAll([.. updates.Select(Item)]);
+    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates)
+    {
+        var items = _items;
+        try
+        {
+            for (int i = 0; i < updates.Count; i++) items.Add(Item(updates[i]));
+            Tensor.AdamUpdateAll(items);
+        }
+        finally { items.Clear(); }
+    }
+
+    // Reused by every step (cleared after it): a step allocates no item array.
+    private readonly List<AdamUpdateItem> _items = [];
 
     private AdamUpdateItem Item(ParameterUpdate u) =>
         new(u.Parameter, u.Grad, u.State.Get(ExpAvg), u.State.Get(ExpAvgSq), Amsgrad ? u.State.Get(MaxExpAvgSq) : null, u.State.Step,

@@ -16,6 +16,8 @@ public abstract class Optimizer : IDisposable
     private readonly ParameterState[] _states;
     private readonly Dictionary<string, ParameterState> _byName = new(StringComparer.Ordinal);
     private double _learningRate;
+    // Reused by every Step (cleared first): a step allocates no list.
+    private readonly List<ParameterUpdate> _updates = [];
 
     /// <summary>Optimizes <paramref name="parameters"/>, named by index ("0", "1", ...) as PyTorch does.</summary>
     protected Optimizer(IEnumerable<Tensor> parameters, double learningRate)
@@ -119,7 +121,8 @@ public abstract class Optimizer : IDisposable
         using var noGrad = GradMode.NoGrad();
         // Frees every temporary the update makes; state slots live outside all scopes.
         using var scope = new DisposeScope();
-        var updates = new List<ParameterUpdate>(_states.Length);
+        var updates = _updates;
+        updates.Clear();
         foreach (var state in _states)
         {
             Tensor? grad = state.Parameter.Grad;
@@ -131,17 +134,23 @@ public abstract class Optimizer : IDisposable
         }
         StepCount++;
         foreach (var update in updates) update.State.Step++;
-        UpdateAll(updates);
+        try { UpdateAll(updates); }
+        finally { updates.Clear(); }   // no tensor stays reachable from the optimizer between steps
     }
 
     /// <summary>
     /// Updates every parameter of this step in place; each <c>State.Step</c> is already incremented.
     /// The default calls <see cref="Update"/> per parameter; the built-in optimizers override it to
     /// run one multi-tensor update (a few GPU launches for the whole model instead of one per parameter).
+    /// The list is reused by the next step: do not keep it.
     /// </summary>
     protected virtual void UpdateAll(IReadOnlyList<ParameterUpdate> updates)
     {
-        foreach (var (parameter, grad, state) in updates) Update(parameter, grad, state);
+        for (int i = 0; i < updates.Count; i++)
+        {
+            var (parameter, grad, state) = updates[i];
+            Update(parameter, grad, state);
+        }
     }
 
     /// <summary>Clears every parameter's gradient (sets it to null, as PyTorch's set_to_none).</summary>

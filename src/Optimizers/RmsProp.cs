@@ -54,7 +54,19 @@ public sealed class RmsProp : Optimizer
         Tensor.RmsPropUpdateAll([Item(new ParameterUpdate(parameter, grad, state))]);
 
     // Every parameter in one multi-tensor update (Tensor.RmsPropUpdateAll).
-    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates) => Tensor.RmsPropUpdateAll([.. updates.Select(Item)]);
+    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates)
+    {
+        var items = _items;
+        try
+        {
+            for (int i = 0; i < updates.Count; i++) items.Add(Item(updates[i]));
+            Tensor.RmsPropUpdateAll(items);
+        }
+        finally { items.Clear(); }
+    }
+
+    // Reused by every step (cleared after it): a step allocates no item array.
+    private readonly List<RmsPropUpdateItem> _items = [];
 
     private RmsPropUpdateItem Item(ParameterUpdate u) =>
         new(u.Parameter, u.Grad, u.State.Get(SquareAvg), Centered ? u.State.Get(GradAvg) : null, Momentum > 0 ? u.State.Get(MomentumBuffer) : null,

@@ -48,7 +48,19 @@ public sealed class Sgd : Optimizer
         Tensor.SgdUpdateAll([Item(new ParameterUpdate(parameter, grad, state))]);
 
     // Every parameter in one multi-tensor update (Tensor.SgdUpdateAll).
-    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates) => Tensor.SgdUpdateAll([.. updates.Select(Item)]);
+    protected override void UpdateAll(IReadOnlyList<ParameterUpdate> updates)
+    {
+        var items = _items;
+        try
+        {
+            for (int i = 0; i < updates.Count; i++) items.Add(Item(updates[i]));
+            Tensor.SgdUpdateAll(items);
+        }
+        finally { items.Clear(); }
+    }
+
+    // Reused by every step (cleared after it): a step allocates no item array.
+    private readonly List<SgdUpdateItem> _items = [];
 
     private SgdUpdateItem Item(ParameterUpdate u)
     {

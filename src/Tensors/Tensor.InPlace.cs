@@ -108,8 +108,9 @@ public sealed partial class Tensor
         if (other is not null)
         {
             CheckSameDevice(op, this, other);
-            ShapeMath.Broadcast(op, ShapeArray, other.ShapeArray);
-            if (!ShapeMath.Broadcast(op, ShapeArray, other.ShapeArray).AsSpan().SequenceEqual(ShapeArray))
+            // Equal shapes (a gradient accumulated into Grad) need no broadcast shape: nothing to allocate.
+            if (!other.ShapeArray.AsSpan().SequenceEqual(ShapeArray)
+                && !ShapeMath.Broadcast(op, ShapeArray, other.ShapeArray).AsSpan().SequenceEqual(ShapeArray))
                 throw new ArgumentException($"{op}: shape {other.Shape} cannot be broadcast into {Shape}");
         }
         // An export capture records out-of-place ops only: an in-place change would be missing from the exported graph.

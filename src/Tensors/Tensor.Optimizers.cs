@@ -38,8 +38,8 @@ public sealed partial class Tensor
     public static void AdamUpdateAll(IReadOnlyList<AdamUpdateItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        foreach (var item in items) CheckAdam(item);
-        CheckDistinct("adam_update", items.Select(i => i.Parameter));
+        for (int i = 0; i < items.Count; i++) CheckAdam(items[i]);
+        CheckDistinct("adam_update", items, static i => i.Parameter);
         RunAll<AdamUpdateItem, AdamUpdateOp, AdamUpdateOp.Entry>(items, i => i.Parameter, i => i.Grad, AdamFloat64, AdamOp);
     }
 
@@ -67,8 +67,8 @@ public sealed partial class Tensor
     public static void SgdUpdateAll(IReadOnlyList<SgdUpdateItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        foreach (var item in items) CheckSgd(item);
-        CheckDistinct("sgd_update", items.Select(i => i.Parameter));
+        for (int i = 0; i < items.Count; i++) CheckSgd(items[i]);
+        CheckDistinct("sgd_update", items, static i => i.Parameter);
         RunAll<SgdUpdateItem, SgdUpdateOp, SgdUpdateOp.Entry>(items, i => i.Parameter, i => i.Grad, SgdFloat64, SgdOp);
     }
 
@@ -96,8 +96,8 @@ public sealed partial class Tensor
     public static void RmsPropUpdateAll(IReadOnlyList<RmsPropUpdateItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        foreach (var item in items) CheckRmsProp(item);
-        CheckDistinct("rmsprop_update", items.Select(i => i.Parameter));
+        for (int i = 0; i < items.Count; i++) CheckRmsProp(items[i]);
+        CheckDistinct("rmsprop_update", items, static i => i.Parameter);
         RunAll<RmsPropUpdateItem, RmsPropUpdateOp, RmsPropUpdateOp.Entry>(items, i => i.Parameter, i => i.Grad, RmsPropFloat64, RmsPropOp);
     }
 
@@ -153,45 +153,92 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Float64 parameters one by one (composites); float32 ones as one multi-tensor op per backend,
-    /// so parameters on one GPU share launches. The contiguous gradients live until the ops ran.
+    /// so parameters on one GPU share launches. Gradient copies (non-contiguous gradients) live until
+    /// the ops ran. The lists are per thread and reused: an optimizer step allocates none.
     /// </summary>
     private static void RunAll<TItem, TOp, TEntry>(IReadOnlyList<TItem> items, Func<TItem, Tensor> parameter, Func<TItem, Tensor> grad,
         Action<TItem> float64, Func<TItem, Tensor, TOp> fused)
         where TOp : struct, IMultiTensorUpdate<TEntry>
         where TEntry : struct, IMultiTensorEntry
     {
-        var grads = new List<Tensor>();
+        var work = UpdateWork<TOp>.Take();
         try
         {
-            var byBackend = new Dictionary<IBackend, List<TOp>>(ReferenceEqualityComparer.Instance);
-            foreach (var item in items)
+            for (int i = 0; i < items.Count; i++)
             {
-                var p = parameter(item);
-                if (p.DType == DType.Float64)
-                {
-                    float64(item);
-                    continue;
-                }
-                var g = ContiguousGrad(grad(item));
-                grads.Add(g);
-                if (!byBackend.TryGetValue(p.Backend, out var ops)) byBackend[p.Backend] = ops = [];
-                ops.Add(fused(item, g));
+                var p = parameter(items[i]);
+                if (p.DType == DType.Float64) float64(items[i]);
+                else if (!work.Backends.Contains(p.Backend)) work.Backends.Add(p.Backend);
             }
-            foreach (var (backend, ops) in byBackend) backend.Run(new MultiTensorUpdate<TOp, TEntry>(ops));
+            foreach (var backend in work.Backends)
+            {
+                work.Ops.Clear();
+                for (int i = 0; i < items.Count; i++)
+                {
+                    var p = parameter(items[i]);
+                    if (p.DType == DType.Float64 || p.Backend != backend) continue;
+                    var g = grad(items[i]);
+                    if (!g.IsContiguous) work.Copies.Add(g = g.Detach().Contiguous());
+                    work.Ops.Add(fused(items[i], g));
+                }
+                backend.Run(new MultiTensorUpdate<TOp, TEntry>(work.Ops));
+            }
         }
-        finally
+        finally { UpdateWork<TOp>.Return(work); }
+    }
+
+    /// <summary>RunAll's lists, one set per thread and op type (a nested or concurrent update on the thread gets fresh ones).</summary>
+    private sealed class UpdateWork<TOp>
+    {
+        [ThreadStatic] private static UpdateWork<TOp>? _cached;
+
+        public readonly List<IBackend> Backends = [];
+        public readonly List<TOp> Ops = [];
+        public readonly List<Tensor> Copies = [];
+
+        public static UpdateWork<TOp> Take()
         {
-            foreach (var g in grads) g.Dispose();
+            var work = _cached ?? new UpdateWork<TOp>();
+            _cached = null;
+            return work;
+        }
+
+        public static void Return(UpdateWork<TOp> work)
+        {
+            foreach (var copy in work.Copies) copy.Dispose();
+            work.Copies.Clear();
+            work.Ops.Clear();
+            work.Backends.Clear();
+            _cached = work;
         }
     }
 
-    private static void CheckDistinct(string op, IEnumerable<Tensor> parameters)
+    private static void CheckDistinct<TItem>(string op, IReadOnlyList<TItem> items, Func<TItem, Tensor> parameter)
     {
+        // Pairwise below a few dozen parameters (no set to allocate); a set above, where n² would show.
+        const int PairwiseUpTo = 64;
+        if (items.Count <= PairwiseUpTo)
+        {
+            for (int i = 1; i < items.Count; i++)
+            {
+                var p = parameter(items[i]);
+                for (int j = 0; j < i; j++)
+                    if (SameSlot(p, parameter(items[j]))) throw AppearsTwice(op, p);
+            }
+            return;
+        }
         var seen = new HashSet<(DeviceBuffer, long)>();
-        foreach (var p in parameters)
-            if (!seen.Add((p.Buffer, p.Layout.Offset)))
-                throw new ArgumentException($"{op}: parameter {p.Shape} appears twice in one update (same storage and offset)");
+        for (int i = 0; i < items.Count; i++)
+        {
+            var p = parameter(items[i]);
+            if (!seen.Add((p.Buffer, p.Layout.Offset))) throw AppearsTwice(op, p);
+        }
     }
+
+    private static bool SameSlot(Tensor a, Tensor b) => ReferenceEquals(a.Buffer, b.Buffer) && a._offset == b._offset;
+
+    private static ArgumentException AppearsTwice(string op, Tensor p) =>
+        new($"{op}: parameter {p.Shape} appears twice in one update (same storage and offset)");
 
     // Float64 parameters: the same formulas as composites of double ops, every constant in double
     // (the fused kernels are float32). State tensors are in the parameter's dtype (ParameterState).
@@ -269,17 +316,22 @@ public sealed partial class Tensor
 
     private static ContiguousSlice? SliceOrNull(Tensor? t) => t is null ? null : Slice(t);
 
-    /// <summary>Same device and shape as this parameter; this and the state tensors contiguous.</summary>
-    private void CheckUpdateOperands(string op, Tensor grad, params Tensor?[] state)
+    /// <summary>Same device and shape as this parameter; this and the state tensors contiguous (no params array: it runs per parameter per step).</summary>
+    private void CheckUpdateOperands(string op, Tensor grad, Tensor? s0 = null, Tensor? s1 = null, Tensor? s2 = null)
     {
         CheckInPlace(op);
-        foreach (var t in (Tensor?[])[grad, .. state])
-        {
-            if (t is null) continue;
-            CheckSameDevice(op, this, t);
-            if (t.Shape != Shape) throw new ArgumentException($"{op}: tensor {t.Shape} must have the parameter's shape {Shape}");
-            if (!ReferenceEquals(t, grad) && !t.IsContiguous) throw new ArgumentException($"{op}: state tensor {t.Shape} must be contiguous");
-        }
+        CheckUpdateOperand(op, grad, isGrad: true);
+        CheckUpdateOperand(op, s0, isGrad: false);
+        CheckUpdateOperand(op, s1, isGrad: false);
+        CheckUpdateOperand(op, s2, isGrad: false);
         if (!IsContiguous) throw new ArgumentException($"{op}: parameter {Shape} must be contiguous");
+    }
+
+    private void CheckUpdateOperand(string op, Tensor? t, bool isGrad)
+    {
+        if (t is null) return;
+        CheckSameDevice(op, this, t);
+        if (!t._shape.AsSpan().SequenceEqual(_shape)) throw new ArgumentException($"{op}: tensor {t.Shape} must have the parameter's shape {Shape}");
+        if (!isGrad && !t.IsContiguous) throw new ArgumentException($"{op}: state tensor {t.Shape} must be contiguous");
     }
 }

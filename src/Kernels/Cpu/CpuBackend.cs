@@ -2,6 +2,12 @@ using DeepNet.Kernels.Fused;
 
 namespace DeepNet.Kernels.Cpu;
 
+/// <summary>A loop body over [lo, hi) for <see cref="CpuBackend.For{TBody}(long, TBody, long)"/>.</summary>
+internal interface IRangeBody
+{
+    void Run(long lo, long hi);
+}
+
 /// <summary>
 /// The managed SIMD backend. One instance per process (<see cref="Instance"/>); each primitive
 /// lives in its own partial file (CpuElementwise, CpuReduce, CpuMatMul, CpuIm2Col, CpuGather).
@@ -69,9 +75,27 @@ public sealed partial class CpuBackend : IBackend
         CpuParallel.For(chunks, new RangeChunks(count, chunks, body));
     }
 
+    /// <summary>As <see cref="For(long, Action{long, long}, long)"/> with a struct body: no closure or delegate per call (per-parameter optimizer updates, small ops).</summary>
+    internal static void For<TBody>(long count, TBody body, long costPerItem = 1) where TBody : struct, IRangeBody
+    {
+        long work = count * costPerItem;
+        int chunks = work < ParallelThreshold ? 1 : (int)Math.Min(Environment.ProcessorCount * 4, count);
+        if (chunks <= 1)
+        {
+            body.Run(0, count);
+            return;
+        }
+        CpuParallel.For(chunks, new RangeChunks<TBody>(count, chunks, body));
+    }
+
     /// <summary>Chunk c of [0, count) cut into equal ranges.</summary>
     private readonly struct RangeChunks(long count, int chunks, Action<long, long> body) : IParallelBody
     {
         public void Run(int c) => body(count * c / chunks, count * (c + 1) / chunks);
+    }
+
+    private readonly struct RangeChunks<TBody>(long count, int chunks, TBody body) : IParallelBody where TBody : struct, IRangeBody
+    {
+        public void Run(int c) => body.Run(count * c / chunks, count * (c + 1) / chunks);
     }
 }

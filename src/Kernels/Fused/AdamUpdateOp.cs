@@ -96,17 +96,20 @@ public readonly struct AdamUpdateOp : IMultiTensorUpdate<AdamUpdateOp.Entry>
     }
 
     /// <inheritdoc/>
-    public void RunCpu(CpuBackend cpu)
+    public void RunCpu(CpuBackend cpu) => CpuBackend.For(Length, new CpuBody(this));
+
+    /// <summary>The CPU loop over [lo, hi): a struct, so a step allocates no closure per parameter.</summary>
+    private readonly struct CpuBody(AdamUpdateOp op) : IRangeBody
     {
-        var (c, n) = (Hyper, (int)Length);
-        var (p, g, m, v, x) = (HostRun.Of(Param), HostRun.Of(Grad), HostRun.Of(ExpAvg), HostRun.Of(ExpAvgSq), HostRun.Of(MaxExpAvgSq));
-        CpuBackend.For(n, (lo, hi) =>
+        public void Run(long lo, long hi)
         {
+            var (c, count) = (op.Hyper, (int)op.Length);
+            var (p, g, m, v, x) = (HostRun.Of(op.Param), HostRun.Of(op.Grad), HostRun.Of(op.ExpAvg), HostRun.Of(op.ExpAvgSq), HostRun.Of(op.MaxExpAvgSq));
             int i = (int)lo, end = (int)hi;
-            var runs = new Runs(p.Span(n), g.Span(n), m.Span(n), v.Span(n), x.Span(n));
+            var runs = new Runs(p.Span(count), g.Span(count), m.Span(count), v.Span(count), x.Span(count));
             for (; i <= end - Vector256Lane.Count; i += Vector256Lane.Count) At<Vector256Lane>(c, runs, i);
             for (; i < end; i++) At<FloatLane>(c, runs, i);
-        });
+        }
     }
 
     /// <summary>The kernel: element i of each run, from its offset.</summary>

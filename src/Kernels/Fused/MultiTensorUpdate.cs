@@ -32,7 +32,7 @@ public readonly struct MultiTensorUpdate<TOp, TEntry>(IReadOnlyList<TOp> ops) : 
     /// <inheritdoc/>
     public void RunCpu(CpuBackend cpu)
     {
-        foreach (var op in Ops) op.RunCpu(cpu);
+        for (int i = 0; i < Ops.Count; i++) Ops[i].RunCpu(cpu);   // indexed: foreach on the interface would box an enumerator
     }
 
     /// <summary>The kernel: grid row y runs entry y; its blocks stride over the entry's elements.</summary>
@@ -51,8 +51,9 @@ public readonly struct MultiTensorUpdate<TOp, TEntry>(IReadOnlyList<TOp> ops) : 
         var chunk = default(MultiTensorChunk<TEntry>);
         int count = 0;
         long longest = 0;
-        foreach (var op in Ops)
+        for (int i = 0; i < Ops.Count; i++)
         {
+            var op = Ops[i];
             if (op.Length == 0) continue;
             gpu.Count(op.Length);   // kernels index with int
             chunk.Set(count++, op.GpuEntry(gpu));

@@ -96,18 +96,21 @@ public readonly struct RmsPropUpdateOp : IMultiTensorUpdate<RmsPropUpdateOp.Entr
     }
 
     /// <inheritdoc/>
-    public void RunCpu(CpuBackend cpu)
+    public void RunCpu(CpuBackend cpu) => CpuBackend.For(Length, new CpuBody(this));
+
+    /// <summary>The CPU loop over [lo, hi): a struct, so a step allocates no closure per parameter.</summary>
+    private readonly struct CpuBody(RmsPropUpdateOp op) : IRangeBody
     {
-        var (c, n) = (Hyper, (int)Length);
-        var (p, g, v) = (HostRun.Of(Param), HostRun.Of(Grad), HostRun.Of(SquareAvg));
-        var (a, b) = (HostRun.Of(GradAvg), HostRun.Of(MomentumBuffer));
-        CpuBackend.For(n, (lo, hi) =>
+        public void Run(long lo, long hi)
         {
+            var (c, count) = (op.Hyper, (int)op.Length);
+            var (p, g, v) = (HostRun.Of(op.Param), HostRun.Of(op.Grad), HostRun.Of(op.SquareAvg));
+            var (a, b) = (HostRun.Of(op.GradAvg), HostRun.Of(op.MomentumBuffer));
             int i = (int)lo, end = (int)hi;
-            var runs = new Runs(p.Span(n), g.Span(n), v.Span(n), a.Span(n), b.Span(n));
+            var runs = new Runs(p.Span(count), g.Span(count), v.Span(count), a.Span(count), b.Span(count));
             for (; i <= end - Vector256Lane.Count; i += Vector256Lane.Count) At<Vector256Lane>(c, runs, i);
             for (; i < end; i++) At<FloatLane>(c, runs, i);
-        });
+        }
     }
 
     /// <summary>The kernel: element i of each run, from its offset.</summary>
