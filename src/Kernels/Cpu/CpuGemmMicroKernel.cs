@@ -104,7 +104,9 @@ internal static unsafe class CpuGemmMicroKernel
     /// </remarks>
     internal static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
-        for (int i = 0; i < Mr && Sse.IsSupported; i++)
+        // A short depth (the conv's input gradient has kc = out-channels) means a C tile in L1 and
+        // a loop too short to hide a miss: the prefetches would be pure cost there.
+        for (int i = 0; i < Mr && Sse.IsSupported && kc >= 32; i++)
         {
             Sse.Prefetch0(c + i * ldc);
             Sse.Prefetch0(c + i * ldc + 15);
