@@ -409,21 +409,12 @@ internal static unsafe class CpuConv2DPacking
                 {
                     for (; e + Vector256<float>.Count <= hi; e += Vector256<float>.Count)
                         Vector256.Store(Vector256.Load(d + e) + Vector256.Load(v + e), d + e);
-                    if (Avx.IsSupported && e < hi)
-                    {
-                        // The tail in one masked add: masked-off lanes are neither read nor written.
-                        var mask = Vector256.LessThan(Lanes, Vector256.Create(hi - e)).AsSingle();
-                        Avx.MaskStore(d + e, mask, Avx.MaskLoad(d + e, mask) + Avx.MaskLoad(v + e, mask));
-                        e = hi;
-                    }
                     for (; e < hi; e++) d[e] += v[e];
                 }
                 else for (; e < hi; e++) d[(long)e * g.StrideW] += v[e];
             }
         }
     }
-
-    private static Vector256<int> Lanes => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(float* src, float* dst, int len)

@@ -7,8 +7,8 @@ namespace DeepNet.Kernels.Fused;
 
 // Float32 2-d convolution (groups = 1) as one unit, forward and both backward passes.
 // CPU: implicit GEMM packing straight from the image (Cpu/CpuConv2D, CpuConv2DWeightGrad) with the
-// bias and ReLU in the epilogue, the input gradient's col2im fused into its GEMM; the weight gradient
-// of a shallow first layer (C·R·S ≤ 32, stride 1) runs direct (Cpu/CpuConv2DShallow).
+// bias and ReLU in the epilogue, the input gradient's col2im fused into its GEMM; a shallow first
+// layer (C·R·S ≤ 32, stride 1) runs its forward and weight gradient direct (Cpu/CpuConv2DShallow).
 // GPU (and the CPU for a depth too large for one packed panel): the explicit path on the backend's primitives — Im2Col, one batched
 // MatMul with the weight broadcast over the batch, then the fused bias + activation; the input
 // gradient is Wᵀ·dY then Col2Im; the weight gradient per-image dY·colsᵀ summed over the batch.
@@ -27,6 +27,12 @@ public readonly record struct Conv2D(Conv2DGeometry Geometry, int K, DeviceBuffe
     public void RunCpu(CpuBackend cpu)
     {
         var g = Geometry;
+        if (CpuConv2DShallow.Fits(g))
+        {
+            CpuConv2DShallow.Forward(CpuBackend.Data(X), 0, g, CpuBackend.Data(W), WOffset, K,
+                Bias is null ? null : CpuBackend.Data(Bias), BiasOffset, Relu, CpuBackend.Data(Y), 0);
+            return;
+        }
         if (!CpuConv2D.Fits(g))
         {
             Explicit(cpu);

@@ -17,8 +17,7 @@ namespace DeepNet.Kernels.Fused;
 // (LeNet, MNIST CNN) runs 8 outputs at a time in Vector256 (AVX2 even/odd split of two input rows,
 // compare + blend keeping the index), then 4 in Vector128; the plane's edge and every other window
 // take the scalar loop. Backward: per plane, zero then
-// add (windows may overlap; a plane is one thread's); the 2×2 / stride 2 windows tile the plane, so there
-// each input element is written once (dy or 0), eight windows at a time. GPU: one thread per output forward; the
+// add (windows may overlap; a plane is one thread's). GPU: one thread per output forward; the
 // backward has one thread per input element gathering from the windows that cover it (no atomics,
 // deterministic). Oracle: tests/DeepNet.Tests/Tensors/MaxPool2DFusedTests (equality with the
 // Im2Col → Max composite, forward, indices and gradients, CPU and emulator).
@@ -191,16 +190,10 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
         if (g.InputSize == 0) return;
         float[] idx = CpuBackend.Data(Indices), gy = CpuBackend.Data(GradY), gx = CpuBackend.Data(GradX);
         int g0 = GradYOffset, planeIn = g.H * g.W, planeOut = g.P * g.Q;
-        bool pair2x2 = Avx.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 };
         CpuBackend.For(g.Planes, (lo, hi) =>
         {
             for (long plane = lo; plane < hi; plane++)
             {
-                if (pair2x2)
-                {
-                    Pair2x2Plane(g, idx, gy, g0 + (int)plane * planeOut, (int)plane * planeOut, gx, (int)plane * planeIn);
-                    continue;
-                }
                 var gxp = gx.AsSpan((int)plane * planeIn, planeIn);
                 gxp.Clear();
                 int o = (int)plane * planeOut;
@@ -211,54 +204,6 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
                 }
             }
         }, planeIn + planeOut);
-    }
-
-    /// <summary>
-    /// One plane of a 2×2 / stride 2 / unpadded pool's gradient, written once (the windows tile the plane, so
-    /// no zero pass and no read-modify-write): each window's four elements get dy where the index names them,
-    /// else 0, eight windows (two 16-float input rows) at a time; rows and columns no window covers are 0.
-    /// </summary>
-    private static void Pair2x2Plane(in MaxPool2DGeometry g, float[] idx, float[] gy, int gyAt, int o, float[] gx, int gxAt)
-    {
-        int width = g.W;
-        var lane = Vector256.Create(0f, 2, 4, 6, 8, 10, 12, 14);
-        for (int p = 0; p < g.P; p++)
-        {
-            int h0 = 2 * p, row0 = gxAt + h0 * width, q = 0;
-            for (; q + 8 <= g.Q; q += 8)
-            {
-                var at = Vector256.Create(idx, o + p * g.Q + q);
-                var grad = Vector256.Create(gy, gyAt + p * g.Q + q);
-                var first = lane + Vector256.Create((float)(h0 * width + 2 * q));
-                var v00 = grad & Vector256.Equals(at, first);
-                var v01 = grad & Vector256.Equals(at, first + Vector256<float>.One);
-                var v10 = grad & Vector256.Equals(at, first + Vector256.Create((float)width));
-                var v11 = grad & Vector256.Equals(at, first + Vector256.Create((float)(width + 1)));
-                Interleave(v00, v01, gx, row0 + 2 * q);
-                Interleave(v10, v11, gx, row0 + width + 2 * q);
-            }
-            for (; q < g.Q; q++)
-            {
-                int at = (int)idx[o + p * g.Q + q], self = h0 * width + 2 * q;
-                float grad = gy[gyAt + p * g.Q + q];
-                gx[row0 + 2 * q] = at == self ? grad : 0f;
-                gx[row0 + 2 * q + 1] = at == self + 1 ? grad : 0f;
-                gx[row0 + width + 2 * q] = at == self + width ? grad : 0f;
-                gx[row0 + width + 2 * q + 1] = at == self + width + 1 ? grad : 0f;
-            }
-            gx.AsSpan(row0 + 2 * g.Q, width - 2 * g.Q).Clear();
-            gx.AsSpan(row0 + width + 2 * g.Q, width - 2 * g.Q).Clear();
-        }
-        gx.AsSpan(gxAt + 2 * g.P * width, (g.H - 2 * g.P) * width).Clear();
-    }
-
-    // [a0..a7], [b0..b7] → [a0 b0 a1 b1 ... a7 b7] stored at gx[at..at + 16)
-    private static void Interleave(Vector256<float> a, Vector256<float> b, float[] gx, int at)
-    {
-        var lo = Avx.UnpackLow(a, b);    // a0 b0 a1 b1 | a4 b4 a5 b5
-        var hi = Avx.UnpackHigh(a, b);   // a2 b2 a3 b3 | a6 b6 a7 b7
-        Avx.Permute2x128(lo, hi, 0x20).CopyTo(gx.AsSpan(at, 8));
-        Avx.Permute2x128(lo, hi, 0x31).CopyTo(gx.AsSpan(at + 8, 8));
     }
 
     public void RunGpu(GpuBackend gpu)
