@@ -31,7 +31,7 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
         Tensor.CheckSameDevice(name, a, b);
         bool half = a.DType == b.DType && HalfScratch.IsHalf(a.DType);
         if (!half && (a.DType != b.DType || a.DType is not (DType.Float32 or DType.Float64)))
-            return DTypeRouting.Binary<TOp>(name, a, b, (x, y) => Apply(name, op, x, y));
+            return Routed(name, op, a, b);
         bool sameShape = a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray);   // the common case needs no broadcast layouts
         var shape = sameShape ? a.ShapeArray : ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
         Tensor c;
@@ -52,6 +52,9 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
         }
         return node.Record(c, a, b);
     }
+
+    // In its own method: a lambda capturing Apply's parameters would allocate its closure on every call, taken or not.
+    private static Tensor Routed(string name, TOp op, Tensor a, Tensor b) => DTypeRouting.Binary<TOp>(name, a, b, (x, y) => Apply(name, op, x, y));
 
     private static Tensor Zip(TOp op, Tensor a, Tensor b, int[] shape, bool sameShape)
     {
