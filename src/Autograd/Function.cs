@@ -29,9 +29,9 @@ public abstract class Function
         public Tensor? CapturedOutput;
     }
 
-    // One gradient per thread for the one-input nodes' results: Backprop reads element 0 before running
-    // anything else (a hook, a nested backward), so the array is free again by the next node.
-    [ThreadStatic] private static Tensor?[]? _oneGradient;
+    // Per-thread result arrays for one- and two-input nodes: Backprop reads every element before it runs
+    // anything else (a hook, a nested backward), so an array is free again by the next node.
+    [ThreadStatic] private static Tensor?[]? _oneGradient, _twoGradients;
 
     /// <summary>The result of a one-input node's Backward, without a new array per node (see <see cref="_oneGradient"/>).</summary>
     protected static Tensor?[] Gradient(Tensor? gradInput)
@@ -39,6 +39,15 @@ public abstract class Function
         var one = _oneGradient ??= new Tensor?[1];
         one[0] = gradInput;
         return one;
+    }
+
+    /// <summary>The result of a two-input node's Backward (a matmul, a binary op, bias + activation), without a new array per node.</summary>
+    protected static Tensor?[] Gradients(Tensor? gradA, Tensor? gradB)
+    {
+        var two = _twoGradients ??= new Tensor?[2];
+        two[0] = gradA;
+        two[1] = gradB;
+        return two;
     }
 
     // Reused by Drop so freeing a graph allocates nothing per call.

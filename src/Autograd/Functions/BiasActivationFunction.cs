@@ -1,3 +1,4 @@
+using DeepNet.Kernels;
 using DeepNet.Tensors;
 using DeepNet.Kernels.Fused;
 using DeepNet.Kernels.Geometry;
@@ -88,17 +89,24 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
         if (_needBias)
         {
             int rank = gradZ.Rank;
-            if (rank < 2) gradBias = gradZ.Clone();
-            else
-            {
-                var dims = new int[rank - 1];   // every dim but the channel dim 1
-                for (int d = 2; d < rank; d++) dims[d - 1] = d;
-                gradBias = gradZ.Sum(dims);
-            }
+            gradBias = rank < 2 ? gradZ.Clone() : ReduceFunction.Apply(ReduceKind.Sum, gradZ, AllButChannel(rank), keepDim: false);
         }
-        if (_needX) return [gradZ, gradBias];
+        if (_needX) return Gradients(gradZ, gradBias);
         gradZ.Dispose();
-        return [null, gradBias];
+        return Gradients(null, gradBias);
+    }
+
+    // [0, 2, 3, ...]: every dim but the channel dim 1, sorted and distinct as ReduceFunction wants; shared per rank.
+    private static readonly int[][] ChannelSums = [.. Enumerable.Range(0, 9).Select(ChannelSumDims)];
+
+    private static int[] AllButChannel(int rank) => rank < ChannelSums.Length ? ChannelSums[rank] : ChannelSumDims(rank);
+
+    private static int[] ChannelSumDims(int rank)
+    {
+        if (rank < 2) return [];
+        var dims = new int[rank - 1];
+        for (int d = 2; d < rank; d++) dims[d - 1] = d;
+        return dims;
     }
 
     private Tensor ActivationBackward(Tensor gradOutput)

@@ -72,7 +72,7 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
     {
         // d(a + b) = dc for both: aliases, no kernel pass and no new buffers (Backprop sums them back).
         if (typeof(TOp) == typeof(AddOp))
-            return [Edges[0].IsLive ? gradOutput.Alias() : null, Edges[1].IsLive ? gradOutput.Alias() : null];
+            return Gradients(Edges[0].IsLive ? gradOutput.Alias() : null, Edges[1].IsLive ? gradOutput.Alias() : null);
         if (!HalfScratch.IsHalf(_a.DType)) return Gradients(_a, _b, gradOutput);
         using var a32 = HalfScratch.Float32(_a);
         using var b32 = HalfScratch.Float32(_b);
@@ -89,6 +89,6 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
         var gradB = Edges[1].IsLive ? Tensor.EmptyLike(gradOutput, a.Device) : null;
         a.Backend.ZipBackward(_op, a.Buffer, BroadcastLayout(a), b.Buffer, BroadcastLayout(b),
             gradOutput.Buffer, gradOutput.Layout, gradA?.Buffer, gradB?.Buffer);
-        return [gradA, gradB];
+        return Gradients(gradA, gradB);
     }
 }

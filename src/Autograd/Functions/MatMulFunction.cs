@@ -76,7 +76,7 @@ internal sealed class MatMulFunction : Function
             gradB = GradB(a2, g2, _b);
         }
         else if (Edges[1].IsLive) gradB = GradB(_a, gradOutput, _b);
-        return [gradA, gradB];
+        return Gradients(gradA, gradB);
     }
 
     // db = aᵀ·dc. For a transposed dense b (Dense's weightᵀ) compute dbᵀ = dcᵀ·a densely and hand back its
