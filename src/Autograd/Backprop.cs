@@ -40,8 +40,17 @@ internal static class Backprop
                     throw new InvalidOperationException($"backward: trying to backward through the graph a second time ({node.Name}'s saved tensors were freed); call Backward(retainGraph: true) the first time");
                 var gradInputs = node.Backward(gradOutput);
                 gradOutput.Dispose();
-                for (int i = 0; i < gradInputs.Length; i++)
-                    Deliver(node.Edges[i], gradInputs[i], pending);
+                if (gradInputs.Length == 2)
+                {
+                    // Both read before either is delivered: the array may be the per-thread one (Function.Gradients),
+                    // which a hook running a nested backward would reuse.
+                    var (gradA, gradB) = (gradInputs[0], gradInputs[1]);
+                    Deliver(node.Edges[0], gradA, pending);
+                    Deliver(node.Edges[1], gradB, pending);
+                }
+                else
+                    for (int i = 0; i < gradInputs.Length; i++)
+                        Deliver(node.Edges[i], gradInputs[i], pending);
                 if (!retainGraph) node.Release();
             }
         }

@@ -9,11 +9,46 @@ namespace DeepNet.Autograd;
 /// </summary>
 public abstract class Function
 {
-    private Tensor[] _saved = [];
+    // The first two saved tensors sit in the node (most ops save one or two), more go to an array.
+    private SavedPair _saved;
     private int _savedCount;
     private Edge[] _edges = [];
     private int _holds;   // live tensors whose GradFn this is + edges of downstream nodes
-    private Tensor?[] _capturedInputs = [];
+    private Extra? _extra;   // saved tensors past two, and what a GraphCapture keeps: one field for what most nodes never need
+
+    [System.Runtime.CompilerServices.InlineArray(2)]
+    private struct SavedPair
+    {
+        private Tensor _first;
+    }
+
+    private sealed class Extra
+    {
+        public Tensor[]? SavedMore;
+        public Tensor?[]? CapturedInputs;
+        public Tensor? CapturedOutput;
+    }
+
+    // Per-thread result arrays for one- and two-input nodes: Backprop reads every element before it runs
+    // anything else (a hook, a nested backward), so an array is free again by the next node.
+    [ThreadStatic] private static Tensor?[]? _oneGradient, _twoGradients;
+
+    /// <summary>The result of a one-input node's Backward, without a new array per node (see <see cref="_oneGradient"/>).</summary>
+    protected static Tensor?[] Gradient(Tensor? gradInput)
+    {
+        var one = _oneGradient ??= new Tensor?[1];
+        one[0] = gradInput;
+        return one;
+    }
+
+    /// <summary>The result of a two-input node's Backward (a matmul, a binary op, bias + activation), without a new array per node.</summary>
+    protected static Tensor?[] Gradients(Tensor? gradA, Tensor? gradB)
+    {
+        var two = _twoGradients ??= new Tensor?[2];
+        two[0] = gradA;
+        two[1] = gradB;
+        return two;
+    }
 
     // Reused by Drop so freeing a graph allocates nothing per call.
     [ThreadStatic] private static Stack<Function>? _dropStack;
@@ -24,16 +59,17 @@ public abstract class Function
     internal IReadOnlyList<Edge> Edges => _edges;
 
     /// <summary>The tensors this node keeps for backward (GraphMemory counts their bytes).</summary>
-    internal ReadOnlySpan<Tensor> SavedTensors => _saved.AsSpan(0, _savedCount);
+    internal ReadOnlySpan<Tensor> SavedTensors =>
+        _extra?.SavedMore is { } more ? more.AsSpan(0, _savedCount) : ((ReadOnlySpan<Tensor>)_saved)[.._savedCount];
 
     /// <summary>
     /// Under a <see cref="GraphCapture"/>: the value of input i when it is no node's output (a constant
     /// or buffer; null for node outputs and leaves that require grad).
     /// </summary>
-    internal Tensor? CapturedInput(int i) => i < _capturedInputs.Length ? _capturedInputs[i] : null;
+    internal Tensor? CapturedInput(int i) => _extra?.CapturedInputs is { } inputs && i < inputs.Length ? inputs[i] : null;
 
     /// <summary>Under a <see cref="GraphCapture"/>: an alias of this node's output (its values and layout).</summary>
-    internal Tensor? CapturedOutput { get; private set; }
+    internal Tensor? CapturedOutput => _extra?.CapturedOutput;
 
     /// <summary>True when a capture is on: ops record edges they would not need for gradients (Where's condition, Gather's index).</summary>
     protected static bool IsCapturing => GraphCapture.IsActive;
@@ -70,8 +106,22 @@ public abstract class Function
     protected Tensor Save(Tensor tensor)
     {
         var alias = tensor.UnscopedAlias();
-        if (_savedCount == _saved.Length) Array.Resize(ref _saved, Math.Max(2, _saved.Length * 2));
-        _saved[_savedCount++] = alias;
+        if (_extra?.SavedMore is not { } more)
+        {
+            if (_savedCount < 2)
+            {
+                _saved[_savedCount++] = alias;
+                return alias;
+            }
+            more = new Tensor[4];
+            more[0] = _saved[0];
+            more[1] = _saved[1];
+            _saved = default;
+            (_extra ??= new Extra()).SavedMore = more;
+        }
+        else if (_savedCount == more.Length) Array.Resize(ref _extra.SavedMore, _savedCount * 2);
+        _extra.SavedMore![_savedCount] = alias;
+        _savedCount++;
         return alias;
     }
 
@@ -136,10 +186,13 @@ public abstract class Function
 
     private void Capture(GraphCapture capture, Tensor output, Tensor[] inputs)
     {
-        _capturedInputs = new Tensor?[inputs.Length];
+        var captured = new Tensor?[inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
-            if (_edges[i].Producer is null && _edges[i].Leaf is null) _capturedInputs[i] = Save(inputs[i]);
-        CapturedOutput = Save(output);
+            if (_edges[i].Producer is null && _edges[i].Leaf is null) captured[i] = Save(inputs[i]);
+        var outputAlias = Save(output);
+        var extra = _extra ??= new Extra();
+        extra.CapturedInputs = captured;
+        extra.CapturedOutput = outputAlias;
         capture.Add(this);
         // The capture holds every node it recorded until the trace is released: a node read only as a
         // constant (a mask, an integer index, a detached alias) has no downstream edge that would keep it.
@@ -171,8 +224,9 @@ public abstract class Function
     internal void Release()
     {
         if (IsReleased) return;
-        for (int i = 0; i < _savedCount; i++) _saved[i].Dispose();
-        _saved = [];
+        foreach (var saved in SavedTensors) saved.Dispose();
+        _saved = default;
+        if (_extra is not null) _extra.SavedMore = null;
         _savedCount = 0;
         IsReleased = true;
     }

@@ -1,3 +1,4 @@
+using DeepNet.Kernels;
 using DeepNet.Tensors;
 
 namespace DeepNet.Autograd;
@@ -14,16 +15,16 @@ public static class GraphMemory
     {
         output.ThrowIfDisposed();
         if (output.GradFn is null) return 0;
-        var skip = new HashSet<Storage>(ReferenceEqualityComparer.Instance);
+        var skip = new HashSet<DeviceBuffer>(ReferenceEqualityComparer.Instance);
         foreach (var t in excluding ?? []) skip.Add(t.Storage);
-        var counted = new HashSet<Storage>(ReferenceEqualityComparer.Instance);
+        var counted = new HashSet<DeviceBuffer>(ReferenceEqualityComparer.Instance);
         var visited = new HashSet<Function>(ReferenceEqualityComparer.Instance) { output.GradFn };
         var stack = new Stack<Function>([output.GradFn]);
         long bytes = 0;
         while (stack.TryPop(out var node))
         {
             foreach (var saved in node.SavedTensors)
-                if (!skip.Contains(saved.Storage) && counted.Add(saved.Storage)) bytes += saved.Storage.Buffer.ByteLength;
+                if (!skip.Contains(saved.Storage) && counted.Add(saved.Storage)) bytes += saved.Storage.ByteLength;
             foreach (var edge in node.Edges)
                 if (edge.Producer is { } producer && visited.Add(producer)) stack.Push(producer);
         }

@@ -14,7 +14,29 @@ public sealed partial class Device
 
     /// <summary>CUDA device number <paramref name="index"/>; throws a clear error when there is none.</summary>
     public static Device Cuda(int index = 0) =>
-        CudaDevices.GetOrAdd(index, i => new Device(DeviceType.Cuda, i, GpuBackend.Cuda(i)));
+        CudaDevices.TryGetValue(index, out var device) ? device : AddCuda(index);
+
+    private static Device AddCuda(int index)
+    {
+        lock (CudaDevices)
+        {
+            var device = CudaDevices.GetOrAdd(index, i => new Device(DeviceType.Cuda, i, GpuBackend.Cuda(i)));
+            if (Array.IndexOf(_cudaDevices, device) < 0) _cudaDevices = [.. _cudaDevices, device];
+            return device;
+        }
+    }
+
+    // The CUDA devices made so far, copied on write: OfGpu scans it without locking or allocating.
+    private static volatile Device[] _cudaDevices = [];
+
+    /// <summary>The GPU device whose backend made <paramref name="backend"/>'s buffers.</summary>
+    private static Device OfGpu(Kernels.IBackend backend)
+    {
+        if (Emulator.IsValueCreated && ReferenceEquals(Emulator.Value.Backend, backend)) return Emulator.Value;
+        foreach (var device in _cudaDevices)
+            if (ReferenceEquals(device.Backend, backend)) return device;
+        throw new InvalidOperationException($"device: no device owns backend '{backend.Name}'");
+    }
 
     /// <summary>CUDA device 0 when present, else the CPU.</summary>
     public static Device Auto => IsCudaAvailable ? Cuda(0) : Cpu;

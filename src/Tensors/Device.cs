@@ -24,6 +24,12 @@ public sealed partial class Device : IEquatable<Device>
     public static Device Cpu { get; } = new(DeviceType.Cpu, 0, CpuBackend.Instance);
 
     /// <summary>
+    /// The device of a buffer made by <paramref name="backend"/> (each device has its own backend): tensors
+    /// find their device through their buffer instead of keeping a field for it.
+    /// </summary>
+    internal static Device Of(IBackend backend) => ReferenceEquals(backend, CpuBackend.Instance) ? Cpu : OfGpu(backend);
+
+    /// <summary>
     /// "cpu", "cuda" (= cuda:0), "cuda:N" or "auto"; "auto" honours the DEEPNET_DEVICE environment
     /// variable first, so every program's default <c>--device auto</c> can be overridden from outside.
     /// </summary>

@@ -3,35 +3,23 @@ using DeepNet.Kernels;
 namespace DeepNet.Tensors;
 
 /// <summary>
-/// A device buffer shared by a tensor and its views, reference-counted: the buffer goes back
-/// to the device's pool when the last tensor using it is disposed.
+/// The tensor layer's side of device buffers: a tensor and its views share one reference-counted
+/// <see cref="DeviceBuffer"/> (the count is the buffer's own), and <see cref="TensorMemory"/> counts
+/// the bytes of those alive. The buffer goes back to the device's pool when the last tensor using it is disposed.
 /// </summary>
-internal sealed class Storage
+internal static class Storage
 {
-    private int _references = 1;
-
-    public Storage(Device device, DeviceBuffer buffer)
+    public static DeviceBuffer Allocate(Device device, long length, bool zeroed, DType dtype = DType.Float32)
     {
-        Device = device;
-        Buffer = buffer;
+        var buffer = device.Backend.Allocate(length, dtype.ToElementType(), zeroed);
         TensorMemory.Allocated(buffer.ByteLength);
+        return buffer;
     }
 
-    public Device Device { get; }
-    public DeviceBuffer Buffer { get; }
-
-    public static Storage Allocate(Device device, long length, bool zeroed, DType dtype = DType.Float32) =>
-        new(device, device.Backend.Allocate(length, dtype.ToElementType(), zeroed));
-
-    /// <summary>True when a single tensor uses this storage.</summary>
-    public bool IsExclusive => Volatile.Read(ref _references) == 1;
-
-    public void AddReference() => Interlocked.Increment(ref _references);
-
-    public void Release()
+    /// <summary>Drops one tensor's hold on <paramref name="buffer"/>; the last one frees it.</summary>
+    public static void Release(DeviceBuffer buffer)
     {
-        if (Interlocked.Decrement(ref _references) != 0) return;
-        TensorMemory.Freed(Buffer.ByteLength);
-        Buffer.Dispose();
+        long bytes = buffer.ByteLength;
+        if (buffer.ReleaseReference()) TensorMemory.Freed(bytes);
     }
 }

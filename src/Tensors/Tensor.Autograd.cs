@@ -5,7 +5,10 @@ namespace DeepNet.Tensors;
 // Entry points into reverse-mode autograd.
 public sealed partial class Tensor
 {
-    private List<Action<Tensor>>? _postAccumulateGradHooks;
+    // Hooks are rare (data-parallel buckets), so they live beside the tensors that have them, not in a
+    // field every tensor would carry; AccumulateLeaf looks only once some hook was ever registered.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, List<Action<Tensor>>> PostAccumulateGradHooks = new();
+    private static volatile bool _anyPostAccumulateGradHook;
 
     /// <summary>
     /// Computes gradients of this tensor with respect to every leaf that requires grad and adds
@@ -32,18 +35,26 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(hook);
         ThrowIfDisposed();
         if (!IsLeaf) throw new InvalidOperationException($"register_post_accumulate_grad_hook: only leaf tensors accumulate gradients; this one has grad_fn {GradFn!.Name}");
-        (_postAccumulateGradHooks ??= []).Add(hook);
+        var hooks = PostAccumulateGradHooks.GetOrAdd(this, static _ => []);
+        lock (hooks) hooks.Add(hook);
+        _anyPostAccumulateGradHook = true;
         return new HookRegistration(this, hook);
     }
 
     internal void RunPostAccumulateGradHooks()
     {
-        if (_postAccumulateGradHooks is not { Count: > 0 } hooks) return;
-        foreach (var hook in hooks.ToArray()) hook(this);
+        if (!_anyPostAccumulateGradHook || !PostAccumulateGradHooks.TryGetValue(this, out var hooks)) return;
+        Action<Tensor>[] snapshot;
+        lock (hooks) snapshot = [.. hooks];   // a hook may remove itself
+        foreach (var hook in snapshot) hook(this);
     }
 
     private sealed class HookRegistration(Tensor owner, Action<Tensor> hook) : IDisposable
     {
-        public void Dispose() => owner._postAccumulateGradHooks?.Remove(hook);
+        public void Dispose()
+        {
+            if (!PostAccumulateGradHooks.TryGetValue(owner, out var hooks)) return;
+            lock (hooks) hooks.Remove(hook);
+        }
     }
 }

@@ -114,7 +114,7 @@ public sealed partial class Tensor
         _strides = moved._strides;
         _offset = 0;
         moved.Dispose();
-        old.Release();
+        Tensors.Storage.Release(old);
         ZeroGrad();
     }
 
@@ -139,7 +139,7 @@ public sealed partial class Tensor
         _strides = converted._strides;
         _offset = 0;
         converted.Dispose();
-        old.Release();
+        Tensors.Storage.Release(old);
         ZeroGrad();
     }
 

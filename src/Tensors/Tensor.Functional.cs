@@ -25,7 +25,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"linear: bias {bias.Shape} must be [{outFeatures}] for weight {weight.Shape}");
         // Autocast: the weight is cast before its transpose, so matmul sees Wᵀ as a stride swap as usual.
         if (Autocast.Lowers(input) || Autocast.Lowers(weight) || Autocast.Lowers(bias))
-            return DisposeScope.Run(() => LinearActivation(Autocast.Lower(input), Autocast.Lower(weight), Autocast.LowerOrNull(bias), activation));
+            return LoweredLinearActivation(input, weight, bias, activation);
         using var weightT = weight.Transpose(0, 1);   // a stride swap: matmul reads it transposed, no copy
         var product = input.MatMul(weightT);
         if (bias is null && activation == Activation.Identity) return product;
@@ -39,6 +39,10 @@ public sealed partial class Tensor
             return activated.Reshape(product.ShapeArray);
         }
     }
+
+    // In its own method: a lambda capturing the caller's parameters would allocate its closure on every call, taken or not.
+    private static Tensor LoweredLinearActivation(Tensor input, Tensor weight, Tensor? bias, Activation activation) =>
+        DisposeScope.Run(() => LinearActivation(Autocast.Lower(input), Autocast.Lower(weight), Autocast.LowerOrNull(bias), activation));
 
     /// <summary>
     /// torch.nn.functional.batch_norm over dim 1: x: [N, C, ...]; runningMean, runningVar, weight,

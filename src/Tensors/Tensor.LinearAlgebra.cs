@@ -17,8 +17,17 @@ public sealed partial class Tensor
         other.ThrowIfDisposed();
         if (Rank == 0 || other.Rank == 0)
             throw new ArgumentException($"matmul: both arguments need at least 1 dim, got {Shape} and {other.Shape}");
-        if (Autocast.Lowers(this) || Autocast.Lowers(other)) return DisposeScope.Run(() => Autocast.Lower(this).MatMul(Autocast.Lower(other)));
+        if (Autocast.Lowers(this) || Autocast.Lowers(other)) return LoweredMatMul(other);
         if (Rank >= 2 && other.Rank >= 2) return MatMulFunction.Apply(this, other);
+        return VectorMatMul(other);
+    }
+
+    // In its own method: a lambda capturing the caller's parameters would allocate its closure on every call, taken or not.
+    private Tensor LoweredMatMul(Tensor other) => DisposeScope.Run(() => Autocast.Lower(this).MatMul(Autocast.Lower(other)));
+
+    /// <summary>matmul with a 1-d operand (torch's promotion to a matrix and back).</summary>
+    private Tensor VectorMatMul(Tensor other)
+    {
         return DisposeScope.Run(() =>
         {
             var left = Rank == 1 ? Unsqueeze(0) : this;

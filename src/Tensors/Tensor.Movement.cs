@@ -9,19 +9,24 @@ namespace DeepNet.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>Same elements, new shape (one dim may be -1). A view when dense, else a copy.</summary>
-    public Tensor Reshape(params int[] shape)
+    public Tensor Reshape(params int[] shape) => Reshape((ReadOnlySpan<int>)shape);
+
+    /// <summary>Reshape of a shape built on the stack (<c>Reshape([n, k])</c> inside the library): the view takes shared layout arrays.</summary>
+    internal Tensor Reshape(ReadOnlySpan<int> shape)
     {
         ThrowIfDisposed();
-        var resolved = ResolveShape(shape);
+        Span<int> resolved = shape.Length <= 16 ? stackalloc int[shape.Length] : new int[shape.Length];
+        ResolveShape(shape, resolved);
+        var (shared, strides) = SharedLayouts.For(resolved);   // a dense view: the shared arrays of its shape
         if (!IsContiguous)
         {
             using var dense = Clone();
-            return dense.Reshape(resolved);
+            return dense.Reshape(shared);
         }
-        return ViewFunction.Apply(this, resolved, ShapeMath.ContiguousStrides(resolved));
+        return ViewFunction.Apply(this, shared, strides);
     }
 
-    /// <summary>Same as <see cref="Reshape"/>, PyTorch's name.</summary>
+    /// <summary>Same as <see cref="Reshape(int[])"/>, PyTorch's name.</summary>
     public Tensor View(params int[] shape) => Reshape(shape);
 
     /// <summary>Collapses dims start..end (inclusive) into one.</summary>
@@ -31,7 +36,11 @@ public sealed partial class Tensor
         int s = ShapeMath.NormalizeDim("flatten", startDim, Rank), e = ShapeMath.NormalizeDim("flatten", endDim, Rank);
         int merged = 1;
         for (int d = s; d <= e; d++) merged *= ShapeArray[d];
-        return Reshape([.. ShapeArray[..s], merged, .. ShapeArray[(e + 1)..]]);
+        Span<int> shape = Rank <= 16 ? stackalloc int[Rank - (e - s)] : new int[Rank - (e - s)];
+        ShapeArray.AsSpan(0, s).CopyTo(shape);
+        shape[s] = merged;
+        ShapeArray.AsSpan(e + 1).CopyTo(shape[(s + 1)..]);
+        return Reshape((ReadOnlySpan<int>)shape);
     }
 
     /// <summary>Reorders dims: result dim i is input dim dims[i].</summary>
@@ -40,9 +49,14 @@ public sealed partial class Tensor
         ThrowIfDisposed();
         if (dims.Length != Rank)
             throw new ArgumentException($"permute: {dims.Length} dims given for a tensor of shape {Shape}");
-        var normalized = dims.Select(d => ShapeMath.NormalizeDim("permute", d, Rank)).ToArray();
-        if (normalized.Distinct().Count() != Rank)
-            throw new ArgumentException($"permute: dims [{string.Join(",", dims)}] are not a permutation of {Rank} dims");
+        Span<int> normalized = Rank <= 16 ? stackalloc int[Rank] : new int[Rank];
+        Span<bool> seen = Rank <= 16 ? stackalloc bool[Rank] : new bool[Rank];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            int d = normalized[i] = ShapeMath.NormalizeDim("permute", dims[i], Rank);
+            if (seen[d]) throw new ArgumentException($"permute: dims [{string.Join(",", dims)}] are not a permutation of {Rank} dims");
+            seen[d] = true;
+        }
         return PermuteFunction.Apply(this, normalized);
     }
 
@@ -50,7 +64,8 @@ public sealed partial class Tensor
     public Tensor Transpose(int dim0, int dim1)
     {
         int a = ShapeMath.NormalizeDim("transpose", dim0, Rank), b = ShapeMath.NormalizeDim("transpose", dim1, Rank);
-        var dims = Enumerable.Range(0, Rank).ToArray();
+        Span<int> dims = Rank <= 16 ? stackalloc int[Rank] : new int[Rank];
+        for (int d = 0; d < dims.Length; d++) dims[d] = d;
         (dims[a], dims[b]) = (dims[b], dims[a]);
         return PermuteFunction.Apply(this, dims);
     }
@@ -89,11 +104,19 @@ public sealed partial class Tensor
     /// <summary>Removes a size-1 dim, or every size-1 dim when <paramref name="dim"/> is null.</summary>
     public Tensor Squeeze(int? dim = null)
     {
-        var keep = new List<int>();
         int target = dim is int dd ? ShapeMath.NormalizeDim("squeeze", dd, Rank) : -1;
+        int kept = 0;
         for (int d = 0; d < Rank; d++)
-            if (!(ShapeArray[d] == 1 && (dim is null || d == target))) keep.Add(d);
-        return ViewFunction.Apply(this, keep.Select(d => ShapeArray[d]).ToArray(), keep.Select(d => Layout.Strides[d]).ToArray());
+            if (!(ShapeArray[d] == 1 && (dim is null || d == target))) kept++;
+        var shape = new int[kept];
+        var strides = new int[kept];
+        for (int d = 0, k = 0; d < Rank; d++)
+        {
+            if (ShapeArray[d] == 1 && (dim is null || d == target)) continue;
+            shape[k] = ShapeArray[d];
+            strides[k++] = _strides[d];
+        }
+        return ViewFunction.Apply(this, shape, strides);
     }
 
     /// <summary>Inserts a size-1 dim at <paramref name="dim"/>.</summary>
@@ -157,15 +180,15 @@ public sealed partial class Tensor
         return Gather(d, expanded);
     }
 
-    private int[] ResolveShape(int[] shape)
+    /// <summary>Writes <paramref name="shape"/> with its −1 inferred into <paramref name="resolved"/>; throws unless it holds this tensor's elements.</summary>
+    private void ResolveShape(ReadOnlySpan<int> shape, Span<int> resolved)
     {
-        var resolved = (int[])shape.Clone();
-        int infer = Array.IndexOf(resolved, -1);
+        shape.CopyTo(resolved);
+        int infer = resolved.IndexOf(-1);
         long known = 1;
         for (int i = 0; i < resolved.Length; i++) if (i != infer) known *= resolved[i];
         if (infer >= 0 && known != 0 && Size % known == 0) resolved[infer] = (int)(Size / known);
-        if (ShapeMath.Size(resolved) != Size || resolved.Any(d => d < 0))
+        if (ShapeMath.Size(resolved) != Size || resolved.IndexOfAnyInRange(int.MinValue, -1) >= 0)
             throw new ArgumentException($"reshape: shape {ShapeMath.Format(shape)} is invalid for a tensor of shape {Shape} ({Size} elements)");
-        return resolved;
     }
 }

@@ -38,17 +38,25 @@ public sealed partial class Tensor
             throw new ArgumentException($"conv2d: input {Shape} is too small for weight {weight.Shape} with stride ({sh},{sw}), padding ({ph},{pw}), dilation ({dh},{dw})");
         g.Validate("conv2d");
         if (Autocast.Lowers(this) || Autocast.Lowers(weight) || Autocast.Lowers(bias))
-            return DisposeScope.Run(() => Autocast.Lower(this).Conv2D(Autocast.Lower(weight), Autocast.LowerOrNull(bias), stride, padding, dilation, groups, activation));
+            return LoweredConv2D(weight, bias, stride, padding, dilation, groups, activation);
         if (activation is Activation.Identity or Activation.Relu && Conv2DFunction.Handles(this, weight, bias, groups))
             return Conv2DFunction.Apply(this, weight, bias, g, activation == Activation.Relu);
         if (activation != Activation.Identity)
-            return DisposeScope.Run(() =>
-            {
-                var convolved = Conv2D(weight, null, stride, padding, dilation, groups);
-                return bias is null ? convolved.Activate(activation) : convolved.AddBiasActivation(bias, activation);
-            });
+            return Conv2DThenActivation(weight, bias, stride, padding, dilation, groups, activation);
         return Conv2DColumns(weight, bias, g, groups);
     }
+
+    // In its own method: a lambda capturing the caller's parameters would allocate its closure on every call, taken or not.
+    private Tensor LoweredConv2D(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation,
+        int groups, Activation activation) =>
+        DisposeScope.Run(() => Autocast.Lower(this).Conv2D(Autocast.Lower(weight), Autocast.LowerOrNull(bias), stride, padding, dilation, groups, activation));
+
+    private Tensor Conv2DThenActivation(Tensor weight, Tensor? bias, (int H, int W)? stride, (int H, int W)? padding, (int H, int W)? dilation,
+        int groups, Activation activation) => DisposeScope.Run(() =>
+    {
+        var convolved = Conv2D(weight, null, stride, padding, dilation, groups);
+        return bias is null ? convolved.Activate(activation) : convolved.AddBiasActivation(bias, activation);
+    });
 
     /// <summary>The conv2d composite: Im2Col, one batched matmul, the fused per-channel bias (validated geometry).</summary>
     internal Tensor Conv2DColumns(Tensor weight, Tensor? bias, Conv2DGeometry g, int groups) => DisposeScope.Run(() =>

@@ -107,15 +107,20 @@ public sealed partial class Tensor
         return summed.Reshape(shape);
     }
 
+    // [0, 1, ..., rank − 1] for a full reduction, shared (dims arrays are only read): a loss's Sum() allocates none.
+    private static readonly int[][] AllDims = [.. Enumerable.Range(0, 9).Select(AllDimsOf)];
+
+    private static int[] AllDimsOf(int rank)
+    {
+        var all = new int[rank];
+        for (int d = 0; d < rank; d++) all[d] = d;
+        return all;
+    }
+
     private int[] ReducedDims(string op, int[]? dims)
     {
         ThrowIfDisposed();
-        if (dims is null || dims.Length == 0)
-        {
-            var all = new int[Rank];
-            for (int d = 0; d < all.Length; d++) all[d] = d;
-            return all;
-        }
+        if (dims is null || dims.Length == 0) return Rank < AllDims.Length ? AllDims[Rank] : AllDimsOf(Rank);
         var normalized = new int[dims.Length];
         for (int i = 0; i < dims.Length; i++) normalized[i] = ShapeMath.NormalizeDim(op, dims[i], Rank);
         Array.Sort(normalized);

@@ -12,15 +12,16 @@ namespace DeepNet.Tensors;
 /// </summary>
 public sealed partial class Tensor : IDisposable
 {
-    private Storage _storage;            // replaced only by MoveDataTo (a parameter changing device)
+    private DeviceBuffer _storage;       // shared with views, reference-counted; replaced only by MoveDataTo/ConvertDataTo
     private readonly int[] _shape;
     private int[] _strides;
     private int _offset;
     private bool _disposed;
     private bool _disposedByScope;
     private bool _requiresGrad;
+    private bool _hasGrad;               // has a slot in Grads (only leaves do): a field fewer on every tensor
 
-    internal Tensor(Storage storage, int[] shape, int[] strides, int offset, bool scoped = true)
+    internal Tensor(DeviceBuffer storage, int[] shape, int[] strides, int offset, bool scoped = true)
     {
         _storage = storage;
         _shape = shape;
@@ -40,10 +41,10 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Number of elements.</summary>
     public long Size => ShapeMath.Size(_shape);
 
-    public Device Device => _storage.Device;
+    public Device Device => Device.Of(_storage.Backend);
 
     /// <summary>The element type of the storage.</summary>
-    public DType DType => DTypes.FromElementType(_storage.Buffer.ElementType);
+    public DType DType => DTypes.FromElementType(_storage.ElementType);
 
     public bool IsContiguous => Layout.IsContiguous;
 
@@ -64,7 +65,28 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>Gradient accumulated by <see cref="Backward"/> (leaf tensors only).</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => _hasGrad && Grads.TryGetValue(this, out var slot) ? slot.Value : null;
+        set
+        {
+            // A leaf keeps its slot once it had a gradient: ZeroGrad and the next backward only change the slot's value.
+            if (_hasGrad && Grads.TryGetValue(this, out var slot)) slot.Value = value;
+            else if (value is not null)
+            {
+                Grads.AddOrUpdate(this, new GradSlot { Value = value });
+                _hasGrad = true;
+            }
+        }
+    }
+
+    // Only leaves have gradients, so they sit in a side table instead of a field every tensor would carry.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, GradSlot> Grads = new();
+
+    private sealed class GradSlot
+    {
+        public Tensor? Value;
+    }
 
     /// <summary>The op that produced this tensor when it is part of a graph; null for leaves.</summary>
     public Function? GradFn { get; internal set; }
@@ -83,18 +105,19 @@ public sealed partial class Tensor : IDisposable
         get
         {
             ThrowIfDisposed();
-            return _storage.Buffer;
+            return _storage;
         }
     }
 
-    internal IBackend Backend => _storage.Device.Backend;
+    internal IBackend Backend => _storage.Backend;
 
     /// <summary>True when this tensor is the only user of its storage and covers it densely in row-major order.</summary>
     internal bool OwnsContiguousStorage =>
-        !_disposed && _storage.IsExclusive && _offset == 0 && HasRowMajorStrides(_shape, _strides)
-        && _storage.Buffer.Length == ShapeMath.Size(_shape);
+        !_disposed && !_storage.IsShared && _offset == 0 && HasRowMajorStrides(_shape, _strides)
+        && _storage.Length == ShapeMath.Size(_shape);
 
-    internal Storage Storage => _storage;
+    /// <summary>The buffer this tensor and its views share (its identity is the storage's).</summary>
+    internal DeviceBuffer Storage => _storage;
 
     /// <summary>Sets whether this tensor requires gradients; returns it, for chaining.</summary>
     public Tensor RequiresGradient(bool requiresGrad = true)
@@ -124,11 +147,14 @@ public sealed partial class Tensor : IDisposable
         _disposed = true;
         Scope?.Unregister(this);
         Scope = null;
-        Grad?.Dispose();
-        Grad = null;
+        if (_hasGrad)
+        {
+            Grad?.Dispose();
+            Grad = null;
+        }
         var gradFn = GradFn;
         GradFn = null;
-        _storage.Release();
+        Tensors.Storage.Release(_storage);
         gradFn?.Drop();
     }
 
@@ -161,6 +187,13 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(_storage, _shape, _strides, _offset, scoped: false);
     }
 
+    /// <summary>A view with a layout computed on the stack: the tensor takes the shared arrays of that layout (<see cref="SharedLayouts"/>).</summary>
+    internal Tensor View(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, int offset)
+    {
+        var (sharedShape, sharedStrides) = SharedLayouts.For(shape, strides);
+        return View(sharedShape, sharedStrides, offset);
+    }
+
     /// <summary>A view of this tensor's storage with another layout (no copy, no graph).</summary>
     internal Tensor View(int[] shape, int[] strides, int offset)
     {
@@ -169,13 +202,25 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(_storage, shape, strides, offset);
     }
 
-    /// <summary>An uninitialized (or zeroed) dense tensor.</summary>
-    internal static Tensor Empty(int[] shape, Device device, bool zeroed = false, DType dtype = DType.Float32)
+    /// <summary>
+    /// An uninitialized (or zeroed) dense tensor. A span, so <c>Empty([rows, cols], ...)</c> builds its shape on
+    /// the stack; the tensor takes the shared arrays of that shape (<see cref="SharedLayouts"/>).
+    /// </summary>
+    internal static Tensor Empty(ReadOnlySpan<int> shape, Device device, bool zeroed = false, DType dtype = DType.Float32)
     {
         foreach (int d in shape)
             if (d < 0) throw new ArgumentException($"tensor: negative dimension in shape {ShapeMath.Format(shape)}");
-        var storage = Storage.Allocate(device, ShapeMath.Size(shape), zeroed, dtype);
-        return new Tensor(storage, (int[])shape.Clone(), ShapeMath.ContiguousStrides(shape), 0);
+        var (sharedShape, strides) = SharedLayouts.For(shape);
+        var storage = Tensors.Storage.Allocate(device, ShapeMath.Size(sharedShape), zeroed, dtype);
+        return new Tensor(storage, sharedShape, strides, 0);
+    }
+
+    /// <summary>An uninitialized dense tensor of a valid (non-negative) shape, on the shared arrays of that shape (no shape or stride array allocated).</summary>
+    internal static Tensor EmptyContiguous(ReadOnlySpan<int> shape, Device device, DType dtype = DType.Float32)
+    {
+        var (sharedShape, strides) = SharedLayouts.For(shape);
+        var storage = Tensors.Storage.Allocate(device, ShapeMath.Size(sharedShape), zeroed: false, dtype);
+        return new Tensor(storage, sharedShape, strides, 0);
     }
 
     /// <summary>
@@ -185,9 +230,10 @@ public sealed partial class Tensor : IDisposable
     /// </summary>
     internal static Tensor EmptyLike(Tensor like, Device device, DType? dtype = null)
     {
-        var storage = Storage.Allocate(device, ShapeMath.Size(like._shape), zeroed: false, dtype ?? like.DType);
-        var strides = like._offset == 0 && HasRowMajorStrides(like._shape, like._strides) ? like._strides : ShapeMath.ContiguousStrides(like._shape);
-        return new Tensor(storage, like._shape, strides, 0);
+        var storage = Tensors.Storage.Allocate(device, ShapeMath.Size(like._shape), zeroed: false, dtype ?? like.DType);
+        if (like._offset == 0 && HasRowMajorStrides(like._shape, like._strides)) return new Tensor(storage, like._shape, like._strides, 0);
+        var (shape, strides) = SharedLayouts.For(like._shape);
+        return new Tensor(storage, shape, strides, 0);
     }
 
     private static bool HasRowMajorStrides(int[] shape, int[] strides)
@@ -206,7 +252,7 @@ public sealed partial class Tensor : IDisposable
     {
         first.ThrowIfDisposed();
         second.ThrowIfDisposed();
-        if (second.Device != first.Device) CheckSameDevice(op, first, [second]);
+        if (!ReferenceEquals(second._storage.Backend, first._storage.Backend)) CheckSameDevice(op, first, [second]);   // one backend per device
     }
 
     /// <summary>Throws unless every tensor is alive and on this tensor's device.</summary>

@@ -1,3 +1,4 @@
+using DeepNet.Kernels;
 using DeepNet.Tensors;
 using DeepNet.Kernels.Fused;
 using DeepNet.Kernels.Geometry;
@@ -32,8 +33,7 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
         var shape = BiasActivationShape.From("bias_activation", x.ShapeArray, bias.ShapeArray);
         // Float64: the composite op(x + bias) in double primitives (the op's definition).
         if (x.DType == DType.Float64 || bias.DType == DType.Float64)
-            return DisposeScope.Run(() =>
-                UnaryFunction<TOp>.Apply(op, x + (x.Rank < 2 ? bias : bias.Reshape([bias.ShapeArray[0], .. Enumerable.Repeat(1, x.Rank - 2)]))));
+            return Float64Composite(op, x, bias);
         if (!x.IsContiguous || !bias.IsContiguous)
         {
             using var denseX = x.Contiguous();
@@ -46,7 +46,7 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
             // (torch's addmm/conv run whole in 16 bits); otherwise mixed operands promote (torch's add). Casts are in the graph.
             var dtype = Autocast.IsEnabled && x.DType == Autocast.DType && bias.DType.IsFloatingPoint()
                 ? x.DType : DTypePromotion.Promote(x.DType, bias.DType, "bias_activation");
-            return DisposeScope.Run(() => Apply(op, x.To(dtype), bias.To(dtype)));
+            return Converted(op, x, bias, dtype);
         }
         var y = HalfScratch.IsHalf(x.DType) ? HalfForward(op, shape, x, bias) : Forward(op, shape, x, bias);
         if (!ShouldRecord(x, bias)) return y;
@@ -59,6 +59,12 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
         }
         return node.Record(y, x, bias);
     }
+
+    // In its own method: a lambda capturing Apply's parameters would allocate its closure on every call, taken or not.
+    private static Tensor Float64Composite(TOp op, Tensor x, Tensor bias) => DisposeScope.Run(() =>
+        UnaryFunction<TOp>.Apply(op, x + (x.Rank < 2 ? bias : bias.Reshape([bias.ShapeArray[0], .. Enumerable.Repeat(1, x.Rank - 2)]))));
+
+    private static Tensor Converted(TOp op, Tensor x, Tensor bias, DType dtype) => DisposeScope.Run(() => Apply(op, x.To(dtype), bias.To(dtype)));
 
     private static Tensor Forward(TOp op, BiasActivationShape shape, Tensor x, Tensor bias)
     {
@@ -83,12 +89,24 @@ internal sealed class BiasActivationFunction<TOp> : Function, IBiasActivationFun
         if (_needBias)
         {
             int rank = gradZ.Rank;
-            int[] dims = rank < 2 ? [] : [0, .. Enumerable.Range(2, rank - 2)];
-            gradBias = dims.Length == 0 ? gradZ.Clone() : gradZ.Sum(dims);
+            gradBias = rank < 2 ? gradZ.Clone() : ReduceFunction.Apply(ReduceKind.Sum, gradZ, AllButChannel(rank), keepDim: false);
         }
-        if (_needX) return [gradZ, gradBias];
+        if (_needX) return Gradients(gradZ, gradBias);
         gradZ.Dispose();
-        return [null, gradBias];
+        return Gradients(null, gradBias);
+    }
+
+    // [0, 2, 3, ...]: every dim but the channel dim 1, sorted and distinct as ReduceFunction wants; shared per rank.
+    private static readonly int[][] ChannelSums = [.. Enumerable.Range(0, 9).Select(ChannelSumDims)];
+
+    private static int[] AllButChannel(int rank) => rank < ChannelSums.Length ? ChannelSums[rank] : ChannelSumDims(rank);
+
+    private static int[] ChannelSumDims(int rank)
+    {
+        if (rank < 2) return [];
+        var dims = new int[rank - 1];
+        for (int d = 2; d < rank; d++) dims[d - 1] = d;
+        return dims;
     }
 
     private Tensor ActivationBackward(Tensor gradOutput)

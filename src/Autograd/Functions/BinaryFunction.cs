@@ -31,7 +31,7 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
         Tensor.CheckSameDevice(name, a, b);
         bool half = a.DType == b.DType && HalfScratch.IsHalf(a.DType);
         if (!half && (a.DType != b.DType || a.DType is not (DType.Float32 or DType.Float64)))
-            return DTypeRouting.Binary<TOp>(name, a, b, (x, y) => Apply(name, op, x, y));
+            return Routed(name, op, a, b);
         bool sameShape = a.ShapeArray.AsSpan().SequenceEqual(b.ShapeArray);   // the common case needs no broadcast layouts
         var shape = sameShape ? a.ShapeArray : ShapeMath.Broadcast(name, a.ShapeArray, b.ShapeArray);
         Tensor c;
@@ -53,6 +53,9 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
         return node.Record(c, a, b);
     }
 
+    // In its own method: a lambda capturing Apply's parameters would allocate its closure on every call, taken or not.
+    private static Tensor Routed(string name, TOp op, Tensor a, Tensor b) => DTypeRouting.Binary<TOp>(name, a, b, (x, y) => Apply(name, op, x, y));
+
     private static Tensor Zip(TOp op, Tensor a, Tensor b, int[] shape, bool sameShape)
     {
         var c = sameShape ? Tensor.EmptyLike(a, a.Device) : Tensor.Empty(shape, a.Device, dtype: a.DType);
@@ -69,7 +72,7 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
     {
         // d(a + b) = dc for both: aliases, no kernel pass and no new buffers (Backprop sums them back).
         if (typeof(TOp) == typeof(AddOp))
-            return [Edges[0].IsLive ? gradOutput.Alias() : null, Edges[1].IsLive ? gradOutput.Alias() : null];
+            return Gradients(Edges[0].IsLive ? gradOutput.Alias() : null, Edges[1].IsLive ? gradOutput.Alias() : null);
         if (!HalfScratch.IsHalf(_a.DType)) return Gradients(_a, _b, gradOutput);
         using var a32 = HalfScratch.Float32(_a);
         using var b32 = HalfScratch.Float32(_b);
@@ -86,6 +89,6 @@ internal sealed class BinaryFunction<TOp> : Function, IBinaryFunction where TOp 
         var gradB = Edges[1].IsLive ? Tensor.EmptyLike(gradOutput, a.Device) : null;
         a.Backend.ZipBackward(_op, a.Buffer, BroadcastLayout(a), b.Buffer, BroadcastLayout(b),
             gradOutput.Buffer, gradOutput.Layout, gradA?.Buffer, gradB?.Buffer);
-        return [gradA, gradB];
+        return Gradients(gradA, gradB);
     }
 }

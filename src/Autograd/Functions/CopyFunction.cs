@@ -12,5 +12,5 @@ internal sealed class CopyFunction : Function
         return ShouldRecord(x) ? new CopyFunction().Record(y, x) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Alias()];
+    protected internal override Tensor?[] Backward(Tensor gradOutput) => Gradient(gradOutput.Alias());
 }

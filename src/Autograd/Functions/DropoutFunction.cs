@@ -40,6 +40,6 @@ internal sealed class DropoutFunction : Function
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
-        return [Run(gradY)];
+        return Gradient(Run(gradY));
     }
 }

@@ -14,5 +14,5 @@ internal sealed class ExpandFunction : Function
         return ShouldRecord(x) ? new ExpandFunction().Record(y, x) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Alias()];
+    protected internal override Tensor?[] Backward(Tensor gradOutput) => Gradient(gradOutput.Alias());
 }

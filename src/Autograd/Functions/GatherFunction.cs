@@ -42,6 +42,6 @@ internal sealed class GatherFunction : Function
         var gradInput = Tensor.Zeros(_inputShape, gradOutput.DType, gradOutput.Device);
         gradOutput.Backend.ScatterAdd(gradOutput.Buffer, gradOutput.Layout, _dim, _index.Buffer, _index.Layout,
             gradInput.Buffer, gradInput.Layout);
-        return [gradInput];
+        return Gradient(gradInput);
     }
 }

@@ -41,7 +41,7 @@ internal sealed class Im2ColFunction : Function
     // each input pixel's gradient is the sum over the columns that read it (16-bit: through float32 scratch)
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        if (!HalfScratch.IsHalf(gradOutput.DType)) return [Pixels(gradOutput)];
+        if (!HalfScratch.IsHalf(gradOutput.DType)) return Gradient(Pixels(gradOutput));
         using var grad32 = HalfScratch.Float32(gradOutput);
         return [HalfScratch.Round(Pixels(grad32), gradOutput.DType)];
     }

@@ -21,18 +21,28 @@ internal sealed class LayerNormFunction : Function
     internal (int[] NormalizedShape, float Eps, bool HasWeight, bool HasBias) Normalization =>
         (_normalizedShape, _forward.Shape.Eps, _forward.Shape.HasWeight != 0, _forward.Shape.HasBias != 0);
 
+    // In its own method: a lambda capturing Apply's parameters would allocate its closure on every call, taken or not.
+    private static Tensor Float64Composite(Tensor x, int[] normalizedShape, Tensor? weight, Tensor? bias, float eps) =>
+        DisposeScope.Run(() => Composite(x.To(DType.Float64), normalizedShape.Length, weight, bias, eps));
+
+    private static Tensor Raised(Tensor x, int[] normalizedShape, Tensor? weight, Tensor? bias, float eps) =>
+        DisposeScope.Run(() => Apply(Autocast.Raise(x), normalizedShape, Autocast.RaiseOrNull(weight), Autocast.RaiseOrNull(bias), eps));
+
+    private static Tensor HalfInFloat32(Tensor x, int[] normalizedShape, Tensor? weight, Tensor? bias, float eps) =>
+        DisposeScope.Run(() => Apply(x.To(DType.Float32), normalizedShape, weight?.To(DType.Float32), bias?.To(DType.Float32), eps).To(x.DType));
+
     public static Tensor Apply(Tensor x, int[] normalizedShape, Tensor? weight, Tensor? bias, float eps)
     {
         if (weight is not null) Tensor.CheckSameDevice(Op, x, weight);
         if (bias is not null) Tensor.CheckSameDevice(Op, x, bias);
         var shape = LayerNormShape.From(Op, x.ShapeArray, normalizedShape, weight?.ShapeArray, bias?.ShapeArray, eps);
         if (x.DType == DType.Float64 || weight?.DType == DType.Float64 || bias?.DType == DType.Float64)
-            return DisposeScope.Run(() => Composite(x.To(DType.Float64), normalizedShape.Length, weight, bias, eps));
+            return Float64Composite(x, normalizedShape, weight, bias, eps);
         // Autocast runs layer norm in float32 (a Float32 result); 16-bit tensors outside it compute in float32 and round once to x's dtype.
         if (Autocast.Raises(x) || Autocast.Raises(weight) || Autocast.Raises(bias))
-            return DisposeScope.Run(() => Apply(Autocast.Raise(x), normalizedShape, Autocast.RaiseOrNull(weight), Autocast.RaiseOrNull(bias), eps));
+            return Raised(x, normalizedShape, weight, bias, eps);
         if (HalfScratch.IsHalf(x.DType) || weight is not null && HalfScratch.IsHalf(weight.DType) || bias is not null && HalfScratch.IsHalf(bias.DType))
-            return DisposeScope.Run(() => Apply(x.To(DType.Float32), normalizedShape, weight?.To(DType.Float32), bias?.To(DType.Float32), eps).To(x.DType));
+            return HalfInFloat32(x, normalizedShape, weight, bias, eps);
         if (!x.IsContiguous || weight is { IsContiguous: false } || bias is { IsContiguous: false })
         {
             using var denseX = x.Contiguous();

@@ -13,7 +13,10 @@ internal sealed class MatMulFunction : Function
     public static Tensor Apply(Tensor a, Tensor b)
     {
         Tensor.CheckSameDevice("matmul", a, b);
-        var shape = MatMulShape.Infer(a.ShapeArray, b.ShapeArray);
+        // Two matrices (Dense, and every product of its backward): the [M, N] shape on the stack, no batch arrays.
+        ReadOnlySpan<int> shape = a.Rank == 2 && b.Rank == 2 && a.ShapeArray[1] == b.ShapeArray[0]
+            ? [a.ShapeArray[0], b.ShapeArray[1]]
+            : MatMulShape.Infer(a.ShapeArray, b.ShapeArray);
         // torch.matmul refuses mixed dtypes (elementwise ops promote; a GEMM does not): convert one, or use autocast.
         HalfScratch.RequireSameDType("matmul", a, b);
         var c = HalfScratch.IsHalf(a.DType) || HalfScratch.IsHalf(b.DType) ? HalfProduct(a, b, shape) : Product(a, b, shape);
@@ -24,9 +27,9 @@ internal sealed class MatMulFunction : Function
         return node.Record(c, a, b);
     }
 
-    private static Tensor Product(Tensor a, Tensor b, int[] shape, bool bfloat16Values = false)
+    private static Tensor Product(Tensor a, Tensor b, ReadOnlySpan<int> shape, bool bfloat16Values = false)
     {
-        int[] batch = shape[..^2];
+        var batch = shape[..^2];
         var c = Tensor.Empty(shape, a.Device, dtype: DTypeRouting.KernelDType(a));
         // b shared by every batch (Dense's Wᵀ on [S, N, E]) and a's rows one strided run: one GEMM
         // [B·M, K]·[K, N] (b packed once) instead of a GEMM per batch that each packs b again.
@@ -36,8 +39,9 @@ internal sealed class MatMulFunction : Function
             a.Backend.MatMul(a.Buffer, rows, b.Buffer, b.Layout, c.Buffer, new StridedLayout([rows.Shape[0], n], [n, 1], c.Layout.Offset));
             return c;
         }
-        var aLayout = ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
-        var bLayout = ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
+        bool matrices = a.Rank == 2 && b.Rank == 2;   // nothing to broadcast: no target shapes to build
+        var aLayout = matrices ? a.Layout : ShapeMath.BroadcastTo(a.Layout, [.. batch, a.ShapeArray[^2], a.ShapeArray[^1]]);
+        var bLayout = matrices ? b.Layout : ShapeMath.BroadcastTo(b.Layout, [.. batch, b.ShapeArray[^2], b.ShapeArray[^1]]);
         if (bfloat16Values) a.Backend.Run(new BFloat16MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout));
         else a.Backend.MatMul(a.Buffer, aLayout, b.Buffer, bLayout, c.Buffer, c.Layout);
         return c;
@@ -46,7 +50,7 @@ internal sealed class MatMulFunction : Function
     // 16-bit operands: the float32 GEMM on scratch copies (float32 accumulation), rounded once into
     // the 16-bit output; the node saves a and b themselves (HalfScratch). BFloat16 runs the BFloat16MatMul
     // unit: bf16 tensor cores on sm_80+ GPUs, the same fp32 GEMM elsewhere.
-    private static Tensor HalfProduct(Tensor a, Tensor b, int[] shape)
+    private static Tensor HalfProduct(Tensor a, Tensor b, ReadOnlySpan<int> shape)
     {
         HalfScratch.RequireSameDType("matmul", a, b);
         using var a32 = HalfScratch.Float32(a);
@@ -72,7 +76,7 @@ internal sealed class MatMulFunction : Function
             gradB = GradB(a2, g2, _b);
         }
         else if (Edges[1].IsLive) gradB = GradB(_a, gradOutput, _b);
-        return [gradA, gradB];
+        return Gradients(gradA, gradB);
     }
 
     // db = aᵀ·dc. For a transposed dense b (Dense's weightᵀ) compute dbᵀ = dcᵀ·a densely and hand back its

@@ -38,6 +38,6 @@ internal sealed class NarrowFunction : Function
         var gradInput = Tensor.Zeros(_inputShape, gradOutput.DType, gradOutput.Device);
         using var window = Apply(gradInput, _dim, _start, gradOutput.ShapeArray[_dim], _step);
         window.CopyFrom(gradOutput);
-        return [gradInput];
+        return Gradient(gradInput);
     }
 }

@@ -20,22 +20,22 @@ internal sealed class PermuteFunction : Function
         }
     }
 
-    public static Tensor Apply(Tensor x, int[] dims)
+    public static Tensor Apply(Tensor x, ReadOnlySpan<int> dims)
     {
-        var shape = new int[dims.Length];
-        var strides = new int[dims.Length];
+        Span<int> shape = dims.Length <= 16 ? stackalloc int[dims.Length] : new int[dims.Length];
+        Span<int> strides = dims.Length <= 16 ? stackalloc int[dims.Length] : new int[dims.Length];
         var inStrides = x.Layout.Strides;
         for (int i = 0; i < dims.Length; i++)
         {
             shape[i] = x.ShapeArray[dims[i]];
             strides[i] = inStrides[dims[i]];
         }
-        var y = x.View(shape, strides, x.Layout.Offset);
+        var y = x.View((ReadOnlySpan<int>)shape, strides, x.Layout.Offset);   // a step's transposes repeat: shared layout arrays
         if (!ShouldRecord(x)) return y;
         var inverse = new int[dims.Length];
         for (int i = 0; i < dims.Length; i++) inverse[dims[i]] = i;
         return new PermuteFunction(inverse).Record(y, x);
     }
 
-    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Permute(_inverse)];
+    protected internal override Tensor?[] Backward(Tensor gradOutput) => Gradient(gradOutput.Permute(_inverse));
 }

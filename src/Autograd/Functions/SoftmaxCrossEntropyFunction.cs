@@ -15,7 +15,7 @@ internal sealed class SoftmaxCrossEntropyFunction : Function
 {
     private const string Op = "cross_entropy";
     private SoftmaxCrossEntropy _forward;
-    private Tensor[] _saved = [];
+    private Tensor _rows = null!;
 
     public override string Name => "CrossEntropyBackward";
 
@@ -25,24 +25,32 @@ internal sealed class SoftmaxCrossEntropyFunction : Function
         if (weight is not null) Tensor.CheckSameDevice(Op, logits, weight);
         var g = CrossEntropyGeometry.From(Op, logits.ShapeArray, target.ShapeArray, weight?.ShapeArray, ignoreIndex, labelSmoothing);
         if (target.DType != DType.Float32 || logits.DType != DType.Float32)
-            return DisposeScope.Run(() => Apply(AsFloat32(logits, "logits"), TargetAsFloat32(target, g), weight?.To(DType.Float32), ignoreIndex, labelSmoothing, reduction));
-        int[] perRowShape = [.. logits.ShapeArray.Where((_, d) => d != CrossEntropyGeometry.ClassDim(logits.Rank))];
-        using var rows = ToRows(logits, g);
+        {
+            // Int64 labels (the usual case) as float32 for the kernel; the converted copies die here, the result stays.
+            using var logits32 = AsFloat32(logits, "logits");
+            using var target32 = TargetAsFloat32(target, g);
+            using var weight32 = weight?.To(DType.Float32);
+            return Apply(logits32, target32, weight32, ignoreIndex, labelSmoothing, reduction);
+        }
+        // [M, C] logits and [M] labels are already the kernel's rows: no views (and no view nodes in the graph).
+        var rows = logits.Rank == 2 && logits.IsContiguous ? logits : ToRows(logits, g);
         Tensor targetRows;
         Tensor? weightDense;
         using (GradMode.NoGrad())
         {
-            targetRows = g.Probabilities != 0 ? ToRows(target, g) : target.Reshape(g.Rows);
+            targetRows = g.Probabilities != 0 ? ToRows(target, g)
+                : target.Rank == 1 && target.IsContiguous ? target : target.Reshape(g.Rows);
             weightDense = weight?.Contiguous();
         }
-        using (targetRows)
-        using (weightDense)
-        using (var rowWeight = Tensor.Empty([g.Rows], logits.Device))
-        using (var perRow = Forward(g, rows, targetRows, weightDense, rowWeight))
+        try
         {
+            using var rowWeight = Tensor.Empty([g.Rows], logits.Device);
+            using var perRow = Forward(g, rows, targetRows, weightDense, rowWeight);
             switch (reduction)
             {
-                case Reduction.None: return perRow.Reshape(perRowShape);
+                case Reduction.None:
+                    int classDim = CrossEntropyGeometry.ClassDim(logits.Rank);
+                    return perRow.Reshape([.. logits.ShapeArray.Where((_, d) => d != classDim)]);
                 case Reduction.Sum: return perRow.Sum();
                 default:
                     using (var total = perRow.Sum())
@@ -50,16 +58,22 @@ internal sealed class SoftmaxCrossEntropyFunction : Function
                         return total.Div(divisor);
             }
         }
+        finally
+        {
+            if (!ReferenceEquals(rows, logits)) rows.Dispose();
+            if (!ReferenceEquals(targetRows, target)) targetRows.Dispose();
+            weightDense?.Dispose();
+        }
     }
 
     // loss = Σ_c a_c·(lse − x_c) ⇒ dx = (Σ_c a_c·softmax(x) − a)·dloss, row by row
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
         var f = _forward.Geometry;
-        var gradLogits = Tensor.Empty([f.Rows, f.Classes], _saved[0].Device);
-        _saved[0].Backend.Run(new SoftmaxCrossEntropyBackward(_forward, gradOutput.Buffer, gradOutput.Layout.Offset,
+        var gradLogits = Tensor.Empty([f.Rows, f.Classes], _rows.Device);
+        _rows.Backend.Run(new SoftmaxCrossEntropyBackward(_forward, gradOutput.Buffer, gradOutput.Layout.Offset,
             gradOutput.Layout.Strides[0], gradLogits.Buffer));
-        return [gradLogits];
+        return Gradient(gradLogits);
     }
 
     private static Tensor AsFloat32(Tensor logits, string what) => logits.DType.IsFloatingPoint() && logits.DType != DType.Float64
@@ -92,9 +106,11 @@ internal sealed class SoftmaxCrossEntropyFunction : Function
         if (!ShouldRecord(rows)) return loss;
         var node = new SoftmaxCrossEntropyFunction { _forward = op };
         // The op holds these buffers; the saved aliases keep them alive until backward.
-        node._saved = weight is null
-            ? [node.Save(rows), node.Save(target), node.Save(logSumExp), node.Save(rowScale)]
-            : [node.Save(rows), node.Save(target), node.Save(logSumExp), node.Save(rowScale), node.Save(weight)];
+        node._rows = node.Save(rows);
+        node.Save(target);
+        node.Save(logSumExp);
+        node.Save(rowScale);
+        if (weight is not null) node.Save(weight);
         return node.Record(loss, rows);
     }
 

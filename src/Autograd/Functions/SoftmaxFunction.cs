@@ -21,14 +21,23 @@ internal sealed class SoftmaxFunction : Function
     /// <summary>The normalized dim (0 for a scalar) and whether this is log_softmax (ONNX export).</summary>
     internal (int Dim, bool Log) Axis => (_dim, _log != 0);
 
+    // In its own method: a lambda capturing Apply's parameters would allocate its closure on every call, taken or not.
+    private static Tensor CompositeInScope(Tensor x, int dim, bool log) => DisposeScope.Run(() => Composite(x, dim, log));
+
+    private static Tensor InFloat32(Tensor x, int dim, bool log, bool roundBack) => DisposeScope.Run(() =>
+    {
+        var y = Apply(x.To(DType.Float32), dim, log);
+        return roundBack ? y.To(x.DType) : y;
+    });
+
     public static Tensor Apply(Tensor x, int dim, bool log)
     {
         string op = log ? "log_softmax" : "softmax";
         var shape = SoftmaxShape.From(op, x.ShapeArray, dim);
-        if (x.DType == DType.Float64) return DisposeScope.Run(() => Composite(x, dim, log));
+        if (x.DType == DType.Float64) return CompositeInScope(x, dim, log);
         // Autocast runs softmax in float32 (a Float32 result); a 16-bit input outside it computes in float32 and rounds once.
-        if (Autocast.Raises(x)) return DisposeScope.Run(() => Apply(x.To(DType.Float32), dim, log));
-        if (HalfScratch.IsHalf(x.DType)) return DisposeScope.Run(() => Apply(x.To(DType.Float32), dim, log).To(x.DType));
+        if (Autocast.Raises(x)) return InFloat32(x, dim, log, roundBack: false);
+        if (HalfScratch.IsHalf(x.DType)) return InFloat32(x, dim, log, roundBack: true);
         if (!x.IsContiguous)
         {
             using var dense = x.Contiguous();
@@ -59,6 +68,6 @@ internal sealed class SoftmaxFunction : Function
         using var gradY = gradOutput.IsContiguous ? gradOutput.Alias() : gradOutput.Contiguous();
         var gradX = Tensor.Empty(_y.ShapeArray, _y.Device);
         _y.Backend.Run(new SoftmaxBackward(_shape, _log, _y.Buffer, gradY.Buffer, gradY.Layout.Offset, gradX.Buffer));
-        return [gradX];
+        return Gradient(gradX);
     }
 }

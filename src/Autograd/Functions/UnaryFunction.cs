@@ -20,17 +20,32 @@ internal sealed class UnaryFunction<TOp> : Function, IUnaryFunction where TOp : 
     public static Tensor Apply(TOp op, Tensor x)
     {
         x.ThrowIfDisposed();
-        if (RaisedByAutocast && Autocast.Raises(x)) return DisposeScope.Run(() => Apply(op, x.To(DType.Float32)));
+        if (RaisedByAutocast && Autocast.Raises(x)) return RaisedToFloat32(op, x);
         if (HalfScratch.IsHalf(x.DType)) return ApplyHalf(op, x);
-        if (x.DType is not (DType.Float32 or DType.Float64)) return DTypeRouting.Unary(typeof(TOp).Name.Replace("Op", "").ToLowerInvariant(), x, t => Apply(op, t));
+        if (x.DType is not (DType.Float32 or DType.Float64)) return Routed(op, x);
         var y = Tensor.EmptyLike(x, x.Device);
         x.Backend.Map(op, x.Buffer, x.Layout, y.Buffer, y.Layout);
         if (!ShouldRecord(x)) return y;
+        return Recorded(op, x, y);
+    }
+
+    private static Tensor Recorded(TOp op, Tensor x, Tensor y)
+    {
         var node = new UnaryFunction<TOp>(op);
-        node._x = node.Save(x);
         node._y = node.Save(y);
+        node._x = BackwardReadsOnlyOutput ? node._y : node.Save(x);
         return node.Record(y, x);
     }
+
+    // The lambdas live in their own methods: a lambda capturing Apply's parameters would allocate its closure on every call, taken or not.
+    private static Tensor RaisedToFloat32(TOp op, Tensor x) => DisposeScope.Run(() => Apply(op, x.To(DType.Float32)));
+
+    private static Tensor Routed(TOp op, Tensor x) =>
+        DTypeRouting.Unary(typeof(TOp).Name.Replace("Op", "").ToLowerInvariant(), x, t => Apply(op, t));
+
+    // ReLU's backward reads x only as x ≤ 0, and y = max(x, 0) is ≤ 0 exactly there (NaN stays NaN): the node keeps
+    // y alone, so x's buffer can go as soon as the forward is done with it (one alias fewer per ReLU, too).
+    private static bool BackwardReadsOnlyOutput => typeof(TOp) == typeof(ReluOp);
 
     // torch's autocast float32 list (exp, log, pow): a 16-bit input is cast up, the result is Float32 (a JIT-time constant per TOp).
     private static bool RaisedByAutocast => typeof(TOp) == typeof(ExpOp) || typeof(TOp) == typeof(LogOp) || typeof(TOp) == typeof(PowScalarOp);
@@ -46,20 +61,17 @@ internal sealed class UnaryFunction<TOp> : Function, IUnaryFunction where TOp : 
             y = HalfScratch.Round(y32, x.DType);
         }
         if (!ShouldRecord(x)) return y;
-        var node = new UnaryFunction<TOp>(op);
-        node._x = node.Save(x);
-        node._y = node.Save(y);
-        return node.Record(y, x);
+        return Recorded(op, x, y);
     }
 
     // dx = f'(x, y) · dy, elementwise (16-bit: through float32 scratch)
     protected internal override Tensor?[] Backward(Tensor gradOutput)
     {
-        if (HalfScratch.IsHalf(_x.DType)) return [HalfBackward(gradOutput)];
+        if (HalfScratch.IsHalf(_x.DType)) return Gradient(HalfBackward(gradOutput));
         var gradInput = Tensor.EmptyLike(_x, _x.Device);
         _x.Backend.MapBackward(_op, _x.Buffer, _x.Layout, _y.Buffer, _y.Layout,
             gradOutput.Buffer, gradOutput.Layout, gradInput.Buffer, gradInput.Layout);
-        return [gradInput];
+        return Gradient(gradInput);
     }
 
     private Tensor HalfBackward(Tensor gradOutput)

@@ -18,5 +18,5 @@ internal sealed class ViewFunction : Function
         return ShouldRecord(x) ? new ViewFunction(x.ShapeArray).Record(y, x) : y;
     }
 
-    protected internal override Tensor?[] Backward(Tensor gradOutput) => [gradOutput.Reshape(_inputShape)];
+    protected internal override Tensor?[] Backward(Tensor gradOutput) => Gradient(gradOutput.Reshape(_inputShape));
 }

@@ -9,19 +9,29 @@ internal sealed class WhereFunction : Function
 {
     private Tensor _cond = null!;
 
+    // In its own method: a lambda capturing Apply's parameters would allocate its closure on every call, taken or not.
+    private static Tensor WithFloatCondition(Tensor cond, Tensor a, Tensor b) => DisposeScope.Run(() => Apply(cond.To(DType.Float32), a, b));
+
+    /// <summary>a and b computed in <paramref name="compute"/>, the result in <paramref name="result"/>.</summary>
+    private static Tensor Converted(Tensor cond, Tensor a, Tensor b, DType compute, DType result) => DisposeScope.Run(() =>
+    {
+        var y = Apply(cond, a.To(compute), b.To(compute));
+        return result == compute ? y : y.To(result);
+    });
+
     public static Tensor Apply(Tensor cond, Tensor a, Tensor b)
     {
         Tensor.CheckSameDevice("where", cond, a, b);
-        if (cond.DType == DType.Bool) return DisposeScope.Run(() => Apply(cond.To(DType.Float32), a, b));   // exact: 0 or 1
+        if (cond.DType == DType.Bool) return WithFloatCondition(cond, a, b);   // exact: 0 or 1
         if (cond.DType != DType.Float32)
             throw new ArgumentException($"where: the condition must be Bool (or a Float32 0/1 mask), got {cond.DType}");
         if (a.DType != DType.Float32 || b.DType != DType.Float32)
         {
             var dtype = DTypePromotion.Promote(a.DType, b.DType, "where");
             if (dtype == DType.Float32 || DTypeRouting.IsHalf(dtype))
-                return DisposeScope.Run(() => Apply(cond, a.To(DType.Float32), b.To(DType.Float32)).To(dtype));
+                return Converted(cond, a, b, DType.Float32, dtype);
             if (dtype == DType.Float64 && (a.DType != dtype || b.DType != dtype))
-                return DisposeScope.Run(() => Apply(cond, a.To(dtype), b.To(dtype)));
+                return Converted(cond, a, b, dtype, dtype);
             if (dtype != DType.Float64)
                 throw new ArgumentException($"where: values of {a.DType} and {b.DType} (promoted {dtype}) have no kernel; convert them with To(DType.Float32)");
         }

@@ -40,28 +40,40 @@ public sealed partial class CpuBackend
         switch (src.ElementType, dst.ElementType)
         {
             case (ElementType.Float32, ElementType.BFloat16 or ElementType.Float16):
-                bool toBFloat16 = dst.ElementType == ElementType.BFloat16;
-                For(n, (lo, hi) =>
-                {
-                    var s = src.Storage<float>().Slice(srcOffset + (int)lo, (int)(hi - lo));
-                    var d = dst.Storage<ushort>().Slice(dstOffset + (int)lo, (int)(hi - lo));
-                    if (toBFloat16) for (int i = 0; i < s.Length; i++) d[i] = HalfBits.FloatToBFloat16(s[i]);
-                    else for (int i = 0; i < s.Length; i++) d[i] = HalfBits.FloatToHalf(s[i]);
-                }, 4);
+                ToHalf(src, srcOffset, dst, dstOffset, n);
                 return true;
             case (ElementType.BFloat16 or ElementType.Float16, ElementType.Float32):
-                bool fromBFloat16 = src.ElementType == ElementType.BFloat16;
-                For(n, (lo, hi) =>
-                {
-                    var s = src.Storage<ushort>().Slice(srcOffset + (int)lo, (int)(hi - lo));
-                    var d = dst.Storage<float>().Slice(dstOffset + (int)lo, (int)(hi - lo));
-                    if (fromBFloat16) for (int i = 0; i < s.Length; i++) d[i] = HalfBits.BFloat16ToFloat(s[i]);
-                    else for (int i = 0; i < s.Length; i++) d[i] = HalfBits.HalfToFloat(s[i]);
-                }, 2);
+                FromHalf(src, srcOffset, dst, dstOffset, n);
                 return true;
             default:
                 return false;
         }
+    }
+
+    // The loops are their own methods: a lambda capturing DenseHalfCast's parameters would allocate its
+    // closure on every cast (an Int64 → Float32 label cast too), whichever case ran.
+    private static void ToHalf(CpuBuffer src, int srcOffset, CpuBuffer dst, int dstOffset, int n)
+    {
+        bool toBFloat16 = dst.ElementType == ElementType.BFloat16;
+        For(n, (lo, hi) =>
+        {
+            var s = src.Storage<float>().Slice(srcOffset + (int)lo, (int)(hi - lo));
+            var d = dst.Storage<ushort>().Slice(dstOffset + (int)lo, (int)(hi - lo));
+            if (toBFloat16) for (int i = 0; i < s.Length; i++) d[i] = HalfBits.FloatToBFloat16(s[i]);
+            else for (int i = 0; i < s.Length; i++) d[i] = HalfBits.FloatToHalf(s[i]);
+        }, 4);
+    }
+
+    private static void FromHalf(CpuBuffer src, int srcOffset, CpuBuffer dst, int dstOffset, int n)
+    {
+        bool fromBFloat16 = src.ElementType == ElementType.BFloat16;
+        For(n, (lo, hi) =>
+        {
+            var s = src.Storage<ushort>().Slice(srcOffset + (int)lo, (int)(hi - lo));
+            var d = dst.Storage<float>().Slice(dstOffset + (int)lo, (int)(hi - lo));
+            if (fromBFloat16) for (int i = 0; i < s.Length; i++) d[i] = HalfBits.BFloat16ToFloat(s[i]);
+            else for (int i = 0; i < s.Length; i++) d[i] = HalfBits.HalfToFloat(s[i]);
+        }, 2);
     }
 
     /// <summary>Copy of a buffer that is not float32: moves elements by their size, whatever they mean.</summary>
@@ -100,7 +112,21 @@ public sealed partial class CpuBackend
     private sealed class CastTo<TS, AS>(CpuBuffer src, StridedLayout srcLayout, CpuBuffer dst, StridedLayout dstLayout) : IElementVisitor
         where TS : unmanaged where AS : struct, IElement<TS>
     {
-        public void Visit<TD, AD>() where TD : unmanaged where AD : struct, IElement<TD> =>
+        public void Visit<TD, AD>() where TD : unmanaged where AD : struct, IElement<TD>
+        {
+            if (srcLayout.IsContiguous && dstLayout.IsContiguous)
+            {
+                // Dense (labels to float, a dtype change of a whole tensor): one loop, no row walk, same conversion.
+                int n = (int)dstLayout.Size;
+                Span<TS> s = src.Storage<TS>().Slice(srcLayout.Offset, n);
+                Span<TD> d = dst.Storage<TD>().Slice(dstLayout.Offset, n);
+                for (int i = 0; i < n; i++) d[i] = ElementDispatch.Convert<TS, AS, TD, AD>(s[i]);
+                return;
+            }
+            Strided<TD, AD>();
+        }
+
+        private void Strided<TD, AD>() where TD : unmanaged where AD : struct, IElement<TD> =>
             Rows(dstLayout.Size, [srcLayout, dstLayout], (o, n, st) =>
             {
                 Span<TS> s = src.Storage<TS>();

@@ -79,7 +79,15 @@ public sealed partial class CpuBackend
 
     private static void MapBackwardContiguousParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go,
         float[] gxs, int o, int n) where TOp : struct, IUnaryOp =>
-        For(n, (lo, hi) => MapBackwardContiguous(op, xs, xo + (int)lo, ys, yo + (int)lo, gys, go + (int)lo, gxs, o + (int)lo, (int)(hi - lo)));
+        For(n, new MapBackwardBody<TOp>(op, xs, xo, ys, yo, gys, go, gxs, o));
+
+    // Struct bodies for the parallel paths: no closure or delegate per op on the big elementwise tensors of a step.
+    private readonly struct MapBackwardBody<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, float[] gys, int go, float[] gxs, int o)
+        : IRangeBody where TOp : struct, IUnaryOp
+    {
+        public void Run(long lo, long hi) =>
+            MapBackwardContiguous(op, xs, xo + (int)lo, ys, yo + (int)lo, gys, go + (int)lo, gxs, o + (int)lo, (int)(hi - lo));
+    }
 
     /// <summary>Backward of zip when a, b and gc are dense (no broadcast): the gradients are written densely.</summary>
     private static bool TryZipBackwardContiguous<TOp>(TOp op, float[] xa, StridedLayout al, float[] xb, StridedLayout bl,
@@ -94,11 +102,20 @@ public sealed partial class CpuBackend
         return true;
     }
 
-    // Kept out of the callers so their fast path allocates no closure.
     private static void MapContiguousParallel<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo, int n) where TOp : struct, IUnaryOp =>
-        For(n, (lo, hi) => MapContiguous(op, xs, xo + (int)lo, ys, yo + (int)lo, (int)(hi - lo)));
+        For(n, new MapBody<TOp>(op, xs, xo, ys, yo));
 
     private static void ZipContiguousParallel<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n)
         where TOp : struct, IBinaryOp =>
-        For(n, (lo, hi) => ZipContiguous(op, a, ao + (int)lo, b, bo + (int)lo, c, co + (int)lo, (int)(hi - lo)));
+        For(n, new ZipBody<TOp>(op, a, ao, b, bo, c, co));
+
+    private readonly struct MapBody<TOp>(TOp op, float[] xs, int xo, float[] ys, int yo) : IRangeBody where TOp : struct, IUnaryOp
+    {
+        public void Run(long lo, long hi) => MapContiguous(op, xs, xo + (int)lo, ys, yo + (int)lo, (int)(hi - lo));
+    }
+
+    private readonly struct ZipBody<TOp>(TOp op, float[] a, int ao, float[] b, int bo, float[] c, int co) : IRangeBody where TOp : struct, IBinaryOp
+    {
+        public void Run(long lo, long hi) => ZipContiguous(op, a, ao + (int)lo, b, bo + (int)lo, c, co + (int)lo, (int)(hi - lo));
+    }
 }

@@ -13,6 +13,7 @@ public static class MatMulShape
         int m = a[^2], k = a[^1], k2 = b[^2], n = b[^1];
         if (k != k2)
             throw new ArgumentException($"matmul: shapes {ShapeMath.Format(a)} and {ShapeMath.Format(b)} are not aligned ({k} != {k2})");
+        if (a.Length == 2 && b.Length == 2) return [m, n];   // plain matrices (Dense): no batch arrays to build
         int[] batchA = a[..^2], batchB = b[..^2];
         for (int i = 1; i <= Math.Min(batchA.Length, batchB.Length); i++)
             if (batchA[^i] != batchB[^i] && batchA[^i] != 1 && batchB[^i] != 1)

@@ -43,11 +43,11 @@ public class GraphOwnershipTests
         using var x = Tensor.FromArray([1f, 2f, 3f]).RequiresGradient();
         using var w = Tensor.FromArray([0.5f, 0.5f, 0.5f]).RequiresGradient();
         var loss = DisposeScope.Run(() => ((x * w).Tanh() * x + w).Sum());
-        Assert.False(x.Storage.IsExclusive);
-        Assert.False(w.Storage.IsExclusive);
+        Assert.True(x.Storage.IsShared);
+        Assert.True(w.Storage.IsShared);
         loss.Dispose();
-        Assert.True(x.Storage.IsExclusive);
-        Assert.True(w.Storage.IsExclusive);
+        Assert.False(x.Storage.IsShared);
+        Assert.False(w.Storage.IsShared);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class GraphOwnershipTests
         var buffers = new List<DeviceBuffer>();
         Tensor Track(Tensor t)
         {
-            buffers.Add(t.Storage.Buffer);
+            buffers.Add(t.Storage);
             return t;
         }
         var loss = DisposeScope.Run(() => Track(Track(Track(x.Exp()).Tanh()) * x).Sum());
@@ -85,8 +85,8 @@ public class GraphOwnershipTests
             }
             Assert.Equal(0, outer.Count);
             // Every matmul saved a view of a weight: exclusive storage means no node outlived its step.
-            Assert.All(gru.Parameters(), p => Assert.True(p.Storage.IsExclusive));
-            Assert.True(x.Storage.IsExclusive);
+            Assert.All(gru.Parameters(), p => Assert.False(p.Storage.IsShared));
+            Assert.False(x.Storage.IsShared);
         }
     }
 
@@ -97,11 +97,11 @@ public class GraphOwnershipTests
         var hidden = x * x;
         var loss = hidden.Sum();
         hidden.Dispose();
-        Assert.False(x.Storage.IsExclusive);   // loss still holds hidden's node
+        Assert.True(x.Storage.IsShared);   // loss still holds hidden's node
         loss.Backward();
         Assert.Equal([2f, 4f], x.Grad!.ToArray());
         loss.Dispose();
-        Assert.True(x.Storage.IsExclusive);
+        Assert.False(x.Storage.IsShared);
     }
 
     [Fact]
@@ -125,9 +125,9 @@ public class GraphOwnershipTests
             y.Dispose();
             y = next;
         }
-        Assert.False(x.Storage.IsExclusive);
+        Assert.True(x.Storage.IsShared);
         y.Dispose();
-        Assert.True(x.Storage.IsExclusive);
+        Assert.False(x.Storage.IsShared);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class GraphOwnershipTests
         using (var loss = y.Sum()) loss.Backward();
         y.Dispose();
         Assert.Equal([5000f, 5000f], x.Grad!.ToArray());   // y = x⁵⁰⁰⁰
-        Assert.True(x.Storage.IsExclusive);
+        Assert.False(x.Storage.IsShared);
     }
 
     [Fact]
@@ -164,8 +164,8 @@ public class GraphOwnershipTests
             using (GradMode.NoGrad()) w.AddInPlace(w.Grad!, -0.1f);
             w.ZeroGrad();
             Assert.Equal(0, outer.Count);
-            Assert.True(w.Storage.IsExclusive);
-            Assert.True(x.Storage.IsExclusive);
+            Assert.False(w.Storage.IsShared);
+            Assert.False(x.Storage.IsShared);
         }
     }
 

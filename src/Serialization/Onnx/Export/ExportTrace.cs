@@ -1,3 +1,4 @@
+using DeepNet.Kernels;
 using DeepNet.Autograd;
 using DeepNet.Layers;
 using DeepNet.Tensors;
@@ -104,7 +105,7 @@ internal sealed class ExportTrace : IDisposable
     }
 
     /// <summary>Identity of a tensor's values: its storage object and its layout.</summary>
-    internal readonly record struct LayoutKey(Storage Storage, int Offset, string Layout)
+    internal readonly record struct LayoutKey(DeviceBuffer Storage, int Offset, string Layout)
     {
         public static LayoutKey Of(Tensor t) =>
             new(t.Storage, t.Layout.Offset, string.Join(",", t.ShapeArray) + "/" + string.Join(",", t.Layout.Strides));
