@@ -113,41 +113,13 @@ internal static unsafe class CpuConv2DPacking
                 int limit = Math.Min(eHi, dc - run.Offset - 8);
                 Columns(src, w0, rows, g, 0, eLo, d);
                 for (e = eLo; e + 8 <= run.Length && e < limit; e += 8)
-                {
-                    Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + e), v1 = Vector256.Load(src[1] + w0[1] + e),
-                        v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
-                        v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
-                        v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
-                    CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
-                    float* o = d + e * mr;
-                    v0.Store(o);
-                    v1.Store(o + 6);
-                    v2.Store(o + 12);
-                    v3.Store(o + 18);
-                    v4.Store(o + 24);
-                    v5.Store(o + 30);
-                    v6.Store(o + 36);
-                    v7.Store(o + 42);
-                }
+                    SixRowGroup(src, w0, e, d + e * mr);
                 // A short row's last columns as one more group ending at the run's end (rewriting some columns
                 // with the same values), not one by one: the MNIST CNN's 11-wide rows are 8 + 3.
                 int tail = run.Length - 8;
                 if (e < run.Length && tail >= eLo && tail < limit)
                 {
-                    Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + tail), v1 = Vector256.Load(src[1] + w0[1] + tail),
-                        v2 = Vector256.Load(src[2] + w0[2] + tail), v3 = Vector256.Load(src[3] + w0[3] + tail),
-                        v4 = Vector256.Load(src[4] + w0[4] + tail), v5 = Vector256.Load(src[5] + w0[5] + tail),
-                        v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
-                    CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
-                    float* o = d + tail * mr;
-                    v0.Store(o);
-                    v1.Store(o + 6);
-                    v2.Store(o + 12);
-                    v3.Store(o + 18);
-                    v4.Store(o + 24);
-                    v5.Store(o + 30);
-                    v6.Store(o + 36);
-                    v7.Store(o + 42);
+                    SixRowGroup(src, w0, tail, d + tail * mr);
                     e = run.Length;
                 }
             }
@@ -156,6 +128,28 @@ internal static unsafe class CpuConv2DPacking
     }
 
     /// <summary>Columns [e0, e1) of one run of an A panel, element by element (0 outside the image and for rows ≥ rows).</summary>
+    /// <summary>
+    /// Eight columns from e of the six rows as one 6-row panel group at o (48 floats; the last store
+    /// spills two zeros into the next column, which the caller writes after it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SixRowGroup(float** src, int* w0, int e, float* o)
+    {
+        Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + e), v1 = Vector256.Load(src[1] + w0[1] + e),
+            v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
+            v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
+            v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
+        CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+        v0.Store(o);
+        v1.Store(o + 6);
+        v2.Store(o + 12);
+        v3.Store(o + 18);
+        v4.Store(o + 24);
+        v5.Store(o + 30);
+        v6.Store(o + 36);
+        v7.Store(o + 42);
+    }
+
     private static void Columns(float** src, int* w0, int rows, in Conv2DGeometry g, int e0, int e1, float* d)
     {
         const int mr = CpuGemm.Mr;
