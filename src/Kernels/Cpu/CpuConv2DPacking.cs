@@ -109,7 +109,7 @@ internal static unsafe class CpuConv2DPacking
             int e = 0;
             if (inside && eLo < eHi)
             {
-                // The last store of a group spills two floats into the next column, written after it.
+                // A group writes eight whole columns: it must end inside the panel.
                 int limit = Math.Min(eHi, dc - run.Offset - 8);
                 Columns(src, w0, rows, g, 0, eLo, d);
                 for (e = eLo; e + 8 <= run.Length && e < limit; e += 8)
@@ -128,27 +128,12 @@ internal static unsafe class CpuConv2DPacking
     }
 
     /// <summary>Columns [e0, e1) of one run of an A panel, element by element (0 outside the image and for rows ≥ rows).</summary>
-    /// <summary>
-    /// Eight columns from e of the six rows as one 6-row panel group at o (48 floats; the last store
-    /// spills two zeros into the next column, which the caller writes after it).
-    /// </summary>
+    /// <summary>Eight columns from e of the six rows as one 6-row panel group at o (48 floats).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SixRowGroup(float** src, int* w0, int e, float* o)
-    {
-        Vector256<float> v0 = Vector256.Load(src[0] + w0[0] + e), v1 = Vector256.Load(src[1] + w0[1] + e),
-            v2 = Vector256.Load(src[2] + w0[2] + e), v3 = Vector256.Load(src[3] + w0[3] + e),
-            v4 = Vector256.Load(src[4] + w0[4] + e), v5 = Vector256.Load(src[5] + w0[5] + e),
-            v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
-        CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
-        v0.Store(o);
-        v1.Store(o + 6);
-        v2.Store(o + 12);
-        v3.Store(o + 18);
-        v4.Store(o + 24);
-        v5.Store(o + 30);
-        v6.Store(o + 36);
-        v7.Store(o + 42);
-    }
+    private static void SixRowGroup(float** src, int* w0, int e, float* o) =>
+        CpuTranspose.StoreSixRowPanel(Vector256.Load(src[0] + w0[0] + e), Vector256.Load(src[1] + w0[1] + e),
+            Vector256.Load(src[2] + w0[2] + e), Vector256.Load(src[3] + w0[3] + e),
+            Vector256.Load(src[4] + w0[4] + e), Vector256.Load(src[5] + w0[5] + e), o);
 
     private static void Columns(float** src, int* w0, int rows, in Conv2DGeometry g, int e0, int e1, float* d)
     {

@@ -53,18 +53,8 @@ internal static unsafe class CpuGemmPacking
         {
             for (; p + 8 <= kc; p += 8, dst += 8 * CpuGemm.Mr)
             {
-                Vector256<float> v0 = Vector256.Load(r0 + p), v1 = Vector256.Load(r1 + p), v2 = Vector256.Load(r2 + p),
-                    v3 = Vector256.Load(r3 + p), v4 = Vector256.Load(r4 + p), v5 = Vector256.Load(r5 + p),
-                    v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
-                CpuTranspose.Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
-                v0.Store(dst);
-                v1.Store(dst + 6);
-                v2.Store(dst + 12);
-                v3.Store(dst + 18);
-                v4.Store(dst + 24);
-                v5.Store(dst + 30);
-                v6.Store(dst + 36);
-                StoreSix(v7, dst + 42);
+                CpuTranspose.StoreSixRowPanel(Vector256.Load(r0 + p), Vector256.Load(r1 + p), Vector256.Load(r2 + p),
+                    Vector256.Load(r3 + p), Vector256.Load(r4 + p), Vector256.Load(r5 + p), dst);
             }
         }
         for (; p < kc; p++, dst += CpuGemm.Mr)
@@ -90,12 +80,6 @@ internal static unsafe class CpuGemmPacking
 
     /// <summary>dst[0..6] = v[0..6].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreSix(Vector256<float> v, float* dst)
-    {
-        v.GetLower().Store(dst);
-        Unsafe.WriteUnaligned(dst + 4, v.GetUpper().AsInt64().ToScalar());
-    }
-
     private static void PackAGeneric(float* src, int rs, int cs, int rows, int kc, float* dst)
     {
         const int mr = CpuGemm.Mr;

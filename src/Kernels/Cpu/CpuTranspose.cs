@@ -7,6 +7,27 @@ namespace DeepNet.Kernels.Cpu;
 /// <summary>Register transposes shared by the packing loops (int8 quantization, the implicit-GEMM conv).</summary>
 internal static class CpuTranspose
 {
+    /// <summary>
+    /// Eight columns of six rows (v0..v5, one row each) as one six-row panel group at o: column j at
+    /// o + 6·j, exactly 48 floats (the last column is stored as 4 + 2, so nothing past the group is written).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void StoreSixRowPanel(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2,
+        Vector256<float> v3, Vector256<float> v4, Vector256<float> v5, float* o)
+    {
+        Vector256<float> v6 = Vector256<float>.Zero, v7 = Vector256<float>.Zero;
+        Transpose8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+        v0.Store(o);
+        v1.Store(o + 6);
+        v2.Store(o + 12);
+        v3.Store(o + 18);
+        v4.Store(o + 24);
+        v5.Store(o + 30);
+        v6.Store(o + 36);
+        v7.GetLower().Store(o + 42);
+        Unsafe.WriteUnaligned(o + 46, v7.GetUpper().AsInt64().ToScalar());
+    }
+
     /// <summary>Transposes the 8×8 matrix whose rows are v0..v7 in registers: afterwards vj holds element j of each input row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Transpose8(ref Vector256<float> v0, ref Vector256<float> v1, ref Vector256<float> v2, ref Vector256<float> v3,
