@@ -122,6 +122,8 @@ public sealed class CpuConv2DFusedTests : Conv2DFusedTests
     }
 }
 
+// The emulator is one shared device: its deferred index checks and allocator stats must not see other tests' work.
+[Collection(EmulatorCollection.Name)]
 public sealed class EmulatorConv2DFusedTests : Conv2DFusedTests
 {
     protected override Device Device => Device.GpuEmulator;

@@ -3,12 +3,14 @@ using DeepNet.Serialization.Onnx;
 using DeepNet.Serialization.Onnx.Proto;
 using DeepNet.Tensors;
 using Microsoft.ML.OnnxRuntime;
+using DeepNet.Tests.Kernels.Gpu;
 using Xunit;
 using Tensor = DeepNet.Tensors.Tensor;
 
 namespace DeepNet.Tests.Serialization.Onnx;
 
 /// <summary>What the exported file holds: opset, names, the symbolic batch dim, whole-layer nodes; the file entry point.</summary>
+[Collection(EmulatorCollection.Name)]   // one test runs on the shared emulator
 public sealed class OnnxExportFormatTests
 {
     private static ModelProto Exported(Module model, Tensor sample) => ModelProto.Parser.ParseFrom(model.ExportOnnx(sample));
