@@ -37,52 +37,66 @@ public readonly record struct MaxPool2D(MaxPool2DGeometry Geometry, DeviceBuffer
         float[] x = CpuBackend.Data(X), y = CpuBackend.Data(Y), idx = CpuBackend.Data(Indices);
         int x0 = XOffset;
         bool pair2x2 = Avx2.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 };
-        CpuBackend.For((long)g.Planes * g.P, (lo, hi) =>
+        int vectorCols = Math.Min(g.Q, g.W / 2);   // ceil_mode's last window may reach past the row: scalar
+        // Whole planes per chunk: MNIST's second pool has 5-wide rows, where per-row dispatch cost more than the row.
+        CpuBackend.For(g.Planes, (lo, hi) =>
         {
-            for (long t = lo; t < hi; t++)
+            for (long plane = lo; plane < hi; plane++)
             {
-                int plane = (int)(t / g.P), p = (int)(t % g.P), xp = x0 + plane * g.H * g.W, o = (plane * g.P + p) * g.Q;
-                int h0 = p * g.StrideH - g.PadH, q = 0;
-                if (pair2x2 && h0 + 1 < g.H) q = Pair2x2Row(x, xp + h0 * g.W, h0 * g.W, g.W, g.Q, y, idx, o);
-                for (; q < g.Q; q++)
+                int xp = x0 + (int)plane * g.H * g.W, o = (int)plane * g.P * g.Q;
+                for (int p = 0; p < g.P; p++, o += g.Q)
                 {
-                    int w0 = q * g.StrideW - g.PadW;
-                    float best = float.NegativeInfinity;
-                    int at = -1;
-                    for (int i = 0; i < g.R; i++)
+                    int h0 = p * g.StrideH - g.PadH;
+                    int q = 0;
+                    if (pair2x2 && h0 + 1 < g.H && vectorCols >= 4)
                     {
-                        int h = h0 + i * g.DilationH;
-                        if ((uint)h >= (uint)g.H) continue;
-                        int row = xp + h * g.W;
-                        for (int j = 0; j < g.S; j++)
-                        {
-                            int w = w0 + j * g.DilationW;
-                            if ((uint)w >= (uint)g.W) continue;
-                            float v = x[row + w];
-                            if (at < 0 || v > best || float.IsNaN(v))
-                            {
-                                best = v;
-                                at = h * g.W + w;
-                            }
-                        }
+                        Pair2x2Row(x, xp + h0 * g.W, h0 * g.W, g.W, vectorCols, y, idx, o);
+                        q = vectorCols;
                     }
-                    y[o + q] = best;
-                    idx[o + q] = at;
+                    for (; q < g.Q; q++) Window(x, xp, g, h0, q, y, idx, o + q);
                 }
             }
-        }, (long)g.Q * g.R * g.S);
+        }, (long)g.P * g.Q * g.R * g.S);
+    }
+
+    /// <summary>Output (p, q) of one plane (window top row h0) by the scalar scan: y[o], idx[o].</summary>
+    private static void Window(float[] x, int xp, in MaxPool2DGeometry g, int h0, int q, float[] y, float[] idx, int o)
+    {
+        int w0 = q * g.StrideW - g.PadW;
+        float best = float.NegativeInfinity;
+        int at = -1;
+        for (int i = 0; i < g.R; i++)
+        {
+            int h = h0 + i * g.DilationH;
+            if ((uint)h >= (uint)g.H) continue;
+            int row = xp + h * g.W;
+            for (int j = 0; j < g.S; j++)
+            {
+                int w = w0 + j * g.DilationW;
+                if ((uint)w >= (uint)g.W) continue;
+                float v = x[row + w];
+                if (at < 0 || v > best || float.IsNaN(v))
+                {
+                    best = v;
+                    at = h * g.W + w;
+                }
+            }
+        }
+        y[o] = best;
+        idx[o] = at;
     }
 
     /// <summary>
-    /// Outputs q = 0, 8, 16, ... of one output row of a 2×2 / stride 2 / unpadded pool, 8 at a time
-    /// while the 16 input columns exist; returns the first q left for the scalar loop. row0: the
-    /// window's top input row in x; base0: its flat index h·W within the plane.
+    /// Outputs [0, outCols) (4 ≤ outCols ≤ width / 2) of one output row of a 2×2 / stride 2 / unpadded pool: 8 outputs at a time, then 4, and
+    /// the last few as one more 4-wide group ending at the row's end (rewriting some outputs with the same values).
+    /// 2·outCols ≤ width: every group reads inside the two input rows.
+    /// row0: the window's top input row in x; base0: its flat index h·W within the plane.
     /// </summary>
-    private static int Pair2x2Row(float[] x, int row0, int base0, int width, int outCols, float[] y, float[] idx, int o)
+    private static void Pair2x2Row(float[] x, int row0, int base0, int width, int outCols, float[] y, float[] idx, int o)
     {
         int q = 0;
         var lane = Vector256.Create(0f, 2, 4, 6, 8, 10, 12, 14);
-        for (; q + 8 <= outCols && 2 * q + 16 <= width; q += 8)
+        for (; q + 8 <= outCols; q += 8)
         {
             int c = row0 + 2 * q;
             var (e0, o0) = EvenOdd(Vector256.Create(x, c), Vector256.Create(x, c + 8));
@@ -97,24 +111,27 @@ public readonly record struct MaxPool2D(MaxPool2DGeometry Geometry, DeviceBuffer
             best.CopyTo(y, o + q);
             index.CopyTo(idx, o + q);
         }
-        var lane4 = Vector128.Create(0f, 2, 4, 6);
-        for (; q + 4 <= outCols && 2 * q + 8 <= width; q += 4)
+        for (; q < outCols; q += 4)
         {
-            int c = row0 + 2 * q;
-            var (e0, o0) = (Sse.Shuffle(Vector128.Create(x, c), Vector128.Create(x, c + 4), 0b10_00_10_00),
-                Sse.Shuffle(Vector128.Create(x, c), Vector128.Create(x, c + 4), 0b11_01_11_01));
-            var (e1, o1) = (Sse.Shuffle(Vector128.Create(x, c + width), Vector128.Create(x, c + width + 4), 0b10_00_10_00),
-                Sse.Shuffle(Vector128.Create(x, c + width), Vector128.Create(x, c + width + 4), 0b11_01_11_01));
-            var at = lane4 + Vector128.Create((float)(base0 + 2 * q));
-            var best = e0;
-            var index = at;
-            Take(o0, at + Vector128<float>.One, ref best, ref index);
-            Take(e1, at + Vector128.Create((float)width), ref best, ref index);
-            Take(o1, at + Vector128.Create((float)(width + 1)), ref best, ref index);
-            best.CopyTo(y, o + q);
-            index.CopyTo(idx, o + q);
+            q = Math.Min(q, outCols - 4);
+            Pair2x2Four(x, row0, base0, width, q, y, idx, o);
         }
-        return q;
+    }
+
+    /// <summary>Outputs q..q+3 of a 2×2 / stride 2 row (see <see cref="Pair2x2Row"/>).</summary>
+    private static void Pair2x2Four(float[] x, int row0, int base0, int width, int q, float[] y, float[] idx, int o)
+    {
+        int c = row0 + 2 * q;
+        Vector128<float> top0 = Vector128.Create(x, c), top1 = Vector128.Create(x, c + 4);
+        Vector128<float> bottom0 = Vector128.Create(x, c + width), bottom1 = Vector128.Create(x, c + width + 4);
+        var at = Vector128.Create(0f, 2, 4, 6) + Vector128.Create((float)(base0 + 2 * q));
+        var best = Sse.Shuffle(top0, top1, 0b10_00_10_00);
+        var index = at;
+        Take(Sse.Shuffle(top0, top1, 0b11_01_11_01), at + Vector128<float>.One, ref best, ref index);
+        Take(Sse.Shuffle(bottom0, bottom1, 0b10_00_10_00), at + Vector128.Create((float)width), ref best, ref index);
+        Take(Sse.Shuffle(bottom0, bottom1, 0b11_01_11_01), at + Vector128.Create((float)(width + 1)), ref best, ref index);
+        best.CopyTo(y, o + q);
+        index.CopyTo(idx, o + q);
     }
 
     private static void Take(Vector128<float> candidate, Vector128<float> candidateIndex, ref Vector128<float> best, ref Vector128<float> index)
