@@ -13,12 +13,13 @@ namespace DeepNet.Kernels.Fused;
 // flat index h·W + w of the element that gave it (torch's rule: the first maximum in window order,
 // and a NaN always takes over), so the backward is one scatter of the output gradient to those elements — no
 // im2col buffer, no mask passes. Indices are stored as floats (exact below 2^24, Kernels/README).
-// CPU: output rows split across threads; each scans its windows. The common 2×2 / stride 2 window
+// CPU: planes split across threads; each scans its windows. The common 2×2 / stride 2 window
 // (LeNet, MNIST CNN) runs 8 outputs at a time in Vector256 (AVX2 even/odd split of two input rows,
-// compare + blend keeping the index), then 4 in Vector128; the plane's edge and every other window
-// take the scalar loop. Backward: per plane, zero then
-// add (windows may overlap; a plane is one thread's). GPU: one thread per output forward; the
-// backward has one thread per input element gathering from the windows that cover it (no atomics,
+// compare + blend keeping the index), then 4 in Vector128, the row's tail as one overlapping group;
+// ceil_mode's edge and every other window take the scalar loop. Backward: per plane, zero then add
+// (windows may overlap; a plane is one thread's); the 2×2 / stride 2 window writes each element once
+// (its window's gradient where it is the maximum, else 0), 8 windows at a time. GPU: one thread per
+// output forward; the backward has one thread per input element gathering from the windows that cover it (no atomics,
 // deterministic). Oracle: tests/DeepNet.Tests/Tensors/MaxPool2DFusedTests (equality with the
 // Im2Col → Max composite, forward, indices and gradients, CPU and emulator).
 
@@ -207,11 +208,18 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
         if (g.InputSize == 0) return;
         float[] idx = CpuBackend.Data(Indices), gy = CpuBackend.Data(GradY), gx = CpuBackend.Data(GradX);
         int g0 = GradYOffset, planeIn = g.H * g.W, planeOut = g.P * g.Q;
+        bool pair2x2 = Avx2.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 }
+            && g.Q >= 4 && 2 * g.P <= g.H && 2 * g.Q <= g.W;
         CpuBackend.For(g.Planes, (lo, hi) =>
         {
             for (long plane = lo; plane < hi; plane++)
             {
                 var gxp = gx.AsSpan((int)plane * planeIn, planeIn);
+                if (pair2x2)
+                {
+                    Pair2x2Plane(idx, gy, g0 + (int)plane * planeOut, (int)plane * planeOut, g, gxp);
+                    continue;
+                }
                 gxp.Clear();
                 int o = (int)plane * planeOut;
                 for (int k = 0; k < planeOut; k++)
@@ -221,6 +229,70 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
                 }
             }
         }, planeIn + planeOut);
+    }
+
+    /// <summary>
+    /// One plane of a 2×2 / stride 2 / unpadded backward, written once (no clear, no scatter): the windows do not
+    /// overlap, so each input element is its window's gradient where it is the recorded maximum, else 0. Eight
+    /// windows at a time, then four; a row's last few as one more group ending at its end (rewriting the same
+    /// values). Rows and columns past 2·P, 2·Q (odd sizes) are in no window: 0.
+    /// </summary>
+    private static void Pair2x2Plane(float[] idx, float[] gy, int gyAt, int idxAt, in MaxPool2DGeometry g, Span<float> gx)
+    {
+        int w = g.W;
+        for (int p = 0; p < g.P; p++)
+        {
+            int top = 2 * p * w, o = p * g.Q;
+            int q = 0;
+            for (; q + 8 <= g.Q; q += 8) Pair2x2Eight(idx, gy, gyAt + o + q, idxAt + o + q, top + 2 * q, w, gx);
+            if (q < g.Q && g.Q >= 8) Pair2x2Eight(idx, gy, gyAt + o + g.Q - 8, idxAt + o + g.Q - 8, top + 2 * (g.Q - 8), w, gx);
+            else
+                for (; q < g.Q; q += 4)
+                {
+                    q = Math.Min(q, g.Q - 4);
+                    Pair2x2Four(idx, gy, gyAt + o + q, idxAt + o + q, top + 2 * q, w, gx);
+                }
+            if (2 * g.Q < w)
+            {
+                gx.Slice(top + 2 * g.Q, w - 2 * g.Q).Clear();
+                gx.Slice(top + w + 2 * g.Q, w - 2 * g.Q).Clear();
+            }
+        }
+        gx[(2 * g.P * w)..].Clear();
+    }
+
+    /// <summary>Windows q..q+7 of one output row: input rows at <paramref name="at"/> and at + w, columns 2q..2q+15.</summary>
+    private static void Pair2x2Eight(float[] idx, float[] gy, int gyAt, int idxAt, int at, int w, Span<float> gx)
+    {
+        var index = Vector256.Create(idx, idxAt);
+        var grad = Vector256.Create(gy, gyAt);
+        var first = Vector256.Create(0f, 2, 4, 6, 8, 10, 12, 14) + Vector256.Create((float)at);
+        StoreInterleaved(grad & Vector256.Equals(index, first), grad & Vector256.Equals(index, first + Vector256<float>.One), gx.Slice(at, 16));
+        first += Vector256.Create((float)w);
+        StoreInterleaved(grad & Vector256.Equals(index, first), grad & Vector256.Equals(index, first + Vector256<float>.One), gx.Slice(at + w, 16));
+    }
+
+    /// <summary>Windows q..q+3 of one output row (see <see cref="Pair2x2Eight"/>), columns 2q..2q+7.</summary>
+    private static void Pair2x2Four(float[] idx, float[] gy, int gyAt, int idxAt, int at, int w, Span<float> gx)
+    {
+        var index = Vector128.Create(idx, idxAt);
+        var grad = Vector128.Create(gy, gyAt);
+        var first = Vector128.Create(0f, 2, 4, 6) + Vector128.Create((float)at);
+        for (int row = 0; row < 2; row++, first += Vector128.Create((float)w))
+        {
+            var even = grad & Vector128.Equals(index, first);
+            var odd = grad & Vector128.Equals(index, first + Vector128<float>.One);
+            Sse.UnpackLow(even, odd).CopyTo(gx.Slice(at + row * w, 4));
+            Sse.UnpackHigh(even, odd).CopyTo(gx.Slice(at + row * w + 4, 4));
+        }
+    }
+
+    // even [e0..e7], odd [o0..o7] → e0 o0 e1 o1 … e7 o7
+    private static void StoreInterleaved(Vector256<float> even, Vector256<float> odd, Span<float> dst)
+    {
+        Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);   // e0 o0 e1 o1 | e4 o4 e5 o5, e2 o2 e3 o3 | e6 o6 e7 o7
+        Avx.Permute2x128(low, high, 0x20).CopyTo(dst);
+        Avx.Permute2x128(low, high, 0x31).CopyTo(dst[8..]);
     }
 
     public void RunGpu(GpuBackend gpu)
