@@ -108,9 +108,10 @@ internal static unsafe class CpuConv2DPacking
     /// <summary>
     /// Packs rows [row0, row0+MR) of X̂ over the dc depth columns (of X̂) that <paramref name="runs"/> cover into one
     /// A panel; rows ≥ C·R·S are zero. Where all six rows read inside the image at stride 1, eight columns at a
-    /// time are loaded as six vectors and transposed (one 8-float store per column, each overlapping the next).
+    /// time are loaded as six vectors and transposed (one 8-float store per column, each overlapping the next),
+    /// and a run shorter than eight as 4-column groups. xEnd: the end of x's readable floats.
     /// </summary>
-    public static void ImageA(float* x, in Conv2DGeometry g, int row0, int dc, ReadOnlySpan<Run> runs, float* dst)
+    public static void ImageA(float* x, float* xEnd, in Conv2DGeometry g, int row0, int dc, ReadOnlySpan<Run> runs, float* dst)
     {
         const int mr = CpuGemm.Mr;
         int plane = g.H * g.W, rs = g.R * g.S, rows = Math.Min(mr, g.ColumnRows - row0);
@@ -130,11 +131,14 @@ internal static unsafe class CpuConv2DPacking
             float* d = dst + run.Offset * mr;
             int h0 = run.P * g.StrideH - g.PadH, wBase = run.Q0 * g.StrideW - g.PadW;
             bool inside = vector;
-            int eLo = 0, eHi = run.Length;
+            int eLo = 0, eHi = run.Length, wMin = int.MaxValue, wMax = int.MinValue;
+            float* readEnd = null;
             for (int i = 0; i < rows; i++)
             {
                 int h = h0 + rOff[i];
                 w0[i] = wBase + sOff[i];
+                wMin = Math.Min(wMin, w0[i]);
+                wMax = Math.Max(wMax, w0[i]);
                 if ((uint)h >= (uint)g.H)
                 {
                     src[i] = null;
@@ -142,10 +146,22 @@ internal static unsafe class CpuConv2DPacking
                     continue;
                 }
                 src[i] = x + (long)run.N * g.C * plane + cOff[i] + (long)h * g.W;
+                if (src[i] + w0[i] > readEnd) readEnd = src[i] + w0[i];
                 eLo = Math.Max(eLo, -w0[i]);
                 eHi = Math.Min(eHi, g.W - 8 - w0[i] + 1);
             }
             int e = 0;
+            // Short runs (the MNIST CNN's third conv reads 3-wide rows) as 4-column groups, the last one may end past
+            // the run: those columns belong to the next run, or the next panel, or PackA's slack, all written later.
+            if (inside && run.Length < 8 && wMin >= 0 && wMax + run.Length <= g.W && readEnd + 4 <= xEnd)
+            {
+                for (; e < run.Length; e += 4)
+                {
+                    e = run.Length >= 4 ? Math.Min(e, run.Length - 4) : 0;
+                    SixRowFour(src, w0, e, d + e * mr);
+                }
+                continue;
+            }
             if (inside && eLo < eHi)
             {
                 // A group writes eight whole columns: it must end inside the panel.
@@ -166,7 +182,6 @@ internal static unsafe class CpuConv2DPacking
         }
     }
 
-    /// <summary>Columns [e0, e1) of one run of an A panel, element by element (0 outside the image and for rows ≥ rows).</summary>
     /// <summary>Eight columns from e of the six rows as one 6-row panel group at o (48 floats).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SixRowGroup(float** src, int* w0, int e, float* o) =>
@@ -174,6 +189,26 @@ internal static unsafe class CpuConv2DPacking
             Vector256.Load(src[2] + w0[2] + e), Vector256.Load(src[3] + w0[3] + e),
             Vector256.Load(src[4] + w0[4] + e), Vector256.Load(src[5] + w0[5] + e), o);
 
+    /// <summary>Four columns from e of the six rows (one 4×4 transpose and three pairs) as 24 floats at o.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SixRowFour(float** src, int* w0, int e, float* o)
+    {
+        Vector128<float> r0 = Vector128.Load(src[0] + w0[0] + e), r1 = Vector128.Load(src[1] + w0[1] + e);
+        Vector128<float> r2 = Vector128.Load(src[2] + w0[2] + e), r3 = Vector128.Load(src[3] + w0[3] + e);
+        Vector128<float> r4 = Vector128.Load(src[4] + w0[4] + e), r5 = Vector128.Load(src[5] + w0[5] + e);
+        Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackHigh(r0, r1), t2 = Sse.UnpackLow(r2, r3), t3 = Sse.UnpackHigh(r2, r3);
+        Vector128<double> tail01 = Sse.UnpackLow(r4, r5).AsDouble(), tail23 = Sse.UnpackHigh(r4, r5).AsDouble();
+        Sse.MoveLowToHigh(t0, t2).Store(o);
+        *(double*)(o + 4) = tail01.ToScalar();
+        Sse.MoveHighToLow(t2, t0).Store(o + 6);
+        *(double*)(o + 10) = tail01.GetElement(1);
+        Sse.MoveLowToHigh(t1, t3).Store(o + 12);
+        *(double*)(o + 16) = tail23.ToScalar();
+        Sse.MoveHighToLow(t3, t1).Store(o + 18);
+        *(double*)(o + 22) = tail23.GetElement(1);
+    }
+
+    /// <summary>Columns [e0, e1) of one run of an A panel, element by element (0 outside the image and for rows ≥ rows).</summary>
     private static void Columns(float** src, int* w0, int rows, in Conv2DGeometry g, int e0, int e1, float* d)
     {
         const int mr = CpuGemm.Mr;

@@ -47,7 +47,7 @@ internal static unsafe class CpuConv2DWeightGrad
                 for (int t = 0; t < parts; t++) partials.AsSpan((int)(t * partSize + (long)rowsPad * colsPad), colsPad).Clear();
             fixed (float* px = x, pg = gy, pp = partials)
             {
-                var body = new PartTasks(px + x0, g, pg + gy0, k, byChannel, pp, partSize, rowsPad, colsPad, chunks, parts);
+                var body = new PartTasks(px + x0, px + x.Length, g, pg + gy0, k, byChannel, pp, partSize, rowsPad, colsPad, chunks, parts);
                 if (parts == 1) body.Run(0);
                 else CpuParallel.For(parts, body);
             }
@@ -73,7 +73,7 @@ internal static unsafe class CpuConv2DWeightGrad
     private static int Pad(int size, int multiple) => (size + multiple - 1) / multiple * multiple;
 
     /// <summary>Partial t: depth chunks [chunks·t/parts, chunks·(t+1)/parts) accumulated into its own block.</summary>
-    private readonly struct PartTasks(float* x, Conv2DGeometry g, float* gy, int k, bool byChannel, float* partials, long partSize,
+    private readonly struct PartTasks(float* x, float* xEnd, Conv2DGeometry g, float* gy, int k, bool byChannel, float* partials, long partSize,
         int rowsPad, int colsPad, int chunks, int parts) : IParallelBody
     {
         public void Run(int t)
@@ -98,7 +98,7 @@ internal static unsafe class CpuConv2DWeightGrad
                     int mc = Math.Min(CpuGemm.Mc, rowsPad - ic);
                     for (int ir = 0; ir < mc; ir += Mr)
                         if (byChannel) CpuConv2DPacking.GradA(gy, k, pq, ic + ir, d0, dc, pa + (long)ir * dc, biasSum);
-                        else CpuConv2DPacking.ImageA(x, g, ic + ir, dc, runs[..count], pa + (long)ir * dc);
+                        else CpuConv2DPacking.ImageA(x, xEnd, g, ic + ir, dc, runs[..count], pa + (long)ir * dc);
                     for (int jr = 0; jr < colsPad; jr += nr)
                     {
                         float* panelB = pb + (long)jr * dc;
