@@ -108,94 +108,86 @@ internal static unsafe class CpuConv2DPacking
     /// <summary>
     /// Packs rows [row0, row0+MR) of X̂ over the dc depth columns (of X̂) that <paramref name="runs"/> cover into one
     /// A panel; rows ≥ C·R·S are zero. Where all six rows read inside the image at stride 1, eight columns at a
-    /// time are loaded as six vectors and transposed (one 8-float store per column, each overlapping the next),
-    /// and a run shorter than eight as 4-column groups. xEnd: the end of x's readable floats.
+    /// time are loaded as six vectors and transposed into one 48-float group, and a run shorter than eight as
+    /// 4-column groups. xEnd: the end of x's readable floats; dst: in the thread's PackA, panels packed in order
+    /// (a short run's group may write a few columns past its panel, which the next one rewrites, or into the slack).
     /// </summary>
     public static void ImageA(float* x, float* xEnd, in Conv2DGeometry g, int row0, int dc, ReadOnlySpan<Run> runs, float* dst)
     {
         const int mr = CpuGemm.Mr;
         int plane = g.H * g.W, rs = g.R * g.S, rows = Math.Min(mr, g.ColumnRows - row0);
         int* cOff = stackalloc int[mr], rOff = stackalloc int[mr], sOff = stackalloc int[mr];
+        // The six rows' offsets from a run's (c, r, s) = (0, 0, 0) source and their extent, so that whether a run
+        // reads inside the image for all six is four comparisons, not a loop.
+        long* rowOffset = stackalloc long[mr];
+        int rMin = int.MaxValue, rMax = int.MinValue, sMin = int.MaxValue, sMax = int.MinValue;
+        long offsetMax = 0;
         for (int i = 0; i < rows; i++)
         {
             int crs = row0 + i;
             cOff[i] = crs / rs * plane;
             rOff[i] = crs / g.S % g.R * g.DilationH;
             sOff[i] = crs % g.S * g.DilationW;
+            rowOffset[i] = cOff[i] + (long)rOff[i] * g.W + sOff[i];
+            (rMin, rMax) = (Math.Min(rMin, rOff[i]), Math.Max(rMax, rOff[i]));
+            (sMin, sMax) = (Math.Min(sMin, sOff[i]), Math.Max(sMax, sOff[i]));
+            offsetMax = Math.Max(offsetMax, rowOffset[i]);
         }
         bool vector = Avx.IsSupported && rows == mr && g.StrideW == 1;
         float** src = stackalloc float*[mr];
         int* w0 = stackalloc int[mr];
+        float** at = stackalloc float*[mr];
         foreach (var run in runs)
         {
             float* d = dst + run.Offset * mr;
-            int h0 = run.P * g.StrideH - g.PadH, wBase = run.Q0 * g.StrideW - g.PadW;
-            bool inside = vector;
-            int eLo = 0, eHi = run.Length, wMin = int.MaxValue, wMax = int.MinValue;
-            float* readEnd = null;
+            int h0 = run.P * g.StrideH - g.PadH, wBase = run.Q0 * g.StrideW - g.PadW, len = run.Length;
+            if (vector && h0 + rMin >= 0 && h0 + rMax < g.H && wBase + sMin >= 0 && wBase + sMax + len <= g.W)
+            {
+                // Every row reads columns [0, len) of its run inside the image.
+                float* b = x + (long)run.N * g.C * plane + (long)h0 * g.W + wBase;
+                for (int i = 0; i < mr; i++) at[i] = b + rowOffset[i];
+                if (len >= 8)
+                {
+                    // The last group ends at the run's end (rewriting some columns with the same values):
+                    // the MNIST CNN's 11-wide rows are 8 + 3.
+                    for (int e = 0; e < len; e += 8) SixRowGroup(at, Math.Min(e, len - 8), d + Math.Min(e, len - 8) * mr);
+                    continue;
+                }
+                if (b + offsetMax + 4 <= xEnd)
+                {
+                    // Short runs (the MNIST CNN's third conv reads 3-wide rows) as 4-column groups; below four
+                    // columns the group ends past the run, on what is written later.
+                    for (int e = 0; e < len; e += 4)
+                    {
+                        e = len >= 4 ? Math.Min(e, len - 4) : 0;
+                        SixRowFour(at, e, d + e * mr);
+                    }
+                    continue;
+                }
+            }
+            // Near the image's edge (padding), rows past C·R·S, or strides: element by element.
             for (int i = 0; i < rows; i++)
             {
                 int h = h0 + rOff[i];
                 w0[i] = wBase + sOff[i];
-                wMin = Math.Min(wMin, w0[i]);
-                wMax = Math.Max(wMax, w0[i]);
-                if ((uint)h >= (uint)g.H)
-                {
-                    src[i] = null;
-                    inside = false;
-                    continue;
-                }
-                src[i] = x + (long)run.N * g.C * plane + cOff[i] + (long)h * g.W;
-                if (src[i] + w0[i] > readEnd) readEnd = src[i] + w0[i];
-                eLo = Math.Max(eLo, -w0[i]);
-                eHi = Math.Min(eHi, g.W - 8 - w0[i] + 1);
+                src[i] = (uint)h >= (uint)g.H ? null : x + (long)run.N * g.C * plane + cOff[i] + (long)h * g.W;
             }
-            int e = 0;
-            // Short runs (the MNIST CNN's third conv reads 3-wide rows) as 4-column groups, the last one may end past
-            // the run: those columns belong to the next run, or the next panel, or PackA's slack, all written later.
-            if (inside && run.Length < 8 && wMin >= 0 && wMax + run.Length <= g.W && readEnd + 4 <= xEnd)
-            {
-                for (; e < run.Length; e += 4)
-                {
-                    e = run.Length >= 4 ? Math.Min(e, run.Length - 4) : 0;
-                    SixRowFour(src, w0, e, d + e * mr);
-                }
-                continue;
-            }
-            if (inside && eLo < eHi)
-            {
-                // A group writes eight whole columns: it must end inside the panel.
-                int limit = Math.Min(eHi, dc - run.Offset - 8);
-                Columns(src, w0, rows, g, 0, eLo, d);
-                for (e = eLo; e + 8 <= run.Length && e < limit; e += 8)
-                    SixRowGroup(src, w0, e, d + e * mr);
-                // A short row's last columns as one more group ending at the run's end (rewriting some columns
-                // with the same values), not one by one: the MNIST CNN's 11-wide rows are 8 + 3.
-                int tail = run.Length - 8;
-                if (e < run.Length && tail >= eLo && tail < limit)
-                {
-                    SixRowGroup(src, w0, tail, d + tail * mr);
-                    e = run.Length;
-                }
-            }
-            Columns(src, w0, rows, g, e, run.Length, d);
+            Columns(src, w0, rows, g, 0, len, d);
         }
     }
 
-    /// <summary>Eight columns from e of the six rows as one 6-row panel group at o (48 floats).</summary>
+    /// <summary>Eight columns from e of the six rows (row i's column 0 at at[i]) as one 6-row panel group at o (48 floats).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SixRowGroup(float** src, int* w0, int e, float* o) =>
-        CpuTranspose.StoreSixRowPanel(Vector256.Load(src[0] + w0[0] + e), Vector256.Load(src[1] + w0[1] + e),
-            Vector256.Load(src[2] + w0[2] + e), Vector256.Load(src[3] + w0[3] + e),
-            Vector256.Load(src[4] + w0[4] + e), Vector256.Load(src[5] + w0[5] + e), o);
+    private static void SixRowGroup(float** at, int e, float* o) =>
+        CpuTranspose.StoreSixRowPanel(Vector256.Load(at[0] + e), Vector256.Load(at[1] + e), Vector256.Load(at[2] + e),
+            Vector256.Load(at[3] + e), Vector256.Load(at[4] + e), Vector256.Load(at[5] + e), o);
 
     /// <summary>Four columns from e of the six rows (one 4×4 transpose and three pairs) as 24 floats at o.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SixRowFour(float** src, int* w0, int e, float* o)
+    private static void SixRowFour(float** at, int e, float* o)
     {
-        Vector128<float> r0 = Vector128.Load(src[0] + w0[0] + e), r1 = Vector128.Load(src[1] + w0[1] + e);
-        Vector128<float> r2 = Vector128.Load(src[2] + w0[2] + e), r3 = Vector128.Load(src[3] + w0[3] + e);
-        Vector128<float> r4 = Vector128.Load(src[4] + w0[4] + e), r5 = Vector128.Load(src[5] + w0[5] + e);
+        Vector128<float> r0 = Vector128.Load(at[0] + e), r1 = Vector128.Load(at[1] + e), r2 = Vector128.Load(at[2] + e);
+        Vector128<float> r3 = Vector128.Load(at[3] + e), r4 = Vector128.Load(at[4] + e), r5 = Vector128.Load(at[5] + e);
         Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackHigh(r0, r1), t2 = Sse.UnpackLow(r2, r3), t3 = Sse.UnpackHigh(r2, r3);
         Vector128<double> tail01 = Sse.UnpackLow(r4, r5).AsDouble(), tail23 = Sse.UnpackHigh(r4, r5).AsDouble();
         Sse.MoveLowToHigh(t0, t2).Store(o);

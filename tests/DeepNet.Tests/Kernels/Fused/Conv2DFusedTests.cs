@@ -38,6 +38,7 @@ public abstract class Conv2DFusedTests
         ([3, 64, 5, 5], 64, (3, 3), (1, 1), (0, 0), (1, 1)),    // its third layer: 3-wide runs (4-column packing groups past the run)
         ([2, 64, 4, 4], 66, (3, 3), (1, 1), (0, 0), (1, 1)),    // 2-wide runs
         ([2, 40, 6, 7], 64, (3, 2), (1, 1), (0, 0), (1, 1)),    // 6-wide runs: two overlapping 4-column groups
+        ([2, 16, 9, 9], 64, (3, 3), (1, 1), (1, 1), (1, 1)),    // padding with dWᵀ rows from x: ImageA's edge runs
         ([2, 64, 5, 5], 70, (3, 3), (1, 1), (1, 1), (1, 1)),    // depth 576 > one block, K over one panel
         ([4, 8, 20, 20], 16, (3, 3), (1, 1), (0, 0), (1, 1)),   // depth N·P·Q over three chunks: partial sums (dW rows from dY)
         ([4, 16, 14, 14], 64, (3, 3), (1, 1), (0, 0), (1, 1)),  // two chunks, dWᵀ rows from x
