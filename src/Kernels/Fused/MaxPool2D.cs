@@ -40,7 +40,13 @@ public readonly record struct MaxPool2D(MaxPool2DGeometry Geometry, DeviceBuffer
         bool pair2x2 = Avx2.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 };
         int vectorCols = Math.Min(g.Q, g.W / 2);   // ceil_mode's last window may reach past the row: scalar
         // Whole planes per chunk: MNIST's second pool has 5-wide rows, where per-row dispatch cost more than the row.
-        CpuBackend.For(g.Planes, (lo, hi) =>
+        CpuBackend.For(g.Planes, new Planes(g, x, x0, y, idx, pair2x2, vectorCols), (long)g.P * g.Q * g.R * g.S);
+    }
+
+    /// <summary>Planes [lo, hi) of the forward (a struct body: no closure per call).</summary>
+    private readonly struct Planes(MaxPool2DGeometry g, float[] x, int x0, float[] y, float[] idx, bool pair2x2, int vectorCols) : IRangeBody
+    {
+        public void Run(long lo, long hi)
         {
             for (long plane = lo; plane < hi; plane++)
             {
@@ -57,7 +63,7 @@ public readonly record struct MaxPool2D(MaxPool2DGeometry Geometry, DeviceBuffer
                     for (; q < g.Q; q++) Window(x, xp, g, h0, q, y, idx, o + q);
                 }
             }
-        }, (long)g.P * g.Q * g.R * g.S);
+        }
     }
 
     /// <summary>Output (p, q) of one plane (window top row h0) by the scalar scan: y[o], idx[o].</summary>
@@ -210,8 +216,15 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
         int g0 = GradYOffset, planeIn = g.H * g.W, planeOut = g.P * g.Q;
         bool pair2x2 = Avx2.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 }
             && g.Q >= 4 && 2 * g.P <= g.H && 2 * g.Q <= g.W;
-        CpuBackend.For(g.Planes, (lo, hi) =>
+        CpuBackend.For(g.Planes, new Planes(g, idx, gy, g0, gx, pair2x2), planeIn + planeOut);
+    }
+
+    /// <summary>Planes [lo, hi) of the backward (a struct body: no closure per call).</summary>
+    private readonly struct Planes(MaxPool2DGeometry g, float[] idx, float[] gy, int g0, float[] gx, bool pair2x2) : IRangeBody
+    {
+        public void Run(long lo, long hi)
         {
+            int planeIn = g.H * g.W, planeOut = g.P * g.Q;
             for (long plane = lo; plane < hi; plane++)
             {
                 var gxp = gx.AsSpan((int)plane * planeIn, planeIn);
@@ -228,7 +241,7 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
                     if (at >= 0) gxp[at] += gy[g0 + o + k];
                 }
             }
-        }, planeIn + planeOut);
+        }
     }
 
     /// <summary>
