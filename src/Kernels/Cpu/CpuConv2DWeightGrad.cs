@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Cpu;
@@ -51,21 +52,15 @@ internal static unsafe class CpuConv2DWeightGrad
                 if (parts == 1) body.Run(0);
                 else CpuParallel.For(parts, body);
             }
+            // The parts summed into the first in order, whole blocks at a time (the same sums as element by
+            // element: on the main thread alone, the strided per-element loop was a few % of the MNIST step).
+            var total = partials.AsSpan(0, (int)partSize);
+            for (int t = 1; t < parts; t++) TensorPrimitives.Add(total, partials.AsSpan((int)(t * partSize), (int)partSize), total);
             for (int kk = 0; kk < k; kk++)
             for (int row = 0; row < crs; row++)
-            {
-                float sum = 0f;
-                long at = byChannel ? (long)kk * colsPad + row : (long)row * colsPad + kk;
-                for (int t = 0; t < parts; t++) sum += partials[t * partSize + at];
-                gradW[gw0 + kk * crs + row] = sum;
-            }
+                gradW[gw0 + kk * crs + row] = total[(int)(byChannel ? (long)kk * colsPad + row : (long)row * colsPad + kk)];
             if (gradBias is not null)
-                for (int kk = 0; kk < k; kk++)
-                {
-                    float sum = 0f;
-                    for (int t = 0; t < parts; t++) sum += partials[t * partSize + (long)rowsPad * colsPad + kk];
-                    gradBias[gb0 + kk] = sum;
-                }
+                for (int kk = 0; kk < k; kk++) gradBias[gb0 + kk] = total[rowsPad * colsPad + kk];
         }
         finally { pool.Return(partials); }
     }
