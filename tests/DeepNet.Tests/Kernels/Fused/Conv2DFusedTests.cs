@@ -97,6 +97,7 @@ public sealed class CpuConv2DFusedTests : Conv2DFusedTests
             ([1, 1, 9, 20], 4, (4, 4)),     // S = 4: one whole group
             ([2, 3, 9, 11], 2, (3, 2)),     // depth 18, S = 2
             ([9, 1, 28, 28], 32, (3, 3)),   // the MNIST CNN's first layer, split into partial sums
+            ([2, 2, 11, 13], 4, (3, 3)),    // 3×3 over two channels: the nine-tap pass per channel, Q = 11
         ];
         foreach (var (x, k, kernel) in shapes)
             foreach (bool bias in new[] { true, false })
