@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using ILGPU;
@@ -126,6 +127,7 @@ public readonly record struct MaxPool2D(MaxPool2DGeometry Geometry, DeviceBuffer
     }
 
     /// <summary>Outputs q..q+3 of a 2×2 / stride 2 row (see <see cref="Pair2x2Row"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pair2x2Four(float[] x, int row0, int base0, int width, int q, float[] y, float[] idx, int o)
     {
         int c = row0 + 2 * q;
@@ -275,6 +277,7 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
     }
 
     /// <summary>Windows q..q+7 of one output row: input rows at <paramref name="at"/> and at + w, columns 2q..2q+15.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pair2x2Eight(float[] idx, float[] gy, int gyAt, int idxAt, int at, int w, Span<float> gx)
     {
         var index = Vector256.Create(idx, idxAt);
@@ -286,6 +289,7 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
     }
 
     /// <summary>Windows q..q+3 of one output row (see <see cref="Pair2x2Eight"/>), columns 2q..2q+7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pair2x2Four(float[] idx, float[] gy, int gyAt, int idxAt, int at, int w, Span<float> gx)
     {
         var index = Vector128.Create(idx, idxAt);
@@ -301,6 +305,7 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
     }
 
     // even [e0..e7], odd [o0..o7] → e0 o0 e1 o1 … e7 o7
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreInterleaved(Vector256<float> even, Vector256<float> odd, Span<float> dst)
     {
         Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);   // e0 o0 e1 o1 | e4 o4 e5 o5, e2 o2 e3 o3 | e6 o6 e7 o7
