@@ -44,7 +44,7 @@ internal static unsafe class CpuConv2D
                 int panels = (int)((columns + CpuGemm.Nr - 1) / CpuGemm.Nr);
                 long work = columns * crs * k;
                 int tasks = work < ParallelWork ? 1 : Math.Min(panels, 4 * Environment.ProcessorCount);
-                var body = new ForwardTasks(px + x0, g, pa, k, pb is null ? null : pb + b0, relu, py + y0, panels, tasks);
+                var body = new ForwardTasks(px + x0, x.Length - x0, g, pa, k, pb is null ? null : pb + b0, relu, py + y0, panels, tasks);
                 if (tasks == 1) body.Run(0);
                 else CpuParallel.For(tasks, body);
             }
@@ -89,7 +89,10 @@ internal static unsafe class CpuConv2D
             int n0 = (int)((long)g.N * t / tasks), n1 = (int)((long)g.N * (t + 1) / tasks);
             new Span<float>(gx + (long)n0 * g.C * g.H * g.W, (n1 - n0) * g.C * g.H * g.W).Clear();
             float* pb = CpuGemmWorkspace.ForThread().PackB;
-            float* tile = stackalloc float[Mr * 64];
+            float* gxEnd = gx + (long)n1 * g.C * g.H * g.W;
+            // 16 spare floats before and after the tile: ScatterAdd reads whole vectors around a run.
+            float* tileStorage = stackalloc float[Mr * 64 + 32];
+            float* tile = tileStorage + 16;
             Span<CpuConv2DPacking.Run> runs = stackalloc CpuConv2DPacking.Run[nr];
             for (long j0 = (long)n0 * pq, end = (long)n1 * pq; j0 < end; j0 += nr)
             {
@@ -99,14 +102,14 @@ internal static unsafe class CpuConv2D
                 for (int row0 = 0; row0 < crs; row0 += Mr)
                 {
                     CpuGemmMicroKernel.Run(k, packedWt + (long)row0 * k, pb, tile, nr, add: false);
-                    CpuConv2DPacking.ScatterAdd(tile, nr, g, row0, Math.Min(Mr, crs - row0), runs[..count], gx);
+                    CpuConv2DPacking.ScatterAdd(tile, nr, g, row0, Math.Min(Mr, crs - row0), runs[..count], gx, gxEnd);
                 }
             }
         }
     }
 
     /// <summary>Task t of a forward: B panels [panels·t/tasks, panels·(t+1)/tasks), each against every A panel.</summary>
-    private readonly struct ForwardTasks(float* x, Conv2DGeometry g, float* packedW, int k, float* bias, bool relu,
+    private readonly struct ForwardTasks(float* x, long xLength, Conv2DGeometry g, float* packedW, int k, float* bias, bool relu,
         float* y, int panels, int tasks) : IParallelBody
     {
         public void Run(int t)
@@ -119,7 +122,7 @@ internal static unsafe class CpuConv2D
             {
                 long j0 = panel * nr;
                 int cols = (int)Math.Min(nr, columns - j0);
-                CpuConv2DPacking.ImageB(x, g, j0, cols, pb);
+                CpuConv2DPacking.ImageB(x, xLength, g, j0, cols, pb);
                 for (int k0 = 0; k0 < k; k0 += Mr)
                 {
                     CpuGemmMicroKernel.Run(crs, packedW + (long)k0 * crs, pb, tile, nr, add: false);

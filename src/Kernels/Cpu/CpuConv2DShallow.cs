@@ -175,12 +175,21 @@ internal static unsafe class CpuConv2DShallow
             for (int kk = 0; kk < k; kk++)
             {
                 float* gz = gy + ((long)n * k + kk) * pq;
-                db[kk] += Sum(gz, pq);
+                bool biasInTaps = g.R >= 3 && g.S == 3;   // the first nine-tap pass also sums the plane
+                if (!biasInTaps) db[kk] += Sum(gz, pq);
                 for (int c = 0; c < g.C; c++)
-                for (int r = 0; r < g.R; r++)
+                for (int r = 0; r < g.R;)
                 {
                     float* xr = x + ((long)n * g.C + c) * plane + r * g.W;
                     float* d = dw + ((long)kk * g.C + c) * g.R * g.S + r * g.S;
+                    // A 3×3 kernel's nine taps in one pass over the dY plane (nine independent FMA chains);
+                    // otherwise one kernel row's taps, four at a time.
+                    if (g.R - r >= 3 && g.S == 3)
+                    {
+                        Taps3x3(gz, xr, g.P, g.Q, g.W, d, c == 0 && r == 0 ? db + kk : null);
+                        r += 3;
+                        continue;
+                    }
                     int s = 0;
                     for (; s + 4 <= g.S; s += 4) Rows(gz, xr + s, g.P, g.Q, g.W, 4, d + s);
                     switch (g.S - s)
@@ -189,6 +198,7 @@ internal static unsafe class CpuConv2DShallow
                         case 2: Rows(gz, xr + s, g.P, g.Q, g.W, 2, d + s); break;
                         case 1: Rows(gz, xr + s, g.P, g.Q, g.W, 1, d + s); break;
                     }
+                    r++;
                 }
             }
         }
@@ -230,6 +240,44 @@ internal static unsafe class CpuConv2DShallow
         if (count > 1) d[1] += Vector256.Sum(a1);
         if (count > 2) d[2] += Vector256.Sum(a2);
         if (count > 3) d[3] += Vector256.Sum(a3);
+    }
+
+    /// <summary>
+    /// d[r·3 + s] += Σ over p &lt; P, q &lt; Q of gz[p·Q + q] · xr[(p + r)·W + q + s] for r, s &lt; 3: the taps of
+    /// <see cref="Rows"/> for three kernel rows at once, one dY load per nine FMAs; adds the plane's sum to
+    /// planeSum when not null (the bias gradient, without a pass of its own). Requires Q ≥ 8.
+    /// </summary>
+    private static void Taps3x3(float* gz, float* xr, int rows, int q, int width, float* d, float* planeSum)
+    {
+        Vector256<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default,
+            a20 = default, a21 = default, a22 = default, sum = default;
+        int tail = q % 8, last = q - 8;
+        var keep = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(8 - tail)).AsSingle();
+        for (int p = 0; p < rows; p++)
+        {
+            float* gp = gz + p * q, x0 = xr + p * width, x1 = x0 + width, x2 = x1 + width;
+            for (int q0 = 0; q0 < q; q0 += 8)
+            {
+                // The last vector ends at Q; its first 8 − tail lanes were counted by the one before.
+                int at = q0 + 8 <= q ? q0 : last;
+                var v = Vector256.Load(gp + at);
+                if (q0 + 8 > q) v &= keep;
+                sum += v;
+                a00 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x0 + at), a00);
+                a01 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x0 + at + 1), a01);
+                a02 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x0 + at + 2), a02);
+                a10 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x1 + at), a10);
+                a11 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x1 + at + 1), a11);
+                a12 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x1 + at + 2), a12);
+                a20 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x2 + at), a20);
+                a21 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x2 + at + 1), a21);
+                a22 = Vector256.FusedMultiplyAdd(v, Vector256.Load(x2 + at + 2), a22);
+            }
+        }
+        d[0] += Vector256.Sum(a00); d[1] += Vector256.Sum(a01); d[2] += Vector256.Sum(a02);
+        d[3] += Vector256.Sum(a10); d[4] += Vector256.Sum(a11); d[5] += Vector256.Sum(a12);
+        d[6] += Vector256.Sum(a20); d[7] += Vector256.Sum(a21); d[8] += Vector256.Sum(a22);
+        if (planeSum != null) *planeSum += Vector256.Sum(sum);
     }
 
     private static float Sum(float* v, int length)

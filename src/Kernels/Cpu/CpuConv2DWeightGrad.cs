@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using DeepNet.Kernels.Geometry;
 
 namespace DeepNet.Kernels.Cpu;
@@ -47,25 +48,19 @@ internal static unsafe class CpuConv2DWeightGrad
                 for (int t = 0; t < parts; t++) partials.AsSpan((int)(t * partSize + (long)rowsPad * colsPad), colsPad).Clear();
             fixed (float* px = x, pg = gy, pp = partials)
             {
-                var body = new PartTasks(px + x0, g, pg + gy0, k, byChannel, pp, partSize, rowsPad, colsPad, chunks, parts);
+                var body = new PartTasks(px + x0, px + x.Length, g, pg + gy0, k, byChannel, pp, partSize, rowsPad, colsPad, chunks, parts);
                 if (parts == 1) body.Run(0);
                 else CpuParallel.For(parts, body);
             }
+            // The parts summed into the first in order, whole blocks at a time (the same sums as element by
+            // element: on the main thread alone, the strided per-element loop was a few % of the MNIST step).
+            var total = partials.AsSpan(0, (int)partSize);
+            for (int t = 1; t < parts; t++) TensorPrimitives.Add(total, partials.AsSpan((int)(t * partSize), (int)partSize), total);
             for (int kk = 0; kk < k; kk++)
             for (int row = 0; row < crs; row++)
-            {
-                float sum = 0f;
-                long at = byChannel ? (long)kk * colsPad + row : (long)row * colsPad + kk;
-                for (int t = 0; t < parts; t++) sum += partials[t * partSize + at];
-                gradW[gw0 + kk * crs + row] = sum;
-            }
+                gradW[gw0 + kk * crs + row] = total[(int)(byChannel ? (long)kk * colsPad + row : (long)row * colsPad + kk)];
             if (gradBias is not null)
-                for (int kk = 0; kk < k; kk++)
-                {
-                    float sum = 0f;
-                    for (int t = 0; t < parts; t++) sum += partials[t * partSize + (long)rowsPad * colsPad + kk];
-                    gradBias[gb0 + kk] = sum;
-                }
+                for (int kk = 0; kk < k; kk++) gradBias[gb0 + kk] = total[rowsPad * colsPad + kk];
         }
         finally { pool.Return(partials); }
     }
@@ -73,7 +68,7 @@ internal static unsafe class CpuConv2DWeightGrad
     private static int Pad(int size, int multiple) => (size + multiple - 1) / multiple * multiple;
 
     /// <summary>Partial t: depth chunks [chunks·t/parts, chunks·(t+1)/parts) accumulated into its own block.</summary>
-    private readonly struct PartTasks(float* x, Conv2DGeometry g, float* gy, int k, bool byChannel, float* partials, long partSize,
+    private readonly struct PartTasks(float* x, float* xEnd, Conv2DGeometry g, float* gy, int k, bool byChannel, float* partials, long partSize,
         int rowsPad, int colsPad, int chunks, int parts) : IParallelBody
     {
         public void Run(int t)
@@ -98,7 +93,7 @@ internal static unsafe class CpuConv2DWeightGrad
                     int mc = Math.Min(CpuGemm.Mc, rowsPad - ic);
                     for (int ir = 0; ir < mc; ir += Mr)
                         if (byChannel) CpuConv2DPacking.GradA(gy, k, pq, ic + ir, d0, dc, pa + (long)ir * dc, biasSum);
-                        else CpuConv2DPacking.ImageA(x, g, ic + ir, dc, runs[..count], pa + (long)ir * dc);
+                        else CpuConv2DPacking.ImageA(x, xEnd, g, ic + ir, dc, runs[..count], pa + (long)ir * dc);
                     for (int jr = 0; jr < colsPad; jr += nr)
                     {
                         float* panelB = pb + (long)jr * dc;

@@ -15,11 +15,15 @@ internal sealed unsafe class CpuGemmWorkspace
     private CpuGemmWorkspace()
     {
         int aLength = CpuGemm.Mc * CpuGemm.Kc, bLength = CpuGemm.Kc * CpuGemm.Nc;
-        _a = GC.AllocateUninitializedArray<float>(aLength + 16, pinned: true);
-        _b = GC.AllocateUninitializedArray<float>(bLength + 16, pinned: true);
+        // 16 floats for the 64-byte alignment, then Slack floats past the block.
+        _a = GC.AllocateUninitializedArray<float>(aLength + 16 + Slack, pinned: true);
+        _b = GC.AllocateUninitializedArray<float>(bLength + 16 + Slack, pinned: true);
         PackA = Align(_a);
         PackB = Align(_b);
     }
+
+    /// <summary>Floats writable past the end of each block: packings may store a whole vector past their last element.</summary>
+    public const int Slack = 16;
 
     /// <summary>The packed A block, MC×KC floats.</summary>
     public float* PackA { get; }

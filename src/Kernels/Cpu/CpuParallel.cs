@@ -7,7 +7,8 @@ namespace DeepNet.Kernels.Cpu;
 // task indices from one shared counter. Nothing is allocated per loop (Parallel.For allocates a
 // replica set, tasks and a closure each call: two thirds of a training step's managed bytes), and
 // the caller runs every task no worker has claimed, so a worker the OS has descheduled on a
-// shared machine delays nothing it has not started. One loop at a time: a loop started while
+// shared machine delays nothing it has not started. Between loops a worker lingers 200 µs (yielding)
+// before it blocks, so back-to-back ops do not pay a wake-up each. One loop at a time: a loop started while
 // another runs (another thread, or a body that forks) runs on its caller's thread.
 // Oracle: CpuParallelTests, and every kernel test above the parallel threshold.
 
@@ -35,6 +36,8 @@ internal static unsafe class CpuParallel
     private static void* _body;
     private static delegate*<void*, int, void> _invoke;
     private static int _done;
+    private static int _lingering;        // workers watching for the next loop instead of blocked
+    private static readonly long LingerTicks = System.Diagnostics.Stopwatch.Frequency / 5000;   // 200 µs
     private static ExceptionDispatchInfo? _error;
 
     /// <summary>Runs body.Run(t) for every t in [0, tasks), on the caller and the workers; rethrows the first exception.</summary>
@@ -56,7 +59,10 @@ internal static unsafe class CpuParallel
             _error = null;
             long generation = ((Volatile.Read(ref _state) >> (2 * CountBits)) + 1) & 0xFFFFFF;
             Volatile.Write(ref _state, generation << (2 * CountBits) | (long)tasks << CountBits);
-            Wake.Release(Math.Min(Workers, tasks - 1));
+            // Lingering workers see the loop themselves; a release for one that blocks just after this read is
+            // consumed by its next wait (a spurious pass), and a missed wake-up only leaves its tasks to the caller.
+            int wake = Math.Min(Workers, tasks - 1) - Volatile.Read(ref _lingering);
+            if (wake > 0) Wake.Release(wake);
             RunTasks();
             var spin = new SpinWait();
             while (Volatile.Read(ref _done) < tasks) spin.SpinOnce(sleep1Threshold: -1);
@@ -106,8 +112,31 @@ internal static unsafe class CpuParallel
     {
         while (true)
         {
-            Wake.Wait();
+            if (!AwaitNextLoop()) Wake.Wait();
             RunTasks();
         }
+    }
+
+    /// <summary>
+    /// After a loop, a worker watches for the next one for up to <see cref="LingerTicks"/> (yielding the core
+    /// to anything runnable) before it blocks: a training step runs its parallel ops tens of microseconds apart,
+    /// and waking a blocked thread costs about that much each time. True when a loop with unclaimed tasks came.
+    /// </summary>
+    private static bool AwaitNextLoop()
+    {
+        Interlocked.Increment(ref _lingering);
+        try
+        {
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + LingerTicks;
+            var spin = new SpinWait();
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+            {
+                long state = Volatile.Read(ref _state);
+                if ((state & CountMask) < (state >> CountBits & CountMask)) return true;
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            return false;
+        }
+        finally { Interlocked.Decrement(ref _lingering); }
     }
 }

@@ -20,6 +20,7 @@ public abstract class MaxPool2DFusedTests
         ([2, 3, 28, 28], (2, 2), (2, 2), (0, 0), (1, 1), false),   // the MNIST / LeNet pool
         ([1, 2, 13, 37], (2, 2), (2, 2), (0, 0), (1, 1), false),   // 2×2: odd sizes leave a row and a column no window covers
         ([2, 2, 26, 26], (2, 2), (2, 2), (0, 0), (1, 1), false),   // the MNIST CNN's first pool: Q = 13, one vector and a tail
+        ([2, 3, 11, 11], (2, 2), (2, 2), (0, 0), (1, 1), false),   // its second pool: Q = 5, two overlapping 4-wide groups, an odd edge
         ([1, 2, 7, 9], (3, 3), (2, 2), (1, 1), (1, 1), false),     // overlapping windows, padding
         ([1, 2, 7, 9], (3, 2), (2, 3), (1, 1), (1, 1), true),      // ceil mode
         ([2, 1, 11, 10], (3, 3), (1, 2), (1, 0), (2, 2), true),    // dilation

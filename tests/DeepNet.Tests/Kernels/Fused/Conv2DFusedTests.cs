@@ -35,6 +35,10 @@ public abstract class Conv2DFusedTests
     private static readonly (int[] X, int K, (int, int) Kernel, (int, int) Stride, (int, int) Pad, (int, int) Dilation)[] Big =
     [
         ([3, 32, 13, 13], 64, (3, 3), (1, 1), (0, 0), (1, 1)),  // the MNIST CNN's second layer
+        ([3, 64, 5, 5], 64, (3, 3), (1, 1), (0, 0), (1, 1)),    // its third layer: 3-wide runs (4-column packing groups past the run)
+        ([2, 64, 4, 4], 66, (3, 3), (1, 1), (0, 0), (1, 1)),    // 2-wide runs
+        ([2, 40, 6, 7], 64, (3, 2), (1, 1), (0, 0), (1, 1)),    // 6-wide runs: two overlapping 4-column groups
+        ([2, 16, 9, 9], 64, (3, 3), (1, 1), (1, 1), (1, 1)),    // padding with dWᵀ rows from x: ImageA's edge runs
         ([2, 64, 5, 5], 70, (3, 3), (1, 1), (1, 1), (1, 1)),    // depth 576 > one block, K over one panel
         ([4, 8, 20, 20], 16, (3, 3), (1, 1), (0, 0), (1, 1)),   // depth N·P·Q over three chunks: partial sums (dW rows from dY)
         ([4, 16, 14, 14], 64, (3, 3), (1, 1), (0, 0), (1, 1)),  // two chunks, dWᵀ rows from x
@@ -93,6 +97,7 @@ public sealed class CpuConv2DFusedTests : Conv2DFusedTests
             ([1, 1, 9, 20], 4, (4, 4)),     // S = 4: one whole group
             ([2, 3, 9, 11], 2, (3, 2)),     // depth 18, S = 2
             ([9, 1, 28, 28], 32, (3, 3)),   // the MNIST CNN's first layer, split into partial sums
+            ([2, 2, 11, 13], 4, (3, 3)),    // 3×3 over two channels: the nine-tap pass per channel, Q = 11
         ];
         foreach (var (x, k, kernel) in shapes)
             foreach (bool bias in new[] { true, false })
