@@ -222,3 +222,20 @@ public sealed class CudaDTypeTests : DTypeTests, IRequiresCuda
 {
     protected override Device Device => Device.Cuda(0);
 }
+
+/// <summary>DType and the kernels' ElementType mirror each other member by member: their conversions are casts.</summary>
+public sealed class DTypeMirrorTests
+{
+    [Fact]
+    public void DTypeAndElementType_HaveTheSameMembersInTheSameOrder()
+    {
+        Assert.Equal(Enum.GetNames<ElementType>(), Enum.GetNames<DType>());
+        foreach (var dtype in Enum.GetValues<DType>())
+        {
+            Assert.Equal(dtype.ToString(), dtype.ToElementType().ToString());
+            Assert.Equal(dtype, DTypes.FromElementType(dtype.ToElementType()));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((DType)99).ToElementType());
+        Assert.Throws<ArgumentOutOfRangeException>(() => DTypes.FromElementType((ElementType)(-1)));
+    }
+}
