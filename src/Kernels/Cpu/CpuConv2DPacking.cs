@@ -106,13 +106,13 @@ internal static unsafe class CpuConv2DPacking
     }
 
     /// <summary>
-    /// Packs rows [row0, row0+MR) of X̂ over the dc depth columns (of X̂) that <paramref name="runs"/> cover into one
+    /// Packs rows [row0, row0+MR) of X̂ over the depth columns (of X̂) that <paramref name="runs"/> cover into one
     /// A panel; rows ≥ C·R·S are zero. Where all six rows read inside the image at stride 1, eight columns at a
     /// time are loaded as six vectors and transposed into one 48-float group, and a run shorter than eight as
     /// 4-column groups. xEnd: the end of x's readable floats; dst: in the thread's PackA, panels packed in order
     /// (a short run's group may write a few columns past its panel, which the next one rewrites, or into the slack).
     /// </summary>
-    public static void ImageA(float* x, float* xEnd, in Conv2DGeometry g, int row0, int dc, ReadOnlySpan<Run> runs, float* dst)
+    public static void ImageA(float* x, float* xEnd, in Conv2DGeometry g, int row0, ReadOnlySpan<Run> runs, float* dst)
     {
         const int mr = CpuGemm.Mr;
         int plane = g.H * g.W, rs = g.R * g.S, rows = Math.Min(mr, g.ColumnRows - row0);

@@ -93,7 +93,7 @@ internal static unsafe class CpuConv2DWeightGrad
                     int mc = Math.Min(CpuGemm.Mc, rowsPad - ic);
                     for (int ir = 0; ir < mc; ir += Mr)
                         if (byChannel) CpuConv2DPacking.GradA(gy, k, pq, ic + ir, d0, dc, pa + (long)ir * dc, biasSum);
-                        else CpuConv2DPacking.ImageA(x, xEnd, g, ic + ir, dc, runs[..count], pa + (long)ir * dc);
+                        else CpuConv2DPacking.ImageA(x, xEnd, g, ic + ir, runs[..count], pa + (long)ir * dc);
                     for (int jr = 0; jr < colsPad; jr += nr)
                     {
                         float* panelB = pb + (long)jr * dc;

@@ -38,11 +38,15 @@ public readonly record struct MaxPool2D(MaxPool2DGeometry Geometry, DeviceBuffer
         if (g.OutputSize == 0) return;
         float[] x = CpuBackend.Data(X), y = CpuBackend.Data(Y), idx = CpuBackend.Data(Indices);
         int x0 = XOffset;
-        bool pair2x2 = Avx2.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 };
+        bool pair2x2 = IsPair2x2(g);
         int vectorCols = Math.Min(g.Q, g.W / 2);   // ceil_mode's last window may reach past the row: scalar
         // Whole planes per chunk: MNIST's second pool has 5-wide rows, where per-row dispatch cost more than the row.
         CpuBackend.For(g.Planes, new Planes(g, x, x0, y, idx, pair2x2, vectorCols), (long)g.P * g.Q * g.R * g.S);
     }
+
+    /// <summary>The 2×2 / stride 2 / unpadded window the vector paths take (forward and backward), on AVX2.</summary>
+    internal static bool IsPair2x2(in MaxPool2DGeometry g) =>
+        Avx2.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 };
 
     /// <summary>Planes [lo, hi) of the forward (a struct body: no closure per call).</summary>
     private readonly struct Planes(MaxPool2DGeometry g, float[] x, int x0, float[] y, float[] idx, bool pair2x2, int vectorCols) : IRangeBody
@@ -216,8 +220,7 @@ public readonly record struct MaxPool2DBackward(MaxPool2DGeometry Geometry, Devi
         if (g.InputSize == 0) return;
         float[] idx = CpuBackend.Data(Indices), gy = CpuBackend.Data(GradY), gx = CpuBackend.Data(GradX);
         int g0 = GradYOffset, planeIn = g.H * g.W, planeOut = g.P * g.Q;
-        bool pair2x2 = Avx2.IsSupported && g is { R: 2, S: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 }
-            && g.Q >= 4 && 2 * g.P <= g.H && 2 * g.Q <= g.W;
+        bool pair2x2 = MaxPool2D.IsPair2x2(g) && g.Q >= 4 && 2 * g.P <= g.H && 2 * g.Q <= g.W;
         CpuBackend.For(g.Planes, new Planes(g, idx, gy, g0, gx, pair2x2), planeIn + planeOut);
     }
 
